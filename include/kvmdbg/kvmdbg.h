@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libkvmdbg - a guest-debug layer over Linux KVM.
+ */
+#ifndef KVMDBG_KVMDBG_H
+#define KVMDBG_KVMDBG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kvmdbg/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @file kvmdbg.h
+ * @brief The whole public API of libkvmdbg.
+ */
+
+/**
+ * @defgroup common Conventions, version and errors
+ * @{
+ *
+ * Every fallible call returns 0 (or a non-negative count or code) on success and a negative
+ * errno value on failure.  Bad caller input, NULL included, is @c -EINVAL and is refused before
+ * the kernel sees anything; what the architecture or the running kernel cannot do is
+ * @c -EOPNOTSUPP; exhausted hardware slots are @c -ENOSPC.  A call that fails changes nothing.
+ * Out-parameters are named @c ret_* and come last; they are left untouched on failure.
+ *
+ * The library never opens or closes a file descriptor, never runs @c KVM_RUN, never logs and
+ * keeps no global state.
+ */
+
+struct kvm_run;
+
+/**
+ * @brief Runtime version of the library.
+ * @return The version string of the library that is linked, for example "0.1.0"; a static string.
+ * @since 0.1
+ */
+const char *kvmdbg_version_string(void);
+
+/** @} */
+
+/**
+ * @defgroup vm The VM object
+ * @{
+ *
+ * A VM object is attached to a KVM VM file descriptor the caller owns.  It holds the VM-wide
+ * breakpoint table, the way to reach guest memory, the probed capabilities and the list of
+ * attached vCPU objects.  Every VM function may be called from any thread, including while
+ * vCPUs run: changes reach a vCPU at its next kvmdbg_vcpu_pre_run().
+ */
+
+struct kvmdbg_vm;
+struct kvmdbg_vcpu;
+struct kvmdbg_point;
+struct kvmdbg_event;
+
+/**
+ * @brief Features a VM can be asked about with kvmdbg_vm_has_feature().
+ * @since 0.1
+ */
+enum kvmdbg_feature {
+	/** KVM_SET_GUEST_DEBUG works at all. */
+	KVMDBG_FEATURE_GUEST_DEBUG = 1,
+	/** Single-step. */
+	KVMDBG_FEATURE_SINGLE_STEP = 2,
+	/** Software breakpoints (the kernel intercepts the breakpoint instruction). */
+	KVMDBG_FEATURE_SW_BREAKPOINT = 3,
+	/** Hardware execute breakpoints. */
+	KVMDBG_FEATURE_HW_BREAKPOINT = 4,
+	/** Write watchpoints. */
+	KVMDBG_FEATURE_WATCH_WRITE = 5,
+	/** Read-only watchpoints (never on x86). */
+	KVMDBG_FEATURE_WATCH_READ = 6,
+	/** Read-or-write watchpoints. */
+	KVMDBG_FEATURE_WATCH_ACCESS = 7,
+	/** Interrupts are held off while single-stepping (x86 KVM_GUESTDBG_BLOCKIRQ). */
+	KVMDBG_FEATURE_STEP_BLOCK_IRQ = 8,
+	/** A guest-owned breakpoint or debug exception can be handed back to the guest. */
+	KVMDBG_FEATURE_REINJECT = 9,
+};
+
+/**
+ * @brief Attach a new VM object to a KVM VM file descriptor.
+ *
+ * Probes the kernel's guest-debug capabilities with @c KVM_CHECK_EXTENSION on @p vm_fd.  The
+ * file descriptor stays the caller's: the VM object never closes it, and it must stay open until
+ * kvmdbg_vm_free().
+ *
+ * @param vm_fd A KVM VM file descriptor (from @c KVM_CREATE_VM).
+ * @param ret_vm Where to store the new object.
+ * @return 0 on success; -EINVAL if @p vm_fd is negative or @p ret_vm is NULL; -ENOMEM.
+ * @since 0.1
+ */
+int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm);
+
+/**
+ * @brief Free a VM object and everything it owns.
+ *
+ * Every software breakpoint still inserted is removed first, so guest memory is left as it was
+ * before the library touched it (except where the guest itself overwrote a breakpoint).  vCPU
+ * objects still attached are freed with it, as by kvmdbg_vcpu_free(); their pointers are
+ * invalid afterwards.  No vCPU of the VM may be inside a library call at the time.
+ *
+ * @param vm The VM object; NULL is a no-op.
+ * @since 0.1
+ */
+void kvmdbg_vm_free(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Ask whether the kernel and architecture offer a feature.
+ *
+ * Answers come from the capability probe done by kvmdbg_vm_new(); where the kernel does not
+ * advertise @c KVM_CAP_SET_GUEST_DEBUG, the first kvmdbg_vcpu_new() makes a trial call and
+ * settles the answer.
+ *
+ * A feature the kernel accepts can still be one a particular host does not deliver (a
+ * nested or paravirtual KVM); the library cannot see that without running a guest.
+ *
+ * @param vm The VM object.
+ * @param feature One of enum kvmdbg_feature.
+ * @return 1 if offered, 0 if not, -EINVAL for a NULL @p vm or an unknown @p feature.
+ * @since 0.1
+ */
+int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_feature feature);
+
+/**
+ * @brief Number of hardware debug slots of each vCPU.
+ *
+ * On x86 the four address registers DR0-DR3 are shared between execute breakpoints and
+ * watchpoints, so this is 4 for both.
+ *
+ * @param vm The VM object.
+ * @param watchpoints false for breakpoint slots, true for watchpoint slots.
+ * @return The slot count (0 when the kernel has none), or -EINVAL for a NULL @p vm.
+ * @since 0.1
+ */
+int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints);
+
+/**
+ * @brief The control bits the kernel accepts in @c KVM_SET_GUEST_DEBUG.
+ *
+ * This is the @c KVM_CAP_SET_GUEST_DEBUG2 mask, or, on kernels that predate it, the bits the
+ * architecture has always had.  The library never sends a bit outside it.
+ *
+ * @param vm The VM object.
+ * @param ret_mask Where to store the mask.
+ * @return 0, or -EINVAL for a NULL argument.
+ * @since 0.1
+ */
+int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask);
+
+/**
+ * @defgroup memory Guest memory
+ * @{
+ *
+ * Software breakpoints are written into guest memory, so the library needs a way to read and
+ * write it and to translate the addresses breakpoints are set at (guest-virtual, or linear on
+ * x86) into guest-physical addresses.  The caller either registers its guest RAM regions or
+ * supplies callbacks; both may be combined (regions are tried first).  Without a translate
+ * callback, x86 uses @c KVM_TRANSLATE on the first attached vCPU, which must then not be
+ * inside @c KVM_RUN at the time of the insert (the kernel would block the call until it
+ * returns).  A guest without paging can pass a translate callback that returns its argument.
+ */
+
+/**
+ * @brief Read guest-physical memory.
+ * @param user_data The pointer given to kvmdbg_vm_set_memory_ops().
+ * @param gpa Guest-physical address.
+ * @param buf Destination.
+ * @param len Byte count.
+ * @return 0, or a negative errno (-EFAULT when @p gpa is not backed).
+ */
+typedef int (*kvmdbg_read_fn)(void *user_data, uint64_t gpa, void *buf, size_t len);
+
+/**
+ * @brief Write guest-physical memory.
+ * @param user_data The pointer given to kvmdbg_vm_set_memory_ops().
+ * @param gpa Guest-physical address.
+ * @param buf Source.
+ * @param len Byte count.
+ * @return 0, or a negative errno (-EFAULT when @p gpa is not backed).
+ */
+typedef int (*kvmdbg_write_fn)(void *user_data, uint64_t gpa, const void *buf, size_t len);
+
+/**
+ * @brief Translate a guest-virtual (x86: linear) address to guest-physical.
+ * @param user_data The pointer given to kvmdbg_vm_set_memory_ops().
+ * @param gva Guest-virtual address.
+ * @param ret_gpa Where to store the guest-physical address.
+ * @return 0, or a negative errno (-EFAULT when @p gva is not mapped).
+ */
+typedef int (*kvmdbg_translate_fn)(void *user_data, uint64_t gva, uint64_t *ret_gpa);
+
+/**
+ * @brief Register a region of guest RAM mapped into this process.
+ *
+ * @param vm The VM object.
+ * @param gpa Guest-physical base address.
+ * @param size Size in bytes (not 0, not wrapping around).
+ * @param host Where the region is mapped in this process; it must stay mapped until the VM
+ *             object is freed.
+ * @return 0; -EINVAL for NULL or an empty or wrapping region; -EEXIST if it overlaps a region
+ *         already registered; -ENOMEM.
+ * @since 0.1
+ */
+int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void *host);
+
+/**
+ * @brief Set callbacks for guest memory access and address translation.
+ *
+ * Any callback may be NULL: reads and writes then use the registered regions only, and
+ * translation uses the architecture default (x86: @c KVM_TRANSLATE; elsewhere identity).
+ * The callbacks are called with the VM object's lock held, from whichever thread calls into the
+ * library; they must not call back into the library.
+ *
+ * @param vm The VM object.
+ * @param read Guest-physical read, or NULL.
+ * @param write Guest-physical write, or NULL.
+ * @param translate Guest-virtual to guest-physical translation, or NULL.
+ * @param user_data Passed to every callback.
+ * @return 0, or -EINVAL for a NULL @p vm.
+ * @since 0.1
+ */
+int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_write_fn write,
+			     kvmdbg_translate_fn translate, void *user_data);
+
+/** @} */
+
+/**
+ * @defgroup points Breakpoints and watchpoints
+ * @{
+ *
+ * A point is a breakpoint or a watchpoint.  VM-wide points (kvmdbg_vm_insert()) apply to every
+ * vCPU, present and future; vCPU points (kvmdbg_vcpu_insert()) fire on one vCPU only.  A point is
+ * identified by its scope, type and address: removing is by that key, so removing twice is a
+ * clean -ENOENT.  A @c struct kvmdbg_point pointer handed out by the library is borrowed and
+ * stays valid until the point is removed or its VM object freed.
+ */
+
+/**
+ * @brief Kind of point.  The values match the GDB remote protocol's Z packet types.
+ * @since 0.1
+ */
+enum kvmdbg_point_type {
+	/** Software breakpoint: the architecture's breakpoint instruction in guest memory. */
+	KVMDBG_POINT_SW_BREAK = 0,
+	/** Hardware execute breakpoint (a debug register slot). */
+	KVMDBG_POINT_HW_BREAK = 1,
+	/** Watchpoint on writes. */
+	KVMDBG_POINT_WATCH_WRITE = 2,
+	/** Watchpoint on reads only (-EOPNOTSUPP on x86, which cannot do it). */
+	KVMDBG_POINT_WATCH_READ = 3,
+	/** Watchpoint on reads and writes. */
+	KVMDBG_POINT_WATCH_ACCESS = 4,
+};
+
+/**
+ * @brief Flags for kvmdbg_vm_insert() and kvmdbg_vcpu_insert().
+ * @since 0.1
+ */
+enum kvmdbg_point_flags {
+	/**
+	 * Fire once: the point disarms itself when it is hit (a software breakpoint puts the
+	 * original bytes back, a hardware one disables its slot), stays in the table with
+	 * kvmdbg_point_is_armed() false, and can be armed again with kvmdbg_vm_rearm().
+	 */
+	KVMDBG_POINT_ONESHOT = 1 << 0,
+};
+
+/**
+ * @brief Insert a VM-wide breakpoint or watchpoint.
+ *
+ * A software breakpoint is written into guest memory at once, after the original bytes have
+ * been saved.  A hardware point takes a slot on every attached vCPU (and on every vCPU attached
+ * later); if any vCPU has no free slot, nothing is inserted.
+ *
+ * Insert the first software breakpoint while the vCPUs are stopped (or kick them, see
+ * kvmdbg_vcpu_kick()): until a vCPU's next kvmdbg_vcpu_pre_run() its kernel does not yet
+ * intercept the breakpoint instruction, and a guest that reaches it then takes the trap itself.
+ *
+ * @param vm The VM object.
+ * @param type The kind of point.
+ * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG reports as
+ *             pc).
+ * @param len Watched length: 1, 2, 4 or 8 bytes, naturally aligned; 0 or 1 for breakpoints.
+ * @param flags A mask of enum kvmdbg_point_flags.
+ * @param user_data Any pointer, returned by kvmdbg_point_get_user_data().
+ * @param ret_point Where to store the new point (borrowed), or NULL.
+ * @return 0 on success.  -EINVAL: NULL @p vm, unknown type or flags, bad length or alignment.
+ *         -EOPNOTSUPP: the kind is not supported by
+ *         the architecture or the kernel.  -EEXIST: a point of the same type at the same address
+ *         exists (for software breakpoints, anywhere in the VM).  -ENOSPC: no free hardware slot.
+ *         -EFAULT: the address does not translate or is not backed by guest memory.  -ENOMEM.
+ * @since 0.1
+ */
+int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+		     uint64_t len, unsigned int flags, void *user_data,
+		     struct kvmdbg_point **ret_point);
+
+/**
+ * @brief Remove a VM-wide point.
+ *
+ * A software breakpoint gets its original bytes back, unless the guest overwrote the breakpoint
+ * instruction since: then guest memory is left as the guest wrote it and 1 is returned.
+ *
+ * @param vm The VM object.
+ * @param type The type it was inserted with.
+ * @param addr The address it was inserted with.
+ * @return 0 when removed; 1 when removed but the guest had overwritten the breakpoint
+ *         instruction (memory not restored); -EINVAL for a NULL @p vm or unknown type;
+ *         -ENOENT if there is no such VM-wide point; -EFAULT if guest memory could not be
+ *         written (the point then stays).
+ * @since 0.1
+ */
+int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr);
+
+/**
+ * @brief Find a VM-wide point.
+ * @param vm The VM object.
+ * @param type Its type.
+ * @param addr Its address.
+ * @return The point (borrowed), or NULL if there is none or an argument is invalid.
+ * @since 0.1
+ */
+struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				    uint64_t addr);
+
+/**
+ * @brief Remove every point of the VM, VM-wide and per vCPU.
+ * @param vm The VM object.
+ * @return The number of points removed, or -EINVAL for a NULL @p vm.  Software breakpoints the
+ *         guest overwrote are removed without restoring memory, as with kvmdbg_vm_remove().
+ * @since 0.1
+ */
+int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Arm again every one-shot point that has fired.
+ *
+ * The fuzzer's reset: after a snapshot restore or between inputs, every fired one-shot
+ * software breakpoint gets its breakpoint instruction back and every fired hardware one its
+ * slot.  If guest memory was restored from a snapshot taken with the breakpoints in it, use
+ * kvmdbg_vm_mark_all_armed() instead.
+ *
+ * @param vm The VM object.
+ * @return The number of points armed again, or -EINVAL for a NULL @p vm; -EFAULT if guest
+ *         memory could not be written (points armed up to then stay armed).
+ * @since 0.1
+ */
+int kvmdbg_vm_rearm(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Tell the library that guest memory again holds every software breakpoint.
+ *
+ * For a caller that restored guest RAM from a snapshot taken while all software breakpoints were
+ * inserted: no guest memory is written; every software breakpoint is marked armed.
+ *
+ * @param vm The VM object.
+ * @return The number of points whose state changed, or -EINVAL for a NULL @p vm.
+ * @since 0.1
+ */
+int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Number of points in the VM, VM-wide and per vCPU.
+ * @param vm The VM object.
+ * @return The count, or -EINVAL for a NULL @p vm.
+ * @since 0.1
+ */
+long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm);
+
+/** @brief The type of a point.  @param point The point.  @return Its type. @since 0.1 */
+enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point);
+
+/** @brief The address of a point.  @param point The point.  @return The address it was
+ * inserted at. @since 0.1 */
+uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point);
+
+/** @brief The length of a point.  @param point The point.  @return The watched length, or the
+ * breakpoint instruction length for breakpoints. @since 0.1 */
+uint64_t kvmdbg_point_get_len(const struct kvmdbg_point *point);
+
+/** @brief The flags of a point.  @param point The point.  @return Its enum kvmdbg_point_flags
+ * mask. @since 0.1 */
+unsigned int kvmdbg_point_get_flags(const struct kvmdbg_point *point);
+
+/** @brief The caller's pointer.  @param point The point.  @return The @c user_data it was
+ * inserted with. @since 0.1 */
+void *kvmdbg_point_get_user_data(const struct kvmdbg_point *point);
+
+/**
+ * @brief The vCPU a point belongs to.
+ * @param point The point.
+ * @return The vCPU object, or NULL for a VM-wide point.
+ * @since 0.1
+ */
+struct kvmdbg_vcpu *kvmdbg_point_get_vcpu(const struct kvmdbg_point *point);
+
+/**
+ * @brief Whether a point is armed.
+ * @param point The point.
+ * @return false for a one-shot point that has fired (until re-armed), true otherwise.
+ * @since 0.1
+ */
+bool kvmdbg_point_is_armed(const struct kvmdbg_point *point);
+
+/**
+ * @brief How many times a point fired.
+ * @param point The point.
+ * @return The number of events this point caused since it was inserted.
+ * @since 0.1
+ */
+uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
+
+/** @} */
+
+/** @} */
+
+/**
+ * @defgroup vcpu The vCPU object and the run loop
+ * @{
+ *
+ * A vCPU object is attached to a KVM vCPU file descriptor and its @c kvm_run mapping, both owned
+ * by the caller.  It is used from the thread that runs the vCPU, except kvmdbg_vcpu_kick(),
+ * which any thread may call.  The caller keeps its own run loop:
+ *
+ * @code
+ * for (;;) {
+ *         const struct kvmdbg_event *ev;
+ *
+ *         ret = kvmdbg_vcpu_pre_run(vcpu);
+ *         if (ret < 0)
+ *                 break;
+ *         ret = ioctl(vcpu_fd, KVM_RUN, 0) < 0 ? -errno : 0;
+ *         ret = kvmdbg_vcpu_handle_exit(vcpu, ret, &ev);
+ *         if (ret == KVMDBG_EXIT_EVENT)
+ *                 ... report ev ...
+ *         else if (ret == KVMDBG_EXIT_NOT_DEBUG)
+ *                 ... handle the exit as before ...
+ *         // KVMDBG_EXIT_RESUME: the library handled it; run again
+ * }
+ * @endcode
+ */
+
+/**
+ * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill() with a
+ *        signal whose handler does nothing).
+ * @param user_data The pointer given to kvmdbg_vcpu_set_kick().
+ */
+typedef void (*kvmdbg_kick_fn)(void *user_data);
+
+/**
+ * @brief Attach a new vCPU object to a KVM vCPU.
+ *
+ * The new vCPU takes a slot for every VM-wide hardware point.
+ *
+ * @param vm The VM the vCPU belongs to.
+ * @param vcpu_fd The vCPU file descriptor (from @c KVM_CREATE_VCPU); it stays the caller's.
+ * @param run The vCPU's @c kvm_run mapping; it must stay mapped until kvmdbg_vcpu_free().
+ * @param ret_vcpu Where to store the new object.
+ * Where the kernel does not advertise @c KVM_CAP_SET_GUEST_DEBUG, the first vCPU attached makes
+ * one trial @c KVM_SET_GUEST_DEBUG (debugging off) to find out whether it works.
+ *
+ * @return 0; -EINVAL for NULL arguments or a negative fd; -EEXIST if @p vcpu_fd is already
+ *         attached; -ENOMEM.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
+		    struct kvmdbg_vcpu **ret_vcpu);
+
+/**
+ * @brief Detach and free a vCPU object.
+ *
+ * Its own points are removed.  The kernel's debug state of the vCPU is left as it was last
+ * set; call kvmdbg_vcpu_pre_run() after removing everything to switch debugging off first.
+ *
+ * @param vcpu The vCPU object; NULL is a no-op.
+ * @since 0.1
+ */
+void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief The VM object a vCPU belongs to.
+ * @param vcpu The vCPU object.
+ * @return Its VM object, or NULL for a NULL @p vcpu.
+ * @since 0.1
+ */
+struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief Insert a breakpoint or watchpoint that fires on this vCPU only.
+ *
+ * Arguments and errors as kvmdbg_vm_insert().  A software breakpoint is still written into the
+ * shared guest memory; when another vCPU hits it, the library steps that vCPU over it
+ * silently.  -EEXIST also when a VM-wide point of the same type sits at the same address.
+ *
+ * @param vcpu The vCPU object.
+ * @param type The kind of point.
+ * @param addr The address.
+ * @param len The watched length (see kvmdbg_vm_insert()).
+ * @param flags A mask of enum kvmdbg_point_flags.
+ * @param user_data Any pointer.
+ * @param ret_point Where to store the new point (borrowed), or NULL.
+ * @return As kvmdbg_vm_insert().
+ * @since 0.1
+ */
+int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		       uint64_t len, unsigned int flags, void *user_data,
+		       struct kvmdbg_point **ret_point);
+
+/**
+ * @brief Remove a point of this vCPU.
+ * @param vcpu The vCPU object.
+ * @param type The type it was inserted with.
+ * @param addr The address it was inserted with.
+ * @return As kvmdbg_vm_remove(); -ENOENT if this vCPU has no such point.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr);
+
+/**
+ * @brief Switch single-step on or off for this vCPU.
+ *
+ * While on, every instruction the vCPU executes ends with a #KVMDBG_EVENT_STEP.  Interrupts
+ * are held off while stepping where the kernel offers it (#KVMDBG_FEATURE_STEP_BLOCK_IRQ), so a
+ * step does not land in an interrupt handler.
+ *
+ * @param vcpu The vCPU object.
+ * @param enable true to step.
+ * @return 0; -EINVAL for a NULL @p vcpu; -EOPNOTSUPP if the kernel cannot single-step.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool enable);
+
+/**
+ * @brief Whether single-step is on.
+ * @param vcpu The vCPU object.
+ * @return true if on; false if off or @p vcpu is NULL.
+ * @since 0.1
+ */
+bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief Make the guest's accesses to its debug registers stop the vCPU (x86 DR7.GD).
+ *
+ * Each guest @c mov to or from a debug register then ends in a #KVMDBG_EVENT_DEBUG_REG_ACCESS
+ * before it executes.  Resuming without changing anything lets the instruction run.
+ *
+ * @param vcpu The vCPU object.
+ * @param enable true to trap.
+ * @return 0; -EINVAL for a NULL @p vcpu; -EOPNOTSUPP on an architecture without it.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable);
+
+/**
+ * @brief Apply pending debug state before @c KVM_RUN.
+ *
+ * Call it right before every @c KVM_RUN, after any register write of your own (x86 KVM takes the
+ * instruction pointer to step from at this call).  It issues exactly one
+ * @c KVM_SET_GUEST_DEBUG if, and only if, the vCPU's debug state changed since the last one,
+ * including the temporary state of a step over a breakpoint or a hand-back of a guest
+ * exception, and otherwise none.
+ *
+ * @param vcpu The vCPU object.
+ * @return 0 when nothing was applied, 1 when the kernel was updated; -EINVAL for a NULL
+ *         @p vcpu; -EFAULT if guest memory could not be written for a step-over; or the
+ *         negative errno of a failed @c KVM_SET_GUEST_DEBUG (the state stays pending).
+ * @since 0.1
+ */
+int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief What kvmdbg_vcpu_handle_exit() found.
+ * @since 0.1
+ */
+enum kvmdbg_exit {
+	/** Not a debug exit: handle it as if the library were not there. */
+	KVMDBG_EXIT_NOT_DEBUG = 0,
+	/** A debug event for the caller; see the returned event. */
+	KVMDBG_EXIT_EVENT = 1,
+	/** The library handled the exit itself (a step-over finished, and so on): run again. */
+	KVMDBG_EXIT_RESUME = 2,
+};
+
+/**
+ * @brief Turn a @c KVM_RUN result into a typed event.
+ *
+ * Decodes @c KVM_EXIT_DEBUG, finishes or cancels a step-over in progress, disarms a one-shot
+ * point that fired, and recognises exceptions the guest raised itself.  It allocates nothing and
+ * makes no system call, except to read guest memory for an unknown software breakpoint.
+ *
+ * A stop at a breakpoint is resumed simply by running again: the next kvmdbg_vcpu_pre_run()
+ * steps over the breakpoint (software: original bytes back, one step, breakpoint instruction
+ * again; hardware: slot off, one step, slot on).  Moving the vCPU's pc elsewhere first?  Call
+ * kvmdbg_vcpu_cancel_resume().
+ *
+ * @param vcpu The vCPU object.
+ * @param run_result 0 if @c KVM_RUN returned 0, else its negative errno (-EINTR after a kick).
+ * @param ret_event Where to store the event (borrowed: valid until the next call of
+ *                  kvmdbg_vcpu_handle_exit() or kvmdbg_vcpu_pre_run() on this vCPU);
+ *                  set only for #KVMDBG_EXIT_EVENT.
+ * @return An enum kvmdbg_exit value; -EINVAL for NULL arguments; @p run_result itself when
+ *         @c KVM_RUN failed for a reason that is not the library's kick.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
+			    const struct kvmdbg_event **ret_event);
+
+/**
+ * @brief Forget the step over the breakpoint the vCPU last stopped at.
+ *
+ * For a caller that moved the vCPU's pc away from a breakpoint it stopped at: the next run then
+ * starts at the new pc without stepping over anything.
+ *
+ * @param vcpu The vCPU object.
+ * @return 0, or -EINVAL for a NULL @p vcpu.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief Hand a guest-owned exception back to the guest.
+ *
+ * For a #KVMDBG_EVENT_GUEST_BREAKPOINT or #KVMDBG_EVENT_GUEST_DEBUG event, the next
+ * kvmdbg_vcpu_pre_run() queues the same exception for the guest (x86:
+ * @c KVM_GUESTDBG_INJECT_BP or @c KVM_GUESTDBG_INJECT_DB) in its one @c KVM_SET_GUEST_DEBUG.
+ *
+ * @param vcpu The vCPU object.
+ * @param event The event, which must be the last one of this vCPU.
+ * @return 0; -EINVAL for NULL arguments, an event of another vCPU or of another type;
+ *         -EOPNOTSUPP where the kernel cannot inject (arm64).
+ * @since 0.1
+ */
+int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_event *event);
+
+/**
+ * @brief Set the callback kvmdbg_vcpu_kick() uses to interrupt a running vCPU.
+ * @param vcpu The vCPU object.
+ * @param kick The callback, or NULL.
+ * @param user_data Passed to @p kick.
+ * @return 0, or -EINVAL for a NULL @p vcpu.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *user_data);
+
+/**
+ * @brief Make the vCPU leave @c KVM_RUN, or not enter it, as soon as possible.
+ *
+ * Sets @c immediate_exit in the vCPU's @c kvm_run and calls the kick callback.  The next
+ * kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR (or any exit that is not a
+ * debug event) reports #KVMDBG_EVENT_INTERRUPTED once.  Safe from any thread; it never blocks.
+ *
+ * @param vcpu The vCPU object.
+ * @return 0, or -EINVAL for a NULL @p vcpu.
+ * @since 0.1
+ */
+int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu);
+
+/** @} */
+
+/**
+ * @defgroup events Events
+ * @{
+ *
+ * An event is borrowed from its vCPU object; nothing is allocated for it.  One getter tells the
+ * type; the per-type getters return -EINVAL (or NULL) for an event of the wrong type.
+ */
+
+/**
+ * @brief What stopped the vCPU.
+ * @since 0.1
+ */
+enum kvmdbg_event_type {
+	/** Something the library could not attribute; see the raw getters. */
+	KVMDBG_EVENT_UNKNOWN = 0,
+	/** One instruction was executed with single-step on. */
+	KVMDBG_EVENT_STEP = 1,
+	/** A software breakpoint of the library; pc is the breakpoint address. */
+	KVMDBG_EVENT_SW_BREAKPOINT = 2,
+	/** A hardware execute breakpoint; pc is the breakpoint address. */
+	KVMDBG_EVENT_HW_BREAKPOINT = 3,
+	/** A watchpoint; pc is the instruction after the access. */
+	KVMDBG_EVENT_WATCHPOINT = 4,
+	/** The guest touched a debug register (x86 DR7.GD); pc is that instruction. */
+	KVMDBG_EVENT_DEBUG_REG_ACCESS = 5,
+	/** A breakpoint instruction the library did not place (the guest's own int3). */
+	KVMDBG_EVENT_GUEST_BREAKPOINT = 6,
+	/** A debug exception the library did not cause (the guest's own \#DB). */
+	KVMDBG_EVENT_GUEST_DEBUG = 7,
+	/** kvmdbg_vcpu_kick() made the vCPU leave (or skip) @c KVM_RUN. */
+	KVMDBG_EVENT_INTERRUPTED = 8,
+};
+
+/**
+ * @brief Access kinds of a watchpoint event.
+ * @since 0.1
+ */
+enum kvmdbg_access {
+	/** A write. */
+	KVMDBG_ACCESS_WRITE = 1,
+	/** A read. */
+	KVMDBG_ACCESS_READ = 2,
+	/** A read or a write: the hardware does not say which (x86). */
+	KVMDBG_ACCESS_READ_WRITE = 3,
+};
+
+/** @brief The type of an event. @param event The event. @return Its enum kvmdbg_event_type;
+ * #KVMDBG_EVENT_UNKNOWN for NULL. @since 0.1 */
+enum kvmdbg_event_type kvmdbg_event_get_type(const struct kvmdbg_event *event);
+
+/**
+ * @brief The name of an event type, for printing.
+ * @param type An event type.
+ * @return A static string such as "sw-breakpoint"; "unknown" for values out of range.
+ * @since 0.1
+ */
+const char *kvmdbg_event_type_name(enum kvmdbg_event_type type);
+
+/** @brief The vCPU the event happened on. @param event The event. @return The vCPU object, or
+ * NULL for NULL. @since 0.1 */
+struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event);
+
+/**
+ * @brief The program counter of the stop.
+ *
+ * On x86 this is the linear address (CS base + RIP), as reported by the kernel: the breakpoint
+ * address for breakpoints and debug-register accesses, the next instruction for steps and
+ * watchpoints.
+ *
+ * @param event The event.
+ * @return The pc; 0 for NULL or #KVMDBG_EVENT_INTERRUPTED.
+ * @since 0.1
+ */
+uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event);
+
+/**
+ * @brief The point that fired.
+ * @param event The event.
+ * @return The point (borrowed, valid until it is removed) for breakpoint and watchpoint events;
+ *         NULL for other types.
+ * @since 0.1
+ */
+const struct kvmdbg_point *kvmdbg_event_get_point(const struct kvmdbg_event *event);
+
+/**
+ * @brief The hardware slot that fired.
+ * @param event The event.
+ * @return The slot number (x86: 0-3 for DR0-DR3) for hardware breakpoint and watchpoint
+ *         events; -EINVAL for other types.
+ * @since 0.1
+ */
+int kvmdbg_event_get_slot(const struct kvmdbg_event *event);
+
+/**
+ * @brief Access kind of a watchpoint event.
+ * @param event The event.
+ * @return An enum kvmdbg_access value, or -EINVAL if @p event is not a watchpoint event.
+ * @since 0.1
+ */
+int kvmdbg_event_get_access(const struct kvmdbg_event *event);
+
+/**
+ * @brief The data address a watchpoint event is about.
+ * @param event The event.
+ * @param ret_addr Where to store it: the watched address (x86 cannot tell the exact byte).
+ * @return 0, or -EINVAL if @p event is not a watchpoint event or an argument is NULL.
+ * @since 0.1
+ */
+int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event, uint64_t *ret_addr);
+
+/**
+ * @brief The raw exception number of the exit (x86: 1 for \#DB, 3 for \#BP).
+ * @param event The event.
+ * @param ret_exception Where to store it.
+ * @return 0, -EINVAL for NULL arguments, -ENODATA for an event with no kernel exit behind it
+ *         (#KVMDBG_EVENT_INTERRUPTED) or an architecture that has no such field.
+ * @since 0.1
+ */
+int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event, uint32_t *ret_exception);
+
+/**
+ * @brief The raw debug status of the exit (x86: DR6 as reported by the kernel).
+ * @param event The event.
+ * @param ret_status Where to store it.
+ * @return 0, -EINVAL for NULL arguments, -ENODATA as kvmdbg_event_get_raw_exception().
+ * @since 0.1
+ */
+int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event, uint64_t *ret_status);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVMDBG_KVMDBG_H */

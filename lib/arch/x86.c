@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * x86 backend.
+ *
+ * struct kvm_guest_debug (72 bytes, little-endian):
+ *   @0  u32 control      @4 u32 pad
+ *   @8  u64 debugreg[8]  (DR0-DR3 linear addresses, [4]-[6] unused, [7] DR7)
+ * struct kvm_debug_exit_arch (32 bytes, at kvm_run offset 32):
+ *   @0  u32 exception (1 #DB, 3 #BP)  @4 u32 pad
+ *   @8  u64 pc (linear: CS.base + RIP)  @16 u64 dr6  @24 u64 dr7
+ *
+ * DR7: slot n enabled by Gn (bit 2n+1); R/Wn at bit 16+4n (00 execute, 01 write, 11 read or
+ * write; there is no read-only); LENn at bit 18+4n (00 1 byte, 01 2, 11 4, 10 8); bit 10 is
+ * reserved and reads as 1; GD (bit 13) makes guest debug-register accesses fault with DR6.BD.
+ * DR6: B0-B3 (bits 0-3) say which slot fired, BD bit 13, BS bit 14 (single-step).
+ * The layout is written down in doc/kvm-guest-debug.md too.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arch.h"
+
+#define X86_CTL_ENABLE 0x00000001u
+#define X86_CTL_SINGLESTEP 0x00000002u
+#define X86_CTL_USE_SW_BP 0x00010000u
+#define X86_CTL_USE_HW_BP 0x00020000u
+#define X86_CTL_INJECT_DB 0x00040000u
+#define X86_CTL_INJECT_BP 0x00080000u
+#define X86_CTL_BLOCKIRQ 0x00100000u
+
+#define X86_DR7_FIXED 0x400ull
+#define X86_DR7_GD (1ull << 13)
+#define X86_DR6_SLOTS 0xfull
+#define X86_DR6_BD (1ull << 13)
+#define X86_DR6_BS (1ull << 14)
+
+#define X86_DB_VECTOR 1
+#define X86_BP_VECTOR 3
+
+#define X86_GUEST_DEBUG_SIZE 72
+#define X86_EXIT_SIZE 32
+#define X86_NR_SLOTS 4
+
+#if defined(__x86_64__)
+#include <stddef.h>
+#include <linux/kvm.h>
+
+_Static_assert(sizeof(struct kvm_guest_debug) == X86_GUEST_DEBUG_SIZE, "kvm_guest_debug size");
+_Static_assert(offsetof(struct kvm_guest_debug, control) == 0, "control offset");
+_Static_assert(offsetof(struct kvm_guest_debug, arch.debugreg) == 8, "debugreg offset");
+_Static_assert(sizeof(struct kvm_debug_exit_arch) == X86_EXIT_SIZE, "exit size");
+_Static_assert(offsetof(struct kvm_debug_exit_arch, exception) == 0, "exception offset");
+_Static_assert(offsetof(struct kvm_debug_exit_arch, pc) == 8, "pc offset");
+_Static_assert(offsetof(struct kvm_debug_exit_arch, dr6) == 16, "dr6 offset");
+_Static_assert(offsetof(struct kvm_debug_exit_arch, dr7) == 24, "dr7 offset");
+_Static_assert(X86_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
+_Static_assert(X86_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
+_Static_assert(X86_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
+_Static_assert(X86_CTL_USE_HW_BP == KVM_GUESTDBG_USE_HW_BP, "USE_HW_BP");
+_Static_assert(X86_CTL_INJECT_DB == KVM_GUESTDBG_INJECT_DB, "INJECT_DB");
+_Static_assert(X86_CTL_INJECT_BP == KVM_GUESTDBG_INJECT_BP, "INJECT_BP");
+#ifdef KVM_GUESTDBG_BLOCKIRQ
+_Static_assert(X86_CTL_BLOCKIRQ == KVM_GUESTDBG_BLOCKIRQ, "BLOCKIRQ");
+#endif
+#endif
+
+static uint32_t x86_control(uint32_t req)
+{
+	uint32_t c = 0;
+
+	if (!(req & KVMDBG_REQ_ENABLE))
+		return 0;
+	c |= X86_CTL_ENABLE;
+	if (req & KVMDBG_REQ_STEP)
+		c |= X86_CTL_SINGLESTEP;
+	if (req & KVMDBG_REQ_SW_BP)
+		c |= X86_CTL_USE_SW_BP;
+	if (req & KVMDBG_REQ_HW)
+		c |= X86_CTL_USE_HW_BP;
+	if (req & KVMDBG_REQ_INJECT_DB)
+		c |= X86_CTL_INJECT_DB;
+	if (req & KVMDBG_REQ_INJECT_BP)
+		c |= X86_CTL_INJECT_BP;
+	if (req & KVMDBG_REQ_BLOCK_IRQ)
+		c |= X86_CTL_BLOCKIRQ;
+	return c;
+}
+
+static int x86_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len)
+{
+	switch (type) {
+	case KVMDBG_POINT_SW_BREAK:
+	case KVMDBG_POINT_HW_BREAK:
+		/* an instruction breakpoint covers one byte: LEN must be 00 */
+		return len <= 1 ? 0 : -EINVAL;
+	case KVMDBG_POINT_WATCH_READ:
+		return -EOPNOTSUPP;
+	case KVMDBG_POINT_WATCH_WRITE:
+	case KVMDBG_POINT_WATCH_ACCESS:
+		if (len != 1 && len != 2 && len != 4 && len != 8)
+			return -EINVAL;
+		/* the hardware ignores the low address bits below the length */
+		return addr & (len - 1) ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+static uint64_t x86_dr7_fields(const struct kvmdbg_slot *s)
+{
+	uint64_t rw, len;
+
+	switch (s->kind) {
+	case KVMDBG_SLOT_WRITE:
+		rw = 1;
+		break;
+	case KVMDBG_SLOT_ACCESS:
+		rw = 3;
+		break;
+	default:
+		return 0; /* execute: R/W 00, LEN 00 */
+	}
+	switch (s->len) {
+	case 2:
+		len = 1;
+		break;
+	case 4:
+		len = 3;
+		break;
+	case 8:
+		len = 2;
+		break;
+	default:
+		len = 0;
+		break;
+	}
+	return rw | len << 2;
+}
+
+static void x86_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf)
+{
+	uint64_t dr7 = 0;
+
+	memset(buf, 0, X86_GUEST_DEBUG_SIZE);
+	kvmdbg_put_u32(buf, control, false);
+	if (!(control & X86_CTL_USE_HW_BP))
+		return;
+
+	dr7 = X86_DR7_FIXED;
+	for (unsigned int n = 0; n < X86_NR_SLOTS; n++) {
+		const struct kvmdbg_slot *s = &state->slots[KVMDBG_BANK_BP][n];
+
+		if (s->kind == KVMDBG_SLOT_OFF)
+			continue;
+		kvmdbg_put_u64(buf + 8 + 8 * n, s->addr, false);
+		dr7 |= 1ull << (2 * n + 1);
+		dr7 |= x86_dr7_fields(s) << (16 + 4 * n);
+	}
+	if (state->trap_debug_regs)
+		dr7 |= X86_DR7_GD;
+	kvmdbg_put_u64(buf + 8 + 8 * 7, dr7, false);
+}
+
+static void x86_decode(const uint8_t *exit, struct kvmdbg_arch_exit *out)
+{
+	uint32_t exception = kvmdbg_get_u32(exit, false);
+	uint64_t dr6 = kvmdbg_get_u64(exit + 16, false);
+
+	memset(out, 0, sizeof(*out));
+	out->has_pc = true;
+	out->pc = kvmdbg_get_u64(exit + 8, false);
+	out->has_raw = true;
+	out->exception = exception;
+	out->status = dr6;
+	out->slot_bank = KVMDBG_BANK_BP;
+
+	if (exception == X86_BP_VECTOR) {
+		out->causes = KVMDBG_CAUSE_BP_INSN;
+		return;
+	}
+	if (exception != X86_DB_VECTOR)
+		return;
+	if (dr6 & X86_DR6_BS)
+		out->causes |= KVMDBG_CAUSE_STEP;
+	if (dr6 & X86_DR6_BD)
+		out->causes |= KVMDBG_CAUSE_DEBUG_REG;
+	if (dr6 & X86_DR6_SLOTS) {
+		out->causes |= KVMDBG_CAUSE_SLOT;
+		out->slot_mask = (uint32_t)(dr6 & X86_DR6_SLOTS);
+	}
+}
+
+const struct kvmdbg_arch kvmdbg_arch_x86 = {
+	.name = "x86_64",
+	.big_endian = false,
+	.guest_debug_size = X86_GUEST_DEBUG_SIZE,
+	.exit_size = X86_EXIT_SIZE,
+	.slots = { X86_NR_SLOTS, 0 },
+	.shared_slots = true,
+	/* what x86 had before KVM_CAP_SET_GUEST_DEBUG2 existed (no BLOCKIRQ) */
+	.legacy_mask = X86_CTL_ENABLE | X86_CTL_SINGLESTEP | X86_CTL_USE_SW_BP |
+		       X86_CTL_USE_HW_BP | X86_CTL_INJECT_DB | X86_CTL_INJECT_BP,
+	.sw_insn = { 0xcc },
+	.sw_insn_len = 1,
+	.control = x86_control,
+	.validate = x86_validate,
+	.pack = x86_pack,
+	.decode = x86_decode,
+};

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Event getters: one type getter, per-type getters that refuse the wrong type. */
+#include <errno.h>
+
+#include "internal.h"
+
+KVMDBG_EXPORT enum kvmdbg_event_type kvmdbg_event_get_type(const struct kvmdbg_event *event)
+{
+	return event ? event->type : KVMDBG_EVENT_UNKNOWN;
+}
+
+KVMDBG_EXPORT const char *kvmdbg_event_type_name(enum kvmdbg_event_type type)
+{
+	static const char *const names[] = {
+		[KVMDBG_EVENT_UNKNOWN] = "unknown",
+		[KVMDBG_EVENT_STEP] = "step",
+		[KVMDBG_EVENT_SW_BREAKPOINT] = "sw-breakpoint",
+		[KVMDBG_EVENT_HW_BREAKPOINT] = "hw-breakpoint",
+		[KVMDBG_EVENT_WATCHPOINT] = "watchpoint",
+		[KVMDBG_EVENT_DEBUG_REG_ACCESS] = "debug-reg-access",
+		[KVMDBG_EVENT_GUEST_BREAKPOINT] = "guest-breakpoint",
+		[KVMDBG_EVENT_GUEST_DEBUG] = "guest-debug",
+		[KVMDBG_EVENT_INTERRUPTED] = "interrupted",
+	};
+
+	if ((unsigned int)type >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[type];
+}
+
+KVMDBG_EXPORT struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event)
+{
+	return event ? event->vcpu : NULL;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event)
+{
+	return event ? event->pc : 0;
+}
+
+KVMDBG_EXPORT const struct kvmdbg_point *kvmdbg_event_get_point(const struct kvmdbg_event *event)
+{
+	return event ? event->point : NULL;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_get_slot(const struct kvmdbg_event *event)
+{
+	if (!event || (event->type != KVMDBG_EVENT_HW_BREAKPOINT &&
+		       event->type != KVMDBG_EVENT_WATCHPOINT))
+		return -EINVAL;
+	return event->slot;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_get_access(const struct kvmdbg_event *event)
+{
+	if (!event || event->type != KVMDBG_EVENT_WATCHPOINT)
+		return -EINVAL;
+	return event->access;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event,
+					     uint64_t *ret_addr)
+{
+	if (!event || !ret_addr || event->type != KVMDBG_EVENT_WATCHPOINT)
+		return -EINVAL;
+	*ret_addr = event->data_addr;
+	return 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
+						 uint32_t *ret_exception)
+{
+	if (!event || !ret_exception)
+		return -EINVAL;
+	if (!event->has_raw)
+		return -ENODATA;
+	*ret_exception = event->exception;
+	return 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event,
+					      uint64_t *ret_status)
+{
+	if (!event || !ret_status)
+		return -EINVAL;
+	if (!event->has_raw)
+		return -ENODATA;
+	*ret_status = event->status;
+	return 0;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Breakpoints and watchpoints: validation, insertion into guest memory or hardware slots,
+ * one-shot disarming and re-arming, removal that never writes old bytes over new guest code.
+ * Every function here runs with vm->lock held.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+bool kvmdbg_point_type_is_valid(int type)
+{
+	return type >= KVMDBG_POINT_SW_BREAK && type <= KVMDBG_POINT_WATCH_ACCESS;
+}
+
+int kvmdbg_point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
+{
+	if (vm->arch->shared_slots || type == KVMDBG_POINT_HW_BREAK)
+		return KVMDBG_BANK_BP;
+	return KVMDBG_BANK_WP;
+}
+
+enum kvmdbg_slot_kind kvmdbg_point_slot_kind(enum kvmdbg_point_type type)
+{
+	switch (type) {
+	case KVMDBG_POINT_HW_BREAK:
+		return KVMDBG_SLOT_EXEC;
+	case KVMDBG_POINT_WATCH_WRITE:
+		return KVMDBG_SLOT_WRITE;
+	case KVMDBG_POINT_WATCH_READ:
+		return KVMDBG_SLOT_READ;
+	case KVMDBG_POINT_WATCH_ACCESS:
+		return KVMDBG_SLOT_ACCESS;
+	case KVMDBG_POINT_SW_BREAK:
+		break;
+	}
+	return KVMDBG_SLOT_OFF;
+}
+
+/* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
+int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req)
+{
+	if (vm->debug_supported == 0)
+		return -EOPNOTSUPP;
+	return vm->arch->control(req | KVMDBG_REQ_ENABLE) & ~vm->mask ? -EOPNOTSUPP : 0;
+}
+
+/* Put the breakpoint instruction into guest memory, saving what it covers. */
+int kvmdbg_sw_put_in(struct kvmdbg_point *p)
+{
+	const struct kvmdbg_arch *arch = p->vm->arch;
+	uint8_t cur[KVMDBG_MAX_INSN];
+	int ret;
+
+	if (p->in_memory)
+		return 0;
+	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, arch->sw_insn_len);
+	if (ret < 0)
+		return ret;
+	/* Memory that already holds the instruction was restored from a snapshot taken with it. */
+	if (memcmp(cur, arch->sw_insn, arch->sw_insn_len)) {
+		ret = kvmdbg_mem_write(p->vm, p->gpa, arch->sw_insn, arch->sw_insn_len);
+		if (ret < 0)
+			return ret;
+		memcpy(p->orig, cur, arch->sw_insn_len);
+	}
+	p->in_memory = true;
+	p->overwritten = false;
+	return 0;
+}
+
+/*
+ * Take the breakpoint instruction out of guest memory.  If the guest replaced it, its new code
+ * stays and the point is marked overwritten.
+ */
+int kvmdbg_sw_take_out(struct kvmdbg_point *p)
+{
+	const struct kvmdbg_arch *arch = p->vm->arch;
+	uint8_t cur[KVMDBG_MAX_INSN];
+	int ret;
+
+	if (!p->in_memory)
+		return 0;
+	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, arch->sw_insn_len);
+	if (ret < 0)
+		return ret;
+	if (memcmp(cur, arch->sw_insn, arch->sw_insn_len)) {
+		p->overwritten = true;
+	} else {
+		ret = kvmdbg_mem_write(p->vm, p->gpa, p->orig, arch->sw_insn_len);
+		if (ret < 0)
+			return ret;
+	}
+	p->in_memory = false;
+	return 0;
+}
+
+static void fired_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
+{
+	if (p->on_fired)
+		return;
+	p->on_fired = true;
+	p->fired_prev = NULL;
+	p->fired_next = vm->fired;
+	if (vm->fired)
+		vm->fired->fired_prev = p;
+	vm->fired = p;
+}
+
+void kvmdbg_point_unfire(struct kvmdbg_point *p)
+{
+	if (!p->on_fired)
+		return;
+	if (p->fired_prev)
+		p->fired_prev->fired_next = p->fired_next;
+	else
+		p->vm->fired = p->fired_next;
+	if (p->fired_next)
+		p->fired_next->fired_prev = p->fired_prev;
+	p->on_fired = false;
+	p->fired_prev = p->fired_next = NULL;
+}
+
+/* Count a hit; a one-shot point disarms itself. */
+void kvmdbg_point_fired(struct kvmdbg_point *p)
+{
+	p->hits++;
+	if (!(p->flags & KVMDBG_POINT_ONESHOT))
+		return;
+	p->armed = false;
+	fired_add(p->vm, p);
+	if (p->type == KVMDBG_POINT_SW_BREAK) {
+		/*
+		 * A failed write leaves the instruction in place: the next hit then finds the
+		 * point disarmed and is reported as a plain resume after a step-over.
+		 */
+		if (kvmdbg_sw_take_out(p) < 0)
+			p->armed = true;
+	} else {
+		kvmdbg_vm_bump(p->vm);
+	}
+}
+
+static int find_free_slot(struct kvmdbg_vcpu *vcpu, int bank)
+{
+	for (unsigned int n = 0; n < vcpu->vm->slots[bank]; n++)
+		if (!vcpu->slots[bank][n])
+			return (int)n;
+	return -ENOSPC;
+}
+
+/* Give a new vCPU a slot for every VM-wide hardware point. */
+int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu)
+{
+	for (struct kvmdbg_point *p = vcpu->vm->hw_head; p; p = p->hw_next) {
+		int bank = kvmdbg_point_bank(vcpu->vm, p->type);
+		int n;
+
+		if (p->vcpu)
+			continue;
+		n = find_free_slot(vcpu, bank);
+		if (n < 0)
+			return n;
+		vcpu->slots[bank][n] = p;
+	}
+	return 0;
+}
+
+static struct kvmdbg_point *find_hw(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				    uint64_t addr)
+{
+	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
+		if (p->type == type && p->addr == addr)
+			return p;
+	return NULL;
+}
+
+static int insert_sw(struct kvmdbg_point *p)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	int ret;
+
+	if (kvmdbg_table_find(&vm->sw, p->addr))
+		return -EEXIST;
+	ret = kvmdbg_mem_translate(vm, p->addr, &p->gpa);
+	if (ret < 0)
+		return ret;
+	ret = kvmdbg_table_add(&vm->sw, p);
+	if (ret < 0)
+		return ret;
+	ret = kvmdbg_sw_put_in(p);
+	if (ret < 0) {
+		kvmdbg_table_del(&vm->sw, p);
+		return ret;
+	}
+	/* the first software breakpoint turns on the kernel's interception */
+	if (vm->sw.count == 1)
+		kvmdbg_vm_bump(vm);
+	return 0;
+}
+
+static int insert_hw(struct kvmdbg_point *p)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	int bank = kvmdbg_point_bank(vm, p->type);
+	int n;
+
+	if (find_hw(vm, p->type, p->addr))
+		return -EEXIST;
+	if (p->vcpu) {
+		n = find_free_slot(p->vcpu, bank);
+		if (n < 0)
+			return n;
+		p->vcpu->slots[bank][n] = p;
+	} else {
+		if (vm->nr_vm_hw[bank] >= vm->slots[bank])
+			return -ENOSPC;
+		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
+			if (find_free_slot(v, bank) < 0)
+				return -ENOSPC;
+		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
+			v->slots[bank][find_free_slot(v, bank)] = p;
+		vm->nr_vm_hw[bank]++;
+	}
+	p->hw_next = vm->hw_head;
+	if (vm->hw_head)
+		vm->hw_head->hw_prev = p;
+	vm->hw_head = p;
+	kvmdbg_vm_bump(vm);
+	return 0;
+}
+
+int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
+			unsigned int flags, void *user_data, struct kvmdbg_point **ret_point)
+{
+	struct kvmdbg_point *p;
+	uint32_t req;
+	int ret;
+
+	if (!kvmdbg_point_type_is_valid(type) || (flags & ~(unsigned int)KVMDBG_POINT_ONESHOT))
+		return -EINVAL;
+	ret = vm->arch->validate(type, addr, len);
+	if (ret < 0)
+		return ret;
+	req = type == KVMDBG_POINT_SW_BREAK ? KVMDBG_REQ_SW_BP : KVMDBG_REQ_HW;
+	ret = kvmdbg_check_control(vm, req);
+	if (ret < 0)
+		return ret;
+	if (type == KVMDBG_POINT_SW_BREAK ? !vm->arch->sw_insn_len
+					  : !vm->slots[kvmdbg_point_bank(vm, type)])
+		return -EOPNOTSUPP;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->vm = vm;
+	p->vcpu = vcpu;
+	p->type = type;
+	p->flags = flags;
+	p->addr = addr;
+	p->len = type == KVMDBG_POINT_SW_BREAK ? vm->arch->sw_insn_len : (len ? len : 1);
+	p->user_data = user_data;
+	p->armed = true;
+
+	ret = type == KVMDBG_POINT_SW_BREAK ? insert_sw(p) : insert_hw(p);
+	if (ret < 0) {
+		free(p);
+		return ret;
+	}
+	vm->nr_points++;
+	if (ret_point)
+		*ret_point = p;
+	return 0;
+}
+
+int kvmdbg_point_destroy(struct kvmdbg_point *p)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	int ret = 0;
+
+	if (p->type == KVMDBG_POINT_SW_BREAK) {
+		/* with steppers the original bytes are already back in memory */
+		if (!p->steppers) {
+			ret = kvmdbg_sw_take_out(p);
+			if (ret < 0)
+				return ret;
+		}
+		ret = p->overwritten ? 1 : 0;
+		kvmdbg_table_del(&vm->sw, p);
+		if (!vm->sw.count)
+			kvmdbg_vm_bump(vm);
+	} else {
+		int bank = kvmdbg_point_bank(vm, p->type);
+
+		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
+			for (unsigned int n = 0; n < vm->slots[bank]; n++)
+				if (v->slots[bank][n] == p)
+					v->slots[bank][n] = NULL;
+		if (p->hw_prev)
+			p->hw_prev->hw_next = p->hw_next;
+		else
+			vm->hw_head = p->hw_next;
+		if (p->hw_next)
+			p->hw_next->hw_prev = p->hw_prev;
+		if (!p->vcpu)
+			vm->nr_vm_hw[bank]--;
+		kvmdbg_vm_bump(vm);
+	}
+	kvmdbg_point_unfire(p);
+	vm->nr_points--;
+	free(p);
+	return ret;
+}
+
+int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+			enum kvmdbg_point_type type, uint64_t addr)
+{
+	struct kvmdbg_point *p;
+
+	if (!kvmdbg_point_type_is_valid(type))
+		return -EINVAL;
+	if (type == KVMDBG_POINT_SW_BREAK)
+		p = kvmdbg_table_find(&vm->sw, addr);
+	else
+		p = find_hw(vm, type, addr);
+	if (!p || p->vcpu != vcpu)
+		return -ENOENT;
+	return kvmdbg_point_destroy(p);
+}
+
+/*
+ * Destroy every point owned by owner, or every point when owner is NULL.  Points whose
+ * memory cannot be written stay.
+ */
+void kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
+{
+	struct kvmdbg_point *p, *next;
+
+	/* table_del shifts entries back into the freed bucket: look at the same bucket again */
+	for (size_t i = 0; i <= vm->sw.mask;) {
+		p = vm->sw.buckets[i];
+		if (p && (!owner || p->vcpu == owner) && kvmdbg_point_destroy(p) >= 0)
+			continue;
+		i++;
+	}
+	for (p = vm->hw_head; p; p = next) {
+		next = p->hw_next;
+		if (!owner || p->vcpu == owner)
+			kvmdbg_point_destroy(p);
+	}
+}
+
+KVMDBG_EXPORT enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point)
+{
+	return point ? point->type : KVMDBG_POINT_SW_BREAK;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point)
+{
+	return point ? point->addr : 0;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_point_get_len(const struct kvmdbg_point *point)
+{
+	return point ? point->len : 0;
+}
+
+KVMDBG_EXPORT unsigned int kvmdbg_point_get_flags(const struct kvmdbg_point *point)
+{
+	return point ? point->flags : 0;
+}
+
+KVMDBG_EXPORT void *kvmdbg_point_get_user_data(const struct kvmdbg_point *point)
+{
+	return point ? point->user_data : NULL;
+}
+
+KVMDBG_EXPORT struct kvmdbg_vcpu *kvmdbg_point_get_vcpu(const struct kvmdbg_point *point)
+{
+	return point ? point->vcpu : NULL;
+}
+
+KVMDBG_EXPORT bool kvmdbg_point_is_armed(const struct kvmdbg_point *point)
+{
+	return point ? point->armed : false;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point)
+{
+	return point ? point->hits : 0;
+}

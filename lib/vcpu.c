@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The vCPU object and the run loop: pre-run packs and applies the debug state (one
+ * KVM_SET_GUEST_DEBUG, only when it changed), handle-exit decodes KVM_EXIT_DEBUG into an event
+ * and runs the policies: step-over, one-shot, guest-owned exceptions, kicks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kvm.h>
+
+#include "internal.h"
+#include "kernel.h"
+
+KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
+				  struct kvmdbg_vcpu **ret_vcpu)
+{
+	struct kvmdbg_vcpu *vcpu;
+	int ret;
+
+	if (!vm || vcpu_fd < 0 || !run || !ret_vcpu)
+		return -EINVAL;
+	vcpu = calloc(1, sizeof(*vcpu));
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->fd = vcpu_fd;
+	vcpu->run = run;
+	vcpu->dirty = true;
+	atomic_init(&vcpu->kick_pending, false);
+	/* a new vCPU has debugging off: the all-zero state of every architecture */
+	memset(vcpu->applied, 0, sizeof(vcpu->applied));
+
+	pthread_mutex_lock(&vm->lock);
+	for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next) {
+		if (v->fd == vcpu_fd) {
+			ret = -EEXIST;
+			goto fail;
+		}
+	}
+	if (vm->debug_supported < 0) {
+		ret = kvmdbg_kernel_set_guest_debug(vcpu_fd, vcpu->applied,
+						    vm->arch->guest_debug_size);
+		vm->debug_supported = ret == 0;
+	}
+	ret = kvmdbg_point_assign_slots(vcpu);
+	if (ret < 0)
+		goto fail;
+	vcpu->next = vm->vcpus;
+	vm->vcpus = vcpu;
+	vm->nr_vcpus++;
+	pthread_mutex_unlock(&vm->lock);
+	*ret_vcpu = vcpu;
+	return 0;
+
+fail:
+	pthread_mutex_unlock(&vm->lock);
+	free(vcpu);
+	return ret;
+}
+
+/* Put back what a step-over took away; vm->lock held. */
+static void finish_step_over(struct kvmdbg_vcpu *vcpu)
+{
+	if (vcpu->resume == KVMDBG_RESUME_STEPPING &&
+	    vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
+		struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, vcpu->resume_addr);
+
+		/* a point removed and inserted again meanwhile has no steppers */
+		if (p && p->steppers && !--p->steppers && p->armed)
+			kvmdbg_sw_put_in(p);
+	}
+	vcpu->resume = KVMDBG_RESUME_NONE;
+	vcpu->dirty = true;
+}
+
+KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
+{
+	struct kvmdbg_vm *vm;
+
+	if (!vcpu)
+		return;
+	vm = vcpu->vm;
+	pthread_mutex_lock(&vm->lock);
+	finish_step_over(vcpu);
+	kvmdbg_point_destroy_owned(vm, vcpu);
+	for (struct kvmdbg_vcpu **pp = &vm->vcpus; *pp; pp = &(*pp)->next) {
+		if (*pp == vcpu) {
+			*pp = vcpu->next;
+			break;
+		}
+	}
+	vm->nr_vcpus--;
+	pthread_mutex_unlock(&vm->lock);
+	free(vcpu);
+}
+
+KVMDBG_EXPORT struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu)
+{
+	return vcpu ? vcpu->vm : NULL;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+				     uint64_t addr, uint64_t len, unsigned int flags,
+				     void *user_data, struct kvmdbg_point **ret_point)
+{
+	int ret;
+
+	if (!vcpu)
+		return -EINVAL;
+	pthread_mutex_lock(&vcpu->vm->lock);
+	ret = kvmdbg_point_insert(vcpu->vm, vcpu, type, addr, len, flags, user_data, ret_point);
+	pthread_mutex_unlock(&vcpu->vm->lock);
+	return ret;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+				     uint64_t addr)
+{
+	int ret;
+
+	if (!vcpu)
+		return -EINVAL;
+	pthread_mutex_lock(&vcpu->vm->lock);
+	ret = kvmdbg_point_remove(vcpu->vm, vcpu, type, addr);
+	pthread_mutex_unlock(&vcpu->vm->lock);
+	return ret;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool enable)
+{
+	int ret;
+
+	if (!vcpu)
+		return -EINVAL;
+	if (enable) {
+		pthread_mutex_lock(&vcpu->vm->lock);
+		ret = kvmdbg_check_control(vcpu->vm, KVMDBG_REQ_STEP);
+		pthread_mutex_unlock(&vcpu->vm->lock);
+		if (ret < 0)
+			return ret;
+	}
+	if (vcpu->single_step != enable) {
+		vcpu->single_step = enable;
+		vcpu->dirty = true;
+	}
+	return 0;
+}
+
+KVMDBG_EXPORT bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu)
+{
+	return vcpu ? vcpu->single_step : false;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable)
+{
+	int ret;
+
+	if (!vcpu)
+		return -EINVAL;
+	if (enable) {
+		pthread_mutex_lock(&vcpu->vm->lock);
+		ret = kvmdbg_check_control(vcpu->vm, KVMDBG_REQ_HW);
+		pthread_mutex_unlock(&vcpu->vm->lock);
+		if (ret < 0)
+			return ret;
+		/* only x86 has a control for it today */
+		if (vcpu->vm->arch != &kvmdbg_arch_x86)
+			return -EOPNOTSUPP;
+	}
+	if (vcpu->trap_debug_regs != enable) {
+		vcpu->trap_debug_regs = enable;
+		vcpu->dirty = true;
+	}
+	return 0;
+}
+
+/* Begin the step over the breakpoint the vCPU stopped at; vm->lock held. */
+static int start_step_over(struct kvmdbg_vcpu *vcpu)
+{
+	struct kvmdbg_vm *vm = vcpu->vm;
+	struct kvmdbg_point *p;
+
+	vcpu->resume = KVMDBG_RESUME_NONE;
+	if (vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
+		p = kvmdbg_table_find(&vm->sw, vcpu->resume_addr);
+		if (!p || !(p->in_memory || p->steppers))
+			return 0; /* gone or disarmed meanwhile: the original code is back */
+		if (!p->steppers) {
+			int ret = kvmdbg_sw_take_out(p);
+
+			if (ret < 0) {
+				vcpu->resume = KVMDBG_RESUME_PENDING;
+				return ret;
+			}
+		}
+		p->steppers++;
+	} else {
+		p = vcpu->slots[vcpu->resume_bank][vcpu->resume_slot];
+		if (!p || !p->armed || p->addr != vcpu->resume_addr)
+			return 0;
+	}
+	vcpu->resume = KVMDBG_RESUME_STEPPING;
+	return 0;
+}
+
+/* The request bits and slots the vCPU needs now; vm->lock held. */
+static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state *st)
+{
+	struct kvmdbg_vm *vm = vcpu->vm;
+	bool stepping_over = vcpu->resume == KVMDBG_RESUME_STEPPING;
+	uint32_t req = vcpu->inject;
+
+	memset(st, 0, sizeof(*st));
+	for (int bank = 0; bank < 2; bank++) {
+		for (unsigned int n = 0; n < vm->slots[bank]; n++) {
+			const struct kvmdbg_point *p = vcpu->slots[bank][n];
+
+			if (!p || !p->armed)
+				continue;
+			if (stepping_over && vcpu->resume_type != KVMDBG_POINT_SW_BREAK &&
+			    vcpu->resume_bank == bank && vcpu->resume_slot == (int)n)
+				continue;
+			st->slots[bank][n] = (struct kvmdbg_slot){
+				.kind = (uint8_t)kvmdbg_point_slot_kind(p->type),
+				.addr = p->addr,
+				.len = p->len,
+			};
+			req |= KVMDBG_REQ_HW;
+		}
+	}
+	if (vcpu->trap_debug_regs) {
+		st->trap_debug_regs = true;
+		req |= KVMDBG_REQ_HW;
+	}
+	if (vm->sw.count)
+		req |= KVMDBG_REQ_SW_BP;
+	if (vcpu->single_step || stepping_over) {
+		req |= KVMDBG_REQ_STEP;
+		if (kvmdbg_check_control(vm, KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ) == 0)
+			req |= KVMDBG_REQ_BLOCK_IRQ;
+	}
+	if (req)
+		req |= KVMDBG_REQ_ENABLE;
+	st->req = req;
+	return req;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
+{
+	const uint32_t inject_bits = KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB;
+	struct kvmdbg_vm *vm;
+	const struct kvmdbg_arch *arch;
+	struct kvmdbg_debug_state st;
+	uint8_t buf[KVMDBG_MAX_GUEST_DEBUG];
+	uint64_t gen;
+	uint32_t req;
+	int ret;
+
+	if (!vcpu)
+		return -EINVAL;
+	vm = vcpu->vm;
+	arch = vm->arch;
+	gen = atomic_load_explicit(&vm->gen, memory_order_acquire);
+	if (!vcpu->dirty && vcpu->resume != KVMDBG_RESUME_PENDING && !vcpu->inject &&
+	    gen == vcpu->seen_gen)
+		return 0;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vcpu->resume == KVMDBG_RESUME_PENDING) {
+		ret = start_step_over(vcpu);
+		if (ret < 0) {
+			pthread_mutex_unlock(&vm->lock);
+			return ret;
+		}
+	}
+	req = build_state(vcpu, &st);
+	vcpu->seen_gen = gen;
+	pthread_mutex_unlock(&vm->lock);
+
+	arch->pack(&st, arch->control(req), buf);
+	if (!(req & inject_bits) && !memcmp(buf, vcpu->applied, arch->guest_debug_size)) {
+		vcpu->dirty = false;
+		return 0;
+	}
+	ret = kvmdbg_kernel_set_guest_debug(vcpu->fd, buf, arch->guest_debug_size);
+	if (ret < 0) {
+		vcpu->dirty = true;
+		return ret;
+	}
+	/* the kernel acts on the inject bits once; they are not part of the lasting state */
+	if (req & inject_bits) {
+		req &= ~inject_bits;
+		st.req = req;
+		arch->pack(&st, arch->control(req), buf);
+	}
+	memcpy(vcpu->applied, buf, arch->guest_debug_size);
+	vcpu->applied_req = req;
+	vcpu->inject = 0;
+	vcpu->dirty = false;
+	return 1;
+}
+
+static void set_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type type,
+		      struct kvmdbg_point *p)
+{
+	vcpu->event.type = type;
+	vcpu->event.point = p;
+}
+
+/* Step this vCPU over a breakpoint at the next pre-run. */
+static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank,
+			   int slot)
+{
+	vcpu->resume = KVMDBG_RESUME_PENDING;
+	vcpu->resume_type = p->type;
+	vcpu->resume_addr = p->addr;
+	vcpu->resume_bank = bank;
+	vcpu->resume_slot = slot;
+}
+
+/* Whether the breakpoint instruction sits at pc in guest memory. */
+static bool insn_at(struct kvmdbg_vm *vm, uint64_t pc)
+{
+	uint8_t cur[KVMDBG_MAX_INSN];
+	uint64_t gpa;
+
+	if (kvmdbg_mem_translate(vm, pc, &gpa) < 0 ||
+	    kvmdbg_mem_read(vm, gpa, cur, vm->arch->sw_insn_len) < 0)
+		return true; /* cannot look: the guest's, since it is not ours */
+	return !memcmp(cur, vm->arch->sw_insn, vm->arch->sw_insn_len);
+}
+
+/* A breakpoint instruction trapped; vm->lock held. */
+static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, uint64_t pc)
+{
+	struct kvmdbg_vm *vm = vcpu->vm;
+	struct kvmdbg_point *p = kvmdbg_table_find(&vm->sw, pc);
+
+	if (p && p->in_memory) {
+		if (p->vcpu && p->vcpu != vcpu) {
+			/* another vCPU's breakpoint: step over it unseen */
+			plan_step_over(vcpu, p, 0, 0);
+			return KVMDBG_EXIT_RESUME;
+		}
+		kvmdbg_point_fired(p);
+		if (p->armed)
+			plan_step_over(vcpu, p, 0, 0);
+		set_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
+		return KVMDBG_EXIT_EVENT;
+	}
+	/*
+	 * Ours but taken out (a one-shot that fired, another vCPU stepping over it, removed
+	 * meanwhile): the original code is back, so running again executes it.  Anything else
+	 * is the guest's own.
+	 */
+	if (!insn_at(vm, pc))
+		return KVMDBG_EXIT_RESUME;
+	set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT, NULL);
+	return KVMDBG_EXIT_EVENT;
+}
+
+/* One or more slots fired; vm->lock held. */
+static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
+{
+	int bank = ex->slot_bank;
+
+	for (int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
+		struct kvmdbg_point *p;
+
+		if (!(ex->slot_mask & (1u << n)))
+			continue;
+		p = vcpu->slots[bank][n];
+		if (!p || !p->armed)
+			continue;
+		kvmdbg_point_fired(p);
+		vcpu->event.slot = n;
+		if (p->type == KVMDBG_POINT_HW_BREAK) {
+			if (p->armed)
+				plan_step_over(vcpu, p, bank, n);
+			set_event(vcpu, KVMDBG_EVENT_HW_BREAKPOINT, p);
+		} else {
+			static const int access[] = {
+				[KVMDBG_POINT_WATCH_WRITE] = KVMDBG_ACCESS_WRITE,
+				[KVMDBG_POINT_WATCH_READ] = KVMDBG_ACCESS_READ,
+				[KVMDBG_POINT_WATCH_ACCESS] = KVMDBG_ACCESS_READ_WRITE,
+			};
+
+			vcpu->event.access = access[p->type];
+			vcpu->event.data_addr = ex->has_data_addr ? ex->data_addr : p->addr;
+			set_event(vcpu, KVMDBG_EVENT_WATCHPOINT, p);
+		}
+		return KVMDBG_EXIT_EVENT;
+	}
+	/*
+	 * Slots of ours that were removed or disarmed after the kernel got them fire until the
+	 * next pre-run; with no hardware state of ours in the kernel it is the guest's.
+	 */
+	if (vcpu->applied_req & KVMDBG_REQ_HW)
+		return KVMDBG_EXIT_RESUME;
+	set_event(vcpu, KVMDBG_EVENT_GUEST_DEBUG, NULL);
+	return KVMDBG_EXIT_EVENT;
+}
+
+static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
+{
+	bool stepped_over = false;
+
+	if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
+		finish_step_over(vcpu);
+		stepped_over = true;
+	} else if (vcpu->resume == KVMDBG_RESUME_PENDING) {
+		/* a debug exit before the planned step-over ran: plan it anew if still due */
+		vcpu->resume = KVMDBG_RESUME_NONE;
+	}
+
+	if (ex->causes & KVMDBG_CAUSE_BP_INSN)
+		return classify_bp_insn(vcpu, ex->pc);
+	if (ex->causes & KVMDBG_CAUSE_SLOT)
+		return classify_slots(vcpu, ex);
+	if (ex->causes & KVMDBG_CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
+		set_event(vcpu, KVMDBG_EVENT_DEBUG_REG_ACCESS, NULL);
+		return KVMDBG_EXIT_EVENT;
+	}
+	if (ex->causes & KVMDBG_CAUSE_STEP) {
+		if (vcpu->single_step) {
+			set_event(vcpu, KVMDBG_EVENT_STEP, NULL);
+			return KVMDBG_EXIT_EVENT;
+		}
+		if (stepped_over)
+			return KVMDBG_EXIT_RESUME;
+	}
+	if (ex->causes) {
+		set_event(vcpu, KVMDBG_EVENT_GUEST_DEBUG, NULL);
+		return KVMDBG_EXIT_EVENT;
+	}
+	set_event(vcpu, KVMDBG_EVENT_UNKNOWN, NULL);
+	return KVMDBG_EXIT_EVENT;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
+					  const struct kvmdbg_event **ret_event)
+{
+	struct kvmdbg_arch_exit ex;
+	struct kvmdbg_event *ev;
+	int ret;
+
+	if (!vcpu || !ret_event || run_result > 0)
+		return -EINVAL;
+	ev = &vcpu->event;
+	*ev = (struct kvmdbg_event){ .vcpu = vcpu, .slot = -EINVAL, .access = -EINVAL };
+
+	if (run_result < 0) {
+		if (run_result != -EINTR ||
+		    !atomic_exchange_explicit(&vcpu->kick_pending, false, memory_order_acq_rel))
+			return run_result;
+		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_RELEASE);
+		ev->type = KVMDBG_EVENT_INTERRUPTED;
+		*ret_event = ev;
+		return KVMDBG_EXIT_EVENT;
+	}
+	if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+		return KVMDBG_EXIT_NOT_DEBUG;
+
+	vcpu->vm->arch->decode((const uint8_t *)&vcpu->run->debug.arch, &ex);
+	ev->pc = ex.pc;
+	ev->has_raw = ex.has_raw;
+	ev->exception = ex.exception;
+	ev->status = ex.status;
+
+	pthread_mutex_lock(&vcpu->vm->lock);
+	ret = classify(vcpu, &ex);
+	pthread_mutex_unlock(&vcpu->vm->lock);
+	if (ret == KVMDBG_EXIT_EVENT)
+		*ret_event = ev;
+	return ret;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)
+{
+	if (!vcpu)
+		return -EINVAL;
+	if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
+		pthread_mutex_lock(&vcpu->vm->lock);
+		finish_step_over(vcpu);
+		pthread_mutex_unlock(&vcpu->vm->lock);
+	}
+	vcpu->resume = KVMDBG_RESUME_NONE;
+	return 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
+				       const struct kvmdbg_event *event)
+{
+	uint32_t req;
+	int ret;
+
+	if (!vcpu || event != &vcpu->event)
+		return -EINVAL;
+	if (event->type == KVMDBG_EVENT_GUEST_BREAKPOINT)
+		req = KVMDBG_REQ_INJECT_BP;
+	else if (event->type == KVMDBG_EVENT_GUEST_DEBUG)
+		req = KVMDBG_REQ_INJECT_DB;
+	else
+		return -EINVAL;
+	pthread_mutex_lock(&vcpu->vm->lock);
+	ret = kvmdbg_check_control(vcpu->vm, req);
+	pthread_mutex_unlock(&vcpu->vm->lock);
+	if (ret < 0 || vcpu->vm->arch->control(KVMDBG_REQ_ENABLE | req) ==
+			       vcpu->vm->arch->control(KVMDBG_REQ_ENABLE))
+		return -EOPNOTSUPP;
+	vcpu->inject = req;
+	return 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick,
+				       void *user_data)
+{
+	if (!vcpu)
+		return -EINVAL;
+	pthread_mutex_lock(&vcpu->vm->lock);
+	vcpu->kick = kick;
+	vcpu->kick_data = user_data;
+	pthread_mutex_unlock(&vcpu->vm->lock);
+	return 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu)
+{
+	kvmdbg_kick_fn kick;
+	void *data;
+
+	if (!vcpu)
+		return -EINVAL;
+	atomic_store_explicit(&vcpu->kick_pending, true, memory_order_release);
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&vcpu->vm->lock);
+	kick = vcpu->kick;
+	data = vcpu->kick_data;
+	pthread_mutex_unlock(&vcpu->vm->lock);
+	if (kick)
+		kick(data);
+	return 0;
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <kvmdbg/version.h>
+
+#include "internal.h"
+
+KVMDBG_EXPORT const char *kvmdbg_version_string(void)
+{
+	return KVMDBG_VERSION_STRING;
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The VM object: capabilities, the VM-wide point table, the list of vCPUs. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "kernel.h"
+
+/* Capability numbers are the same on every architecture (include/uapi/linux/kvm.h). */
+#define CAP_SET_GUEST_DEBUG 23
+#define CAP_SET_GUEST_DEBUG2 195
+
+static void probe(struct kvmdbg_vm *vm)
+{
+	int ret;
+
+	ret = kvmdbg_kernel_check_extension(vm->fd, CAP_SET_GUEST_DEBUG);
+	/* x86 worked long before it advertised the capability: a trial call decides later */
+	vm->debug_supported = ret > 0 ? 1 : -1;
+
+	ret = kvmdbg_kernel_check_extension(vm->fd, CAP_SET_GUEST_DEBUG2);
+	if (ret > 0) {
+		vm->mask = (uint32_t)ret;
+		vm->mask_from_cap = true;
+		vm->debug_supported = 1;
+	} else {
+		vm->mask = vm->arch->legacy_mask;
+	}
+	vm->slots[KVMDBG_BANK_BP] = vm->arch->slots[KVMDBG_BANK_BP];
+	vm->slots[KVMDBG_BANK_WP] = vm->arch->slots[KVMDBG_BANK_WP];
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
+{
+	struct kvmdbg_vm *vm;
+	int ret;
+
+	if (vm_fd < 0 || !ret_vm)
+		return -EINVAL;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->fd = vm_fd;
+	vm->arch = kvmdbg_arch_native();
+	ret = kvmdbg_table_init(&vm->sw);
+	if (ret < 0) {
+		free(vm);
+		return ret;
+	}
+	pthread_mutex_init(&vm->lock, NULL);
+	atomic_init(&vm->gen, 1);
+	probe(vm);
+	*ret_vm = vm;
+	return 0;
+}
+
+KVMDBG_EXPORT void kvmdbg_vm_free(struct kvmdbg_vm *vm)
+{
+	if (!vm)
+		return;
+	while (vm->vcpus)
+		kvmdbg_vcpu_free(vm->vcpus);
+	pthread_mutex_lock(&vm->lock);
+	kvmdbg_point_destroy_owned(vm, NULL);
+	pthread_mutex_unlock(&vm->lock);
+	/* points whose memory could not be restored are dropped all the same */
+	for (size_t i = 0; i <= vm->sw.mask; i++)
+		free(vm->sw.buckets[i]);
+	kvmdbg_table_fini(&vm->sw);
+	free(vm->regions);
+	pthread_mutex_destroy(&vm->lock);
+	free(vm);
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
+{
+	int ret;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	switch (feature) {
+	case KVMDBG_FEATURE_GUEST_DEBUG:
+		ret = kvmdbg_check_control(vm, 0) == 0;
+		break;
+	case KVMDBG_FEATURE_SINGLE_STEP:
+		ret = kvmdbg_check_control(vm, KVMDBG_REQ_STEP) == 0;
+		break;
+	case KVMDBG_FEATURE_SW_BREAKPOINT:
+		ret = vm->arch->sw_insn_len && kvmdbg_check_control(vm, KVMDBG_REQ_SW_BP) == 0;
+		break;
+	case KVMDBG_FEATURE_HW_BREAKPOINT:
+	case KVMDBG_FEATURE_WATCH_WRITE:
+	case KVMDBG_FEATURE_WATCH_READ:
+	case KVMDBG_FEATURE_WATCH_ACCESS: {
+		static const enum kvmdbg_point_type types[] = {
+			[KVMDBG_FEATURE_HW_BREAKPOINT] = KVMDBG_POINT_HW_BREAK,
+			[KVMDBG_FEATURE_WATCH_WRITE] = KVMDBG_POINT_WATCH_WRITE,
+			[KVMDBG_FEATURE_WATCH_READ] = KVMDBG_POINT_WATCH_READ,
+			[KVMDBG_FEATURE_WATCH_ACCESS] = KVMDBG_POINT_WATCH_ACCESS,
+		};
+		enum kvmdbg_point_type type = types[feature];
+
+		/* a naturally aligned 1-byte point is the simplest request of every kind */
+		ret = vm->slots[kvmdbg_point_bank(vm, type)] &&
+		      vm->arch->validate(type, 0, 1) == 0 &&
+		      kvmdbg_check_control(vm, KVMDBG_REQ_HW) == 0;
+		break;
+	}
+	case KVMDBG_FEATURE_STEP_BLOCK_IRQ:
+		ret = kvmdbg_check_control(vm, KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ) == 0 &&
+		      vm->arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_BLOCK_IRQ) !=
+			      vm->arch->control(KVMDBG_REQ_ENABLE);
+		break;
+	case KVMDBG_FEATURE_REINJECT:
+		ret = kvmdbg_check_control(vm, KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB) == 0 &&
+		      vm->arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP) !=
+			      vm->arch->control(KVMDBG_REQ_ENABLE);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints)
+{
+	int bank;
+
+	if (!vm)
+		return -EINVAL;
+	if (vm->debug_supported == 0 || kvmdbg_check_control(vm, KVMDBG_REQ_HW) < 0)
+		return 0;
+	bank = kvmdbg_point_bank(vm, watchpoints ? KVMDBG_POINT_WATCH_WRITE
+						 : KVMDBG_POINT_HW_BREAK);
+	return (int)vm->slots[bank];
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask)
+{
+	if (!vm || !ret_mask)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	*ret_mask = vm->debug_supported == 0 ? 0 : vm->mask;
+	pthread_mutex_unlock(&vm->lock);
+	return 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				   uint64_t addr, uint64_t len, unsigned int flags,
+				   void *user_data, struct kvmdbg_point **ret_point)
+{
+	int ret;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	ret = kvmdbg_point_insert(vm, NULL, type, addr, len, flags, user_data, ret_point);
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				   uint64_t addr)
+{
+	int ret;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	ret = kvmdbg_point_remove(vm, NULL, type, addr);
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
+KVMDBG_EXPORT struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm,
+						  enum kvmdbg_point_type type, uint64_t addr)
+{
+	struct kvmdbg_point *p = NULL;
+
+	if (!vm || !kvmdbg_point_type_is_valid(type))
+		return NULL;
+	pthread_mutex_lock(&vm->lock);
+	if (type == KVMDBG_POINT_SW_BREAK) {
+		p = kvmdbg_table_find(&vm->sw, addr);
+	} else {
+		for (p = vm->hw_head; p; p = p->hw_next)
+			if (p->type == type && p->addr == addr)
+				break;
+	}
+	if (p && p->vcpu)
+		p = NULL;
+	pthread_mutex_unlock(&vm->lock);
+	return p;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm)
+{
+	long before;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	before = vm->nr_points;
+	kvmdbg_point_destroy_owned(vm, NULL);
+	before -= vm->nr_points;
+	pthread_mutex_unlock(&vm->lock);
+	return (int)before;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
+{
+	int count = 0, ret = 0;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	while (vm->fired) {
+		struct kvmdbg_point *p = vm->fired;
+
+		if (p->type == KVMDBG_POINT_SW_BREAK) {
+			ret = kvmdbg_sw_put_in(p);
+			if (ret < 0)
+				break;
+		} else {
+			kvmdbg_vm_bump(vm);
+		}
+		p->armed = true;
+		kvmdbg_point_unfire(p);
+		count++;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return ret < 0 ? ret : count;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
+{
+	int count = 0;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	for (size_t i = 0; i <= vm->sw.mask; i++) {
+		struct kvmdbg_point *p = vm->sw.buckets[i];
+
+		if (!p || (p->armed && p->in_memory) || p->steppers)
+			continue;
+		p->armed = true;
+		p->in_memory = true;
+		p->overwritten = false;
+		kvmdbg_point_unfire(p);
+		count++;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return count;
+}
+
+KVMDBG_EXPORT long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm)
+{
+	long n;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	n = vm->nr_points;
+	pthread_mutex_unlock(&vm->lock);
+	return n;
+}

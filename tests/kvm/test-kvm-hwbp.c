@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kvm suite, cases 3-5: hardware execute breakpoints in every slot DR0-DR3, continuing past
+ * them (the library steps over), exact hit counts, and one-shot breakpoints with re-arm; in
+ * real mode, 32-bit protected mode and long mode.
+ */
+#include "kvmtest.h"
+
+/* Check a hardware breakpoint event and return its slot. */
+static int check_hw_event(struct kt *t, const struct kvmdbg_event *ev,
+			  const struct kvmdbg_point *point)
+{
+	uint64_t status = 0, addr = 0;
+	int slot;
+
+	g_assert_true(kvmdbg_event_get_point(ev) == point);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_point_get_addr(point));
+	slot = kvmdbg_event_get_slot(ev);
+	g_assert_cmpint(slot, >=, 0);
+	g_assert_cmpint(slot, <, 4);
+	/* The right slot is the one the hardware names in DR6.B0-B3. */
+	kt_assert_raw(ev, 1, 0);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, 0);
+	g_assert_cmphex(status & 0xf, ==, 1u << slot);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+	/* Not the guest's own: there is nothing to hand back. */
+	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
+	return slot;
+}
+
+static void check_new_point(struct kvmdbg_point *p, uint64_t addr, unsigned int flags,
+			    void *user_data)
+{
+	g_assert_nonnull(p);
+	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_HW_BREAK);
+	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, addr);
+	g_assert_cmphex(kvmdbg_point_get_flags(p), ==, flags);
+	g_assert_true(kvmdbg_point_get_user_data(p) == user_data);
+	g_assert_null(kvmdbg_point_get_vcpu(p));
+	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+}
+
+/*
+ * Case 3 (and 4): four breakpoints fill DR0-DR3; each stop names the point, its address and the
+ * slot DR6 reports, the four slots are all different, and running on after each stop (the one
+ * on an "out" too) reaches the next one and the end.
+ */
+static void test_slots(struct kt *t, const void *data)
+{
+	enum guest_mode mode = GPOINTER_TO_INT(data);
+	const struct guest_prog *prog = &prog_bp[mode];
+	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
+	static const int tags[4];
+	struct kvmdbg_point *p[4];
+	int slot_of[4] = { -1, -1, -1, -1 };
+	unsigned int slots_seen = 0;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+
+	for (int k = 0; k < 4; k++) {
+		uint64_t addr = guest_prog_addr(prog, labels[k]);
+
+		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, addr, k % 2, 0,
+						 (void *)&tags[k], &p[k]), ==, 0);
+		check_new_point(p[k], addr, 0, (void *)&tags[k]);
+		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, addr) == p[k]);
+	}
+	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 4);
+
+	/* start, outer, pass ("out"), outer, pass, done, in program order. */
+	const int order[] = { 0, 1, 2, -1, 1, 2, -1, 3 };
+	for (size_t k = 0; k < G_N_ELEMENTS(order); k++) {
+		const struct kvmdbg_event *ev;
+		int i = order[k], slot;
+
+		if (i < 0) {
+			kt_expect_out(t, 0, GUEST_PORT_PASS);
+			continue;
+		}
+		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+				     guest_prog_addr(prog, labels[i]));
+		slot = check_hw_event(t, ev, p[i]);
+		g_test_message("%s: slot %d", guest_mode_name(mode), slot);
+		if (slot_of[i] < 0) {
+			/* A new point: a slot no other point has. */
+			g_assert_cmphex(slots_seen & (1u << slot), ==, 0);
+			slots_seen |= 1u << slot;
+			slot_of[i] = slot;
+		}
+		g_assert_cmpint(slot, ==, slot_of[i]);
+	}
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+	g_assert_cmphex(slots_seen, ==, 0xf);
+
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[0]), ==, 1);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[1]), ==, BP_PASSES);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[2]), ==, BP_PASSES);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[3]), ==, 1);
+	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
+}
+
+/* Case 4: continue past a breakpoint in a loop and reach a second one, exact counts. */
+static void test_continue(struct kt *t, const void *data)
+{
+	enum guest_mode mode = GPOINTER_TO_INT(data);
+	const struct guest_prog *prog = &prog_bp[mode];
+	struct kvmdbg_point *inner, *done;
+	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
+	uint64_t done_addr = guest_prog_addr(prog, BP_DONE);
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 1, 0, NULL,
+					 &inner), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, done_addr, 0, 0, NULL,
+					 &done), ==, 0);
+
+	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
+		for (unsigned int n = 1; n <= BP_INNER_COUNT; n++) {
+			const struct kvmdbg_event *ev;
+			struct kvm_regs regs;
+
+			ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+			check_hw_event(t, ev, inner);
+			g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==,
+					 (pass - 1) * BP_INNER_COUNT + n);
+			/* Stopped before the instruction: eax counts the iterations done. */
+			regs = kt_regs(t, 0);
+			g_assert_cmphex(regs.rax & 0xffffffff, ==,
+					(pass - 1) * BP_INNER_COUNT + n - 1);
+			g_assert_cmphex(guest_get_pc(&t->g, 0), ==, inner_addr);
+		}
+		kt_expect_out(t, 0, GUEST_PORT_PASS);
+	}
+	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(done), ==, 1);
+	g_assert_true(kvmdbg_point_is_armed(inner));
+	g_assert_true(kvmdbg_point_is_armed(done));
+	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
+}
+
+/* Case 5: a one-shot breakpoint fires once, stays disarmed through the loop, and re-arms. */
+static void test_oneshot(struct kt *t, const void *data)
+{
+	enum guest_mode mode = GPOINTER_TO_INT(data);
+	const struct guest_prog *prog = &prog_bp[mode];
+	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_point *p;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0,
+					 KVMDBG_POINT_ONESHOT, NULL, &p), ==, 0);
+	check_new_point(p, inner_addr, KVMDBG_POINT_ONESHOT, NULL);
+	/* Nothing has fired yet. */
+	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
+
+	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
+		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+		check_hw_event(t, ev, p);
+		g_assert_false(kvmdbg_point_is_armed(p));
+		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+
+		/* The other iterations of the loop run through it without a stop. */
+		kt_expect_out(t, 0, GUEST_PORT_PASS);
+		g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, pass * BP_INNER_COUNT);
+		g_assert_false(kvmdbg_point_is_armed(p));
+		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+		g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
+		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr) == p);
+
+		if (pass < BP_PASSES) {
+			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
+			g_assert_true(kvmdbg_point_is_armed(p));
+			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
+		}
+	}
+	/* Not re-armed after the last pass: the guest ends without another stop. */
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES);
+	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
+	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_cmpint(kvmdbg_vm_rearm(NULL), ==, -EINVAL);
+}
+
+/*
+ * Removing the breakpoint the vCPU stopped at frees its slot for the next insert, which then
+ * reports that slot; running on is still exact.
+ */
+static void test_reuse_slot(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
+	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
+	struct kvmdbg_point *p[4], *inner;
+	const struct kvmdbg_event *ev;
+	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
+	int freed;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+	for (int k = 0; k < 4; k++)
+		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
+						 guest_prog_addr(prog, labels[k]), 0, 0, NULL,
+						 &p[k]), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL,
+					 NULL), ==, -ENOSPC);
+
+	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
+	freed = check_hw_event(t, ev, p[0]);
+	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK,
+					 guest_prog_addr(prog, BP_START)), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL,
+					 &inner), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 4);
+
+	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_OUTER));
+	check_hw_event(t, ev, p[1]);
+	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
+		if (pass > 1) {
+			ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+					     guest_prog_addr(prog, BP_OUTER));
+			check_hw_event(t, ev, p[1]);
+		}
+		for (unsigned int n = 0; n < BP_INNER_COUNT; n++) {
+			ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+			g_assert_cmpint(check_hw_event(t, ev, inner), ==, freed);
+		}
+		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+				     guest_prog_addr(prog, BP_PASS));
+		check_hw_event(t, ev, p[2]);
+		kt_expect_out(t, 0, GUEST_PORT_PASS);
+	}
+	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_DONE));
+	check_hw_event(t, ev, p[3]);
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[1]), ==, BP_PASSES);
+}
+
+int main(int argc, char **argv)
+{
+	kt_init(&argc, &argv);
+
+	for (int m = 0; m < GUEST_NR_MODES; m++) {
+		const char *name = guest_mode_name(m);
+		g_autofree char *slots = g_strdup_printf("/kvmdbg/kvm/hw-bp/slots/%s", name);
+		g_autofree char *cont = g_strdup_printf("/kvmdbg/kvm/hw-bp/continue/%s", name);
+		g_autofree char *oneshot = g_strdup_printf("/kvmdbg/kvm/hw-bp/oneshot/%s", name);
+
+		g_test_add(slots, struct kt, GINT_TO_POINTER(m), kt_setup1, test_slots,
+			   kt_teardown);
+		g_test_add(cont, struct kt, GINT_TO_POINTER(m), kt_setup1, test_continue,
+			   kt_teardown);
+		g_test_add(oneshot, struct kt, GINT_TO_POINTER(m), kt_setup1, test_oneshot,
+			   kt_teardown);
+	}
+	g_test_add("/kvmdbg/kvm/hw-bp/reuse-slot", struct kt, NULL, kt_setup1, test_reuse_slot,
+		   kt_teardown);
+	return g_test_run();
+}

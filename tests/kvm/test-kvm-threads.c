@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kvm suite, cases 6 and 7: two vCPUs in two threads with different debug state, VM-wide
+ * points on every vCPU (one attached later), and kicking a running vCPU while another thread
+ * changes the VM's points.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "kvmtest.h"
+
+struct worker {
+	struct kt *t;
+	unsigned int i;
+	pthread_t thread;
+	pthread_barrier_t *start;
+	/* what to do */
+	bool step;
+	uint32_t count;
+	const struct kvmdbg_point *point;
+	/* what happened */
+	unsigned int steps;
+	unsigned int hits;
+};
+
+/*
+ * Single-step the count program and check every pc: start -> loop; then per iteration
+ * loop -> loop2 -> jnz -> loop, and after the last jnz -> done, whose "out" ends it.
+ */
+static void run_stepping(struct worker *w)
+{
+	const struct guest_prog *prog = &prog_count_long64;
+	uint64_t want = guest_prog_addr(prog, COUNT_LOOP);
+	uint64_t done = guest_prog_addr(prog, COUNT_DONE);
+	uint32_t iterations = 0;
+
+	for (;;) {
+		const struct kvmdbg_event *ev;
+
+		ev = kt_expect_event(w->t, w->i, KVMDBG_EVENT_STEP, want);
+		kt_assert_raw(ev, 1, 0x4000);
+		w->steps++;
+		if (want == done)
+			break;
+		if (want == guest_prog_addr(prog, COUNT_LOOP)) {
+			want = guest_prog_addr(prog, COUNT_LOOP2);
+		} else if (want == guest_prog_addr(prog, COUNT_LOOP2)) {
+			want = guest_prog_addr(prog, COUNT_JNZ);
+		} else {
+			iterations++;
+			want = iterations < w->count ? guest_prog_addr(prog, COUNT_LOOP) : done;
+		}
+	}
+	kt_expect_out(w->t, w->i, GUEST_PORT_DONE);
+}
+
+/* Run the count program to its end, every stop a hardware breakpoint at w->point. */
+static void run_hits(struct worker *w)
+{
+	for (;;) {
+		const struct kvmdbg_event *ev;
+		int ret = kt_run(w->t, w->i, &ev);
+
+		if (ret == KVMDBG_EXIT_NOT_DEBUG) {
+			g_assert_true(guest_exit_is_out(&w->t->g, w->i, GUEST_PORT_DONE));
+			return;
+		}
+		g_assert_cmpint(ret, ==, KVMDBG_EXIT_EVENT);
+		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_HW_BREAKPOINT);
+		g_assert_true(kvmdbg_event_get_vcpu(ev) == w->t->vcpu[w->i]);
+		g_assert_true(kvmdbg_event_get_point(ev) == w->point);
+		g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_point_get_addr(w->point));
+		w->hits++;
+		g_assert_cmpuint(w->hits, <=, w->count);
+	}
+}
+
+static void *worker_main(void *data)
+{
+	struct worker *w = data;
+
+	pthread_barrier_wait(w->start);
+	if (w->step)
+		run_stepping(w);
+	else
+		run_hits(w);
+	guest_watchdog_stop(&w->t->wd[w->i]);
+	return NULL;
+}
+
+static void run_workers(struct worker w[2])
+{
+	pthread_barrier_t start;
+
+	pthread_barrier_init(&start, NULL, 2);
+	for (int k = 0; k < 2; k++) {
+		w[k].start = &start;
+		g_assert_cmpint(pthread_create(&w[k].thread, NULL, worker_main, &w[k]), ==, 0);
+	}
+	for (int k = 0; k < 2; k++)
+		g_assert_cmpint(pthread_join(w[k].thread, NULL), ==, 0);
+	pthread_barrier_destroy(&start);
+}
+
+/*
+ * Case 6: vCPU 0 single-steps N instructions while vCPU 1 hits its own breakpoint M times in
+ * the same code, concurrently; neither sees the other's debug state.
+ */
+static void test_vcpu_scope(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_count_long64;
+	const uint32_t n = 50, m = 40;
+	struct kvmdbg_point *p;
+	struct worker w[2] = {
+		{ .t = t, .i = 0, .step = true, .count = n },
+		{ .t = t, .i = 1, .step = false, .count = m },
+	};
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, COUNT_START);
+	kt_start(t, 1, prog, COUNT_START);
+	kt_set_rdi(t, 0, n);
+	kt_set_rdi(t, 1, m);
+
+	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[1], KVMDBG_POINT_HW_BREAK,
+					   guest_prog_addr(prog, COUNT_LOOP2), 0, 0, NULL, &p), ==,
+			0);
+	g_assert_true(kvmdbg_point_get_vcpu(p) == t->vcpu[1]);
+	g_assert_null(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK,
+				     guest_prog_addr(prog, COUNT_LOOP2)));
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(t->vcpu[0], true), ==, 0);
+	g_assert_false(kvmdbg_vcpu_is_single_step(t->vcpu[1]));
+	w[1].point = p;
+
+	run_workers(w);
+
+	g_assert_cmpuint(w[0].steps, ==, 1 + 3 * n);
+	g_assert_cmpuint(w[0].hits, ==, 0);
+	g_assert_cmpuint(w[1].hits, ==, m);
+	g_assert_cmpuint(w[1].steps, ==, 0);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, m);
+	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, n);
+	g_assert_cmphex(kt_regs(t, 1).rax & 0xffffffff, ==, m);
+}
+
+/*
+ * A VM-wide breakpoint fires on every vCPU, including one attached after the insert; each
+ * vCPU counts only its own hits, and the point counts them all.
+ */
+static void test_vm_wide(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_count_long64;
+	const uint32_t n0 = 30, n1 = 45;
+	struct kvmdbg_point *p;
+	struct worker w[2] = {
+		{ .t = t, .i = 0, .count = n0 },
+		{ .t = t, .i = 1, .count = n1 },
+	};
+
+	KT_REQUIRE(t);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
+					 guest_prog_addr(prog, COUNT_LOOP), 0, 0, NULL, &p), ==, 0);
+	kt_add_vcpu(t);
+	kt_start(t, 0, prog, COUNT_START);
+	kt_start(t, 1, prog, COUNT_START);
+	kt_set_rdi(t, 0, n0);
+	kt_set_rdi(t, 1, n1);
+	w[0].point = p;
+	w[1].point = p;
+
+	run_workers(w);
+
+	g_assert_cmpuint(w[0].hits, ==, n0);
+	g_assert_cmpuint(w[1].hits, ==, n1);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, n0 + n1);
+	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, n0);
+	g_assert_cmphex(kt_regs(t, 1).rax & 0xffffffff, ==, n1);
+}
+
+struct kick {
+	struct kt *t;
+	pthread_t thread;
+	atomic_int kicks;
+	atomic_int in_run;
+	struct kvmdbg_point *point;
+	/* results of the vCPU thread */
+	int run_result;
+	int pre_run_after;
+};
+
+static void kick_cb(void *data)
+{
+	struct kick *k = data;
+
+	atomic_fetch_add(&k->kicks, 1);
+	pthread_kill(k->thread, GUEST_SIG_KICK);
+}
+
+static void check_interrupted(const struct kvmdbg_event *ev)
+{
+	uint32_t exc = 0;
+	uint64_t status = 0, addr = 0;
+
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0);
+	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &exc), ==, -ENODATA);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, -ENODATA);
+}
+
+static void *kick_vcpu_main(void *data)
+{
+	struct kick *k = data;
+	struct kt *t = k->t;
+	const struct guest_prog *prog = &prog_spin_long64;
+	const struct kvmdbg_event *ev = NULL;
+	uint32_t go = 1;
+	int ret;
+
+	g_assert_cmpint(guest_watchdog_start(&t->wd[0], KT_WATCHDOG_SECONDS), ==, 0);
+
+	/* One round of the documented loop, noting when the thread is inside KVM_RUN. */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), >=, 0);
+	atomic_store(&k->in_run, 1);
+	k->run_result = guest_run(&t->g, 0);
+	atomic_store(&k->in_run, 0);
+	g_assert_false(guest_watchdog_expired(&t->wd[0]));
+	ret = kvmdbg_vcpu_handle_exit(t->vcpu[0], k->run_result, &ev);
+	g_assert_cmpint(ret, ==, KVMDBG_EXIT_EVENT);
+	check_interrupted(ev);
+
+	/* The breakpoint inserted while the vCPU ran is applied now, and the loop hits it. */
+	k->pre_run_after = kvmdbg_vcpu_pre_run(t->vcpu[0]);
+	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, SPIN_LOOP));
+	g_assert_true(kvmdbg_event_get_point(ev) == k->point);
+
+	/* Let the guest leave its loop; it ends normally. */
+	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK,
+					 guest_prog_addr(prog, SPIN_LOOP)), ==, 0);
+	memcpy(t->g.mem + SPIN_GO, &go, sizeof(go));
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+	guest_watchdog_stop(&t->wd[0]);
+	return NULL;
+}
+
+/*
+ * Case 7: a guest spins; another thread inserts a VM-wide breakpoint without waiting for the
+ * vCPU, then kicks it: the vCPU thread gets KVMDBG_EVENT_INTERRUPTED once, picks the new
+ * breakpoint up at its next pre_run, and runs on normally.
+ */
+static void test_kick_running(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_spin_long64;
+	struct kick k = { .t = t };
+	uint64_t deadline, t0, elapsed;
+	uint32_t started = 0;
+	int ret;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, SPIN_START);
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(t->vcpu[0], kick_cb, &k), ==, 0);
+	g_assert_cmpint(pthread_create(&k.thread, NULL, kick_vcpu_main, &k), ==, 0);
+
+	/* Wait until the guest spins (it announces itself in memory). */
+	deadline = guest_now_ns() + 10ull * 1000 * 1000 * 1000;
+	while (guest_now_ns() < deadline) {
+		started = __atomic_load_n((uint32_t *)(void *)(t->g.mem + SPIN_STARTED),
+					  __ATOMIC_ACQUIRE);
+		if (started)
+			break;
+		g_usleep(1000);
+	}
+	g_assert_cmpuint(started, ==, 1);
+	g_usleep(20 * 1000);
+	g_assert_cmpint(atomic_load(&k.in_run), ==, 1);
+
+	/* A VM-wide insert while the vCPU is inside KVM_RUN does not wait for it. */
+	t0 = guest_now_ns();
+	ret = kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, SPIN_LOOP), 0,
+			       0, NULL, &k.point);
+	elapsed = guest_now_ns() - t0;
+	g_test_message("kvmdbg_vm_insert() while the vCPU runs took %" PRIu64 " us",
+		       elapsed / 1000);
+	g_assert_cmpint(ret, ==, 0);
+	g_assert_cmpint(atomic_load(&k.in_run), ==, 1);
+	g_assert_cmpuint(elapsed, <, 500ull * 1000 * 1000);
+
+	g_assert_cmpint(kvmdbg_vcpu_kick(t->vcpu[0]), ==, 0);
+	g_assert_cmpint(pthread_join(k.thread, NULL), ==, 0);
+
+	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
+	g_assert_cmpint(k.run_result, ==, -EINTR);
+	g_assert_cmpint(k.pre_run_after, ==, 1);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(k.point), ==, 1);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 0);
+}
+
+/* A kick before KVM_RUN makes the next KVM_RUN return at once, reported once. */
+static void test_kick_before_run(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_step[GUEST_LONG64];
+	struct kick k = { .t = t, .thread = pthread_self() };
+	const struct kvmdbg_event *ev;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, STEP_START);
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(t->vcpu[0], kick_cb, &k), ==, 0);
+
+	g_assert_cmpint(kvmdbg_vcpu_kick(t->vcpu[0]), ==, 0);
+	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
+	ev = kt_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0);
+	check_interrupted(ev);
+	/* The guest has not run; now it does, to its end. */
+	g_assert_cmphex(guest_get_pc(&t->g, 0), ==, guest_prog_addr(prog, STEP_START));
+	kt_expect_out(t, 0, GUEST_PORT_MARK);
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+
+	/* Without a callback, immediate_exit alone keeps the vCPU out of its endless loop. */
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(t->vcpu[0], NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_kick(t->vcpu[0]), ==, 0);
+	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
+	check_interrupted(kt_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0));
+
+	g_assert_cmpint(kvmdbg_vcpu_kick(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(NULL, kick_cb, &k), ==, -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+	kt_init(&argc, &argv);
+
+	g_test_add("/kvmdbg/kvm/threads/vcpu-scope", struct kt, NULL, kt_setup2, test_vcpu_scope,
+		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/threads/vm-wide", struct kt, NULL, kt_setup1, test_vm_wide,
+		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/kick/running", struct kt, NULL, kt_setup1, test_kick_running,
+		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/kick/before-run", struct kt, NULL, kt_setup1,
+		   test_kick_before_run, kt_teardown);
+	return g_test_run();
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The fake kernel edge: records every call and returns programmed results (see fake-kernel.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kernel.h"
+
+#include "fake-kernel.h"
+
+#define MAX_CAPS 32
+#define MAX_FAULTS 16
+
+struct fake_cap {
+	unsigned long cap;
+	int value;
+};
+
+struct fake_range {
+	uint64_t start;
+	uint64_t len;
+};
+
+static GMutex fake_lock;
+static GArray *fake_log; /* of struct fake_call */
+static struct fake_cap fake_caps[MAX_CAPS];
+static unsigned int fake_nr_caps;
+static int fake_gd_err;
+static unsigned int fake_gd_fail_count;
+static uint64_t fake_delta;
+static struct fake_range fake_faults[MAX_FAULTS];
+static unsigned int fake_nr_faults;
+static bool fake_initialised;
+
+static void fake_set_cap_locked(unsigned long cap, int value)
+{
+	for (unsigned int i = 0; i < fake_nr_caps; i++) {
+		if (fake_caps[i].cap == cap) {
+			fake_caps[i].value = value;
+			return;
+		}
+	}
+	g_assert_cmpuint(fake_nr_caps, <, MAX_CAPS);
+	fake_caps[fake_nr_caps].cap = cap;
+	fake_caps[fake_nr_caps].value = value;
+	fake_nr_caps++;
+}
+
+static void fake_reset_locked(void)
+{
+	if (!fake_log)
+		fake_log = g_array_new(FALSE, TRUE, sizeof(struct fake_call));
+	g_array_set_size(fake_log, 0);
+	fake_nr_caps = 0;
+	fake_set_cap_locked(FAKE_CAP_SET_GUEST_DEBUG, FAKE_DEFAULT_GUEST_DEBUG);
+	fake_set_cap_locked(FAKE_CAP_SET_GUEST_DEBUG2, FAKE_DEFAULT_GUEST_DEBUG2);
+	fake_gd_err = 0;
+	fake_gd_fail_count = 0;
+	fake_delta = 0;
+	fake_nr_faults = 0;
+	fake_initialised = true;
+}
+
+static void fake_ensure_locked(void)
+{
+	if (!fake_initialised)
+		fake_reset_locked();
+}
+
+void fake_kernel_reset(void)
+{
+	g_mutex_lock(&fake_lock);
+	fake_reset_locked();
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_log_clear(void)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	g_array_set_size(fake_log, 0);
+	g_mutex_unlock(&fake_lock);
+}
+
+size_t fake_log_len(void)
+{
+	size_t n;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	n = fake_log->len;
+	g_mutex_unlock(&fake_lock);
+	return n;
+}
+
+struct fake_call fake_log_get(size_t i)
+{
+	struct fake_call c;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	if (i >= fake_log->len) {
+		size_t len = fake_log->len;
+
+		g_mutex_unlock(&fake_lock);
+		fake_log_dump();
+		g_error("fake kernel log has %zu entries, entry %zu asked for", len, i);
+	}
+	c = g_array_index(fake_log, struct fake_call, i);
+	g_mutex_unlock(&fake_lock);
+	return c;
+}
+
+size_t fake_log_count(enum fake_call_kind kind)
+{
+	size_t n = 0;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	for (guint i = 0; i < fake_log->len; i++)
+		if (g_array_index(fake_log, struct fake_call, i).kind == kind)
+			n++;
+	g_mutex_unlock(&fake_lock);
+	return n;
+}
+
+void fake_log_dump(void)
+{
+	size_t len = fake_log_len();
+
+	g_test_message("fake kernel log: %zu entries", len);
+	for (size_t i = 0; i < len; i++) {
+		struct fake_call c = fake_log_get(i);
+
+		switch (c.kind) {
+		case FAKE_CHECK_EXTENSION:
+			g_test_message("  [%zu] check_extension(fd %d, cap %lu) = %d", i, c.fd, c.cap,
+				       c.ret);
+			break;
+		case FAKE_TRANSLATE:
+			g_test_message("  [%zu] translate(fd %d, gva 0x%" G_GINT64_MODIFIER
+				       "x) = %d, gpa 0x%" G_GINT64_MODIFIER "x",
+				       i, c.fd, c.gva, c.ret, c.gpa);
+			break;
+		case FAKE_SET_GUEST_DEBUG: {
+			char *what = g_strdup_printf("  [%zu] set_guest_debug(fd %d, size %zu) = %d",
+						     i, c.fd, c.size, c.ret);
+
+			fake_dump_image(what, c.bytes, c.size < 72 ? c.size : 72);
+			g_free(what);
+			break;
+		}
+		default:
+			g_test_message("  [%zu] kind %d?", i, (int)c.kind);
+		}
+	}
+}
+
+void fake_set_cap(unsigned long cap, int value)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_set_cap_locked(cap, value);
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_fail_set_guest_debug(int err, unsigned int count)
+{
+	g_assert_cmpint(err, <, 0);
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_gd_err = err;
+	fake_gd_fail_count = count;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_translate_set_delta(uint64_t delta)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_delta = delta;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_translate_add_fault(uint64_t start, uint64_t len)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	g_assert_cmpuint(fake_nr_faults, <, MAX_FAULTS);
+	fake_faults[fake_nr_faults].start = start;
+	fake_faults[fake_nr_faults].len = len;
+	fake_nr_faults++;
+	g_mutex_unlock(&fake_lock);
+}
+
+/* The three functions of lib/kernel.h. */
+
+int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
+{
+	struct fake_call c;
+	int ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	for (unsigned int i = 0; i < fake_nr_caps; i++)
+		if (fake_caps[i].cap == cap)
+			ret = fake_caps[i].value;
+	c.kind = FAKE_CHECK_EXTENSION;
+	c.fd = fd;
+	c.cap = cap;
+	c.ret = ret;
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
+{
+	struct fake_call c;
+	int ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	if (fake_gd_fail_count > 0) {
+		fake_gd_fail_count--;
+		ret = fake_gd_err;
+	}
+	c.kind = FAKE_SET_GUEST_DEBUG;
+	c.fd = vcpu_fd;
+	c.size = size;
+	if (buf)
+		memcpy(c.bytes, buf, size < FAKE_MAX_IMAGE ? size : FAKE_MAX_IMAGE);
+	c.ret = ret;
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
+{
+	struct fake_call c;
+	int ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	for (unsigned int i = 0; i < fake_nr_faults; i++)
+		if (gva - fake_faults[i].start < fake_faults[i].len)
+			ret = -EFAULT;
+	c.kind = FAKE_TRANSLATE;
+	c.fd = vcpu_fd;
+	c.gva = gva;
+	c.ret = ret;
+	if (ret == 0) {
+		c.gpa = gva + fake_delta;
+		*ret_gpa = c.gpa;
+	}
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+/* Helpers. */
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+void fake_dump_image(const char *what, const uint8_t *bytes, size_t size)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_append_printf(s, "%s:", what);
+	for (size_t i = 0; i < size; i++)
+		g_string_append_printf(s, "%s%02x", i % 8 == 0 ? "  " : " ", bytes[i]);
+	g_test_message("%s", s->str);
+	if (size == 72) {
+		uint32_t control = (uint32_t)(bytes[0] | bytes[1] << 8 | bytes[2] << 16 |
+					      (uint32_t)bytes[3] << 24);
+
+		g_test_message("    x86: control 0x%x dr0 0x%" G_GINT64_MODIFIER
+			       "x dr1 0x%" G_GINT64_MODIFIER "x dr2 0x%" G_GINT64_MODIFIER
+			       "x dr3 0x%" G_GINT64_MODIFIER "x dr7 0x%" G_GINT64_MODIFIER "x",
+			       control, le64(bytes + 8), le64(bytes + 16), le64(bytes + 24),
+			       le64(bytes + 32), le64(bytes + 64));
+	}
+	g_string_free(s, TRUE);
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+void x86_image(uint8_t out[72], uint32_t control, uint64_t dr0, uint64_t dr1, uint64_t dr2,
+	       uint64_t dr3, uint64_t dr7)
+{
+	memset(out, 0, 72);
+	put_le(out, control, 4);
+	put_le(out + 8, dr0, 8);
+	put_le(out + 16, dr1, 8);
+	put_le(out + 24, dr2, 8);
+	put_le(out + 32, dr3, 8);
+	put_le(out + 64, dr7, 8);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A fake of the kernel edge (lib/kernel.h) for the unit tests.
+ *
+ * Every call the library makes is recorded in a log (kind, fd, capability or address, the exact
+ * bytes given to set_guest_debug and their size, and what the fake returned), and every result
+ * is programmable: capability values, failures of the next set_guest_debug calls, and a
+ * translation that is the identity by default, shifted by a fixed delta, or -EFAULT on chosen
+ * ranges.  fake_kernel_reset() puts everything back to the defaults and empties the log.
+ *
+ * The fake is thread-safe: a test may kick or insert from a second thread.
+ */
+#ifndef KVMDBG_TEST_FAKE_KERNEL_H
+#define KVMDBG_TEST_FAKE_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+/* Capability numbers of <linux/kvm.h>, written out so that the tests state them. */
+#define FAKE_CAP_SET_GUEST_DEBUG 23
+#define FAKE_CAP_SET_GUEST_DEBUG2 195
+
+/* The defaults, as this project's development host reports them. */
+#define FAKE_DEFAULT_GUEST_DEBUG 1
+#define FAKE_DEFAULT_GUEST_DEBUG2 0x1f0003
+
+/* Largest set_guest_debug image any architecture has (arm64: 520 bytes). */
+#define FAKE_MAX_IMAGE 520
+
+enum fake_call_kind {
+	FAKE_CHECK_EXTENSION = 1,
+	FAKE_SET_GUEST_DEBUG = 2,
+	FAKE_TRANSLATE = 3,
+};
+
+struct fake_call {
+	enum fake_call_kind kind;
+	int fd;
+	unsigned long cap;           /* FAKE_CHECK_EXTENSION */
+	uint64_t gva;                /* FAKE_TRANSLATE */
+	uint64_t gpa;                /* FAKE_TRANSLATE: what was returned, when ret == 0 */
+	size_t size;                 /* FAKE_SET_GUEST_DEBUG */
+	uint8_t bytes[FAKE_MAX_IMAGE]; /* FAKE_SET_GUEST_DEBUG: the first min(size, 520) bytes */
+	int ret;                     /* what the fake returned */
+};
+
+/* Defaults back, log emptied. */
+void fake_kernel_reset(void);
+
+/* The log. */
+void fake_log_clear(void);
+size_t fake_log_len(void);
+/* A copy of entry i (asserts that it exists). */
+struct fake_call fake_log_get(size_t i);
+size_t fake_log_count(enum fake_call_kind kind);
+/* Print the whole log with g_test_message() (for failing tests). */
+void fake_log_dump(void);
+
+/* check_extension: the value returned for cap (a negative value is returned as an error). */
+void fake_set_cap(unsigned long cap, int value);
+
+/*
+ * set_guest_debug: the next count calls fail with err (a negative errno) instead of succeeding.
+ * Failing calls are still logged.
+ */
+void fake_fail_set_guest_debug(int err, unsigned int count);
+
+/* translate: gpa = gva + delta (wrapping), except in the -EFAULT ranges. */
+void fake_translate_set_delta(uint64_t delta);
+/* translate: [start, start + len) gives -EFAULT. */
+void fake_translate_add_fault(uint64_t start, uint64_t len);
+
+/* Test helpers around the log. */
+
+/* Hex dump of a set_guest_debug image, x86 layout annotated, through g_test_message(). */
+void fake_dump_image(const char *what, const uint8_t *bytes, size_t size);
+
+/* Write an x86 struct kvm_guest_debug image, little-endian, independently of the library. */
+void x86_image(uint8_t out[72], uint32_t control, uint64_t dr0, uint64_t dr1, uint64_t dr2,
+	       uint64_t dr3, uint64_t dr7);
+
+/* Assert that log entry i is a set_guest_debug on fd with exactly these 72 bytes. */
+#define assert_gd(i, fd_, expected)                                                          \
+	do {                                                                                 \
+		struct fake_call c_ = fake_log_get(i);                                       \
+		g_assert_cmpint(c_.kind, ==, FAKE_SET_GUEST_DEBUG);                          \
+		g_assert_cmpint(c_.fd, ==, (fd_));                                           \
+		g_assert_cmpuint(c_.size, ==, 72);                                           \
+		if (memcmp(c_.bytes, (expected), 72) != 0) {                                 \
+			fake_dump_image("expected", (expected), 72);                         \
+			fake_dump_image("actual  ", c_.bytes, 72);                           \
+		}                                                                            \
+		g_assert_cmpmem(c_.bytes, 72, (expected), 72);                               \
+	} while (0)
+
+/* As assert_gd(), but bit 20 of control (x86 KVM_GUESTDBG_BLOCKIRQ) is not compared. */
+#define assert_gd_any_blockirq(i, fd_, expected)                                             \
+	do {                                                                                 \
+		struct fake_call c_ = fake_log_get(i);                                       \
+		uint8_t e_[72];                                                              \
+		memcpy(e_, (expected), 72);                                                  \
+		g_assert_cmpint(c_.kind, ==, FAKE_SET_GUEST_DEBUG);                          \
+		g_assert_cmpint(c_.fd, ==, (fd_));                                           \
+		g_assert_cmpuint(c_.size, ==, 72);                                           \
+		c_.bytes[2] &= (uint8_t)~0x10;                                               \
+		e_[2] &= (uint8_t)~0x10;                                                     \
+		if (memcmp(c_.bytes, e_, 72) != 0) {                                         \
+			fake_dump_image("expected", e_, 72);                                 \
+			fake_dump_image("actual  ", c_.bytes, 72);                           \
+		}                                                                            \
+		g_assert_cmpmem(c_.bytes, 72, e_, 72);                                       \
+	} while (0)
+
+/* Assert the log has exactly n entries (dumping it when not). */
+#define assert_log_len(n)                                                                    \
+	do {                                                                                 \
+		if (fake_log_len() != (size_t)(n))                                           \
+			fake_log_dump();                                                     \
+		g_assert_cmpuint(fake_log_len(), ==, (n));                                   \
+	} while (0)
+
+#endif /* KVMDBG_TEST_FAKE_KERNEL_H */

@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Bad input through the public API, with the fake kernel edge: every refusal has its exact
+ * error code, leaves ret_* untouched, and changes nothing: not the point count, not guest
+ * memory, not the kernel (no call now, and nothing pending for the next pre_run).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include <linux/kvm.h>
+
+#include <glib.h>
+
+#include <kvmdbg/kvmdbg.h>
+
+#include "fake-kernel.h"
+
+#define VM_FD 100
+#define VCPU_FD 101
+#define MEM_GPA 0x100000ull
+#define MEM_SIZE 0x10000u
+
+#define DR6_NONE 0xffff0ff0ull
+#define DR6_STEP 0xffff4ff0ull
+#define DR6_SLOT(n) (0xffff0ff0ull | 1ull << (n))
+
+#define SW_BASE (MEM_GPA + 0x100) /* the baseline software breakpoint */
+#define HW_BASE 0x401000ull       /* the baseline hardware breakpoint */
+
+struct fix {
+	struct kvmdbg_vm *vm;
+	struct kvmdbg_vcpu *vcpu[2];
+	struct kvm_run *run[2];
+	uint8_t *mem;
+	/* the state every failure must leave alone */
+	uint8_t *expected_mem;
+	long expected_count;
+};
+
+static int sentinel_storage;
+#define SENTINEL_POINT ((struct kvmdbg_point *)(void *)&sentinel_storage)
+#define SENTINEL_EVENT ((const struct kvmdbg_event *)(const void *)&sentinel_storage)
+#define SENTINEL_VM ((struct kvmdbg_vm *)(void *)&sentinel_storage)
+#define SENTINEL_VCPU ((struct kvmdbg_vcpu *)(void *)&sentinel_storage)
+
+static int translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	(void)user_data;
+	*ret_gpa = gva;
+	return 0;
+}
+
+static void kick_nop(void *user_data)
+{
+	(void)user_data;
+}
+
+/* Remember the current state as the one failures must keep. */
+static void fix_mark(struct fix *f)
+{
+	memcpy(f->expected_mem, f->mem, MEM_SIZE);
+	f->expected_count = kvmdbg_vm_get_point_count(f->vm);
+	fake_log_clear();
+}
+
+/* Nothing changed since fix_mark(). */
+#define UNCHANGED(f)                                                                         \
+	do {                                                                                 \
+		assert_log_len(0);                                                           \
+		g_assert_cmpint(kvmdbg_vm_get_point_count((f)->vm), ==, (f)->expected_count); \
+		g_assert_cmpmem((f)->mem, MEM_SIZE, (f)->expected_mem, MEM_SIZE);            \
+		for (unsigned int i_ = 0; i_ < 2; i_++)                                      \
+			g_assert_cmpint(kvmdbg_vcpu_pre_run((f)->vcpu[i_]), ==, 0);          \
+		assert_log_len(0);                                                           \
+	} while (0)
+
+static void fix_setup(struct fix *f, gconstpointer data)
+{
+	int ret;
+
+	(void)data;
+	memset(f, 0, sizeof(*f));
+	fake_kernel_reset();
+	f->mem = g_malloc(MEM_SIZE);
+	for (size_t i = 0; i < MEM_SIZE; i++)
+		f->mem[i] = (uint8_t)(i * 37 + 11);
+	f->expected_mem = g_malloc(MEM_SIZE);
+	for (unsigned int i = 0; i < 2; i++)
+		f->run[i] = g_malloc0(sizeof(struct kvm_run));
+
+	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA, MEM_SIZE, f->mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, NULL, NULL, translate_identity, NULL), ==,
+			0);
+	for (unsigned int i = 0; i < 2; i++)
+		g_assert_cmpint(kvmdbg_vcpu_new(f->vm, VCPU_FD + (int)i, f->run[i], &f->vcpu[i]),
+				==, 0);
+
+	/* a baseline that is applied, so that any stray change would show */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE, 1, 0, NULL, NULL),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_HW_BREAK, HW_BASE, 1, 0, NULL, NULL),
+			==, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		ret = kvmdbg_vcpu_pre_run(f->vcpu[i]);
+		g_assert_cmpint(ret, ==, 1);
+	}
+	fix_mark(f);
+}
+
+static void fix_teardown(struct fix *f, gconstpointer data)
+{
+	(void)data;
+	for (unsigned int i = 0; i < 2; i++)
+		kvmdbg_vcpu_free(f->vcpu[i]);
+	kvmdbg_vm_free(f->vm);
+	for (unsigned int i = 0; i < 2; i++)
+		g_free(f->run[i]);
+	g_free(f->mem);
+	g_free(f->expected_mem);
+}
+
+static int debug_exit(struct fix *f, unsigned int v, uint32_t exception, uint64_t pc,
+		      uint64_t dr6, const struct kvmdbg_event **ev)
+{
+	struct kvm_run *run = f->run[v];
+
+	memset(&run->debug, 0, sizeof(run->debug));
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = exception;
+	run->debug.arch.pc = pc;
+	run->debug.arch.dr6 = dr6;
+	*ev = SENTINEL_EVENT;
+	return kvmdbg_vcpu_handle_exit(f->vcpu[v], 0, ev);
+}
+
+/* ------------------------------------------------------------------ NULL and friends */
+
+static void test_null_vm(struct fix *f, gconstpointer data)
+{
+	struct kvmdbg_vm *vm = SENTINEL_VM;
+	struct kvmdbg_point *p = SENTINEL_POINT;
+	uint32_t mask = 0x12345678;
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vm_new(-1, &vm), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_new(INT_MIN, &vm), ==, -EINVAL);
+	g_assert_true(vm == SENTINEL_VM);
+	g_assert_cmpint(kvmdbg_vm_new(VM_FD, NULL), ==, -EINVAL);
+	/* refused before the kernel sees anything */
+	assert_log_len(0);
+
+	kvmdbg_vm_free(NULL);
+	g_assert_cmpint(kvmdbg_vm_has_feature(NULL, KVMDBG_FEATURE_GUEST_DEBUG), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_hw_slots(NULL, false), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_hw_slots(NULL, true), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_control_mask(NULL, &mask), ==, -EINVAL);
+	g_assert_cmphex(mask, ==, 0x12345678);
+	g_assert_cmpint(kvmdbg_vm_get_control_mask(f->vm, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(NULL, 0x200000, 0x1000, f->mem), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(NULL, NULL, NULL, translate_identity, NULL), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vm_insert(NULL, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0, NULL, &p),
+			==, -EINVAL);
+	g_assert_true(p == SENTINEL_POINT);
+	g_assert_cmpint(kvmdbg_vm_remove(NULL, KVMDBG_POINT_HW_BREAK, HW_BASE), ==, -EINVAL);
+	g_assert_null(kvmdbg_vm_find(NULL, KVMDBG_POINT_HW_BREAK, HW_BASE));
+	g_assert_cmpint(kvmdbg_vm_remove_all(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_rearm(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_mark_all_armed(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(NULL), ==, -EINVAL);
+	UNCHANGED(f);
+}
+
+static void test_null_vcpu(struct fix *f, gconstpointer data)
+{
+	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
+	struct kvmdbg_point *p = SENTINEL_POINT;
+	const struct kvmdbg_event *ev = SENTINEL_EVENT;
+	struct kvm_run *run = g_malloc0(sizeof(struct kvm_run));
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vcpu_new(NULL, 110, run, &v), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, -1, run, &v), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, INT_MIN, run, &v), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, 110, NULL, &v), ==, -EINVAL);
+	g_assert_true(v == SENTINEL_VCPU);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, 110, run, NULL), ==, -EINVAL);
+	kvmdbg_vcpu_free(NULL);
+	g_assert_null(kvmdbg_vcpu_get_vm(NULL));
+	g_assert_cmpint(kvmdbg_vcpu_insert(NULL, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0, NULL, &p),
+			==, -EINVAL);
+	g_assert_true(p == SENTINEL_POINT);
+	g_assert_cmpint(kvmdbg_vcpu_remove(NULL, KVMDBG_POINT_HW_BREAK, HW_BASE), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(NULL, true), ==, -EINVAL);
+	g_assert_false(kvmdbg_vcpu_is_single_step(NULL));
+	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(NULL, true), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(NULL, 0, &ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(NULL, -EINTR, &ev), ==, -EINVAL);
+	g_assert_true(ev == SENTINEL_EVENT);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(NULL, SENTINEL_EVENT), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[0], NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(NULL, kick_nop, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_kick(NULL), ==, -EINVAL);
+	UNCHANGED(f);
+	g_free(run);
+}
+
+static void test_null_ret_event(struct fix *f, gconstpointer data)
+{
+	/* a debug exit handed in without somewhere to put the event: refused, nothing counted */
+	struct kvmdbg_point *p = kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE);
+	struct kvm_run *run = f->run[0];
+	const struct kvmdbg_event *ev;
+	(void)data;
+
+	g_assert_nonnull(p);
+	memset(&run->debug, 0, sizeof(run->debug));
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = 3;
+	run->debug.arch.pc = SW_BASE;
+	run->debug.arch.dr6 = DR6_NONE;
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, NULL), ==, -EINVAL);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+	UNCHANGED(f);
+
+	/* the same exit handled properly afterwards is one hit */
+	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+}
+
+static void test_null_event(void)
+{
+	uint64_t addr = 0x77;
+	uint32_t exc = 0x77;
+	uint64_t st = 0x77;
+
+	g_assert_cmpint(kvmdbg_event_get_type(NULL), ==, KVMDBG_EVENT_UNKNOWN);
+	g_assert_null(kvmdbg_event_get_vcpu(NULL));
+	g_assert_cmphex(kvmdbg_event_get_pc(NULL), ==, 0);
+	g_assert_null(kvmdbg_event_get_point(NULL));
+	g_assert_cmpint(kvmdbg_event_get_slot(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_access(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(NULL, &addr), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_raw_exception(NULL, &exc), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(NULL, &st), ==, -EINVAL);
+	g_assert_cmphex(addr, ==, 0x77);
+	g_assert_cmphex(exc, ==, 0x77);
+	g_assert_cmphex(st, ==, 0x77);
+}
+
+static void test_bad_feature(struct fix *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)0), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)10), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)-1), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)INT_MAX), ==, -EINVAL);
+	UNCHANGED(f);
+}
+
+/* ------------------------------------------------------------------ insert */
+
+/* Try an insert, VM-wide and on vCPU 0, expecting err and no change. */
+static void refuse_insert(struct fix *f, int type, uint64_t addr, uint64_t len,
+			  unsigned int flags, int err)
+{
+	struct kvmdbg_point *p = SENTINEL_POINT;
+
+	g_test_message("insert type %d addr 0x%" G_GINT64_MODIFIER "x len %" G_GUINT64_FORMAT
+		       " flags 0x%x: expect %d",
+		       type, addr, len, flags, err);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, (enum kvmdbg_point_type)type, addr, len, flags,
+					 NULL, &p), ==, err);
+	g_assert_true(p == SENTINEL_POINT);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], (enum kvmdbg_point_type)type, addr, len,
+					   flags, NULL, &p), ==, err);
+	g_assert_true(p == SENTINEL_POINT);
+	/* without ret_point too */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, (enum kvmdbg_point_type)type, addr, len, flags,
+					 NULL, NULL), ==, err);
+}
+
+static void test_insert_bad_type(struct fix *f, gconstpointer data)
+{
+	(void)data;
+	refuse_insert(f, 5, 0x402000, 1, 0, -EINVAL);
+	refuse_insert(f, -1, 0x402000, 1, 0, -EINVAL);
+	refuse_insert(f, 100, 0x402000, 1, 0, -EINVAL);
+	refuse_insert(f, INT_MAX, MEM_GPA + 0x200, 1, 0, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, (enum kvmdbg_point_type)5, HW_BASE), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, (enum kvmdbg_point_type)-1, SW_BASE), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[0], (enum kvmdbg_point_type)5, HW_BASE), ==,
+			-EINVAL);
+	g_assert_null(kvmdbg_vm_find(f->vm, (enum kvmdbg_point_type)5, HW_BASE));
+	g_assert_null(kvmdbg_vm_find(f->vm, (enum kvmdbg_point_type)-1, SW_BASE));
+	UNCHANGED(f);
+}
+
+static void test_insert_bad_flags(struct fix *f, gconstpointer data)
+{
+	(void)data;
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, 1, 2, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, 1, 3, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0x80000000u, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, ~0u, -EINVAL);
+	UNCHANGED(f);
+}
+
+static void test_insert_bad_length(struct fix *f, gconstpointer data)
+{
+	static const uint64_t bp_bad[] = { 2, 3, 4, 8, 16, 0x100000001ull, ~0ull };
+	static const uint64_t watch_bad[] = { 0, 3, 5, 6, 7, 16, 0x100000001ull, ~0ull };
+	(void)data;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bp_bad); i++) {
+		refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, bp_bad[i], 0, -EINVAL);
+		refuse_insert(f, KVMDBG_POINT_HW_BREAK, 0x402000, bp_bad[i], 0, -EINVAL);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(watch_bad); i++) {
+		refuse_insert(f, KVMDBG_POINT_WATCH_WRITE, 0x2000, watch_bad[i], 0, -EINVAL);
+		refuse_insert(f, KVMDBG_POINT_WATCH_ACCESS, 0x2000, watch_bad[i], 0, -EINVAL);
+	}
+	UNCHANGED(f);
+}
+
+static void test_insert_misaligned(struct fix *f, gconstpointer data)
+{
+	static const struct {
+		uint64_t addr, len;
+	} bad[] = {
+		{ 0x2001, 2 }, { 0x2001, 4 }, { 0x2002, 4 }, { 0x2003, 4 },
+		{ 0x2001, 8 }, { 0x2004, 8 }, { 0x2006, 8 }, { 0xffffffffffffffffull, 2 },
+	};
+	(void)data;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		refuse_insert(f, KVMDBG_POINT_WATCH_WRITE, bad[i].addr, bad[i].len, 0, -EINVAL);
+		refuse_insert(f, KVMDBG_POINT_WATCH_ACCESS, bad[i].addr, bad[i].len, 0, -EINVAL);
+	}
+	UNCHANGED(f);
+}
+
+static void test_insert_watch_read(struct fix *f, gconstpointer data)
+{
+	(void)data;
+	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, KVMDBG_FEATURE_WATCH_READ), ==, 0);
+	refuse_insert(f, KVMDBG_POINT_WATCH_READ, 0x2000, 4, 0, -EOPNOTSUPP);
+	refuse_insert(f, KVMDBG_POINT_WATCH_READ, 0x2000, 1, 0, -EOPNOTSUPP);
+	refuse_insert(f, KVMDBG_POINT_WATCH_READ, 0x2000, 8, KVMDBG_POINT_ONESHOT, -EOPNOTSUPP);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_WATCH_READ, 0x2000), ==, -ENOENT);
+	UNCHANGED(f);
+}
+
+static void test_insert_duplicate(struct fix *f, gconstpointer data)
+{
+	struct kvmdbg_point *p = SENTINEL_POINT;
+	(void)data;
+
+	/* VM-wide twice */
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, SW_BASE, 1, 0, -EEXIST);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, SW_BASE, 0, KVMDBG_POINT_ONESHOT, -EEXIST);
+	refuse_insert(f, KVMDBG_POINT_HW_BREAK, HW_BASE, 1, 0, -EEXIST);
+	UNCHANGED(f);
+
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, 0, NULL,
+					 NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[1], KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x300, 1,
+					   0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[1], KVMDBG_POINT_HW_BREAK, 0x403000, 1, 0,
+					   NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[1]), ==, 1);
+	fix_mark(f);
+
+	/* same type and address, whatever the length */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_WATCH_WRITE, 0x2000, 8, 0, NULL, &p),
+			==, -EEXIST);
+	/* a vCPU point where a VM-wide one of the same type sits */
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[1], KVMDBG_POINT_HW_BREAK, HW_BASE, 1, 0, NULL,
+					   &p), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, 0,
+					   NULL, &p), ==, -EEXIST);
+	/* software breakpoints: one per address anywhere in the VM */
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, SW_BASE, 1, 0, NULL,
+					   &p), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x300, 1, 0, NULL,
+					 &p), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x300, 1,
+					   0, NULL, &p), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[1], KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x300, 1,
+					   0, NULL, &p), ==, -EEXIST);
+	/* a vCPU's own twice */
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[1], KVMDBG_POINT_HW_BREAK, 0x403000, 1, 0, NULL,
+					   &p), ==, -EEXIST);
+	g_assert_true(p == SENTINEL_POINT);
+	UNCHANGED(f);
+
+	/* not duplicates: another type at the same address, another vCPU's hardware point */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_WATCH_ACCESS, 0x2000, 4, 0, NULL, &p),
+			==, 0);
+	g_assert_true(p != SENTINEL_POINT);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_HW_BREAK, 0x403000, 1, 0, NULL,
+					   NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, f->expected_count + 2);
+}
+
+static void test_remove_twice(struct fix *f, gconstpointer data)
+{
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[1], KVMDBG_POINT_HW_BREAK, 0x403000, 1, 0,
+					   NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[1]), ==, 1);
+	fix_mark(f);
+
+	/* not there, or not in this scope, or not of this type */
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x999), ==,
+			-ENOENT);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, SW_BASE), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, HW_BASE), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_WATCH_WRITE, HW_BASE), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, 0x403000), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[0], KVMDBG_POINT_HW_BREAK, 0x403000), ==,
+			-ENOENT);
+	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[0], KVMDBG_POINT_HW_BREAK, HW_BASE), ==,
+			-ENOENT);
+	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[0], KVMDBG_POINT_SW_BREAK, SW_BASE), ==,
+			-ENOENT);
+	UNCHANGED(f);
+
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[1], KVMDBG_POINT_HW_BREAK, 0x403000), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, HW_BASE), ==, 0);
+	for (unsigned int i = 0; i < 2; i++)
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[i]), ==, 1);
+	fix_mark(f);
+
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[1], KVMDBG_POINT_HW_BREAK, 0x403000), ==,
+			-ENOENT);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, HW_BASE), ==, -ENOENT);
+	g_assert_null(kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE));
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 0);
+	UNCHANGED(f);
+}
+
+static void test_sw_unbacked(struct fix *f, gconstpointer data)
+{
+	(void)data;
+
+	/* below, just past and far from the registered RAM, and nothing else to ask */
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA - 1, 1, 0, -EFAULT);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE, 1, 0, -EFAULT);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, 0, 1, 0, -EFAULT);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, ~0ull, 1, KVMDBG_POINT_ONESHOT, -EFAULT);
+	g_assert_null(kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE));
+	UNCHANGED(f);
+	/* the last byte is fine */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE - 1, 1,
+					 0, NULL, NULL), ==, 0);
+	g_assert_cmphex(f->mem[MEM_SIZE - 1], ==, 0xcc);
+}
+
+/* ------------------------------------------------------------------ memory */
+
+static void test_add_memory_bad(struct fix *f, gconstpointer data)
+{
+	uint8_t *buf = g_malloc0(0x3000);
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0x200000, 0, buf), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0x200000, 0x1000, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0xfffffffffffff000ull, 0x2000, buf), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 1, ~0ull, buf), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, ~0ull, 2, buf), ==, -EINVAL);
+
+	/* overlaps of [MEM_GPA, MEM_GPA + MEM_SIZE) */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA, MEM_SIZE, buf), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA + 0x1000, 0x1000, buf), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA - 0x1000, 0x1001, buf), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA + MEM_SIZE - 1, 0x1000, buf), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA - 0x1000, MEM_SIZE + 0x2000, buf), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA + MEM_SIZE - 1, 1, buf), ==, -EEXIST);
+	UNCHANGED(f);
+
+	/* refused regions were not registered: a breakpoint there still faults */
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, 0x200000, 1, 0, -EFAULT);
+	g_assert_cmphex(buf[0], ==, 0);
+
+	/* adjacent on both sides is fine, and then usable */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA - 0x1000, 0x1000, buf), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA + MEM_SIZE, 0x1000, buf + 0x1000), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA + MEM_SIZE, 0x1000, buf + 0x2000), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA - 1, 1, 0, NULL,
+					 NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE, 1, 0,
+					 NULL, NULL), ==, 0);
+	g_assert_cmphex(buf[0xfff], ==, 0xcc);
+	g_assert_cmphex(buf[0x1000], ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA - 1), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE), ==, 0);
+	g_assert_cmphex(buf[0xfff], ==, 0);
+	g_assert_cmphex(buf[0x1000], ==, 0);
+
+	/* the VM object is freed before buf */
+	kvmdbg_vcpu_free(f->vcpu[0]);
+	kvmdbg_vcpu_free(f->vcpu[1]);
+	kvmdbg_vm_free(f->vm);
+	f->vcpu[0] = f->vcpu[1] = NULL;
+	f->vm = NULL;
+	g_free(buf);
+}
+
+/* ------------------------------------------------------------------ vCPUs and events */
+
+static void test_vcpu_attached_twice(struct fix *f, gconstpointer data)
+{
+	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
+	struct kvm_run *run = g_malloc0(sizeof(struct kvm_run));
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, VCPU_FD, run, &v), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, VCPU_FD + 1, f->run[1], &v), ==, -EEXIST);
+	g_assert_true(v == SENTINEL_VCPU);
+	UNCHANGED(f);
+	g_free(run);
+}
+
+static void test_reinject_wrong_event(struct fix *f, gconstpointer data)
+{
+	const uint64_t g = MEM_GPA + 0x200;
+	const struct kvmdbg_event *ev, *step_ev, *bp_ev;
+	struct kvmdbg_vm *vm2;
+	struct kvmdbg_vcpu *v2;
+	struct kvm_run *run2 = g_malloc0(sizeof(struct kvm_run));
+	(void)data;
+
+	/* a guest int3 on vCPU 0 */
+	f->mem[g - MEM_GPA] = 0xcc;
+	fix_mark(f);
+	g_assert_cmpint(debug_exit(f, 0, 3, g, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
+
+	/* handed to another vCPU of this VM, or to a vCPU of another VM */
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[1], ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_new(200, &vm2), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(vm2, 201, run2, &v2), ==, 0);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_reinject(v2, ev), ==, -EINVAL);
+	assert_log_len(0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(v2), >=, 0);
+	fake_log_clear();
+	kvmdbg_vcpu_free(v2);
+	kvmdbg_vm_free(vm2);
+	g_free(run2);
+	/* neither vCPU injects anything */
+	UNCHANGED(f);
+
+	/* events of the wrong type, on the right vCPU */
+	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &bp_ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(bp_ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[0], bp_ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
+	UNCHANGED(f);
+
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[1], true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[1]), ==, 1);
+	fix_mark(f);
+	g_assert_cmpint(debug_exit(f, 1, 1, 0x500000, DR6_STEP, &step_ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(step_ev), ==, KVMDBG_EVENT_STEP);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[1], step_ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[1]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[1], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[1], ev), ==, -EINVAL);
+	UNCHANGED(f);
+}
+
+static void test_event_wrong_type(struct fix *f, gconstpointer data)
+{
+	struct kvmdbg_point *pw;
+	const struct kvmdbg_event *ev;
+	uint64_t addr = 0x77, st = 0x77;
+	uint32_t exc = 0x77;
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, 0, NULL, &pw),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[1], true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[1]), ==, 1);
+
+	/* step */
+	g_assert_cmpint(debug_exit(f, 1, 1, 0x500000, DR6_STEP, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_STEP);
+	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+	g_assert_cmphex(addr, ==, 0x77);
+	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, NULL), ==, -EINVAL);
+
+	/* software breakpoint: a point, but no slot, no access */
+	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
+	g_assert_nonnull(kvmdbg_event_get_point(ev));
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+	g_assert_cmphex(addr, ==, 0x77);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
+
+	/* hardware breakpoint (slot 0): a slot, but no access */
+	g_assert_cmpint(debug_exit(f, 0, 1, HW_BASE, DR6_SLOT(0), &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_HW_BREAKPOINT);
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+	g_assert_cmphex(addr, ==, 0x77);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
+
+	/* watchpoint (slot 1): everything; NULL out-parameters refused */
+	g_assert_cmpint(debug_exit(f, 0, 1, 0x401005, DR6_SLOT(1), &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_WATCHPOINT);
+	g_assert_true(kvmdbg_event_get_point(ev) == pw);
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, 0);
+	g_assert_cmphex(addr, ==, 0x2000);
+
+	/* interrupted: no kernel exit behind it */
+	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0);
+	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
+	addr = 0x77;
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+	g_assert_cmphex(addr, ==, 0x77);
+	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &exc), ==, -ENODATA);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &st), ==, -ENODATA);
+	g_assert_cmphex(exc, ==, 0x77);
+	g_assert_cmphex(st, ==, 0x77);
+	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, NULL), ==, -EINVAL);
+
+	/* a guest int3: no point */
+	f->mem[0x200] = 0xcc;
+	g_assert_cmpint(debug_exit(f, 0, 3, MEM_GPA + 0x200, DR6_NONE, &ev), ==,
+			KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
+	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
+}
+
+static void test_refusals_keep_kernel_state(struct fix *f, gconstpointer data)
+{
+	/*
+	 * After a mix of refusals, a stop at the baseline breakpoint still resumes exactly as it
+	 * would have: the refusals left no trace in the vCPU's pending state.
+	 */
+	const struct kvmdbg_event *ev;
+	struct fake_call c;
+	(void)data;
+
+	g_assert_cmpint(debug_exit(f, 0, 1, HW_BASE, DR6_SLOT(0), &ev), ==, KVMDBG_EXIT_EVENT);
+	refuse_insert(f, KVMDBG_POINT_WATCH_WRITE, 0x2001, 2, 0, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_HW_BREAK, HW_BASE, 1, 0, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, 0x999), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[0], ev), ==, -EINVAL);
+	assert_log_len(0);
+
+	/*
+	 * The step over slot 0: ENABLE | SINGLESTEP | USE_SW_BP, maybe BLOCKIRQ, and slot 0 off,
+	 * which with no other slot in use may be USE_HW_BP with DR7 0x400 or no USE_HW_BP at all.
+	 */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
+	assert_log_len(1);
+	c = fake_log_get(0);
+	g_assert_cmpint(c.kind, ==, FAKE_SET_GUEST_DEBUG);
+	g_assert_cmpint(c.fd, ==, VCPU_FD);
+	g_assert_cmphex(c.bytes[0], ==, 0x03);
+	g_assert_cmphex(c.bytes[1], ==, 0x00);
+	g_assert_cmphex(c.bytes[3], ==, 0x00);
+	for (int i = 4; i < 64; i++)
+		g_assert_cmphex(c.bytes[i], ==, 0);
+	if (c.bytes[2] & 0x02) {
+		g_assert_cmphex(c.bytes[2] & ~0x10, ==, 0x03);
+		g_assert_cmphex(c.bytes[64], ==, 0x00);
+		g_assert_cmphex(c.bytes[65], ==, 0x04);
+	} else {
+		g_assert_cmphex(c.bytes[2] & ~0x10, ==, 0x01);
+		g_assert_cmphex(c.bytes[64], ==, 0x00);
+		g_assert_cmphex(c.bytes[65], ==, 0x00);
+	}
+	for (int i = 66; i < 72; i++)
+		g_assert_cmphex(c.bytes[i], ==, 0);
+}
+
+#define ADD(path, fn)                                                                        \
+	g_test_add("/kvmdbg/unit/validation/" path, struct fix, NULL, fix_setup, fn,         \
+		   fix_teardown)
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+
+	ADD("null/vm", test_null_vm);
+	ADD("null/vcpu", test_null_vcpu);
+	ADD("null/ret-event", test_null_ret_event);
+	g_test_add_func("/kvmdbg/unit/validation/null/event", test_null_event);
+	ADD("feature/unknown", test_bad_feature);
+	ADD("insert/bad-type", test_insert_bad_type);
+	ADD("insert/bad-flags", test_insert_bad_flags);
+	ADD("insert/bad-length", test_insert_bad_length);
+	ADD("insert/misaligned", test_insert_misaligned);
+	ADD("insert/watch-read", test_insert_watch_read);
+	ADD("insert/duplicate", test_insert_duplicate);
+	ADD("remove/twice", test_remove_twice);
+	ADD("sw/unbacked", test_sw_unbacked);
+	ADD("memory/add-bad", test_add_memory_bad);
+	ADD("vcpu/attached-twice", test_vcpu_attached_twice);
+	ADD("reinject/wrong-event", test_reinject_wrong_event);
+	ADD("event/wrong-type", test_event_wrong_type);
+	ADD("refusals-keep-state", test_refusals_keep_kernel_state);
+
+	return g_test_run();
+}

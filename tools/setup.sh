@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Install everything libkvmdbg's build, tests and docs need on Debian 12 (or a later Debian or
+# Ubuntu).  Idempotent: when every package is installed already, apt is not touched at all.
+# Run as root (or with sudo available).
+
+set -eu
+
+# What the build, the test suites and the docs need.
+required="build-essential gcc g++ meson ninja-build pkg-config libglib2.0-dev linux-libc-dev
+	  python3 binutils doxygen"
+# Nice to have: debugging and the 'valgrind' test setup.  A failure to install these is not fatal.
+optional="gdb valgrind"
+
+is_installed()
+{
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+missing_of()
+{
+	out=""
+	for pkg in $1; do
+		is_installed "$pkg" || out="$out $pkg"
+	done
+	echo "$out"
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+	echo "setup.sh: this script needs a Debian-based system (dpkg and apt-get)" >&2
+	exit 1
+fi
+
+missing_required=$(missing_of "$required")
+missing_optional=$(missing_of "$optional")
+if [ -z "$missing_required" ] && [ -z "$missing_optional" ]; then
+	echo "setup.sh: all packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "setup.sh: missing packages:$missing_required$missing_optional; run as root" >&2
+	exit 1
+fi
+
+apt_get()
+{
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+}
+
+echo "setup.sh: installing:$missing_required$missing_optional"
+apt_get update
+if [ -n "$missing_required" ]; then
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	apt_get install --no-install-recommends $missing_required
+fi
+for pkg in $missing_optional; do
+	apt_get install --no-install-recommends "$pkg" ||
+		echo "setup.sh: optional package $pkg could not be installed; going on" >&2
+done
+
+missing_required=$(missing_of "$required")
+if [ -n "$missing_required" ]; then
+	echo "setup.sh: still missing:$missing_required" >&2
+	exit 1
+fi
+echo "setup.sh: done"
