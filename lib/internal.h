@@ -118,6 +118,7 @@ struct kvmdbg_vcpu {
 	uint64_t seen_gen;
 	uint32_t inject;         /* KVMDBG_REQ_INJECT_* for the next pre-run */
 	enum kvmdbg_resume resume;
+	bool resume_debug_reg;   /* the step-over is of a trapped debug-register access */
 	enum kvmdbg_point_type resume_type;
 	uint64_t resume_addr;
 	int resume_bank, resume_slot;
@@ -149,6 +150,8 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr);
 int kvmdbg_point_destroy(struct kvmdbg_point *p);
+struct kvmdbg_point *kvmdbg_point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
+					  enum kvmdbg_point_type type, uint64_t addr);
 void kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
 int kvmdbg_sw_take_out(struct kvmdbg_point *p);
 int kvmdbg_sw_put_in(struct kvmdbg_point *p);

@@ -168,13 +168,27 @@ int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu)
 	return 0;
 }
 
-static struct kvmdbg_point *find_hw(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				    uint64_t addr)
+/* The hardware point of this scope (owner vCPU, or NULL for VM-wide), type and address. */
+struct kvmdbg_point *kvmdbg_point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
+					  enum kvmdbg_point_type type, uint64_t addr)
 {
 	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
-		if (p->type == type && p->addr == addr)
+		if (p->vcpu == owner && p->type == type && p->addr == addr)
 			return p;
 	return NULL;
+}
+
+/*
+ * Two hardware points of one type at one address conflict when one of them is VM-wide or both
+ * belong to the same vCPU: some vCPU would carry both.
+ */
+static bool hw_conflict(struct kvmdbg_vm *vm, const struct kvmdbg_point *np)
+{
+	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
+		if (p->type == np->type && p->addr == np->addr &&
+		    (!p->vcpu || !np->vcpu || p->vcpu == np->vcpu))
+			return true;
+	return false;
 }
 
 static int insert_sw(struct kvmdbg_point *p)
@@ -207,7 +221,7 @@ static int insert_hw(struct kvmdbg_point *p)
 	int bank = kvmdbg_point_bank(vm, p->type);
 	int n;
 
-	if (find_hw(vm, p->type, p->addr))
+	if (hw_conflict(vm, p))
 		return -EEXIST;
 	if (p->vcpu) {
 		n = find_free_slot(p->vcpu, bank);
@@ -224,10 +238,17 @@ static int insert_hw(struct kvmdbg_point *p)
 			v->slots[bank][find_free_slot(v, bank)] = p;
 		vm->nr_vm_hw[bank]++;
 	}
-	p->hw_next = vm->hw_head;
-	if (vm->hw_head)
-		vm->hw_head->hw_prev = p;
-	vm->hw_head = p;
+	/* in insertion order, so that vCPUs attached later get the same slots */
+	if (vm->hw_head) {
+		struct kvmdbg_point *last = vm->hw_head;
+
+		while (last->hw_next)
+			last = last->hw_next;
+		last->hw_next = p;
+		p->hw_prev = last;
+	} else {
+		vm->hw_head = p;
+	}
 	kvmdbg_vm_bump(vm);
 	return 0;
 }
@@ -325,7 +346,7 @@ int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	if (type == KVMDBG_POINT_SW_BREAK)
 		p = kvmdbg_table_find(&vm->sw, addr);
 	else
-		p = find_hw(vm, type, addr);
+		p = kvmdbg_point_find_hw(vm, vcpu, type, addr);
 	if (!p || p->vcpu != vcpu)
 		return -ENOENT;
 	return kvmdbg_point_destroy(p);

@@ -16,7 +16,7 @@
 KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
 				  struct kvmdbg_vcpu **ret_vcpu)
 {
-	struct kvmdbg_vcpu *vcpu;
+	struct kvmdbg_vcpu *vcpu, **tail;
 	int ret;
 
 	if (!vm || vcpu_fd < 0 || !run || !ret_vcpu)
@@ -33,8 +33,8 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 	memset(vcpu->applied, 0, sizeof(vcpu->applied));
 
 	pthread_mutex_lock(&vm->lock);
-	for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next) {
-		if (v->fd == vcpu_fd) {
+	for (tail = &vm->vcpus; *tail; tail = &(*tail)->next) {
+		if ((*tail)->fd == vcpu_fd) {
 			ret = -EEXIST;
 			goto fail;
 		}
@@ -47,8 +47,8 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 	ret = kvmdbg_point_assign_slots(vcpu);
 	if (ret < 0)
 		goto fail;
-	vcpu->next = vm->vcpus;
-	vm->vcpus = vcpu;
+	/* in attach order: the first vCPU serves the default address translation */
+	*tail = vcpu;
 	vm->nr_vcpus++;
 	pthread_mutex_unlock(&vm->lock);
 	*ret_vcpu = vcpu;
@@ -63,7 +63,7 @@ fail:
 /* Put back what a step-over took away; vm->lock held. */
 static void finish_step_over(struct kvmdbg_vcpu *vcpu)
 {
-	if (vcpu->resume == KVMDBG_RESUME_STEPPING &&
+	if (vcpu->resume == KVMDBG_RESUME_STEPPING && !vcpu->resume_debug_reg &&
 	    vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
 		struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, vcpu->resume_addr);
 
@@ -72,6 +72,7 @@ static void finish_step_over(struct kvmdbg_vcpu *vcpu)
 			kvmdbg_sw_put_in(p);
 	}
 	vcpu->resume = KVMDBG_RESUME_NONE;
+	vcpu->resume_debug_reg = false;
 	vcpu->dirty = true;
 }
 
@@ -183,7 +184,10 @@ static int start_step_over(struct kvmdbg_vcpu *vcpu)
 	struct kvmdbg_point *p;
 
 	vcpu->resume = KVMDBG_RESUME_NONE;
-	if (vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
+	if (vcpu->resume_debug_reg) {
+		if (!vcpu->trap_debug_regs)
+			return 0;
+	} else if (vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
 		p = kvmdbg_table_find(&vm->sw, vcpu->resume_addr);
 		if (!p || !(p->in_memory || p->steppers))
 			return 0; /* gone or disarmed meanwhile: the original code is back */
@@ -210,6 +214,8 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 {
 	struct kvmdbg_vm *vm = vcpu->vm;
 	bool stepping_over = vcpu->resume == KVMDBG_RESUME_STEPPING;
+	bool over_slot = stepping_over && !vcpu->resume_debug_reg &&
+			 vcpu->resume_type != KVMDBG_POINT_SW_BREAK;
 	uint32_t req = vcpu->inject;
 
 	memset(st, 0, sizeof(*st));
@@ -219,8 +225,8 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 
 			if (!p || !p->armed)
 				continue;
-			if (stepping_over && vcpu->resume_type != KVMDBG_POINT_SW_BREAK &&
-			    vcpu->resume_bank == bank && vcpu->resume_slot == (int)n)
+			if (over_slot && vcpu->resume_bank == bank &&
+			    vcpu->resume_slot == (int)n)
 				continue;
 			st->slots[bank][n] = (struct kvmdbg_slot){
 				.kind = (uint8_t)kvmdbg_point_slot_kind(p->type),
@@ -231,7 +237,8 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 		}
 	}
 	if (vcpu->trap_debug_regs) {
-		st->trap_debug_regs = true;
+		/* off for the one step that lets a trapped debug-register access run */
+		st->trap_debug_regs = !(stepping_over && vcpu->resume_debug_reg);
 		req |= KVMDBG_REQ_HW;
 	}
 	if (vm->sw.count)
@@ -314,6 +321,7 @@ static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *
 			   int slot)
 {
 	vcpu->resume = KVMDBG_RESUME_PENDING;
+	vcpu->resume_debug_reg = false;
 	vcpu->resume_type = p->type;
 	vcpu->resume_addr = p->addr;
 	vcpu->resume_bank = bank;
@@ -420,6 +428,9 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 	if (ex->causes & KVMDBG_CAUSE_SLOT)
 		return classify_slots(vcpu, ex);
 	if (ex->causes & KVMDBG_CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
+		/* the access faults before it runs: let it run with the trap off for one step */
+		vcpu->resume = KVMDBG_RESUME_PENDING;
+		vcpu->resume_debug_reg = true;
 		set_event(vcpu, KVMDBG_EVENT_DEBUG_REG_ACCESS, NULL);
 		return KVMDBG_EXIT_EVENT;
 	}
@@ -487,6 +498,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)
 		pthread_mutex_unlock(&vcpu->vm->lock);
 	}
 	vcpu->resume = KVMDBG_RESUME_NONE;
+	vcpu->resume_debug_reg = false;
 	return 0;
 }
 

@@ -183,13 +183,10 @@ KVMDBG_EXPORT struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm,
 	if (!vm || !kvmdbg_point_type_is_valid(type))
 		return NULL;
 	pthread_mutex_lock(&vm->lock);
-	if (type == KVMDBG_POINT_SW_BREAK) {
+	if (type == KVMDBG_POINT_SW_BREAK)
 		p = kvmdbg_table_find(&vm->sw, addr);
-	} else {
-		for (p = vm->hw_head; p; p = p->hw_next)
-			if (p->type == type && p->addr == addr)
-				break;
-	}
+	else
+		p = kvmdbg_point_find_hw(vm, NULL, type, addr);
 	if (p && p->vcpu)
 		p = NULL;
 	pthread_mutex_unlock(&vm->lock);

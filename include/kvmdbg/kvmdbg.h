@@ -550,7 +550,8 @@ bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu);
  * @brief Make the guest's accesses to its debug registers stop the vCPU (x86 DR7.GD).
  *
  * Each guest @c mov to or from a debug register then ends in a #KVMDBG_EVENT_DEBUG_REG_ACCESS
- * before it executes.  Resuming without changing anything lets the instruction run.
+ * before it executes.  Running again lets the instruction run: the next kvmdbg_vcpu_pre_run()
+ * turns the trap off for that one instruction and on again after it.
  *
  * @param vcpu The vCPU object.
  * @param enable true to trap.
