@@ -43,6 +43,7 @@ struct kvmdbg_point {
 struct kvmdbg_table {
 	struct kvmdbg_point **buckets;
 	size_t mask;  /* bucket count - 1; the count is a power of two */
+	unsigned int shift; /* 64 - log2(bucket count) */
 	size_t count;
 };
 
@@ -154,7 +155,7 @@ struct kvmdbg_point *kvmdbg_point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vc
 					  enum kvmdbg_point_type type, uint64_t addr);
 void kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
 int kvmdbg_sw_take_out(struct kvmdbg_point *p);
-int kvmdbg_sw_put_in(struct kvmdbg_point *p);
+int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first);
 void kvmdbg_point_fired(struct kvmdbg_point *p);
 void kvmdbg_point_unfire(struct kvmdbg_point *p);
 int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu);

@@ -47,8 +47,12 @@ int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req)
 	return vm->arch->control(req | KVMDBG_REQ_ENABLE) & ~vm->mask ? -EOPNOTSUPP : 0;
 }
 
-/* Put the breakpoint instruction into guest memory, saving what it covers. */
-int kvmdbg_sw_put_in(struct kvmdbg_point *p)
+/*
+ * Put the breakpoint instruction into guest memory, saving what it covers.  When arming again
+ * (not first), memory that already holds the instruction was restored from a snapshot taken
+ * with it in place, and the bytes saved at insert time stay.
+ */
+int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first)
 {
 	const struct kvmdbg_arch *arch = p->vm->arch;
 	uint8_t cur[KVMDBG_MAX_INSN];
@@ -59,8 +63,7 @@ int kvmdbg_sw_put_in(struct kvmdbg_point *p)
 	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, arch->sw_insn_len);
 	if (ret < 0)
 		return ret;
-	/* Memory that already holds the instruction was restored from a snapshot taken with it. */
-	if (memcmp(cur, arch->sw_insn, arch->sw_insn_len)) {
+	if (first || memcmp(cur, arch->sw_insn, arch->sw_insn_len)) {
 		ret = kvmdbg_mem_write(p->vm, p->gpa, arch->sw_insn, arch->sw_insn_len);
 		if (ret < 0)
 			return ret;
@@ -204,7 +207,7 @@ static int insert_sw(struct kvmdbg_point *p)
 	ret = kvmdbg_table_add(&vm->sw, p);
 	if (ret < 0)
 		return ret;
-	ret = kvmdbg_sw_put_in(p);
+	ret = kvmdbg_sw_put_in(p, true);
 	if (ret < 0) {
 		kvmdbg_table_del(&vm->sw, p);
 		return ret;

@@ -9,20 +9,24 @@
 
 #include "internal.h"
 
-#define TABLE_MIN_BUCKETS 64
+#define TABLE_MIN_SHIFT 58 /* 64 buckets */
 
-static size_t hash_addr(uint64_t addr)
+/*
+ * Fibonacci hashing: the top bits of the product depend on every bit of the address, so
+ * addresses that differ only in their high bits (other pages, other mappings) spread too.
+ */
+static size_t home(const struct kvmdbg_table *t, uint64_t addr)
 {
-	/* Fibonacci hashing: breakpoint addresses are clustered, the low bits alone are poor */
-	return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 17);
+	return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> t->shift);
 }
 
 int kvmdbg_table_init(struct kvmdbg_table *t)
 {
-	t->buckets = calloc(TABLE_MIN_BUCKETS, sizeof(*t->buckets));
+	t->buckets = calloc((size_t)1 << (64 - TABLE_MIN_SHIFT), sizeof(*t->buckets));
 	if (!t->buckets)
 		return -ENOMEM;
-	t->mask = TABLE_MIN_BUCKETS - 1;
+	t->shift = TABLE_MIN_SHIFT;
+	t->mask = ((size_t)1 << (64 - TABLE_MIN_SHIFT)) - 1;
 	t->count = 0;
 	return 0;
 }
@@ -32,12 +36,13 @@ void kvmdbg_table_fini(struct kvmdbg_table *t)
 	free(t->buckets);
 	t->buckets = NULL;
 	t->mask = 0;
+	t->shift = 0;
 	t->count = 0;
 }
 
 struct kvmdbg_point *kvmdbg_table_find(const struct kvmdbg_table *t, uint64_t addr)
 {
-	for (size_t i = hash_addr(addr) & t->mask;; i = (i + 1) & t->mask) {
+	for (size_t i = home(t, addr);; i = (i + 1) & t->mask) {
 		struct kvmdbg_point *p = t->buckets[i];
 
 		if (!p || p->addr == addr)
@@ -45,38 +50,41 @@ struct kvmdbg_point *kvmdbg_table_find(const struct kvmdbg_table *t, uint64_t ad
 	}
 }
 
-static void place(struct kvmdbg_point **buckets, size_t mask, struct kvmdbg_point *p)
+static void place(struct kvmdbg_table *t, struct kvmdbg_point *p)
 {
-	size_t i = hash_addr(p->addr) & mask;
+	size_t i = home(t, p->addr);
 
-	while (buckets[i])
-		i = (i + 1) & mask;
-	buckets[i] = p;
+	while (t->buckets[i])
+		i = (i + 1) & t->mask;
+	t->buckets[i] = p;
 }
 
 int kvmdbg_table_add(struct kvmdbg_table *t, struct kvmdbg_point *p)
 {
 	if ((t->count + 1) * 2 > t->mask + 1) {
+		struct kvmdbg_table old = *t;
 		size_t n = (t->mask + 1) * 2;
-		struct kvmdbg_point **nb = calloc(n, sizeof(*nb));
 
-		if (!nb)
+		t->buckets = calloc(n, sizeof(*t->buckets));
+		if (!t->buckets) {
+			*t = old;
 			return -ENOMEM;
-		for (size_t i = 0; i <= t->mask; i++)
-			if (t->buckets[i])
-				place(nb, n - 1, t->buckets[i]);
-		free(t->buckets);
-		t->buckets = nb;
+		}
 		t->mask = n - 1;
+		t->shift--;
+		for (size_t i = 0; i <= old.mask; i++)
+			if (old.buckets[i])
+				place(t, old.buckets[i]);
+		free(old.buckets);
 	}
-	place(t->buckets, t->mask, p);
+	place(t, p);
 	t->count++;
 	return 0;
 }
 
 void kvmdbg_table_del(struct kvmdbg_table *t, struct kvmdbg_point *p)
 {
-	size_t i = hash_addr(p->addr) & t->mask;
+	size_t i = home(t, p->addr);
 
 	while (t->buckets[i] != p)
 		i = (i + 1) & t->mask;
@@ -85,10 +93,10 @@ void kvmdbg_table_del(struct kvmdbg_table *t, struct kvmdbg_point *p)
 
 	/* shift back every entry of the cluster that would no longer be reachable */
 	for (size_t j = (i + 1) & t->mask; t->buckets[j]; j = (j + 1) & t->mask) {
-		size_t home = hash_addr(t->buckets[j]->addr) & t->mask;
+		size_t h = home(t, t->buckets[j]->addr);
 
 		/* entry j may move to the hole at i unless its home lies cyclically in (i, j] */
-		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
 			continue;
 		t->buckets[i] = t->buckets[j];
 		t->buckets[j] = NULL;

@@ -69,7 +69,7 @@ static void finish_step_over(struct kvmdbg_vcpu *vcpu)
 
 		/* a point removed and inserted again meanwhile has no steppers */
 		if (p && p->steppers && !--p->steppers && p->armed)
-			kvmdbg_sw_put_in(p);
+			kvmdbg_sw_put_in(p, false);
 	}
 	vcpu->resume = KVMDBG_RESUME_NONE;
 	vcpu->resume_debug_reg = false;

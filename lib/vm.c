@@ -218,7 +218,7 @@ KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 		struct kvmdbg_point *p = vm->fired;
 
 		if (p->type == KVMDBG_POINT_SW_BREAK) {
-			ret = kvmdbg_sw_put_in(p);
+			ret = kvmdbg_sw_put_in(p, false);
 			if (ret < 0)
 				break;
 		} else {

@@ -655,8 +655,11 @@ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *us
  * @brief Make the vCPU leave @c KVM_RUN, or not enter it, as soon as possible.
  *
  * Sets @c immediate_exit in the vCPU's @c kvm_run and calls the kick callback.  The next
- * kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR (or any exit that is not a
- * debug event) reports #KVMDBG_EVENT_INTERRUPTED once.  Safe from any thread; it never blocks.
+ * kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR reports
+ * #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit.  An exit that raced with the
+ * kick is reported as usual and the kick stays pending, so the following @c KVM_RUN returns
+ * -EINTR at once: no kick is lost.  Safe from any thread; it does not wait for the vCPU (it
+ * only takes the VM object's lock briefly), but it is not async-signal-safe.
  *
  * @param vcpu The vCPU object.
  * @return 0, or -EINVAL for a NULL @p vcpu.

@@ -135,8 +135,8 @@ void fake_log_dump(void)
 
 		switch (c.kind) {
 		case FAKE_CHECK_EXTENSION:
-			g_test_message("  [%zu] check_extension(fd %d, cap %lu) = %d", i, c.fd, c.cap,
-				       c.ret);
+			g_test_message("  [%zu] check_extension(fd %d, cap %lu) = %d", i, c.fd,
+				       c.cap, c.ret);
 			break;
 		case FAKE_TRANSLATE:
 			g_test_message("  [%zu] translate(fd %d, gva 0x%" G_GINT64_MODIFIER
@@ -144,8 +144,10 @@ void fake_log_dump(void)
 				       i, c.fd, c.gva, c.ret, c.gpa);
 			break;
 		case FAKE_SET_GUEST_DEBUG: {
-			char *what = g_strdup_printf("  [%zu] set_guest_debug(fd %d, size %zu) = %d",
-						     i, c.fd, c.size, c.ret);
+			char *what;
+
+			what = g_strdup_printf("  [%zu] set_guest_debug(fd %d, size %zu) = %d", i,
+					       c.fd, c.size, c.ret);
 
 			fake_dump_image(what, c.bytes, c.size < 72 ? c.size : 72);
 			g_free(what);

@@ -270,6 +270,54 @@ static int image_slot_of(const uint8_t *img, uint64_t addr)
 	return found;
 }
 
+/*
+ * An x86 image that is exactly as expected except for which slot holds which point: control,
+ * every point at some enabled slot with its RW/LEN nibble, nothing else enabled or set.
+ */
+static void assert_image_any_slots(const uint8_t *img, uint32_t control, unsigned int n,
+				   const uint64_t *addrs, const unsigned int *nibbles)
+{
+	uint64_t dr7 = le64(img + 64), want = 0x400;
+	bool used[4] = { false };
+
+	g_assert_cmphex(img[0] | img[1] << 8 | img[2] << 16 | (uint32_t)img[3] << 24, ==,
+			control);
+	for (int i = 4; i < 8; i++)
+		g_assert_cmphex(img[i], ==, 0);
+	for (unsigned int i = 0; i < n; i++) {
+		int slot = image_slot_of(img, addrs[i]);
+
+		if (slot < 0)
+			fake_dump_image("image", img, 72);
+		g_assert_cmpint(slot, >=, 0);
+		g_assert_false(used[slot]);
+		used[slot] = true;
+		want |= 1ull << (2 * slot + 1) | (uint64_t)nibbles[i] << (16 + 4 * slot);
+	}
+	for (int slot = 0; slot < 4; slot++)
+		if (!used[slot])
+			g_assert_cmphex(le64(img + 8 + 8 * slot), ==, 0);
+	for (int i = 40; i < 64; i++)
+		g_assert_cmphex(img[i], ==, 0);
+	g_assert_cmphex(dr7, ==, want);
+}
+
+/* pre_run must issue one set_guest_debug; returns a copy of it. */
+static struct fake_call pre_run_one(struct kvmdbg_vcpu *vcpu, int fd)
+{
+	struct fake_call c;
+
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
+	assert_log_len(1);
+	c = fake_log_get(0);
+	g_assert_cmpint(c.kind, ==, FAKE_SET_GUEST_DEBUG);
+	g_assert_cmpint(c.fd, ==, fd);
+	g_assert_cmpuint(c.size, ==, 72);
+	fake_log_clear();
+	return c;
+}
+
 /* ------------------------------------------------------------------ probing */
 
 static void assert_probes_only(int fd)
@@ -1132,20 +1180,40 @@ static void test_vcpu_scoped_hw(struct fix *f, gconstpointer data)
 
 static void test_vcpu_vm_wide_later(struct fix *f, gconstpointer data)
 {
+	/* exec (nibble 0) and access len 8 (nibble 11|10<<2 = 0xb) */
+	static const uint64_t addrs[2] = { 0x401000, 0x2000 };
+	static const unsigned int nibbles[2] = { 0x0, 0xb };
+	struct kvmdbg_point *pe, *pw;
+	const struct kvmdbg_event *ev;
+	struct fake_call c;
 	uint8_t img[72];
 	(void)data;
 
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, 0x401000, 1, 0);
-	insert(f->vm, KVMDBG_POINT_WATCH_ACCESS, 0x2000, 8, 0);
-	/* nibble 1 = 11|10<<2 = 0xb; DR7 = 0x00b0040a */
+	pe = insert(f->vm, KVMDBG_POINT_HW_BREAK, 0x401000, 1, 0);
+	pw = insert(f->vm, KVMDBG_POINT_WATCH_ACCESS, 0x2000, 8, 0);
+	/* nibble 1 = 0xb; DR7 = 0x00b0040a */
 	x86_image(img, 0x00020001, 0x401000, 0x2000, 0, 0, 0x00b0040a);
 	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
 
-	/* vCPUs attached later get every VM-wide hardware point */
-	attach(f, 1);
-	PRE_RUN_APPLIES(f->vcpu[1], VCPU_FD + 1, img);
-	attach(f, 2);
-	PRE_RUN_APPLIES(f->vcpu[2], VCPU_FD + 2, img);
+	/* vCPUs attached later get every VM-wide hardware point, in slots of their choosing */
+	for (unsigned int v = 1; v < NR_VCPUS; v++) {
+		int se, sw;
+
+		attach(f, v);
+		c = pre_run_one(f->vcpu[v], VCPU_FD + (int)v);
+		assert_image_any_slots(c.bytes, 0x00020001, 2, addrs, nibbles);
+		se = image_slot_of(c.bytes, 0x401000);
+		sw = image_slot_of(c.bytes, 0x2000);
+		EXIT_EVENT(f->vcpu[v], f->run[v], 1, 0x401000, DR6_SLOT(se), ev,
+			   KVMDBG_EVENT_HW_BREAKPOINT);
+		g_assert_true(kvmdbg_event_get_point(ev) == pe);
+		g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, se);
+		g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[v]), ==, 0);
+		EXIT_EVENT(f->vcpu[v], f->run[v], 1, 0x401007, DR6_SLOT(sw), ev,
+			   KVMDBG_EVENT_WATCHPOINT);
+		g_assert_true(kvmdbg_event_get_point(ev) == pw);
+		g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, sw);
+	}
 	PRE_RUN_NONE(f->vcpu[0]);
 	PRE_RUN_NONE(f->vcpu[1]);
 	PRE_RUN_NONE(f->vcpu[2]);
@@ -1154,8 +1222,10 @@ static void test_vcpu_vm_wide_later(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, 0x401000), ==, 0);
 	x86_image(img, 0x00020001, 0, 0x2000, 0, 0, 0x00b00408);
 	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_APPLIES(f->vcpu[1], VCPU_FD + 1, img);
-	PRE_RUN_APPLIES(f->vcpu[2], VCPU_FD + 2, img);
+	for (unsigned int v = 1; v < NR_VCPUS; v++) {
+		c = pre_run_one(f->vcpu[v], VCPU_FD + (int)v);
+		assert_image_any_slots(c.bytes, 0x00020001, 1, addrs + 1, nibbles + 1);
+	}
 }
 
 static void test_vcpu_vm_wide_slots_differ(struct fix *f, gconstpointer data)
@@ -1712,6 +1782,7 @@ struct cb_mem {
 	uint64_t gpa;
 	uint8_t buf[0x1000];
 	unsigned int reads, writes;
+	bool fail_writes;
 };
 
 static int cb_read(void *user_data, uint64_t gpa, void *buf, size_t len)
@@ -1730,6 +1801,8 @@ static int cb_write(void *user_data, uint64_t gpa, const void *buf, size_t len)
 	struct cb_mem *m = user_data;
 
 	m->writes++;
+	if (m->fail_writes)
+		return -EFAULT;
 	if (gpa < m->gpa || gpa - m->gpa > sizeof(m->buf) || len > sizeof(m->buf) - (gpa - m->gpa))
 		return -EFAULT;
 	memcpy(m->buf + (gpa - m->gpa), buf, len);
@@ -1803,6 +1876,138 @@ static void test_sw_memory_callbacks(void)
 	g_assert_cmpmem(m->buf, sizeof(m->buf), copy, sizeof(copy));
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
 
+	fix_teardown(f, NULL);
+	g_free(m);
+}
+
+static void test_sw_over_guest_int3(struct fix *f, gconstpointer data)
+{
+	/*
+	 * The guest already has its own int3 where the debugger sets a breakpoint (a kprobe, a
+	 * debugger inside the guest): the byte the library saves is that 0xcc, and removing the
+	 * breakpoint must leave it there.
+	 */
+	uint64_t s = 0;
+	(void)data;
+
+	for (uint64_t off = 0; off < MEM_SIZE; off++) {
+		if (f->orig[off] == 0xcc) {
+			s = MEM_GPA + off;
+			break;
+		}
+	}
+	g_assert_cmphex(s, !=, 0);
+
+	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
+	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, 0);
+	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
+
+	/* the same through remove_all and through a one-shot that fires */
+	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
+	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 1);
+	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
+	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, KVMDBG_POINT_ONESHOT);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
+	{
+		const struct kvmdbg_event *ev;
+
+		EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev,
+			   KVMDBG_EVENT_SW_BREAKPOINT);
+	}
+	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
+}
+
+static void test_sw_removed_while_stepping(struct fix *f, gconstpointer data)
+{
+	const uint64_t s = ram(f, 0x100), s2 = ram(f, 0x200);
+	const struct kvmdbg_event *ev;
+	uint8_t img[72], step[72];
+	(void)data;
+
+	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
+	insert(f->vm, KVMDBG_POINT_SW_BREAK, s2, 1, 0);
+	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
+	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
+	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
+	x86_image(step, 0x00010003, 0, 0, 0, 0, 0);
+	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
+	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
+
+	/* removed by another thread during the step: the original byte is already back */
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, 0);
+	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 1);
+	EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
+	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
+	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s2), ==, 0);
+	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
+}
+
+static void test_sw_write_fails(void)
+{
+	/* guest memory that refuses writes: -EFAULT, and the state is kept for a retry */
+	const uint64_t base = 0xffff800000000000ull;
+	const uint64_t s = base + 0x200010, s1 = base + 0x200020;
+	struct fix fx, *f = &fx;
+	struct cb_mem *m = g_new0(struct cb_mem, 1);
+	struct kvmdbg_point *p, *p1;
+	const struct kvmdbg_event *ev;
+	uint8_t img[72], step[72], copy[0x1000];
+
+	fix_setup_bare(f);
+	m->gpa = 0x200000;
+	for (size_t i = 0; i < sizeof(m->buf); i++)
+		m->buf[i] = (uint8_t)(i ^ 0x5a);
+	memcpy(copy, m->buf, sizeof(copy));
+	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, cb_read, cb_write, cb_translate, m), ==,
+			0);
+	attach(f, 0);
+	settle(f->vcpu[0], VCPU_FD);
+
+	p = insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
+	p1 = insert(f->vm, KVMDBG_POINT_SW_BREAK, s1, 1, KVMDBG_POINT_ONESHOT);
+	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
+	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
+
+	/* remove: -EFAULT, the point stays */
+	m->fail_writes = true;
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, -EFAULT);
+	g_assert_true(kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, s) == p);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 2);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+
+	/* the step over it: -EFAULT, no kernel call, still pending */
+	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, -EFAULT);
+	assert_log_len(0);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+	m->fail_writes = false;
+	x86_image(step, 0x00010003, 0, 0, 0, 0, 0);
+	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
+	g_assert_cmphex(m->buf[0x10], ==, copy[0x10]);
+	EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
+
+	/* re-arming a one-shot: -EFAULT, still disarmed; then it works */
+	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s1, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
+	g_assert_false(kvmdbg_point_is_armed(p1));
+	g_assert_cmphex(m->buf[0x20], ==, copy[0x20]);
+	m->fail_writes = true;
+	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, -EFAULT);
+	g_assert_false(kvmdbg_point_is_armed(p1));
+	g_assert_cmphex(m->buf[0x20], ==, copy[0x20]);
+	m->fail_writes = false;
+	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 1);
+	g_assert_true(kvmdbg_point_is_armed(p1));
+	g_assert_cmphex(m->buf[0x20], ==, 0xcc);
+
+	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 2);
+	g_assert_cmpmem(m->buf, sizeof(m->buf), copy, sizeof(copy));
 	fix_teardown(f, NULL);
 	g_free(m);
 }
@@ -2070,6 +2275,9 @@ int main(int argc, char **argv)
 	ADD("sw/scoped-other-vcpu", test_sw_scoped_other_vcpu);
 	ADD_FUNC("sw/translate-kernel", test_sw_translate_kernel);
 	ADD_FUNC("sw/memory-callbacks", test_sw_memory_callbacks);
+	ADD("sw/over-guest-int3", test_sw_over_guest_int3);
+	ADD("sw/removed-while-stepping", test_sw_removed_while_stepping);
+	ADD_FUNC("sw/write-fails", test_sw_write_fails);
 
 	ADD("exit/not-debug", test_exit_not_debug);
 	ADD("exit/step", test_exit_step);

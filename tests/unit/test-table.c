@@ -17,6 +17,29 @@ static struct kvmdbg_point *points_new(size_t n)
 	return g_new0(struct kvmdbg_point, n);
 }
 
+/*
+ * The longest run of occupied buckets (cyclically).  With open addressing a lookup walks at
+ * most one run, so "O(1) at any size" means this stays small whatever the keys; a healthy
+ * table at most half full has runs of a few dozen at worst, even with 10^5 entries.
+ */
+#define MAX_CLUSTER 512
+
+static size_t max_cluster(const struct kvmdbg_table *t)
+{
+	size_t buckets = t->mask + 1, best = 0, run = 0;
+
+	for (size_t k = 0; k < 2 * buckets; k++) {
+		if (t->buckets[k & t->mask]) {
+			run++;
+			if (run > best)
+				best = run;
+		} else {
+			run = 0;
+		}
+	}
+	return best < buckets ? best : buckets;
+}
+
 static void assert_shape(const struct kvmdbg_table *t, size_t live)
 {
 	size_t buckets = t->mask + 1;
@@ -25,6 +48,10 @@ static void assert_shape(const struct kvmdbg_table *t, size_t live)
 	g_assert_nonnull(t->buckets);
 	g_assert_cmpuint(buckets & (buckets - 1), ==, 0); /* a power of two */
 	g_assert_cmpuint(buckets, >, live);
+	if (max_cluster(t) > MAX_CLUSTER)
+		g_test_message("%zu entries in %zu buckets: a run of %zu occupied buckets", live,
+			       buckets, max_cluster(t));
+	g_assert_cmpuint(max_cluster(t), <=, MAX_CLUSTER);
 }
 
 static void test_empty(void)

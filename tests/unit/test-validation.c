@@ -476,7 +476,7 @@ static void test_add_memory_bad(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0x200000, 0x1000, NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0xfffffffffffff000ull, 0x2000, buf), ==,
 			-EINVAL);
-	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 1, ~0ull, buf), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 2, ~0ull, buf), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, ~0ull, 2, buf), ==, -EINVAL);
 
 	/* overlaps of [MEM_GPA, MEM_GPA + MEM_SIZE) */
@@ -488,6 +488,8 @@ static void test_add_memory_bad(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA - 0x1000, MEM_SIZE + 0x2000, buf), ==,
 			-EEXIST);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA + MEM_SIZE - 1, 1, buf), ==, -EEXIST);
+	/* [1, 2^64) does not wrap, but overlaps */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 1, ~0ull, buf), ==, -EEXIST);
 	UNCHANGED(f);
 
 	/* refused regions were not registered: a breakpoint there still faults */
@@ -510,6 +512,15 @@ static void test_add_memory_bad(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE), ==, 0);
 	g_assert_cmphex(buf[0xfff], ==, 0);
 	g_assert_cmphex(buf[0x1000], ==, 0);
+
+	/* the very top of the address space is a region like any other */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0xfffffffffffff000ull, 0x1000, buf + 0x2000),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, ~0ull, 1, 0, NULL, NULL),
+			==, 0);
+	g_assert_cmphex(buf[0x2fff], ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, ~0ull), ==, 0);
+	g_assert_cmphex(buf[0x2fff], ==, 0);
 
 	/* the VM object is freed before buf */
 	kvmdbg_vcpu_free(f->vcpu[0]);
