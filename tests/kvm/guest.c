@@ -21,9 +21,9 @@
 
 /* GDT selectors (see setup_tables()). */
 #define SEL_CODE32 0x08
-#define SEL_DATA   0x10
+#define SEL_DATA 0x10
 #define SEL_CODE64 0x18
-#define SEL_TSS	   0x20
+#define SEL_TSS 0x20
 
 #define CR0_PE (1ull << 0)
 #define CR0_ET (1ull << 4)
@@ -34,13 +34,13 @@
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 
-#define PTE_P  (1ull << 0)
+#define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
-#define PTE_A  (1ull << 5)
-#define PTE_D  (1ull << 6)
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
 #define PTE_PS (1ull << 7)
 /* Accessed and dirty from the start, so that no page walk ever changes guest memory. */
-#define PTE_DIR	 (PTE_P | PTE_RW | PTE_A)
+#define PTE_DIR (PTE_P | PTE_RW | PTE_A)
 #define PTE_2MIB (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
 
 const char *guest_mode_name(enum guest_mode mode)
@@ -305,10 +305,14 @@ int guest_enter(struct guest *g, unsigned int i, enum guest_mode mode, uint64_t 
 		sregs.cs.base = GUEST_CODE;
 		sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
 		sregs.tr = (struct kvm_segment){
-			.limit = 0xffff, .type = 0xb, .present = 1,
+			.limit = 0xffff,
+			.type = 0xb,
+			.present = 1,
 		};
 		sregs.ldt = (struct kvm_segment){
-			.limit = 0xffff, .type = 2, .present = 1,
+			.limit = 0xffff,
+			.type = 2,
+			.present = 1,
 		};
 		sregs.idt.base = GUEST_IVT;
 		sregs.idt.limit = 0x3ff;
@@ -403,8 +407,8 @@ const char *guest_exit_str(struct guest *g, unsigned int i, char *buf, size_t si
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		snprintf(buf, size, "io %s port 0x%x", run->io.direction == KVM_EXIT_IO_OUT ?
-			 "out" : "in", run->io.port);
+		snprintf(buf, size, "io %s port 0x%x",
+			 run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port);
 		break;
 	case KVM_EXIT_DEBUG:
 		snprintf(buf, size, "debug exception %u pc 0x%llx dr6 0x%llx",

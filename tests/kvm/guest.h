@@ -21,37 +21,37 @@
 #include <linux/kvm.h>
 
 /* Guest-physical memory map (one memory slot at gpa 0). */
-#define GUEST_MEM_SIZE	 0x400000ull	/* 4 MiB */
-#define GUEST_IVT	 0x0000ull	/* real-mode interrupt vectors */
-#define GUEST_GDT	 0x1000ull
-#define GUEST_TSS	 0x1800ull
-#define GUEST_PML4	 0x2000ull
-#define GUEST_PDPT	 0x3000ull
-#define GUEST_PD	 0x4000ull	/* linear 0-1 GiB: identity, 2 MiB pages */
-#define GUEST_PD_ALIAS	 0x5000ull	/* linear 1-2 GiB: the alias below */
-#define GUEST_FAULT_STUB 0x7f00ull	/* real-mode exception handler: out to GUEST_PORT_FAULT */
-#define GUEST_CODE	 0x8000ull	/* programs are copied here */
-#define GUEST_CODE_MAX	 0x6000ull
-#define GUEST_DATA	 0xe000ull	/* scratch data the programs use */
-#define GUEST_STACK_TOP	 0xfff0ull
+#define GUEST_MEM_SIZE 0x400000ull /* 4 MiB */
+#define GUEST_IVT 0x0000ull	   /* real-mode interrupt vectors */
+#define GUEST_GDT 0x1000ull
+#define GUEST_TSS 0x1800ull
+#define GUEST_PML4 0x2000ull
+#define GUEST_PDPT 0x3000ull
+#define GUEST_PD 0x4000ull	   /* linear 0-1 GiB: identity, 2 MiB pages */
+#define GUEST_PD_ALIAS 0x5000ull   /* linear 1-2 GiB: the alias below */
+#define GUEST_FAULT_STUB 0x7f00ull /* real-mode exception handler: out to GUEST_PORT_FAULT */
+#define GUEST_CODE 0x8000ull	   /* programs are copied here */
+#define GUEST_CODE_MAX 0x6000ull
+#define GUEST_DATA 0xe000ull /* scratch data the programs use */
+#define GUEST_STACK_TOP 0xfff0ull
 
 /*
  * In long mode, linear GUEST_ALIAS_VA maps the 2 MiB page at gpa GUEST_ALIAS_GPA, so the
  * translation of a breakpoint address differs from the identity there.  GUEST_UNMAPPED_VA is
  * mapped by nothing.
  */
-#define GUEST_ALIAS_VA	  0x40000000ull
-#define GUEST_ALIAS_GPA	  0x200000ull
+#define GUEST_ALIAS_VA 0x40000000ull
+#define GUEST_ALIAS_GPA 0x200000ull
 #define GUEST_UNMAPPED_VA 0x80000000ull
 
 /* Real-mode code segment: its base is GUEST_CODE. */
 #define GUEST_REAL_CS (GUEST_CODE >> 4)
 
 /* I/O ports the programs write to. */
-#define GUEST_PORT_DONE	 0x10	/* the program finished */
-#define GUEST_PORT_MARK	 0x11	/* a marker in the middle of a program */
-#define GUEST_PORT_PASS	 0x12	/* one pass of a looping program finished */
-#define GUEST_PORT_FAULT 0x13	/* an unexpected real-mode exception */
+#define GUEST_PORT_DONE 0x10  /* the program finished */
+#define GUEST_PORT_MARK 0x11  /* a marker in the middle of a program */
+#define GUEST_PORT_PASS 0x12  /* one pass of a looping program finished */
+#define GUEST_PORT_FAULT 0x13 /* an unexpected real-mode exception */
 
 #define GUEST_MAX_VCPUS 2
 

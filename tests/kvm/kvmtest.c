@@ -113,24 +113,31 @@ char *kt_result_str(struct kt *t, unsigned int i, int ret, const struct kvmdbg_e
 	}
 }
 
+int kt_raw_run(struct kt *t, unsigned int i)
+{
+	int run;
+
+	if (!t->wd[i].armed)
+		g_assert_cmpint(guest_watchdog_start(&t->wd[i], KT_WATCHDOG_SECONDS), ==, 0);
+	run = guest_run(&t->g, i);
+	if (run == -EINTR && guest_watchdog_expired(&t->wd[i]))
+		g_test_message("vCPU %u: the guest still runs after %u s, at pc 0x%" PRIx64, i,
+			       t->wd[i].seconds, guest_get_pc(&t->g, i));
+	g_assert_false(run == -EINTR && guest_watchdog_expired(&t->wd[i]));
+	return run;
+}
+
 int kt_run_once(struct kt *t, unsigned int i, const struct kvmdbg_event **ret_event)
 {
 	const struct kvmdbg_event *ev = NULL;
 	int ret, run;
-
-	if (!t->wd[i].armed)
-		g_assert_cmpint(guest_watchdog_start(&t->wd[i], KT_WATCHDOG_SECONDS), ==, 0);
 
 	ret = kvmdbg_vcpu_pre_run(t->vcpu[i]);
 	if (ret < 0)
 		g_test_message("vCPU %u: kvmdbg_vcpu_pre_run: %s", i, g_strerror(-ret));
 	g_assert_cmpint(ret, >=, 0);
 
-	run = guest_run(&t->g, i);
-	if (run == -EINTR && guest_watchdog_expired(&t->wd[i]))
-		g_test_message("vCPU %u: the guest still runs after %u s, at pc 0x%" PRIx64, i,
-			       t->wd[i].seconds, guest_get_pc(&t->g, i));
-	g_assert_false(run == -EINTR && guest_watchdog_expired(&t->wd[i]));
+	run = kt_raw_run(t, i);
 
 	ret = kvmdbg_vcpu_handle_exit(t->vcpu[i], run, &ev);
 	if (ret < 0)
@@ -157,6 +164,7 @@ int kt_run(struct kt *t, unsigned int i, const struct kvmdbg_event **ret_event)
 	g_test_message("vCPU %u: %u KVMDBG_EXIT_RESUME in a row, at pc 0x%" PRIx64, i,
 		       KT_MAX_RESUMES, guest_get_pc(&t->g, i));
 	g_assert_not_reached();
+	return -ELOOP;
 }
 
 const struct kvmdbg_event *kt_expect_event(struct kt *t, unsigned int i,
@@ -218,6 +226,14 @@ void kt_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t d
 	g_assert_cmphex(status & dr6_bits, ==, dr6_bits);
 }
 
+uint8_t *kt_memdup(const void *mem, size_t len)
+{
+	uint8_t *copy = g_malloc(len);
+
+	memcpy(copy, mem, len);
+	return copy;
+}
+
 void kt_assert_mem(struct kt *t, uint64_t gpa, const void *expect, size_t len)
 {
 	const uint8_t *want = expect;
@@ -261,7 +277,8 @@ static int probe_open(struct probe *p, const struct guest_prog *prog, unsigned i
 	}
 	ret = guest_add_vcpu(&p->g);
 	if (ret < 0) {
-		snprintf(p->why, p->size, "no usable KVM: cannot create a vCPU: %s", strerror(-ret));
+		snprintf(p->why, p->size, "no usable KVM: cannot create a vCPU: %s",
+			 strerror(-ret));
 		guest_close(&p->g);
 		return ret;
 	}
@@ -321,15 +338,19 @@ static int probe_sw_breakpoints(char *why, size_t size)
 	}
 	run = p.g.vcpus[0].run;
 	if (run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.exception == 3) {
-		snprintf(why, size, "real-mode int3 with USE_SW_BP gave KVM_EXIT_DEBUG, exception 3, "
-			 "pc 0x%llx", (unsigned long long)run->debug.arch.pc);
+		snprintf(why, size,
+			 "real-mode int3 with USE_SW_BP gave KVM_EXIT_DEBUG, exception 3, "
+			 "pc 0x%llx",
+			 (unsigned long long)run->debug.arch.pc);
 		ret = 1;
 	} else if (guest_exit_is_out(&p.g, 0, GUEST_PORT_MARK)) {
-		snprintf(why, size, "real-mode 'nop; int3' with KVM_GUESTDBG_USE_SW_BP gave no "
+		snprintf(why, size,
+			 "real-mode 'nop; int3' with KVM_GUESTDBG_USE_SW_BP gave no "
 			 "KVM_EXIT_DEBUG: the int3 went to the guest's own vector-3 handler");
 		ret = 0;
 	} else {
-		snprintf(why, size, "real-mode 'nop; int3' with KVM_GUESTDBG_USE_SW_BP ended in %s, "
+		snprintf(why, size,
+			 "real-mode 'nop; int3' with KVM_GUESTDBG_USE_SW_BP ended in %s, "
 			 "not KVM_EXIT_DEBUG exception 3",
 			 guest_exit_str(&p.g, 0, exit_str, sizeof(exit_str)));
 		ret = 0;
@@ -369,16 +390,20 @@ static int probe_watchpoints(char *why, size_t size)
 	run = p.g.vcpus[0].run;
 	if (run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.exception == 1 &&
 	    (run->debug.arch.dr6 & 0x1)) {
-		snprintf(why, size, "a long-mode write watchpoint gave KVM_EXIT_DEBUG, pc 0x%llx, "
-			 "dr6 0x%llx", (unsigned long long)run->debug.arch.pc,
+		snprintf(why, size,
+			 "a long-mode write watchpoint gave KVM_EXIT_DEBUG, pc 0x%llx, "
+			 "dr6 0x%llx",
+			 (unsigned long long)run->debug.arch.pc,
 			 (unsigned long long)run->debug.arch.dr6);
 		ret = 1;
 	} else if (guest_exit_is_out(&p.g, 0, GUEST_PORT_DONE)) {
-		snprintf(why, size, "a 4-byte write watchpoint (DR0, DR7 R/W0 = 01) on a long-mode "
+		snprintf(why, size,
+			 "a 4-byte write watchpoint (DR0, DR7 R/W0 = 01) on a long-mode "
 			 "store gave no KVM_EXIT_DEBUG: the guest ran past the store to its end");
 		ret = 0;
 	} else {
-		snprintf(why, size, "a 4-byte write watchpoint on a long-mode store ended in %s, not "
+		snprintf(why, size,
+			 "a 4-byte write watchpoint on a long-mode store ended in %s, not "
 			 "KVM_EXIT_DEBUG with DR6.B0",
 			 guest_exit_str(&p.g, 0, exit_str, sizeof(exit_str)));
 		ret = 0;
@@ -386,6 +411,71 @@ static int probe_watchpoints(char *why, size_t size)
 out:
 	guest_close(&p.g);
 	return ret;
+}
+
+static int probe_debug_reg_trap(char *why, size_t size)
+{
+	const struct guest_prog *prog = &prog_drmov_long64;
+	struct probe p = { .why = why, .size = size };
+	const struct kvm_run *run;
+	uint64_t dr[8] = { 0 };
+	char exit_str[160];
+	int ret;
+
+	ret = probe_open(&p, prog, DRMOV_START);
+	if (ret < 0)
+		return ret;
+	/* DR7: GD (bit 13), bit 10 always 1. */
+	dr[7] = 0x400 | 0x2000;
+	ret = guest_set_debug(&p.g, 0, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr);
+	if (ret < 0) {
+		snprintf(why, size, "KVM_SET_GUEST_DEBUG(ENABLE | USE_HW_BP, DR7.GD) failed: %s",
+			 strerror(-ret));
+		ret = 0;
+		goto out;
+	}
+	ret = probe_run(&p);
+	if (ret < 0) {
+		ret = 0;
+		goto out;
+	}
+	run = p.g.vcpus[0].run;
+	if (run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.exception == 1 &&
+	    (run->debug.arch.dr6 & 0x2000)) {
+		snprintf(why, size, "DR7.GD gave KVM_EXIT_DEBUG, pc 0x%llx, dr6 0x%llx",
+			 (unsigned long long)run->debug.arch.pc,
+			 (unsigned long long)run->debug.arch.dr6);
+		ret = 1;
+	} else if (guest_exit_is_out(&p.g, 0, GUEST_PORT_DONE)) {
+		snprintf(why, size,
+			 "with DR7.GD in KVM_SET_GUEST_DEBUG, a long-mode 'mov %%dr7, "
+			 "%%rax' at CPL0 ran without KVM_EXIT_DEBUG");
+		ret = 0;
+	} else {
+		snprintf(why, size,
+			 "DR7.GD and a long-mode 'mov %%dr7, %%rax' ended in %s, not "
+			 "KVM_EXIT_DEBUG with DR6.BD",
+			 guest_exit_str(&p.g, 0, exit_str, sizeof(exit_str)));
+		ret = 0;
+	}
+out:
+	guest_close(&p.g);
+	return ret;
+}
+
+int kt_probe_debug_reg_trap(const char **ret_why)
+{
+	static bool done;
+	static int result;
+	static char why[256];
+
+	if (!done) {
+		result = probe_debug_reg_trap(why, sizeof(why));
+		done = true;
+		g_test_message("debug register trap probe: %s", why);
+	}
+	*ret_why = why;
+	return result;
 }
 
 int kt_probe_sw_breakpoints(const char **ret_why)

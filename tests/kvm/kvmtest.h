@@ -19,6 +19,16 @@
 #include "guest.h"
 #include "programs.h"
 
+/* The project asks for GLib 2.58; g_test_skip_printf() came in 2.70. */
+#if !GLIB_CHECK_VERSION(2, 70, 0)
+#define g_test_skip_printf(...)                                    \
+	do {                                                       \
+		char *kt_skip_msg_ = g_strdup_printf(__VA_ARGS__); \
+		g_test_skip(kt_skip_msg_);                         \
+		g_free(kt_skip_msg_);                              \
+	} while (0)
+#endif
+
 /* Longest a single test may keep one vCPU in KVM_RUN in total. */
 #define KT_WATCHDOG_SECONDS 30
 /* Most KVMDBG_EXIT_RESUME results in a row kt_run() accepts before calling it a loop. */
@@ -47,6 +57,9 @@ void kt_start(struct kt *t, unsigned int i, const struct guest_prog *prog, unsig
 /* Set the vCPU's rdi (the count program's argument). */
 void kt_set_rdi(struct kt *t, unsigned int i, uint64_t rdi);
 struct kvm_regs kt_regs(struct kt *t, unsigned int i);
+
+/* A bare KVM_RUN (no library calls) under the vCPU's watchdog: 0 or -errno. */
+int kt_raw_run(struct kt *t, unsigned int i);
 
 /*
  * One round of the documented loop: pre_run, KVM_RUN, handle_exit.  Asserts that pre_run and
@@ -78,6 +91,9 @@ char *kt_result_str(struct kt *t, unsigned int i, int ret, const struct kvmdbg_e
 /* Assert the raw x86 fields of an event: exception number and DR6 bits that must be set. */
 void kt_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t dr6_bits);
 
+/* A copy of @len bytes at @mem (g_memdup2() is newer than the GLib the project asks for). */
+uint8_t *kt_memdup(const void *mem, size_t len);
+
 /* Assert guest memory [gpa, gpa + len) equals @expect, naming the first differing byte. */
 void kt_assert_mem(struct kt *t, uint64_t gpa, const void *expect, size_t len);
 
@@ -90,12 +106,13 @@ void kt_kick_thread(void *data);
  */
 int kt_probe_sw_breakpoints(const char **ret_why);
 int kt_probe_watchpoints(const char **ret_why);
+int kt_probe_debug_reg_trap(const char **ret_why);
 
 /* Skip unless the test's fixture came up. */
-#define KT_REQUIRE(t)                                                                        \
-	do {                                                                                 \
-		if (!(t)->ok)                                                                \
-			return;                                                              \
+#define KT_REQUIRE(t)           \
+	do {                    \
+		if (!(t)->ok)   \
+			return; \
 	} while (0)
 
 #endif /* KVMDBG_TESTS_KVM_KVMTEST_H */

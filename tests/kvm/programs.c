@@ -12,15 +12,15 @@
 #define STR(x) STR_(x)
 
 /* The assembler cannot see the C constants; these must agree with them. */
-#define ASM_PORT_DONE	 0x10
-#define ASM_PORT_MARK	 0x11
-#define ASM_PORT_PASS	 0x12
+#define ASM_PORT_DONE 0x10
+#define ASM_PORT_MARK 0x11
+#define ASM_PORT_PASS 0x12
 #define ASM_SPIN_STARTED 0xe000
-#define ASM_SPIN_GO	 0xe004
-#define ASM_WATCH_DATA	 0xe010
-#define ASM_WATCH_VALUE	 0x11223344
-#define ASM_BP_PASSES	 2
-#define ASM_BP_INNER	 5
+#define ASM_SPIN_GO 0xe004
+#define ASM_WATCH_DATA 0xe010
+#define ASM_WATCH_VALUE 0x11223344
+#define ASM_BP_PASSES 2
+#define ASM_BP_INNER 5
 _Static_assert(ASM_PORT_DONE == GUEST_PORT_DONE, "port");
 _Static_assert(ASM_PORT_MARK == GUEST_PORT_MARK, "port");
 _Static_assert(ASM_PORT_PASS == GUEST_PORT_PASS, "port");
@@ -31,6 +31,7 @@ _Static_assert(ASM_WATCH_VALUE == WATCH_VALUE, "watch");
 _Static_assert(ASM_BP_PASSES == BP_PASSES, "bp");
 _Static_assert(ASM_BP_INNER == BP_INNER_COUNT, "bp");
 
+/* clang-format off */
 /* Start of a program: global (hidden) symbols for C. */
 #define PROG_BEGIN							\
 	"	.balign 16\n"						\
@@ -163,6 +164,20 @@ __asm__(
 	OFF("done")
 	".endm\n"
 
+	".macro kt_drmov p\n"
+	PROG_BEGIN
+	"	nop\n"
+	"\\p\\()_mov:\n"
+	"	mov %dr7, %rax\n"
+	"\\p\\()_after:\n"
+	"	nop\n"
+	"\\p\\()_done:\n"
+	"	out %al, $" STR(ASM_PORT_DONE) "\n"
+	"1:	jmp 1b\n"
+	PROG_END
+	OFF("start") OFF("mov") OFF("after") OFF("done")
+	".endm\n"
+
 	".code16\n"
 	"kt_step kt_step_real\n"
 	"kt_bp kt_bp_real\n"
@@ -176,16 +191,18 @@ __asm__(
 	"kt_spin kt_spin_long64\n"
 	"kt_count kt_count_long64\n"
 	"kt_watch kt_watch_long64\n"
+	"kt_drmov kt_drmov_long64\n"
 	".popsection\n");
+/* clang-format on */
 
-#define PROG_SYMS(p)                                                                     \
-	extern const uint8_t p##_start[], p##_end[];                                     \
+#define PROG_SYMS(p)                                 \
+	extern const uint8_t p##_start[], p##_end[]; \
 	extern const uint32_t p##_offs[]
 
-#define PROG(p, m, nr)                                                               \
-	{                                                                                \
-		.name = #p, .mode = (m), .start = p##_start, .end = p##_end,          \
-		.offs = p##_offs, .nr_offs = (nr),                                       \
+#define PROG(p, m, nr)                                                                         \
+	{                                                                                      \
+		.name = #p, .mode = (m), .start = p##_start, .end = p##_end, .offs = p##_offs, \
+		.nr_offs = (nr),                                                               \
 	}
 
 PROG_SYMS(kt_step_real);
@@ -198,6 +215,7 @@ PROG_SYMS(kt_int3_real);
 PROG_SYMS(kt_spin_long64);
 PROG_SYMS(kt_count_long64);
 PROG_SYMS(kt_watch_long64);
+PROG_SYMS(kt_drmov_long64);
 
 const struct guest_prog prog_step[GUEST_NR_MODES] = {
 	[GUEST_REAL] = PROG(kt_step_real, GUEST_REAL, STEP_NR),
@@ -215,3 +233,4 @@ const struct guest_prog prog_int3_real = PROG(kt_int3_real, GUEST_REAL, INT3_NR)
 const struct guest_prog prog_spin_long64 = PROG(kt_spin_long64, GUEST_LONG64, SPIN_NR);
 const struct guest_prog prog_count_long64 = PROG(kt_count_long64, GUEST_LONG64, COUNT_NR);
 const struct guest_prog prog_watch_long64 = PROG(kt_watch_long64, GUEST_LONG64, WATCH_NR);
+const struct guest_prog prog_drmov_long64 = PROG(kt_drmov_long64, GUEST_LONG64, DRMOV_NR);

@@ -95,7 +95,7 @@ extern const struct guest_prog prog_int3_real;
  *	after:		out %al, $GUEST_PORT_DONE
  */
 #define SPIN_STARTED (GUEST_DATA + 0)
-#define SPIN_GO	     (GUEST_DATA + 4)
+#define SPIN_GO (GUEST_DATA + 4)
 enum spin_label {
 	SPIN_START,
 	SPIN_LOOP,
@@ -134,7 +134,7 @@ extern const struct guest_prog prog_count_long64;
  *	after_load:	nop
  *	done:		out %al, $GUEST_PORT_DONE
  */
-#define WATCH_DATA  (GUEST_DATA + 0x10)
+#define WATCH_DATA (GUEST_DATA + 0x10)
 #define WATCH_VALUE 0x11223344u
 enum watch_label {
 	WATCH_START,
@@ -146,5 +146,22 @@ enum watch_label {
 	WATCH_NR
 };
 extern const struct guest_prog prog_watch_long64;
+
+/*
+ * drmov (long mode): the guest reads DR7:
+ *
+ *	start:		nop
+ *	mov:		mov %dr7, %rax
+ *	after:		nop
+ *	done:		out %al, $GUEST_PORT_DONE
+ */
+enum drmov_label {
+	DRMOV_START,
+	DRMOV_MOV,
+	DRMOV_AFTER,
+	DRMOV_DONE,
+	DRMOV_NR
+};
+extern const struct guest_prog prog_drmov_long64;
 
 #endif /* KVMDBG_TESTS_KVM_PROGRAMS_H */

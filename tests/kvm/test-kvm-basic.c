@@ -19,9 +19,9 @@ static void test_harness(struct kt *t, const void *data)
 	run = t->g.vcpus[0].run;
 
 	kt_start(t, 0, prog, STEP_START);
-	g_assert_cmpint(guest_run(&t->g, 0), ==, 0);
+	g_assert_cmpint(kt_raw_run(t, 0), ==, 0);
 	g_assert_true(guest_exit_is_out(&t->g, 0, GUEST_PORT_MARK));
-	g_assert_cmpint(guest_run(&t->g, 0), ==, 0);
+	g_assert_cmpint(kt_raw_run(t, 0), ==, 0);
 	g_assert_true(guest_exit_is_out(&t->g, 0, GUEST_PORT_DONE));
 	regs = kt_regs(t, 0);
 	g_assert_cmphex(regs.rbx & 0xffffffff, ==, 0x1244);
@@ -29,9 +29,10 @@ static void test_harness(struct kt *t, const void *data)
 
 	/* The same program stepped once from the start. */
 	g_assert_cmpint(guest_enter(&t->g, 0, mode, guest_prog_addr(prog, STEP_START)), ==, 0);
-	g_assert_cmpint(guest_set_debug(&t->g, 0, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
-					NULL), ==, 0);
-	g_assert_cmpint(guest_run(&t->g, 0), ==, 0);
+	g_assert_cmpint(
+		guest_set_debug(&t->g, 0, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL), ==,
+		0);
+	g_assert_cmpint(kt_raw_run(t, 0), ==, 0);
 	g_assert_cmpuint(run->exit_reason, ==, KVM_EXIT_DEBUG);
 	g_assert_cmpuint(run->debug.arch.exception, ==, 1);
 	g_assert_cmphex(run->debug.arch.pc, ==, guest_prog_addr(prog, STEP_AFTER_NOP));
@@ -214,7 +215,7 @@ static void test_bad_input(struct kt *t, const void *data)
 	pass = guest_prog_addr(prog, BP_PASS);
 	done = guest_prog_addr(prog, BP_DONE);
 	kt_start(t, 0, prog, BP_START);
-	snapshot = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snapshot = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), >=, 0);
 	assert_unchanged(t, 0);
@@ -230,33 +231,44 @@ static void test_bad_input(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, start, 4, 0, NULL, NULL), ==,
 			-EINVAL);
 	/* Watch lengths 1, 2, 4, 8, naturally aligned. */
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 1, 4, 0, NULL,
-					 &dummy), ==, -EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 1, 4, 0, NULL, &dummy),
+		==, -EINVAL);
 	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 2, 4, 0, NULL,
-					 NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 4, 8, 0, NULL,
-					 NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_ACCESS, WATCH_DATA + 1, 2, 0, NULL,
-					 NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 3, 0, NULL,
-					 NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 0, 0, NULL,
-					 NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 16, 0, NULL,
-					 NULL), ==, -EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 2, 4, 0, NULL, NULL),
+		==, -EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 4, 8, 0, NULL, NULL),
+		==, -EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_ACCESS, WATCH_DATA + 1, 2, 0, NULL, NULL),
+		==, -EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 3, 0, NULL, NULL), ==,
+		-EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 0, 0, NULL, NULL), ==,
+		-EINVAL);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 16, 0, NULL, NULL), ==,
+		-EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 1, 4, 0,
-					   NULL, NULL), ==, -EINVAL);
+					   NULL, NULL),
+			==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_insert(NULL, hw, start, 0, 0, NULL, NULL), ==, -EINVAL);
 	/* x86 cannot watch reads alone. */
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL,
-					 &dummy), ==, -EOPNOTSUPP);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL, &dummy), ==,
+		-EOPNOTSUPP);
 	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
-	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL,
-					   NULL), ==, -EOPNOTSUPP);
+	g_assert_cmpint(
+		kvmdbg_vcpu_insert(vcpu, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL, NULL), ==,
+		-EOPNOTSUPP);
 	/* A software breakpoint where nothing is mapped (KVM_TRANSLATE says so). */
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 1, 0, NULL,
-					 NULL), ==, -EFAULT);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 1, 0, NULL, NULL),
+		==, -EFAULT);
 	assert_unchanged(t, 0);
 
 	/* Removing what is not there. */
@@ -271,8 +283,9 @@ static void test_bad_input(struct kt *t, const void *data)
 	assert_unchanged(t, 0);
 
 	/* Removing twice: the second is a clean -ENOENT. */
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 8, 0, NULL,
-					 NULL), ==, 0);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 8, 0, NULL, NULL), ==,
+		0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(vm), ==, 1);
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA), ==, -ENOENT);
@@ -304,10 +317,12 @@ static void test_bad_input(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_insert(vm, hw, inner, 0, 0, NULL, &dummy), ==, -ENOSPC);
 	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
 	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, hw, inner, 0, 0, NULL, NULL), ==, -ENOSPC);
-	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 4, 0, NULL,
-					 NULL), ==, -ENOSPC);
-	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, KVMDBG_POINT_WATCH_ACCESS, WATCH_DATA, 4, 0, NULL,
-					   NULL), ==, -ENOSPC);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 4, 0, NULL, NULL), ==,
+		-ENOSPC);
+	g_assert_cmpint(
+		kvmdbg_vcpu_insert(vcpu, KVMDBG_POINT_WATCH_ACCESS, WATCH_DATA, 4, 0, NULL, NULL),
+		==, -ENOSPC);
 	/* The same key twice, and a vCPU point where a VM-wide one sits. */
 	g_assert_cmpint(kvmdbg_vm_insert(vm, hw, start, 0, 0, NULL, NULL), ==, -EEXIST);
 	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, hw, start, 0, 0, NULL, NULL), ==, -EEXIST);
@@ -324,9 +339,15 @@ static void test_bad_input(struct kt *t, const void *data)
 		int point; /* index into p, or -1 for an "out" to port */
 		uint16_t port;
 	} expect[] = {
-		{ start, 0, 0 }, { outer, 1, 0 }, { pass, 2, 0 }, { 0, -1, GUEST_PORT_PASS },
-		{ outer, 1, 0 }, { pass, 2, 0 }, { 0, -1, GUEST_PORT_PASS },
-		{ done, 3, 0 },	 { 0, -1, GUEST_PORT_DONE },
+		{ start, 0, 0 },
+		{ outer, 1, 0 },
+		{ pass, 2, 0 },
+		{ 0, -1, GUEST_PORT_PASS },
+		{ outer, 1, 0 },
+		{ pass, 2, 0 },
+		{ 0, -1, GUEST_PORT_PASS },
+		{ done, 3, 0 },
+		{ 0, -1, GUEST_PORT_DONE },
 	};
 	for (size_t k = 0; k < G_N_ELEMENTS(expect); k++) {
 		const struct kvmdbg_event *ev;
@@ -352,13 +373,71 @@ static void test_bad_input(struct kt *t, const void *data)
 	g_free(snapshot);
 }
 
+/*
+ * With two vCPUs, a VM-wide hardware point needs a free slot on each: when one vCPU's own
+ * points fill its slots, the insert fails and neither vCPU changes.  Attaching the same vCPU
+ * twice is refused.
+ */
+static void test_two_vcpus(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
+	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
+	struct kvmdbg_vcpu *dup = NULL;
+	const struct kvmdbg_event *ev = NULL;
+	struct kvmdbg_vm *vm2 = NULL;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+	kt_start(t, 1, prog, BP_START);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), >=, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[1]), >=, 0);
+
+	for (int k = 0; k < 4; k++)
+		g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[1], KVMDBG_POINT_HW_BREAK,
+						   guest_prog_addr(prog, labels[k]), 0, 0, NULL,
+						   NULL),
+				==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
+					 guest_prog_addr(prog, BP_INNER), 0, 0, NULL, NULL),
+			==, -ENOSPC);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 4);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[1]), ==, 1);
+	/* vCPU 0 still has all four free for its own. */
+	for (int k = 0; k < 4; k++)
+		g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_HW_BREAK,
+						   guest_prog_addr(prog, labels[k]), 0, 0, NULL,
+						   NULL),
+				==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 8);
+
+	/* vCPU 0 runs into its own first point only. */
+	kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
+
+	g_assert_cmpint(kvmdbg_vcpu_new(t->vm, t->g.vcpus[0].fd, t->g.vcpus[0].run, &dup), ==,
+			-EEXIST);
+	g_assert_null(dup);
+	g_assert_cmpint(kvmdbg_vcpu_new(t->vm, -1, t->g.vcpus[0].run, &dup), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(t->vm, t->g.vcpus[0].fd, NULL, &dup), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(NULL, t->g.vcpus[0].fd, t->g.vcpus[0].run, &dup), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(t->vm, t->g.vcpus[0].fd, t->g.vcpus[0].run, NULL), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vm_new(-1, &vm2), ==, -EINVAL);
+	g_assert_null(vm2);
+	g_assert_cmpint(kvmdbg_vm_new(t->g.vm_fd, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], 0, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(NULL, 0, &ev), ==, -EINVAL);
+	g_assert_null(kvmdbg_vcpu_get_vm(NULL));
+}
+
 int main(int argc, char **argv)
 {
 	kt_init(&argc, &argv);
 
 	for (int m = 0; m < GUEST_NR_MODES; m++) {
-		g_autofree char *path = g_strdup_printf("/kvmdbg/kvm/harness/%s",
-							guest_mode_name(m));
+		g_autofree char *path =
+			g_strdup_printf("/kvmdbg/kvm/harness/%s", guest_mode_name(m));
 
 		g_test_add(path, struct kt, GINT_TO_POINTER(m), kt_setup1, test_harness,
 			   kt_teardown);
@@ -367,6 +446,8 @@ int main(int argc, char **argv)
 	g_test_add("/kvmdbg/kvm/pre-run/only-when-changed", struct kt, NULL, kt_setup1,
 		   test_pre_run, kt_teardown);
 	g_test_add("/kvmdbg/kvm/errors/bad-input", struct kt, NULL, kt_setup1, test_bad_input,
+		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/errors/two-vcpus", struct kt, NULL, kt_setup2, test_two_vcpus,
 		   kt_teardown);
 	return g_test_run();
 }

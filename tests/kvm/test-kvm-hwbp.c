@@ -64,7 +64,8 @@ static void test_slots(struct kt *t, const void *data)
 		uint64_t addr = guest_prog_addr(prog, labels[k]);
 
 		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, addr, k % 2, 0,
-						 (void *)&tags[k], &p[k]), ==, 0);
+						 (void *)&tags[k], &p[k]),
+				==, 0);
 		check_new_point(p[k], addr, 0, (void *)&tags[k]);
 		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, addr) == p[k]);
 	}
@@ -114,10 +115,12 @@ static void test_continue(struct kt *t, const void *data)
 	KT_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 1, 0, NULL,
-					 &inner), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, done_addr, 0, 0, NULL,
-					 &done), ==, 0);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 1, 0, NULL, &inner), ==,
+		0);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, done_addr, 0, 0, NULL, &done), ==,
+		0);
 
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		for (unsigned int n = 1; n <= BP_INNER_COUNT; n++) {
@@ -159,7 +162,8 @@ static void test_oneshot(struct kt *t, const void *data)
 	kt_start(t, 0, prog, BP_START);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0,
-					 KVMDBG_POINT_ONESHOT, NULL, &p), ==, 0);
+					 KVMDBG_POINT_ONESHOT, NULL, &p),
+			==, 0);
 	check_new_point(p, inner_addr, KVMDBG_POINT_ONESHOT, NULL);
 	/* Nothing has fired yet. */
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
@@ -210,16 +214,20 @@ static void test_reuse_slot(struct kt *t, const void *data)
 	for (int k = 0; k < 4; k++)
 		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
 						 guest_prog_addr(prog, labels[k]), 0, 0, NULL,
-						 &p[k]), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL,
-					 NULL), ==, -ENOSPC);
+						 &p[k]),
+				==, 0);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL, NULL), ==,
+		-ENOSPC);
 
 	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
 	freed = check_hw_event(t, ev, p[0]);
-	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK,
-					 guest_prog_addr(prog, BP_START)), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL,
-					 &inner), ==, 0);
+	g_assert_cmpint(
+		kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, BP_START)), ==,
+		0);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL, &inner), ==,
+		0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 4);
 
 	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_OUTER));
@@ -246,6 +254,86 @@ static void test_reuse_slot(struct kt *t, const void *data)
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[1]), ==, BP_PASSES);
 }
 
+/*
+ * kvmdbg_vcpu_cancel_resume(): without the step over, an x86 instruction breakpoint fires again
+ * at once; after moving the pc, the run starts there.
+ */
+static void test_cancel_resume(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
+	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
+	struct kvmdbg_point *p;
+	struct kvm_regs regs;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL, &p),
+			==, 0);
+
+	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	g_assert_cmphex(kt_regs(t, 0).rax, ==, 0);
+
+	/* Nothing ran in between: the same stop again. */
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
+	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmphex(kt_regs(t, 0).rax, ==, 0);
+
+	/* Running on as usual steps over it: one iteration later. */
+	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
+	g_assert_cmphex(kt_regs(t, 0).rax, ==, 1);
+
+	/* Back to the start of the inner loop (long mode: CS.base is 0). */
+	regs = kt_regs(t, 0);
+	regs.rip = guest_prog_addr(prog, BP_OUTER);
+	regs.rcx = 0x77;
+	g_assert_cmpint(guest_set_regs(&t->g, 0, &regs), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
+	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
+	regs = kt_regs(t, 0);
+	g_assert_cmphex(regs.rax, ==, 1);
+	g_assert_cmphex(regs.rcx, ==, BP_INNER_COUNT);
+
+	/* Removed while stopped at it: the guest runs freely to its end. */
+	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr), ==, 0);
+	kt_expect_out(t, 0, GUEST_PORT_PASS);
+	g_assert_cmphex(kt_regs(t, 0).rax, ==, 1 + BP_INNER_COUNT);
+	kt_expect_out(t, 0, GUEST_PORT_PASS);
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+	g_assert_cmphex(kt_regs(t, 0).rax, ==, 1 + 2 * BP_INNER_COUNT);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(NULL), ==, -EINVAL);
+}
+
+/*
+ * DR7.GD, where the kernel delivers it: a guest access to a debug register stops before it
+ * executes, and running on lets it execute.
+ */
+static void test_trap_debug_regs(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_drmov_long64;
+	const struct kvmdbg_event *ev;
+	const char *why;
+
+	KT_REQUIRE(t);
+	if (kt_probe_debug_reg_trap(&why) != 1) {
+		g_test_skip_printf("the kernel does not deliver debug register traps: %s", why);
+		return;
+	}
+	kt_start(t, 0, prog, DRMOV_START);
+	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(t->vcpu[0], true), ==, 0);
+
+	ev = kt_expect_event(t, 0, KVMDBG_EVENT_DEBUG_REG_ACCESS, guest_prog_addr(prog, DRMOV_MOV));
+	g_assert_null(kvmdbg_event_get_point(ev));
+	kt_assert_raw(ev, 1, 0x2000);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
+	g_assert_cmphex(guest_get_pc(&t->g, 0), ==, guest_prog_addr(prog, DRMOV_MOV));
+
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(NULL, true), ==, -EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	kt_init(&argc, &argv);
@@ -263,6 +351,10 @@ int main(int argc, char **argv)
 		g_test_add(oneshot, struct kt, GINT_TO_POINTER(m), kt_setup1, test_oneshot,
 			   kt_teardown);
 	}
+	g_test_add("/kvmdbg/kvm/hw-bp/cancel-resume", struct kt, NULL, kt_setup1,
+		   test_cancel_resume, kt_teardown);
+	g_test_add("/kvmdbg/kvm/debug-regs/trap", struct kt, NULL, kt_setup1, test_trap_debug_regs,
+		   kt_teardown);
 	g_test_add("/kvmdbg/kvm/hw-bp/reuse-slot", struct kt, NULL, kt_setup1, test_reuse_slot,
 		   kt_teardown);
 	return g_test_run();

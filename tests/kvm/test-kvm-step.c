@@ -13,10 +13,10 @@ static const struct {
 	unsigned int label;
 	uint16_t port_before;
 } step_expect[] = {
-	{ STEP_AFTER_NOP, 0 },	 { STEP_AFTER_MOV, 0 },	 { STEP_AFTER_ADD, 0 },
-	{ STEP_TARGET, 0 },	 { STEP_LOOP, 0 },	 { STEP_AFTER_DEC, 0 },
-	{ STEP_LOOP, 0 },	 { STEP_AFTER_DEC, 0 },	 { STEP_LOOP, 0 },
-	{ STEP_AFTER_DEC, 0 },	 { STEP_AFTER_LOOP, 0 }, { STEP_AFTER_MARK, GUEST_PORT_MARK },
+	{ STEP_AFTER_NOP, 0 }, { STEP_AFTER_MOV, 0 },  { STEP_AFTER_ADD, 0 },
+	{ STEP_TARGET, 0 },    { STEP_LOOP, 0 },       { STEP_AFTER_DEC, 0 },
+	{ STEP_LOOP, 0 },      { STEP_AFTER_DEC, 0 },  { STEP_LOOP, 0 },
+	{ STEP_AFTER_DEC, 0 }, { STEP_AFTER_LOOP, 0 }, { STEP_AFTER_MARK, GUEST_PORT_MARK },
 	{ STEP_DONE, 0 },
 };
 
@@ -104,8 +104,7 @@ int main(int argc, char **argv)
 	kt_init(&argc, &argv);
 
 	for (int m = 0; m < GUEST_NR_MODES; m++) {
-		g_autofree char *path = g_strdup_printf("/kvmdbg/kvm/step/%s",
-							guest_mode_name(m));
+		g_autofree char *path = g_strdup_printf("/kvmdbg/kvm/step/%s", guest_mode_name(m));
 
 		g_test_add(path, struct kt, GINT_TO_POINTER(m), kt_setup1, test_step, kt_teardown);
 	}

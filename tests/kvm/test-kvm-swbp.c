@@ -50,8 +50,8 @@ static void test_insert_remove(struct kt *t, const void *data)
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	outer = guest_prog_addr(prog, BP_OUTER);
-	snap = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
-	expect = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, &tag, &p), ==,
 			0);
@@ -62,16 +62,18 @@ static void test_insert_remove(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 
 	/* One software breakpoint per address in the whole VM. */
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL),
-			==, -EEXIST);
-	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, inner, 0, 0, NULL,
-					   NULL), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL), ==,
+			-EEXIST);
+	g_assert_cmpint(
+		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, inner, 0, 0, NULL, NULL), ==,
+		-EEXIST);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	/* A vCPU breakpoint is in the same shared memory. */
-	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 0, 0, NULL,
-					   &q), ==, 0);
+	g_assert_cmpint(
+		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 0, 0, NULL, &q), ==,
+		0);
 	check_new_point(q, outer, 0, NULL, t->vcpu[0]);
 	expect[outer] = INT3;
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
@@ -108,14 +110,15 @@ static void test_overwritten(struct kt *t, const void *data)
 	inner = guest_prog_addr(prog, BP_INNER);
 	outer = guest_prog_addr(prog, BP_OUTER);
 	pass = guest_prog_addr(prog, BP_PASS);
-	expect = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL),
-			==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 1, 0, NULL,
-					   NULL), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, pass, 1, 0, NULL, NULL),
-			==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmpint(
+		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 1, 0, NULL, NULL), ==,
+		0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, pass, 1, 0, NULL, NULL), ==,
+			0);
 	g_assert_cmphex(t->g.mem[inner], ==, INT3);
 	g_assert_cmphex(t->g.mem[outer], ==, INT3);
 	g_assert_cmphex(t->g.mem[pass], ==, INT3);
@@ -148,22 +151,51 @@ static void test_translate(struct kt *t, const void *data)
 	KT_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	t->g.mem[GUEST_ALIAS_GPA + off] = 0x5a;
-	snap = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
-	expect = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 1, 0,
-					 NULL, &p), ==, 0);
+					 NULL, &p),
+			==, 0);
 	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, GUEST_ALIAS_VA + off);
 	expect[GUEST_ALIAS_GPA + off] = INT3;
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 1, 0,
-					 NULL, NULL), ==, -EFAULT);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 1, 0, NULL, NULL),
+		==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA + off, 1,
-					 0, NULL, NULL), ==, -EFAULT);
+					 0, NULL, NULL),
+			==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
+	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off), ==,
+			0);
+	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+}
+
+/*
+ * The default translation uses the first attached vCPU: with vCPU 0 in long mode (the alias
+ * mapped) and vCPU 1 in real mode (no paging), the alias translates through vCPU 0's tables.
+ */
+static void test_translate_first_vcpu(struct kt *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
+	const uint64_t off = 0x2345;
+	g_autofree uint8_t *snap = NULL, *expect = NULL;
+
+	KT_REQUIRE(t);
+	kt_start(t, 0, prog, BP_START);
+	g_assert_cmpint(guest_enter(&t->g, 1, GUEST_REAL, GUEST_CODE), ==, 0);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 1, 0,
+					 NULL, NULL),
+			==, 0);
+	expect[GUEST_ALIAS_GPA + off] = INT3;
+	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off), ==,
 			0);
 	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
@@ -233,21 +265,24 @@ static void test_callbacks(struct kt *t, const void *data)
 			==, 0);
 
 	t->g.mem[GUEST_ALIAS_GPA + off] = 0xa5;
-	snap = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
-	expect = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 0, 0,
-					 NULL, NULL), ==, 0);
+					 NULL, NULL),
+			==, 0);
 	g_assert_cmpuint(ops.translates, >=, 1);
 	g_assert_cmpuint(ops.writes, >=, 1);
 	expect[GUEST_ALIAS_GPA + off] = INT3;
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	/* Not translated, and not backed. */
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 0, 0,
-					 NULL, NULL), ==, -EFAULT);
+	g_assert_cmpint(
+		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 0, 0, NULL, NULL),
+		==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA - 0x1000, 0,
-					 0, NULL, NULL), ==, -EFAULT);
+					 0, NULL, NULL),
+			==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
@@ -280,13 +315,14 @@ static void test_free_restores(struct kt *t, const void *data)
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	outer = guest_prog_addr(prog, BP_OUTER);
-	snap = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
-	expect = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
-	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL),
-			==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 1, 0, NULL,
-					   NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmpint(
+		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 1, 0, NULL, NULL), ==,
+		0);
 	expect[inner] = INT3;
 	expect[outer] = INT3;
 	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
@@ -316,7 +352,7 @@ static void test_on_int3(struct kt *t, const void *data)
 	KT_REQUIRE(t);
 	kt_start(t, 0, prog, INT3_START);
 	at = guest_prog_addr(prog, INT3_AT);
-	snap = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 	g_assert_cmphex(t->g.mem[at], ==, INT3);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, at, 1, 0, NULL, NULL), ==,
@@ -350,20 +386,22 @@ static void test_remove_all(struct kt *t, const void *data)
 	kt_start(t, 0, prog, BP_START);
 	for (unsigned int k = 0; k < n; k++)
 		t->g.mem[GUEST_ALIAS_GPA + k] = (uint8_t)k;
-	snap = g_memdup2(t->g.mem, GUEST_MEM_SIZE);
+	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	for (unsigned int k = 0; k < n; k++) {
 		unsigned int flags = k % 3 == 0 ? KVMDBG_POINT_ONESHOT : 0;
 
 		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + k,
-						 1, flags, NULL, &p), ==, 0);
+						 1, flags, NULL, &p),
+				==, 0);
 		g_assert_cmphex(kvmdbg_point_get_flags(p), ==, flags);
 	}
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK,
-					   guest_prog_addr(prog, BP_INNER), 1, 0, NULL, NULL), ==,
-			0);
+					   guest_prog_addr(prog, BP_INNER), 1, 0, NULL, NULL),
+			==, 0);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
-					 guest_prog_addr(prog, BP_INNER), 1, 0, NULL, NULL), ==, 0);
+					 guest_prog_addr(prog, BP_INNER), 1, 0, NULL, NULL),
+			==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, n + 2);
 	for (unsigned int k = 0; k < n; k += 37)
 		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + k));
@@ -398,7 +436,7 @@ static void test_run_continue(struct kt *t, const void *data)
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	done = guest_prog_addr(prog, BP_DONE);
-	code = g_memdup2(t->g.mem + GUEST_CODE, guest_prog_size(prog));
+	code = kt_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, &p), ==,
 			0);
@@ -424,8 +462,8 @@ static void test_run_continue(struct kt *t, const void *data)
 		/* The step over it put the breakpoint back. */
 		g_assert_cmphex(t->g.mem[inner], ==, INT3);
 	}
-	g_assert_true(kvmdbg_event_get_point(kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT,
-							     done)) == q);
+	g_assert_true(kvmdbg_event_get_point(
+			      kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done)) == q);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES * BP_INNER_COUNT);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(q), ==, 1);
@@ -450,10 +488,11 @@ static void test_run_oneshot(struct kt *t, const void *data)
 		return;
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
-	code = g_memdup2(t->g.mem + GUEST_CODE, guest_prog_size(prog));
+	code = kt_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1,
-					 KVMDBG_POINT_ONESHOT, NULL, &p), ==, 0);
+					 KVMDBG_POINT_ONESHOT, NULL, &p),
+			==, 0);
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		g_assert_cmphex(t->g.mem[inner], ==, INT3);
 		ev = kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
@@ -495,7 +534,7 @@ static void test_run_guest_int3(struct kt *t, const void *data)
 	guest_set_vector(&t->g, 3, (uint16_t)prog->offs[INT3_HANDLER]);
 	at = guest_prog_addr(prog, INT3_AT);
 	after = guest_prog_addr(prog, INT3_AFTER);
-	code = g_memdup2(t->g.mem + GUEST_CODE, guest_prog_size(prog));
+	code = kt_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
 
 	/* A breakpoint of the library after it makes the kernel intercept every int3. */
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, after, 1, 0, NULL, &p), ==,
@@ -528,18 +567,20 @@ int main(int argc, char **argv)
 		   GINT_TO_POINTER(GUEST_LONG64), kt_setup1, test_insert_remove, kt_teardown);
 	g_test_add("/kvmdbg/kvm/sw-bp/memory/overwritten", struct kt, NULL, kt_setup1,
 		   test_overwritten, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate", struct kt, NULL, kt_setup1,
-		   test_translate, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/callbacks", struct kt, NULL, kt_setup1,
-		   test_callbacks, kt_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate", struct kt, NULL, kt_setup1, test_translate,
+		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate-first-vcpu", struct kt, NULL, kt_setup2,
+		   test_translate_first_vcpu, kt_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/callbacks", struct kt, NULL, kt_setup1, test_callbacks,
+		   kt_teardown);
 	g_test_add("/kvmdbg/kvm/sw-bp/memory/free-restores", struct kt, NULL, kt_setup1,
 		   test_free_restores, kt_teardown);
 	g_test_add("/kvmdbg/kvm/sw-bp/memory/on-int3", struct kt, NULL, kt_setup1, test_on_int3,
 		   kt_teardown);
 	g_test_add("/kvmdbg/kvm/sw-bp/memory/remove-all", struct kt, NULL, kt_setup1,
 		   test_remove_all, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/continue", struct kt, NULL, kt_setup1,
-		   test_run_continue, kt_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/continue", struct kt, NULL, kt_setup1, test_run_continue,
+		   kt_teardown);
 	g_test_add("/kvmdbg/kvm/sw-bp/run/oneshot", struct kt, NULL, kt_setup1, test_run_oneshot,
 		   kt_teardown);
 	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-int3", struct kt, NULL, kt_setup1,

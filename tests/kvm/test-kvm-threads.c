@@ -109,7 +109,7 @@ static void run_workers(struct worker w[2])
 static void test_vcpu_scope(struct kt *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_count_long64;
-	const uint32_t n = 50, m = 40;
+	const uint32_t n = 2000, m = 1500;
 	struct kvmdbg_point *p;
 	struct worker w[2] = {
 		{ .t = t, .i = 0, .step = true, .count = n },
@@ -123,11 +123,11 @@ static void test_vcpu_scope(struct kt *t, const void *data)
 	kt_set_rdi(t, 1, m);
 
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[1], KVMDBG_POINT_HW_BREAK,
-					   guest_prog_addr(prog, COUNT_LOOP2), 0, 0, NULL, &p), ==,
-			0);
+					   guest_prog_addr(prog, COUNT_LOOP2), 0, 0, NULL, &p),
+			==, 0);
 	g_assert_true(kvmdbg_point_get_vcpu(p) == t->vcpu[1]);
-	g_assert_null(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK,
-				     guest_prog_addr(prog, COUNT_LOOP2)));
+	g_assert_null(
+		kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, COUNT_LOOP2)));
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(t->vcpu[0], true), ==, 0);
 	g_assert_false(kvmdbg_vcpu_is_single_step(t->vcpu[1]));
 	w[1].point = p;
@@ -150,7 +150,7 @@ static void test_vcpu_scope(struct kt *t, const void *data)
 static void test_vm_wide(struct kt *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_count_long64;
-	const uint32_t n0 = 30, n1 = 45;
+	const uint32_t n0 = 1000, n1 = 1500;
 	struct kvmdbg_point *p;
 	struct worker w[2] = {
 		{ .t = t, .i = 0, .count = n0 },
@@ -159,7 +159,8 @@ static void test_vm_wide(struct kt *t, const void *data)
 
 	KT_REQUIRE(t);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
-					 guest_prog_addr(prog, COUNT_LOOP), 0, 0, NULL, &p), ==, 0);
+					 guest_prog_addr(prog, COUNT_LOOP), 0, 0, NULL, &p),
+			==, 0);
 	kt_add_vcpu(t);
 	kt_start(t, 0, prog, COUNT_START);
 	kt_start(t, 1, prog, COUNT_START);
@@ -186,6 +187,7 @@ struct kick {
 	/* results of the vCPU thread */
 	int run_result;
 	int pre_run_after;
+	uint64_t hits;
 };
 
 static void kick_cb(void *data)
@@ -224,9 +226,8 @@ static void *kick_vcpu_main(void *data)
 	/* One round of the documented loop, noting when the thread is inside KVM_RUN. */
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), >=, 0);
 	atomic_store(&k->in_run, 1);
-	k->run_result = guest_run(&t->g, 0);
+	k->run_result = kt_raw_run(t, 0);
 	atomic_store(&k->in_run, 0);
-	g_assert_false(guest_watchdog_expired(&t->wd[0]));
 	ret = kvmdbg_vcpu_handle_exit(t->vcpu[0], k->run_result, &ev);
 	g_assert_cmpint(ret, ==, KVMDBG_EXIT_EVENT);
 	check_interrupted(ev);
@@ -235,10 +236,12 @@ static void *kick_vcpu_main(void *data)
 	k->pre_run_after = kvmdbg_vcpu_pre_run(t->vcpu[0]);
 	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, SPIN_LOOP));
 	g_assert_true(kvmdbg_event_get_point(ev) == k->point);
+	k->hits = kvmdbg_point_get_hit_count(k->point);
 
 	/* Let the guest leave its loop; it ends normally. */
-	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK,
-					 guest_prog_addr(prog, SPIN_LOOP)), ==, 0);
+	g_assert_cmpint(
+		kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, SPIN_LOOP)),
+		==, 0);
 	memcpy(t->g.mem + SPIN_GO, &go, sizeof(go));
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	guest_watchdog_stop(&t->wd[0]);
@@ -278,8 +281,8 @@ static void test_kick_running(struct kt *t, const void *data)
 
 	/* A VM-wide insert while the vCPU is inside KVM_RUN does not wait for it. */
 	t0 = guest_now_ns();
-	ret = kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, SPIN_LOOP), 0,
-			       0, NULL, &k.point);
+	ret = kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, SPIN_LOOP), 0, 0,
+			       NULL, &k.point);
 	elapsed = guest_now_ns() - t0;
 	g_test_message("kvmdbg_vm_insert() while the vCPU runs took %" PRIu64 " us",
 		       elapsed / 1000);
@@ -293,7 +296,7 @@ static void test_kick_running(struct kt *t, const void *data)
 	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
 	g_assert_cmpint(k.run_result, ==, -EINTR);
 	g_assert_cmpint(k.pre_run_after, ==, 1);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(k.point), ==, 1);
+	g_assert_cmpuint(k.hits, ==, 1);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 0);
 }
 
@@ -323,6 +326,15 @@ static void test_kick_before_run(struct kt *t, const void *data)
 	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
 	check_interrupted(kt_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0));
 
+	/* An -EINTR that is not the library's kick is the caller's: returned as it is. */
+	t->g.vcpus[0].run->immediate_exit = 1;
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), ==, 0);
+	g_assert_cmpint(kt_raw_run(t, 0), ==, -EINTR);
+	ev = NULL;
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==, -EINTR);
+	g_assert_null(ev);
+	t->g.vcpus[0].run->immediate_exit = 0;
+
 	g_assert_cmpint(kvmdbg_vcpu_kick(NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(NULL, kick_cb, &k), ==, -EINVAL);
 }
@@ -337,7 +349,7 @@ int main(int argc, char **argv)
 		   kt_teardown);
 	g_test_add("/kvmdbg/kvm/kick/running", struct kt, NULL, kt_setup1, test_kick_running,
 		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/kick/before-run", struct kt, NULL, kt_setup1,
-		   test_kick_before_run, kt_teardown);
+	g_test_add("/kvmdbg/kvm/kick/before-run", struct kt, NULL, kt_setup1, test_kick_before_run,
+		   kt_teardown);
 	return g_test_run();
 }

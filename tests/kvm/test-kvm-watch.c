@@ -79,11 +79,10 @@ static void test_access(struct kt *t, const void *data)
 	kt_start(t, 0, prog, WATCH_START);
 
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_WATCH_ACCESS, WATCH_DATA, 4, 0,
-					   NULL, &p), ==, 0);
-	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p,
-			  KVMDBG_ACCESS_READ_WRITE);
-	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_LOAD), p,
-			  KVMDBG_ACCESS_READ_WRITE);
+					   NULL, &p),
+			==, 0);
+	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p, KVMDBG_ACCESS_READ_WRITE);
+	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_LOAD), p, KVMDBG_ACCESS_READ_WRITE);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
 	g_assert_cmphex(kt_regs(t, 0).rbx & 0xffffffff, ==, WATCH_VALUE);
@@ -101,9 +100,9 @@ static void test_oneshot(struct kt *t, const void *data)
 	kt_start(t, 0, prog, WATCH_START);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_WATCH_ACCESS, WATCH_DATA, 8,
-					 KVMDBG_POINT_ONESHOT, NULL, &p), ==, 0);
-	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p,
-			  KVMDBG_ACCESS_READ_WRITE);
+					 KVMDBG_POINT_ONESHOT, NULL, &p),
+			==, 0);
+	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p, KVMDBG_ACCESS_READ_WRITE);
 	g_assert_false(kvmdbg_point_is_armed(p));
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
