@@ -24,21 +24,23 @@ extern "C" {
  * @defgroup common Conventions, version and errors
  * @{
  *
- * Every fallible call returns 0 (or a non-negative count or code) on success and a negative
- * errno value on failure.  Bad caller input, NULL included, is @c -EINVAL and is refused before
- * the kernel sees anything; what the architecture or the running kernel cannot do is
- * @c -EOPNOTSUPP; exhausted hardware slots are @c -ENOSPC.  A call that fails changes nothing.
- * Out-parameters are named @c ret_* and come last; they are left untouched on failure.
+ * Every fallible call returns 0 (or a non-negative count or code) on success and a
+ * negative errno value on failure. Bad caller input, NULL included, is @c -EINVAL and is
+ * refused before the kernel sees anything; what the architecture or the running kernel
+ * cannot do is @c -EOPNOTSUPP; exhausted hardware slots are @c -ENOSPC. A call that fails
+ * changes nothing. Out-parameters are named @c ret_* and come last; they are left
+ * untouched on failure.
  *
- * The library never opens or closes a file descriptor, never runs @c KVM_RUN, never logs and
- * keeps no global state.
+ * The library never opens or closes a file descriptor, never runs @c KVM_RUN, never logs
+ * and keeps no global state.
  */
 
 struct kvm_run;
 
 /**
  * @brief Runtime version of the library.
- * @return The version string of the library that is linked, for example "0.1.0"; a static string.
+ * @return The version string of the library that is linked, for example "0.1.0"; a static
+ *         string.
  * @since 0.1
  */
 const char *kvmdbg_version_string(void);
@@ -49,10 +51,10 @@ const char *kvmdbg_version_string(void);
  * @defgroup vm The VM object
  * @{
  *
- * A VM object is attached to a KVM VM file descriptor the caller owns.  It holds the VM-wide
- * breakpoint table, the way to reach guest memory, the probed capabilities and the list of
- * attached vCPU objects.  Every VM function may be called from any thread, including while
- * vCPUs run: changes reach a vCPU at its next kvmdbg_vcpu_pre_run().
+ * A VM object is attached to a KVM VM file descriptor the caller owns. It holds the
+ * VM-wide breakpoint table, the way to reach guest memory, the probed capabilities and
+ * the list of attached vCPU objects. Every VM function may be called from any thread,
+ * including while vCPUs run: changes reach a vCPU at its next kvmdbg_vcpu_pre_run().
  */
 
 struct kvmdbg_vm;
@@ -81,16 +83,18 @@ enum kvmdbg_feature {
 	KVMDBG_FEATURE_WATCH_ACCESS = 7,
 	/** Interrupts are held off while single-stepping (x86 KVM_GUESTDBG_BLOCKIRQ). */
 	KVMDBG_FEATURE_STEP_BLOCK_IRQ = 8,
-	/** A guest-owned breakpoint or debug exception can be handed back to the guest. */
+	/**
+	 * A guest-owned breakpoint or debug exception can be handed back to the guest.
+	 */
 	KVMDBG_FEATURE_REINJECT = 9,
 };
 
 /**
  * @brief Attach a new VM object to a KVM VM file descriptor.
  *
- * Probes the kernel's guest-debug capabilities with @c KVM_CHECK_EXTENSION on @p vm_fd.  The
- * file descriptor stays the caller's: the VM object never closes it, and it must stay open until
- * kvmdbg_vm_free().
+ * Probes the kernel's guest-debug capabilities with @c KVM_CHECK_EXTENSION on @p vm_fd.
+ * The file descriptor stays the caller's: the VM object never closes it, and it must stay
+ * open until kvmdbg_vm_free().
  *
  * @param vm_fd A KVM VM file descriptor (from @c KVM_CREATE_VM).
  * @param ret_vm Where to store the new object.
@@ -102,10 +106,11 @@ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm);
 /**
  * @brief Free a VM object and everything it owns.
  *
- * Every software breakpoint still inserted is removed first, so guest memory is left as it was
- * before the library touched it (except where the guest itself overwrote a breakpoint).  vCPU
- * objects still attached are freed with it, as by kvmdbg_vcpu_free(); their pointers are
- * invalid afterwards.  No vCPU of the VM may be inside a library call at the time.
+ * Every software breakpoint still inserted is removed first, so guest memory is left as
+ * it was before the library touched it (except where the guest itself overwrote a
+ * breakpoint). vCPU objects still attached are freed with it, as by kvmdbg_vcpu_free();
+ * their pointers are invalid afterwards. No vCPU of the VM may be inside a library call
+ * at the time.
  *
  * @param vm The VM object; NULL is a no-op.
  * @since 0.1
@@ -115,9 +120,9 @@ void kvmdbg_vm_free(struct kvmdbg_vm *vm);
 /**
  * @brief Ask whether the kernel and architecture offer a feature.
  *
- * Answers come from the capability probe done by kvmdbg_vm_new(); where the kernel does not
- * advertise @c KVM_CAP_SET_GUEST_DEBUG, the first kvmdbg_vcpu_new() makes a trial call and
- * settles the answer.
+ * Answers come from the capability probe done by kvmdbg_vm_new(); where the kernel does
+ * not advertise @c KVM_CAP_SET_GUEST_DEBUG, the first kvmdbg_vcpu_new() makes a trial
+ * call and settles the answer.
  *
  * A feature the kernel accepts can still be one a particular host does not deliver (a
  * nested or paravirtual KVM); the library cannot see that without running a guest.
@@ -145,8 +150,8 @@ int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints);
 /**
  * @brief The control bits the kernel accepts in @c KVM_SET_GUEST_DEBUG.
  *
- * This is the @c KVM_CAP_SET_GUEST_DEBUG2 mask, or, on kernels that predate it, the bits the
- * architecture has always had.  The library never sends a bit outside it.
+ * This is the @c KVM_CAP_SET_GUEST_DEBUG2 mask, or, on kernels that predate it, the bits
+ * the architecture has always had. The library never sends a bit outside it.
  *
  * @param vm The VM object.
  * @param ret_mask Where to store the mask.
@@ -159,13 +164,14 @@ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask);
  * @defgroup memory Guest memory
  * @{
  *
- * Software breakpoints are written into guest memory, so the library needs a way to read and
- * write it and to translate the addresses breakpoints are set at (guest-virtual, or linear on
- * x86) into guest-physical addresses.  The caller either registers its guest RAM regions or
- * supplies callbacks; both may be combined (regions are tried first).  Without a translate
- * callback, x86 uses @c KVM_TRANSLATE on the first attached vCPU, which must then not be
- * inside @c KVM_RUN at the time of the insert (the kernel would block the call until it
- * returns).  A guest without paging can pass a translate callback that returns its argument.
+ * Software breakpoints are written into guest memory, so the library needs a way to read
+ * and write it and to translate the addresses breakpoints are set at (guest-virtual, or
+ * linear on x86) into guest-physical addresses. The caller either registers its guest RAM
+ * regions or supplies callbacks; both may be combined (regions are tried first). Without
+ * a translate callback, x86 uses @c KVM_TRANSLATE on the first attached vCPU, which must
+ * then not be inside @c KVM_RUN at the time of the insert (the kernel would block the
+ * call until it returns). A guest without paging can pass a translate callback that
+ * returns its argument.
  */
 
 /**
@@ -186,7 +192,8 @@ typedef int (*kvmdbg_read_fn)(void *user_data, uint64_t gpa, void *buf, size_t l
  * @param len Byte count.
  * @return 0, or a negative errno (-EFAULT when @p gpa is not backed).
  */
-typedef int (*kvmdbg_write_fn)(void *user_data, uint64_t gpa, const void *buf, size_t len);
+typedef int (*kvmdbg_write_fn)(void *user_data, uint64_t gpa, const void *buf,
+			       size_t len);
 
 /**
  * @brief Translate a guest-virtual (x86: linear) address to guest-physical.
@@ -203,9 +210,11 @@ typedef int (*kvmdbg_translate_fn)(void *user_data, uint64_t gva, uint64_t *ret_
  * @param vm The VM object.
  * @param gpa Guest-physical base address.
  * @param size Size in bytes (not 0, not wrapping around).
- * @param host Where the region is mapped in this process; it must stay mapped until the VM
+ * @param host Where the region is mapped in this process; it must stay mapped until the
+ *             VM
  *             object is freed.
- * @return 0; -EINVAL for NULL or an empty or wrapping region; -EEXIST if it overlaps a region
+ * @return 0; -EINVAL for NULL or an empty or wrapping region; -EEXIST if it overlaps a
+ *         region
  *         already registered; -ENOMEM.
  * @since 0.1
  */
@@ -216,8 +225,8 @@ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void
  *
  * Any callback may be NULL: reads and writes then use the registered regions only, and
  * translation uses the architecture default (x86: @c KVM_TRANSLATE; elsewhere identity).
- * The callbacks are called with the VM object's lock held, from whichever thread calls into the
- * library; they must not call back into the library.
+ * The callbacks are called with the VM object's lock held, from whichever thread calls
+ * into the library; they must not call back into the library.
  *
  * @param vm The VM object.
  * @param read Guest-physical read, or NULL.
@@ -227,8 +236,9 @@ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void
  * @return 0, or -EINVAL for a NULL @p vm.
  * @since 0.1
  */
-int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_write_fn write,
-			     kvmdbg_translate_fn translate, void *user_data);
+int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
+			     kvmdbg_write_fn write, kvmdbg_translate_fn translate,
+			     void *user_data);
 
 /** @} */
 
@@ -236,11 +246,11 @@ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_w
  * @defgroup points Breakpoints and watchpoints
  * @{
  *
- * A point is a breakpoint or a watchpoint.  VM-wide points (kvmdbg_vm_insert()) apply to every
- * vCPU, present and future; vCPU points (kvmdbg_vcpu_insert()) fire on one vCPU only.  A point is
- * identified by its scope, type and address: removing is by that key, so removing twice is a
- * clean -ENOENT.  A @c struct kvmdbg_point pointer handed out by the library is borrowed and
- * stays valid until the point is removed or its VM object freed.
+ * A point is a breakpoint or a watchpoint. VM-wide points (kvmdbg_vm_insert()) apply to
+ * every vCPU, present and future; vCPU points (kvmdbg_vcpu_insert()) fire on one vCPU
+ * only. A point is identified by its scope, type and address: removing is by that key, so
+ * removing twice is a clean -ENOENT. A @c struct kvmdbg_point pointer handed out by the
+ * library is borrowed and stays valid until the point is removed or its VM object freed.
  */
 
 /**
@@ -248,7 +258,9 @@ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_w
  * @since 0.1
  */
 enum kvmdbg_point_type {
-	/** Software breakpoint: the architecture's breakpoint instruction in guest memory. */
+	/**
+	 * Software breakpoint: the architecture's breakpoint instruction in guest memory.
+	 */
 	KVMDBG_POINT_SW_BREAK = 0,
 	/** Hardware execute breakpoint (a debug register slot). */
 	KVMDBG_POINT_HW_BREAK = 1,
@@ -266,9 +278,10 @@ enum kvmdbg_point_type {
  */
 enum kvmdbg_point_flags {
 	/**
-	 * Fire once: the point disarms itself when it is hit (a software breakpoint puts the
-	 * original bytes back, a hardware one disables its slot), stays in the table with
-	 * kvmdbg_point_is_armed() false, and can be armed again with kvmdbg_vm_rearm().
+	 * Fire once: the point disarms itself when it is hit (a software breakpoint puts
+	 * the original bytes back, a hardware one disables its slot), stays in the table
+	 * with kvmdbg_point_is_armed() false, and can be armed again with
+	 * kvmdbg_vm_rearm().
 	 */
 	KVMDBG_POINT_ONESHOT = 1 << 0,
 };
@@ -276,27 +289,31 @@ enum kvmdbg_point_flags {
 /**
  * @brief Insert a VM-wide breakpoint or watchpoint.
  *
- * A software breakpoint is written into guest memory at once, after the original bytes have
- * been saved.  A hardware point takes a slot on every attached vCPU (and on every vCPU attached
- * later); if any vCPU has no free slot, nothing is inserted.
+ * A software breakpoint is written into guest memory at once, after the original bytes
+ * have been saved. A hardware point takes a slot on every attached vCPU (and on every
+ * vCPU attached later); if any vCPU has no free slot, nothing is inserted.
  *
  * Insert the first software breakpoint while the vCPUs are stopped (or kick them, see
  * kvmdbg_vcpu_kick()): until a vCPU's next kvmdbg_vcpu_pre_run() its kernel does not yet
- * intercept the breakpoint instruction, and a guest that reaches it then takes the trap itself.
+ * intercept the breakpoint instruction, and a guest that reaches it then takes the trap
+ * itself.
  *
  * @param vm The VM object.
  * @param type The kind of point.
- * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG reports as
+ * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG
+ *             reports as
  *             pc).
- * @param len Watched length: 1, 2, 4 or 8 bytes, naturally aligned; 0 or 1 for breakpoints.
+ * @param len Watched length: 1, 2, 4 or 8 bytes, naturally aligned; 0 or 1 for
+ *            breakpoints.
  * @param flags A mask of enum kvmdbg_point_flags.
  * @param user_data Any pointer, returned by kvmdbg_point_get_user_data().
  * @param ret_point Where to store the new point (borrowed), or NULL.
- * @return 0 on success.  -EINVAL: NULL @p vm, unknown type or flags, bad length or alignment.
+ * @return 0 on success. -EINVAL: NULL @p vm, unknown type or flags, bad length or
+ *         alignment.
  *         -EOPNOTSUPP: the kind is not supported by
- *         the architecture or the kernel.  -EEXIST: a point of the same type at the same address
- *         exists (for software breakpoints, anywhere in the VM).  -ENOSPC: no free hardware slot.
- *         -EFAULT: the address does not translate or is not backed by guest memory.  -ENOMEM.
+ * the architecture or the kernel. -EEXIST: a point of the same type at the same address
+ * exists (for software breakpoints, anywhere in the VM). -ENOSPC: no free hardware slot.
+ * -EFAULT: the address does not translate or is not backed by guest memory. -ENOMEM.
  * @since 0.1
  */
 int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
@@ -306,8 +323,9 @@ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t
 /**
  * @brief Remove a VM-wide point.
  *
- * A software breakpoint gets its original bytes back, unless the guest overwrote the breakpoint
- * instruction since: then guest memory is left as the guest wrote it and 1 is returned.
+ * A software breakpoint gets its original bytes back, unless the guest overwrote the
+ * breakpoint instruction since: then guest memory is left as the guest wrote it and 1 is
+ * returned.
  *
  * @param vm The VM object.
  * @param type The type it was inserted with.
@@ -334,8 +352,9 @@ struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type
 /**
  * @brief Remove every point of the VM, VM-wide and per vCPU.
  * @param vm The VM object.
- * @return The number of points removed, or -EINVAL for a NULL @p vm.  Software breakpoints the
- *         guest overwrote are removed without restoring memory, as with kvmdbg_vm_remove().
+ * @return The number of points removed, or -EINVAL for a NULL @p vm. Software breakpoints
+ *         the
+ * guest overwrote are removed without restoring memory, as with kvmdbg_vm_remove().
  * @since 0.1
  */
 int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm);
@@ -344,9 +363,9 @@ int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm);
  * @brief Arm again every one-shot point that has fired.
  *
  * The fuzzer's reset: after a snapshot restore or between inputs, every fired one-shot
- * software breakpoint gets its breakpoint instruction back and every fired hardware one its
- * slot.  If guest memory was restored from a snapshot taken with the breakpoints in it, use
- * kvmdbg_vm_mark_all_armed() instead.
+ * software breakpoint gets its breakpoint instruction back and every fired hardware one
+ * its slot. If guest memory was restored from a snapshot taken with the breakpoints in
+ * it, use kvmdbg_vm_mark_all_armed() instead.
  *
  * @param vm The VM object.
  * @return The number of points armed again, or -EINVAL for a NULL @p vm; -EFAULT if guest
@@ -358,8 +377,9 @@ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm);
 /**
  * @brief Tell the library that guest memory again holds every software breakpoint.
  *
- * For a caller that restored guest RAM from a snapshot taken while all software breakpoints were
- * inserted: no guest memory is written; every software breakpoint is marked armed.
+ * For a caller that restored guest RAM from a snapshot taken while all software
+ * breakpoints were inserted: no guest memory is written; every software breakpoint is
+ * marked armed.
  *
  * @param vm The VM object.
  * @return The number of points whose state changed, or -EINVAL for a NULL @p vm.
@@ -375,23 +395,45 @@ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm);
  */
 long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm);
 
-/** @brief The type of a point.  @param point The point.  @return Its type. @since 0.1 */
+/**
+ * @brief The type of a point.
+ * @param point The point.
+ * @return Its type; 0 for NULL.
+ * @since 0.1
+ */
 enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point);
 
-/** @brief The address of a point.  @param point The point.  @return The address it was
- * inserted at. @since 0.1 */
+/**
+ * @brief The address of a point.
+ * @param point The point.
+ * @return The address it was inserted at; 0 for NULL.
+ * @since 0.1
+ */
 uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point);
 
-/** @brief The length of a point.  @param point The point.  @return The watched length, or the
- * breakpoint instruction length for breakpoints. @since 0.1 */
+/**
+ * @brief The length of a point.
+ * @param point The point.
+ * @return The watched length, or the breakpoint instruction length for breakpoints; 0 for
+ *         NULL.
+ * @since 0.1
+ */
 uint64_t kvmdbg_point_get_len(const struct kvmdbg_point *point);
 
-/** @brief The flags of a point.  @param point The point.  @return Its enum kvmdbg_point_flags
- * mask. @since 0.1 */
+/**
+ * @brief The flags of a point.
+ * @param point The point.
+ * @return Its enum kvmdbg_point_flags mask; 0 for NULL.
+ * @since 0.1
+ */
 unsigned int kvmdbg_point_get_flags(const struct kvmdbg_point *point);
 
-/** @brief The caller's pointer.  @param point The point.  @return The @c user_data it was
- * inserted with. @since 0.1 */
+/**
+ * @brief The caller's pointer.
+ * @param point The point.
+ * @return The @c user_data it was inserted with; NULL for NULL.
+ * @since 0.1
+ */
 void *kvmdbg_point_get_user_data(const struct kvmdbg_point *point);
 
 /**
@@ -426,9 +468,9 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  * @defgroup vcpu The vCPU object and the run loop
  * @{
  *
- * A vCPU object is attached to a KVM vCPU file descriptor and its @c kvm_run mapping, both owned
- * by the caller.  It is used from the thread that runs the vCPU, except kvmdbg_vcpu_kick(),
- * which any thread may call.  The caller keeps its own run loop:
+ * A vCPU object is attached to a KVM vCPU file descriptor and its @c kvm_run mapping,
+ * both owned by the caller. It is used from the thread that runs the vCPU, except
+ * kvmdbg_vcpu_kick(), which any thread may call. The caller keeps its own run loop:
  *
  * @code
  * for (;;) {
@@ -449,7 +491,8 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  */
 
 /**
- * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill() with a
+ * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill()
+ * with a
  *        signal whose handler does nothing).
  * @param user_data The pointer given to kvmdbg_vcpu_set_kick().
  */
@@ -461,13 +504,15 @@ typedef void (*kvmdbg_kick_fn)(void *user_data);
  * The new vCPU takes a slot for every VM-wide hardware point.
  *
  * @param vm The VM the vCPU belongs to.
- * @param vcpu_fd The vCPU file descriptor (from @c KVM_CREATE_VCPU); it stays the caller's.
+ * @param vcpu_fd The vCPU file descriptor (from @c KVM_CREATE_VCPU); it stays the
+ *                caller's.
  * @param run The vCPU's @c kvm_run mapping; it must stay mapped until kvmdbg_vcpu_free().
- * @param ret_vcpu Where to store the new object.
- * Where the kernel does not advertise @c KVM_CAP_SET_GUEST_DEBUG, the first vCPU attached makes
- * one trial @c KVM_SET_GUEST_DEBUG (debugging off) to find out whether it works.
+ * @param ret_vcpu Where to store the new object. Where the kernel does not advertise @c
+ *                 KVM_CAP_SET_GUEST_DEBUG, the first vCPU attached makes one trial @c
+ *                 KVM_SET_GUEST_DEBUG (debugging off) to find out whether it works.
  *
- * @return 0; -EINVAL for NULL arguments or a negative fd; -EEXIST if @p vcpu_fd is already
+ * @return 0; -EINVAL for NULL arguments or a negative fd; -EEXIST if @p vcpu_fd is
+ *         already
  *         attached; -ENOMEM.
  * @since 0.1
  */
@@ -477,8 +522,9 @@ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
 /**
  * @brief Detach and free a vCPU object.
  *
- * Its own points are removed.  The kernel's debug state of the vCPU is left as it was last
- * set; call kvmdbg_vcpu_pre_run() after removing everything to switch debugging off first.
+ * Its own points are removed. The kernel's debug state of the vCPU is left as it was last
+ * set; call kvmdbg_vcpu_pre_run() after removing everything to switch debugging off
+ * first.
  *
  * @param vcpu The vCPU object; NULL is a no-op.
  * @since 0.1
@@ -496,9 +542,9 @@ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu);
 /**
  * @brief Insert a breakpoint or watchpoint that fires on this vCPU only.
  *
- * Arguments and errors as kvmdbg_vm_insert().  A software breakpoint is still written into the
- * shared guest memory; when another vCPU hits it, the library steps that vCPU over it
- * silently.  -EEXIST also when a VM-wide point of the same type sits at the same address.
+ * Arguments and errors as kvmdbg_vm_insert(). A software breakpoint is still written into
+ * the shared guest memory; when another vCPU hits it, the library steps that vCPU over it
+ * silently. -EEXIST also when a VM-wide point of the same type sits at the same address.
  *
  * @param vcpu The vCPU object.
  * @param type The kind of point.
@@ -510,8 +556,8 @@ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu);
  * @return As kvmdbg_vm_insert().
  * @since 0.1
  */
-int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
-		       uint64_t len, unsigned int flags, void *user_data,
+int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		       uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
 		       struct kvmdbg_point **ret_point);
 
 /**
@@ -522,14 +568,15 @@ int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, ui
  * @return As kvmdbg_vm_remove(); -ENOENT if this vCPU has no such point.
  * @since 0.1
  */
-int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr);
+int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		       uint64_t addr);
 
 /**
  * @brief Switch single-step on or off for this vCPU.
  *
- * While on, every instruction the vCPU executes ends with a #KVMDBG_EVENT_STEP.  Interrupts
- * are held off while stepping where the kernel offers it (#KVMDBG_FEATURE_STEP_BLOCK_IRQ), so a
- * step does not land in an interrupt handler.
+ * While on, every instruction the vCPU executes ends with a #KVMDBG_EVENT_STEP.
+ * Interrupts are held off while stepping where the kernel offers it
+ * (#KVMDBG_FEATURE_STEP_BLOCK_IRQ), so a step does not land in an interrupt handler.
  *
  * @param vcpu The vCPU object.
  * @param enable true to step.
@@ -549,9 +596,10 @@ bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu);
 /**
  * @brief Make the guest's accesses to its debug registers stop the vCPU (x86 DR7.GD).
  *
- * Each guest @c mov to or from a debug register then ends in a #KVMDBG_EVENT_DEBUG_REG_ACCESS
- * before it executes.  Running again lets the instruction run: the next kvmdbg_vcpu_pre_run()
- * turns the trap off for that one instruction and on again after it.
+ * Each guest @c mov to or from a debug register then ends in a
+ * #KVMDBG_EVENT_DEBUG_REG_ACCESS before it executes. Running again lets the instruction
+ * run: the next kvmdbg_vcpu_pre_run() turns the trap off for that one instruction and on
+ * again after it.
  *
  * @param vcpu The vCPU object.
  * @param enable true to trap.
@@ -563,9 +611,9 @@ int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable);
 /**
  * @brief Apply pending debug state before @c KVM_RUN.
  *
- * Call it right before every @c KVM_RUN, after any register write of your own (x86 KVM takes the
- * instruction pointer to step from at this call).  It issues exactly one
- * @c KVM_SET_GUEST_DEBUG if, and only if, the vCPU's debug state changed since the last one,
+ * Call it right before every @c KVM_RUN, after any register write of your own (x86 KVM
+ * takes the instruction pointer to step from at this call). It issues exactly one @c
+ * KVM_SET_GUEST_DEBUG if, and only if, the vCPU's debug state changed since the last one,
  * including the temporary state of a step over a breakpoint or a hand-back of a guest
  * exception, and otherwise none.
  *
@@ -586,28 +634,34 @@ enum kvmdbg_exit {
 	KVMDBG_EXIT_NOT_DEBUG = 0,
 	/** A debug event for the caller; see the returned event. */
 	KVMDBG_EXIT_EVENT = 1,
-	/** The library handled the exit itself (a step-over finished, and so on): run again. */
+	/**
+	 * The library handled the exit itself (a step-over finished, and so on): run
+	 * again.
+	 */
 	KVMDBG_EXIT_RESUME = 2,
 };
 
 /**
  * @brief Turn a @c KVM_RUN result into a typed event.
  *
- * Decodes @c KVM_EXIT_DEBUG, finishes or cancels a step-over in progress, disarms a one-shot
- * point that fired, and recognises exceptions the guest raised itself.  It allocates nothing and
- * makes no system call, except to read guest memory for an unknown software breakpoint.
+ * Decodes @c KVM_EXIT_DEBUG, finishes or cancels a step-over in progress, disarms a
+ * one-shot point that fired, and recognises exceptions the guest raised itself. It
+ * allocates nothing and makes no system call, except to read guest memory for an unknown
+ * software breakpoint.
  *
- * A stop at a breakpoint is resumed simply by running again: the next kvmdbg_vcpu_pre_run()
- * steps over the breakpoint (software: original bytes back, one step, breakpoint instruction
- * again; hardware: slot off, one step, slot on).  Moving the vCPU's pc elsewhere first?  Call
- * kvmdbg_vcpu_cancel_resume().
+ * A stop at a breakpoint is resumed simply by running again: the next
+ * kvmdbg_vcpu_pre_run() steps over the breakpoint (software: original bytes back, one
+ * step, breakpoint instruction again; hardware: slot off, one step, slot on). Moving the
+ * vCPU's pc elsewhere first? Call kvmdbg_vcpu_cancel_resume().
  *
  * @param vcpu The vCPU object.
- * @param run_result 0 if @c KVM_RUN returned 0, else its negative errno (-EINTR after a kick).
+ * @param run_result 0 if @c KVM_RUN returned 0, else its negative errno (-EINTR after a
+ *                   kick).
  * @param ret_event Where to store the event (borrowed: valid until the next call of
  *                  kvmdbg_vcpu_handle_exit() or kvmdbg_vcpu_pre_run() on this vCPU);
  *                  set only for #KVMDBG_EXIT_EVENT.
- * @return An enum kvmdbg_exit value; -EINVAL for NULL arguments; @p run_result itself when
+ * @return An enum kvmdbg_exit value; -EINVAL for NULL arguments; @p run_result itself
+ *         when
  *         @c KVM_RUN failed for a reason that is not the library's kick.
  * @since 0.1
  */
@@ -617,8 +671,8 @@ int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
 /**
  * @brief Forget the step over the breakpoint the vCPU last stopped at.
  *
- * For a caller that moved the vCPU's pc away from a breakpoint it stopped at: the next run then
- * starts at the new pc without stepping over anything.
+ * For a caller that moved the vCPU's pc away from a breakpoint it stopped at: the next
+ * run then starts at the new pc without stepping over anything.
  *
  * @param vcpu The vCPU object.
  * @return 0, or -EINVAL for a NULL @p vcpu.
@@ -630,8 +684,8 @@ int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu);
  * @brief Hand a guest-owned exception back to the guest.
  *
  * For a #KVMDBG_EVENT_GUEST_BREAKPOINT or #KVMDBG_EVENT_GUEST_DEBUG event, the next
- * kvmdbg_vcpu_pre_run() queues the same exception for the guest (x86:
- * @c KVM_GUESTDBG_INJECT_BP or @c KVM_GUESTDBG_INJECT_DB) in its one @c KVM_SET_GUEST_DEBUG.
+ * kvmdbg_vcpu_pre_run() queues the same exception for the guest (x86: @c
+ * KVM_GUESTDBG_INJECT_BP or @c KVM_GUESTDBG_INJECT_DB) in its one @c KVM_SET_GUEST_DEBUG.
  *
  * @param vcpu The vCPU object.
  * @param event The event, which must be the last one of this vCPU.
@@ -654,12 +708,12 @@ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *us
 /**
  * @brief Make the vCPU leave @c KVM_RUN, or not enter it, as soon as possible.
  *
- * Sets @c immediate_exit in the vCPU's @c kvm_run and calls the kick callback.  The next
+ * Sets @c immediate_exit in the vCPU's @c kvm_run and calls the kick callback. The next
  * kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR reports
- * #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit.  An exit that raced with the
- * kick is reported as usual and the kick stays pending, so the following @c KVM_RUN returns
- * -EINTR at once: no kick is lost.  Safe from any thread; it does not wait for the vCPU (it
- * only takes the VM object's lock briefly), but it is not async-signal-safe.
+ * #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit. An exit that raced with
+ * the kick is reported as usual and the kick stays pending, so the following @c KVM_RUN
+ * returns -EINTR at once: no kick is lost. Safe from any thread; it does not wait for the
+ * vCPU (it only takes the VM object's lock briefly), but it is not async-signal-safe.
  *
  * @param vcpu The vCPU object.
  * @return 0, or -EINVAL for a NULL @p vcpu.
@@ -673,8 +727,9 @@ int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu);
  * @defgroup events Events
  * @{
  *
- * An event is borrowed from its vCPU object; nothing is allocated for it.  One getter tells the
- * type; the per-type getters return -EINVAL (or NULL) for an event of the wrong type.
+ * An event is borrowed from its vCPU object; nothing is allocated for it. One getter
+ * tells the type; the per-type getters return -EINVAL (or NULL) for an event of the wrong
+ * type.
  */
 
 /**
@@ -715,8 +770,12 @@ enum kvmdbg_access {
 	KVMDBG_ACCESS_READ_WRITE = 3,
 };
 
-/** @brief The type of an event. @param event The event. @return Its enum kvmdbg_event_type;
- * #KVMDBG_EVENT_UNKNOWN for NULL. @since 0.1 */
+/**
+ * @brief The type of an event.
+ * @param event The event.
+ * @return Its enum kvmdbg_event_type; #KVMDBG_EVENT_UNKNOWN for NULL.
+ * @since 0.1
+ */
 enum kvmdbg_event_type kvmdbg_event_get_type(const struct kvmdbg_event *event);
 
 /**
@@ -727,16 +786,20 @@ enum kvmdbg_event_type kvmdbg_event_get_type(const struct kvmdbg_event *event);
  */
 const char *kvmdbg_event_type_name(enum kvmdbg_event_type type);
 
-/** @brief The vCPU the event happened on. @param event The event. @return The vCPU object, or
- * NULL for NULL. @since 0.1 */
+/**
+ * @brief The vCPU the event happened on.
+ * @param event The event.
+ * @return The vCPU object, or NULL for NULL.
+ * @since 0.1
+ */
 struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event);
 
 /**
  * @brief The program counter of the stop.
  *
- * On x86 this is the linear address (CS base + RIP), as reported by the kernel: the breakpoint
- * address for breakpoints and debug-register accesses, the next instruction for steps and
- * watchpoints.
+ * On x86 this is the linear address (CS base + RIP), as reported by the kernel: the
+ * breakpoint address for breakpoints and debug-register accesses, the next instruction
+ * for steps and watchpoints.
  *
  * @param event The event.
  * @return The pc; 0 for NULL or #KVMDBG_EVENT_INTERRUPTED.
@@ -747,7 +810,8 @@ uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event);
 /**
  * @brief The point that fired.
  * @param event The event.
- * @return The point (borrowed, valid until it is removed) for breakpoint and watchpoint events;
+ * @return The point (borrowed, valid until it is removed) for breakpoint and watchpoint
+ *         events;
  *         NULL for other types.
  * @since 0.1
  */
@@ -773,7 +837,8 @@ int kvmdbg_event_get_access(const struct kvmdbg_event *event);
 /**
  * @brief The data address a watchpoint event is about.
  * @param event The event.
- * @param ret_addr Where to store it: the watched address (x86 cannot tell the exact byte).
+ * @param ret_addr Where to store it: the watched address (x86 cannot tell the exact
+ *                 byte).
  * @return 0, or -EINVAL if @p event is not a watchpoint event or an argument is NULL.
  * @since 0.1
  */
@@ -783,11 +848,13 @@ int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event, uint64_t *ret_a
  * @brief The raw exception number of the exit (x86: 1 for \#DB, 3 for \#BP).
  * @param event The event.
  * @param ret_exception Where to store it.
- * @return 0, -EINVAL for NULL arguments, -ENODATA for an event with no kernel exit behind it
+ * @return 0, -EINVAL for NULL arguments, -ENODATA for an event with no kernel exit behind
+ *         it
  *         (#KVMDBG_EVENT_INTERRUPTED) or an architecture that has no such field.
  * @since 0.1
  */
-int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event, uint32_t *ret_exception);
+int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
+				   uint32_t *ret_exception);
 
 /**
  * @brief The raw debug status of the exit (x86: DR6 as reported by the kernel).
