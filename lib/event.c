@@ -72,7 +72,7 @@ KVMDBG_EXPORT int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *even
 {
 	if (!event || !ret_exception)
 		return -EINVAL;
-	if (!event->has_raw)
+	if (!event->has_exception)
 		return -ENODATA;
 	*ret_exception = event->exception;
 	return 0;
@@ -83,7 +83,7 @@ KVMDBG_EXPORT int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event,
 {
 	if (!event || !ret_status)
 		return -EINVAL;
-	if (!event->has_raw)
+	if (!event->has_status)
 		return -ENODATA;
 	*ret_status = event->status;
 	return 0;

@@ -28,6 +28,8 @@ struct kvmdbg_point {
 
 	/* software breakpoints */
 	uint64_t gpa;
+	uint8_t insn[KVMDBG_MAX_INSN]; /* the breakpoint instruction written at gpa */
+	uint8_t insn_len;
 	bool in_memory;      /* the breakpoint instruction is in guest memory */
 	bool overwritten;    /* the guest replaced the instruction */
 	unsigned int steppers; /* vCPUs stepping over it with the original bytes back */
@@ -35,6 +37,8 @@ struct kvmdbg_point {
 	bool on_fired;
 	struct kvmdbg_point *fired_prev, *fired_next; /* list of fired one-shots */
 
+	/* hardware points: the guest-physical address, where the architecture needs it */
+	uint64_t phys;
 	/* hardware points: list of all of them in the VM */
 	struct kvmdbg_point *hw_prev, *hw_next;
 };
@@ -63,6 +67,12 @@ struct kvmdbg_vm {
 	uint32_t mask;       /* accepted control bits */
 	bool mask_from_cap;
 	unsigned int slots[2];
+	/* the software-breakpoint instruction; len 0: none (yet: ppc reads it from a vCPU) */
+	uint8_t sw_insn[KVMDBG_MAX_INSN];
+	size_t sw_insn_len;
+	/* the architecture's alternative instruction needs a VM capability (s390 USER_INSTR0) */
+	enum { ALT_INSN_NO = 0, ALT_INSN_OFFERED, ALT_INSN_ENABLED } alt_insn;
+	bool sw_ever;        /* a software breakpoint was inserted once */
 
 	/* bumped (under lock) whenever something every vCPU must re-pack changes */
 	_Atomic uint64_t gen;
@@ -92,8 +102,9 @@ struct kvmdbg_event {
 	int slot;
 	int access;
 	uint64_t data_addr;
-	bool has_raw;
+	bool has_exception;
 	uint32_t exception;
+	bool has_status;
 	uint64_t status;
 };
 
@@ -124,7 +135,14 @@ struct kvmdbg_vcpu {
 	uint64_t resume_addr;
 	int resume_bank, resume_slot;
 	uint32_t applied_req;    /* enum kvmdbg_req of the state the kernel has */
+	uint64_t applied_slots[2]; /* the slots enabled in it, per bank */
 	uint8_t applied[KVMDBG_MAX_GUEST_DEBUG];
+	/*
+	 * The array a struct kvm_guest_debug points to (s390): the kernel reads aux_io during
+	 * KVM_SET_GUEST_DEBUG; applied_aux is what it holds in the state the kernel has.
+	 */
+	uint8_t aux_io[KVMDBG_MAX_AUX] __attribute__((aligned(8)));
+	uint8_t applied_aux[KVMDBG_MAX_AUX];
 	struct kvmdbg_event event;
 
 	atomic_bool kick_pending;

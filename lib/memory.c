@@ -48,7 +48,11 @@ int kvmdbg_mem_translate(struct kvmdbg_vm *vm, uint64_t gva, uint64_t *ret_gpa)
 {
 	if (vm->translate)
 		return vm->translate(vm->mem_data, gva, ret_gpa);
-	/* the architecture default: KVM_TRANSLATE on the first attached vCPU */
+	/* the architecture default: KVM_TRANSLATE on the first attached vCPU (x86), identity */
+	if (!vm->arch->kvm_translate) {
+		*ret_gpa = gva;
+		return 0;
+	}
 	if (!vm->vcpus)
 		return -EFAULT;
 	return kvmdbg_kernel_translate(vm->vcpus->fd, gva, ret_gpa);

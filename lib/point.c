@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "kernel.h"
 
 bool kvmdbg_point_type_is_valid(int type)
 {
@@ -54,20 +55,19 @@ int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req)
  */
 int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first)
 {
-	const struct kvmdbg_arch *arch = p->vm->arch;
 	uint8_t cur[KVMDBG_MAX_INSN];
 	int ret;
 
 	if (p->in_memory)
 		return 0;
-	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, arch->sw_insn_len);
+	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, p->insn_len);
 	if (ret < 0)
 		return ret;
-	if (first || memcmp(cur, arch->sw_insn, arch->sw_insn_len)) {
-		ret = kvmdbg_mem_write(p->vm, p->gpa, arch->sw_insn, arch->sw_insn_len);
+	if (first || memcmp(cur, p->insn, p->insn_len)) {
+		ret = kvmdbg_mem_write(p->vm, p->gpa, p->insn, p->insn_len);
 		if (ret < 0)
 			return ret;
-		memcpy(p->orig, cur, arch->sw_insn_len);
+		memcpy(p->orig, cur, p->insn_len);
 	}
 	p->in_memory = true;
 	p->overwritten = false;
@@ -80,19 +80,18 @@ int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first)
  */
 int kvmdbg_sw_take_out(struct kvmdbg_point *p)
 {
-	const struct kvmdbg_arch *arch = p->vm->arch;
 	uint8_t cur[KVMDBG_MAX_INSN];
 	int ret;
 
 	if (!p->in_memory)
 		return 0;
-	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, arch->sw_insn_len);
+	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, p->insn_len);
 	if (ret < 0)
 		return ret;
-	if (memcmp(cur, arch->sw_insn, arch->sw_insn_len)) {
+	if (memcmp(cur, p->insn, p->insn_len)) {
 		p->overwritten = true;
 	} else {
-		ret = kvmdbg_mem_write(p->vm, p->gpa, p->orig, arch->sw_insn_len);
+		ret = kvmdbg_mem_write(p->vm, p->gpa, p->orig, p->insn_len);
 		if (ret < 0)
 			return ret;
 	}
@@ -194,6 +193,43 @@ static bool hw_conflict(struct kvmdbg_vm *vm, const struct kvmdbg_point *np)
 	return false;
 }
 
+/* The breakpoint instruction for a new software breakpoint. */
+static int choose_insn(struct kvmdbg_point *p)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	const struct kvmdbg_arch *arch = vm->arch;
+	bool alt = false;
+
+	if (arch->alt_insn_cap) {
+		/*
+		 * s390: the 2-byte 0x0000 once KVM_CAP_S390_USER_INSTR0 is on, which the first
+		 * software breakpoint turns on; the 4-byte DIAG where it cannot be
+		 */
+		if (vm->alt_insn == ALT_INSN_OFFERED)
+			vm->alt_insn = kvmdbg_kernel_enable_cap(vm->fd, arch->alt_insn_cap) == 0
+					       ? ALT_INSN_ENABLED
+					       : ALT_INSN_NO;
+		alt = vm->alt_insn == ALT_INSN_ENABLED;
+	} else if (arch->pick_alt_insn) {
+		/* riscv: c.ebreak on a compressed instruction */
+		uint8_t site[KVMDBG_MAX_INSN];
+		int ret = kvmdbg_mem_read(vm, p->gpa, site, arch->sw_insn_alt_len);
+
+		if (ret < 0)
+			return ret;
+		alt = arch->pick_alt_insn(site);
+	}
+	if (alt) {
+		memcpy(p->insn, arch->sw_insn_alt, arch->sw_insn_alt_len);
+		p->insn_len = (uint8_t)arch->sw_insn_alt_len;
+	} else {
+		memcpy(p->insn, vm->sw_insn, vm->sw_insn_len);
+		p->insn_len = (uint8_t)vm->sw_insn_len;
+	}
+	p->len = p->insn_len;
+	return 0;
+}
+
 static int insert_sw(struct kvmdbg_point *p)
 {
 	struct kvmdbg_vm *vm = p->vm;
@@ -202,6 +238,9 @@ static int insert_sw(struct kvmdbg_point *p)
 	if (kvmdbg_table_find(&vm->sw, p->addr))
 		return -EEXIST;
 	ret = kvmdbg_mem_translate(vm, p->addr, &p->gpa);
+	if (ret < 0)
+		return ret;
+	ret = choose_insn(p);
 	if (ret < 0)
 		return ret;
 	ret = kvmdbg_table_add(&vm->sw, p);
@@ -215,6 +254,7 @@ static int insert_sw(struct kvmdbg_point *p)
 	/* the first software breakpoint turns on the kernel's interception */
 	if (vm->sw.count == 1)
 		kvmdbg_vm_bump(vm);
+	__atomic_store_n(&vm->sw_ever, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -226,6 +266,13 @@ static int insert_hw(struct kvmdbg_point *p)
 
 	if (hw_conflict(vm, p))
 		return -EEXIST;
+	if (vm->arch->hw_needs_phys) {
+		/* s390: the kernel compares the watched bytes at their absolute address */
+		int ret = kvmdbg_mem_translate(vm, p->addr, &p->phys);
+
+		if (ret < 0)
+			return ret;
+	}
 	if (p->vcpu) {
 		n = find_free_slot(p->vcpu, bank);
 		if (n < 0)
@@ -273,8 +320,15 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	ret = kvmdbg_check_control(vm, req);
 	if (ret < 0)
 		return ret;
-	if (type == KVMDBG_POINT_SW_BREAK ? !vm->arch->sw_insn_len
+	if (type == KVMDBG_POINT_SW_BREAK ? !vm->sw_insn_len
 					  : !vm->slots[kvmdbg_point_bank(vm, type)])
+		return -EOPNOTSUPP;
+	/*
+	 * Another vCPU steps over a vCPU's own software breakpoint unseen: without single-step
+	 * (riscv, ppc Book3S HV) that cannot be done.
+	 */
+	if (vcpu && type == KVMDBG_POINT_SW_BREAK &&
+	    kvmdbg_check_control(vm, KVMDBG_REQ_STEP) < 0)
 		return -EOPNOTSUPP;
 
 	p = calloc(1, sizeof(*p));
@@ -285,7 +339,8 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	p->type = type;
 	p->flags = flags;
 	p->addr = addr;
-	p->len = type == KVMDBG_POINT_SW_BREAK ? vm->arch->sw_insn_len : (len ? len : 1);
+	/* an execute breakpoint covers one address; a software one its instruction (on insert) */
+	p->len = type == KVMDBG_POINT_HW_BREAK || !len ? 1 : len;
 	p->user_data = user_data;
 	p->armed = true;
 

@@ -44,6 +44,15 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 						    vm->arch->guest_debug_size);
 		vm->debug_supported = ret == 0;
 	}
+	if (vm->arch->sw_insn_reg && !vm->sw_insn_len) {
+		/* ppc: the kernel says which instruction it treats as a breakpoint */
+		uint64_t insn;
+
+		if (kvmdbg_kernel_get_one_reg(vcpu_fd, vm->arch->sw_insn_reg, &insn) == 0 && insn) {
+			kvmdbg_put_u32(vm->sw_insn, (uint32_t)insn, vm->arch->big_endian);
+			vm->sw_insn_len = 4;
+		}
+	}
 	ret = kvmdbg_point_assign_slots(vcpu);
 	if (ret < 0)
 		goto fail;
@@ -166,8 +175,8 @@ KVMDBG_EXPORT int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool
 		pthread_mutex_unlock(&vcpu->vm->lock);
 		if (ret < 0)
 			return ret;
-		/* only x86 has a control for it today */
-		if (vcpu->vm->arch != &kvmdbg_arch_x86)
+		/* only x86 has a control for it */
+		if (!vcpu->vm->arch->has_debug_reg_trap)
 			return -EOPNOTSUPP;
 	}
 	if (vcpu->trap_debug_regs != enable) {
@@ -232,6 +241,7 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 				.kind = (uint8_t)kvmdbg_point_slot_kind(p->type),
 				.addr = p->addr,
 				.len = p->len,
+				.phys = p->phys,
 			};
 			req |= KVMDBG_REQ_HW;
 		}
@@ -254,6 +264,34 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 	return req;
 }
 
+/* Give the kernel the state it had before a failed call (s390 switched debugging off). */
+static void reapply(struct kvmdbg_vcpu *vcpu)
+{
+	const struct kvmdbg_arch *arch = vcpu->vm->arch;
+
+	if (!vcpu->applied_req)
+		return; /* debugging was off: it is off */
+	memcpy(vcpu->aux_io, vcpu->applied_aux, arch->aux_size);
+	if (kvmdbg_kernel_set_guest_debug(vcpu->fd, vcpu->applied, arch->guest_debug_size) < 0) {
+		/* then the kernel has debugging off */
+		memset(vcpu->applied, 0, sizeof(vcpu->applied));
+		memset(vcpu->applied_aux, 0, sizeof(vcpu->applied_aux));
+		vcpu->applied_req = 0;
+		vcpu->applied_slots[0] = vcpu->applied_slots[1] = 0;
+	}
+}
+
+/* The slots a state enables, per bank. */
+static void enabled_slots(const struct kvmdbg_debug_state *st, uint64_t ret_mask[2])
+{
+	for (int bank = 0; bank < 2; bank++) {
+		ret_mask[bank] = 0;
+		for (int n = 0; n < KVMDBG_MAX_SLOTS; n++)
+			if (st->slots[bank][n].kind != KVMDBG_SLOT_OFF)
+				ret_mask[bank] |= 1ull << n;
+	}
+}
+
 KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 {
 	const uint32_t inject_bits = KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB;
@@ -261,6 +299,8 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	const struct kvmdbg_arch *arch;
 	struct kvmdbg_debug_state st;
 	uint8_t buf[KVMDBG_MAX_GUEST_DEBUG];
+	uint8_t aux[KVMDBG_MAX_AUX];
+	uint64_t aux_addr;
 	uint64_t gen;
 	uint32_t req;
 	int ret;
@@ -286,13 +326,19 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	vcpu->seen_gen = gen;
 	pthread_mutex_unlock(&vm->lock);
 
-	arch->pack(&st, arch->control(req), buf);
-	if (!(req & inject_bits) && !memcmp(buf, vcpu->applied, arch->guest_debug_size)) {
+	/* the array the kernel reads (s390) is always the vCPU's aux_io */
+	aux_addr = (uint64_t)(uintptr_t)vcpu->aux_io;
+	arch->pack(&st, arch->control(req), buf, aux, aux_addr);
+	if (!(req & inject_bits) && !memcmp(buf, vcpu->applied, arch->guest_debug_size) &&
+	    !memcmp(aux, vcpu->applied_aux, arch->aux_size)) {
 		vcpu->dirty = false;
 		return 0;
 	}
+	memcpy(vcpu->aux_io, aux, arch->aux_size);
 	ret = kvmdbg_kernel_set_guest_debug(vcpu->fd, buf, arch->guest_debug_size);
 	if (ret < 0) {
+		if (arch->failed_set_disables)
+			reapply(vcpu);
 		vcpu->dirty = true;
 		return ret;
 	}
@@ -300,10 +346,12 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	if (req & inject_bits) {
 		req &= ~inject_bits;
 		st.req = req;
-		arch->pack(&st, arch->control(req), buf);
+		arch->pack(&st, arch->control(req), buf, aux, aux_addr);
 	}
 	memcpy(vcpu->applied, buf, arch->guest_debug_size);
+	memcpy(vcpu->applied_aux, aux, arch->aux_size);
 	vcpu->applied_req = req;
+	enabled_slots(&st, vcpu->applied_slots);
 	vcpu->inject = 0;
 	vcpu->dirty = false;
 	return 1;
@@ -316,10 +364,21 @@ static void set_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type type,
 	vcpu->event.point = p;
 }
 
-/* Step this vCPU over a breakpoint at the next pre-run. */
+/* Whether the kernel can single-step, which every step-over needs. */
+static bool can_step(const struct kvmdbg_vm *vm)
+{
+	return kvmdbg_check_control(vm, KVMDBG_REQ_STEP) == 0;
+}
+
+/*
+ * Step this vCPU over a breakpoint at the next pre-run.  Without single-step (riscv, ppc
+ * Book3S HV) there is no step-over: a breakpoint still armed stops the vCPU again.
+ */
 static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank,
 			   int slot)
 {
+	if (!can_step(vcpu->vm))
+		return;
 	vcpu->resume = KVMDBG_RESUME_PENDING;
 	vcpu->resume_debug_reg = false;
 	vcpu->resume_type = p->type;
@@ -328,56 +387,111 @@ static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *
 	vcpu->resume_slot = slot;
 }
 
-/* Whether the breakpoint instruction sits at pc in guest memory. */
+/* Whether a breakpoint instruction of the architecture sits at pc in guest memory. */
 static bool insn_at(struct kvmdbg_vm *vm, uint64_t pc)
 {
+	const struct kvmdbg_arch *arch = vm->arch;
 	uint8_t cur[KVMDBG_MAX_INSN];
 	uint64_t gpa;
 
-	if (kvmdbg_mem_translate(vm, pc, &gpa) < 0 ||
-	    kvmdbg_mem_read(vm, gpa, cur, vm->arch->sw_insn_len) < 0)
+	if (kvmdbg_mem_translate(vm, pc, &gpa) < 0)
 		return true; /* cannot look: the guest's, since it is not ours */
-	return !memcmp(cur, vm->arch->sw_insn, vm->arch->sw_insn_len);
+	if (vm->sw_insn_len && (kvmdbg_mem_read(vm, gpa, cur, vm->sw_insn_len) < 0 ||
+				!memcmp(cur, vm->sw_insn, vm->sw_insn_len)))
+		return true;
+	if (arch->sw_insn_alt_len && (kvmdbg_mem_read(vm, gpa, cur, arch->sw_insn_alt_len) < 0 ||
+				      !memcmp(cur, arch->sw_insn_alt, arch->sw_insn_alt_len)))
+		return true;
+	return false;
 }
 
-/* A breakpoint instruction trapped; vm->lock held. */
-static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, uint64_t pc)
+/*
+ * A breakpoint instruction trapped at pc; vm->lock held.  Where the exit was an intercept
+ * whose pc register is already past the instruction (s390), it is moved back to pc whenever
+ * the instruction is the library's, so that the vCPU runs that address again.
+ */
+static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 {
 	struct kvmdbg_vm *vm = vcpu->vm;
-	struct kvmdbg_point *p = kvmdbg_table_find(&vm->sw, pc);
+	struct kvmdbg_point *p = kvmdbg_table_find(&vm->sw, ex->pc);
+	int ret;
 
-	if (p && p->in_memory) {
+	if (ex->foreign_insn) {
+		ret = KVMDBG_EXIT_EVENT;
+		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT, NULL);
+	} else if (p && p->in_memory) {
 		if (p->vcpu && p->vcpu != vcpu) {
 			/* another vCPU's breakpoint: step over it unseen */
 			plan_step_over(vcpu, p, 0, 0);
-			return KVMDBG_EXIT_RESUME;
+			ret = KVMDBG_EXIT_RESUME;
+		} else {
+			kvmdbg_point_fired(p);
+			if (p->armed)
+				plan_step_over(vcpu, p, 0, 0);
+			set_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
+			ret = KVMDBG_EXIT_EVENT;
 		}
-		kvmdbg_point_fired(p);
-		if (p->armed)
-			plan_step_over(vcpu, p, 0, 0);
-		set_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
+	} else if (!insn_at(vm, ex->pc)) {
+		/*
+		 * Ours but taken out (a one-shot that fired, another vCPU stepping over it,
+		 * removed meanwhile): the original code is back, so running again executes it.
+		 */
+		ret = KVMDBG_EXIT_RESUME;
+	} else {
+		/* anything else is the guest's own */
+		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT, NULL);
 		return KVMDBG_EXIT_EVENT;
 	}
-	/*
-	 * Ours but taken out (a one-shot that fired, another vCPU stepping over it, removed
-	 * meanwhile): the original code is back, so running again executes it.  Anything else
-	 * is the guest's own.
-	 */
-	if (!insn_at(vm, pc))
-		return KVMDBG_EXIT_RESUME;
-	set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT, NULL);
-	return KVMDBG_EXIT_EVENT;
+	if (ex->intercept && vcpu->event.type != KVMDBG_EVENT_GUEST_BREAKPOINT &&
+	    vm->arch->set_pc)
+		vm->arch->set_pc((uint8_t *)vcpu->run, ex->pc);
+	return ret;
 }
 
-/* One or more slots fired; vm->lock held. */
+/*
+ * The slot of a bank that covers addr, for hardware that does not name the slot; -1 if none.
+ * A watchpoint exit may report any address the access touched (arm64 FAR): after the exact
+ * match, a watched range in the same doubleword counts.
+ */
+static int find_slot(struct kvmdbg_vcpu *vcpu, int bank, uint64_t addr)
+{
+	unsigned int nr = vcpu->vm->slots[bank];
+
+	for (unsigned int n = 0; n < nr; n++) {
+		const struct kvmdbg_point *p = vcpu->slots[bank][n];
+
+		if (p && p->armed && addr - p->addr < p->len)
+			return (int)n;
+	}
+	for (unsigned int n = 0; n < nr; n++) {
+		const struct kvmdbg_point *p = vcpu->slots[bank][n];
+
+		if (p && p->armed && p->type != KVMDBG_POINT_HW_BREAK &&
+		    (addr & ~7ull) <= p->addr + (p->len - 1) && p->addr <= (addr | 7))
+			return (int)n;
+	}
+	return -1;
+}
+
+/*
+ * One or more slots fired; vm->lock held.  -ENOENT when none of them is a slot of ours that
+ * the kernel had enabled: x86 may set DR6.Bn for a disabled slot whose stale address matched.
+ */
 static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 {
 	int bank = ex->slot_bank;
+	uint64_t mask = ex->slot_mask & vcpu->applied_slots[bank];
 
+	if (!ex->slot_mask) {
+		int n = find_slot(vcpu, bank, ex->slot_by_pc ? ex->pc : ex->slot_addr);
+
+		if (n >= 0)
+			mask = 1ull << n & vcpu->applied_slots[bank];
+	}
 	for (int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
 		struct kvmdbg_point *p;
 
-		if (!(ex->slot_mask & (1u << n)))
+		if (!(mask & (1ull << n)))
 			continue;
 		p = vcpu->slots[bank][n];
 		if (!p || !p->armed)
@@ -395,20 +509,14 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 				[KVMDBG_POINT_WATCH_ACCESS] = KVMDBG_ACCESS_READ_WRITE,
 			};
 
-			vcpu->event.access = access[p->type];
+			/* the hardware may say which access it was (ppc BookE) */
+			vcpu->event.access = ex->access ? ex->access : access[p->type];
 			vcpu->event.data_addr = ex->has_data_addr ? ex->data_addr : p->addr;
 			set_event(vcpu, KVMDBG_EVENT_WATCHPOINT, p);
 		}
 		return KVMDBG_EXIT_EVENT;
 	}
-	/*
-	 * Slots of ours that were removed or disarmed after the kernel got them fire until the
-	 * next pre-run; with no hardware state of ours in the kernel it is the guest's.
-	 */
-	if (vcpu->applied_req & KVMDBG_REQ_HW)
-		return KVMDBG_EXIT_RESUME;
-	set_event(vcpu, KVMDBG_EVENT_GUEST_DEBUG, NULL);
-	return KVMDBG_EXIT_EVENT;
+	return -ENOENT;
 }
 
 static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
@@ -423,10 +531,25 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 		vcpu->resume = KVMDBG_RESUME_NONE;
 	}
 
+	if (ex->causes & KVMDBG_CAUSE_STEP_OR_BP) {
+		/*
+		 * A stepping vCPU that stops where a breakpoint of ours sits, either having
+		 * trapped on it or having stepped onto it: the same place, the instruction not
+		 * yet run.  It is the breakpoint's stop.
+		 */
+		const struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, ex->pc);
+
+		if (p && p->in_memory)
+			return classify_bp_insn(vcpu, ex);
+	}
 	if (ex->causes & KVMDBG_CAUSE_BP_INSN)
-		return classify_bp_insn(vcpu, ex->pc);
-	if (ex->causes & KVMDBG_CAUSE_SLOT)
-		return classify_slots(vcpu, ex);
+		return classify_bp_insn(vcpu, ex);
+	if (ex->causes & KVMDBG_CAUSE_SLOT) {
+		int ret = classify_slots(vcpu, ex);
+
+		if (ret != -ENOENT)
+			return ret;
+	}
 	if (ex->causes & KVMDBG_CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
 		/* the access faults before it runs: let it run with the trap off for one step */
 		vcpu->resume = KVMDBG_RESUME_PENDING;
@@ -442,6 +565,13 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 		if (stepped_over)
 			return KVMDBG_EXIT_RESUME;
 	}
+	/*
+	 * Only slots that are not ours (any more): a point removed or disarmed after the kernel
+	 * got it fires until the next pre-run; with no slot of ours enabled, it is the guest's.
+	 */
+	if (ex->causes == KVMDBG_CAUSE_SLOT &&
+	    (vcpu->applied_slots[0] | vcpu->applied_slots[1]))
+		return KVMDBG_EXIT_RESUME;
 	if (ex->causes) {
 		set_event(vcpu, KVMDBG_EVENT_GUEST_DEBUG, NULL);
 		return KVMDBG_EXIT_EVENT;
@@ -450,15 +580,30 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 	return KVMDBG_EXIT_EVENT;
 }
 
+/* The pc, for exits that do not carry it (arm64, riscv, some of ppc's). */
+static int read_pc(struct kvmdbg_vcpu *vcpu, uint64_t *ret_pc)
+{
+	const struct kvmdbg_arch *arch = vcpu->vm->arch;
+
+	if (arch->pc_reg)
+		return kvmdbg_kernel_get_one_reg(vcpu->fd, arch->pc_reg, ret_pc);
+	if (arch->pc_from_regs)
+		return kvmdbg_kernel_get_regs_pc(vcpu->fd, ret_pc);
+	return -EOPNOTSUPP;
+}
+
 KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
 					  const struct kvmdbg_event **ret_event)
 {
+	const struct kvmdbg_arch *arch;
 	struct kvmdbg_arch_exit ex;
 	struct kvmdbg_event *ev;
+	bool stepping;
 	int ret;
 
 	if (!vcpu || !ret_event || run_result > 0)
 		return -EINVAL;
+	arch = vcpu->vm->arch;
 	ev = &vcpu->event;
 	*ev = (struct kvmdbg_event){ .vcpu = vcpu, .slot = -EINVAL, .access = -EINVAL };
 
@@ -471,13 +616,34 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 		*ret_event = ev;
 		return KVMDBG_EXIT_EVENT;
 	}
-	if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+	if (!arch->decode((const uint8_t *)vcpu->run, &ex))
+		return KVMDBG_EXIT_NOT_DEBUG;
+	/* s390 intercepts are the library's business only once it placed a breakpoint */
+	if (ex.intercept && !__atomic_load_n(&vcpu->vm->sw_ever, __ATOMIC_ACQUIRE))
 		return KVMDBG_EXIT_NOT_DEBUG;
 
-	vcpu->vm->arch->decode((const uint8_t *)&vcpu->run->debug.arch, &ex);
+	/* ppc status 0: a step if this vCPU is stepping, else a breakpoint instruction */
+	stepping = vcpu->single_step || vcpu->resume == KVMDBG_RESUME_STEPPING;
+	if (ex.causes & KVMDBG_CAUSE_STEP_OR_BP) {
+		if (stepping) {
+			ex.causes |= KVMDBG_CAUSE_STEP;
+			/* Book3S PR leaves the address of the last exit in a step exit */
+			if (arch->step_pc_from_regs)
+				ex.has_pc = false;
+		} else {
+			ex.causes = KVMDBG_CAUSE_BP_INSN;
+		}
+	}
+	if (!ex.has_pc) {
+		ret = read_pc(vcpu, &ex.pc);
+		if (ret < 0)
+			return ret;
+		ex.has_pc = true;
+	}
 	ev->pc = ex.pc;
-	ev->has_raw = ex.has_raw;
+	ev->has_exception = ex.has_exception;
 	ev->exception = ex.exception;
+	ev->has_status = ex.has_status;
 	ev->status = ex.status;
 
 	pthread_mutex_lock(&vcpu->vm->lock);

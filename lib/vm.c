@@ -2,32 +2,56 @@
 /* The VM object: capabilities, the VM-wide point table, the list of vCPUs. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "kernel.h"
 
-/* Capability numbers are the same on every architecture (include/uapi/linux/kvm.h). */
-#define CAP_SET_GUEST_DEBUG 23
-#define CAP_SET_GUEST_DEBUG2 195
-
 static void probe(struct kvmdbg_vm *vm)
 {
+	const struct kvmdbg_arch *arch = kvmdbg_kernel_arch();
 	int ret;
 
-	ret = kvmdbg_kernel_check_extension(vm->fd, CAP_SET_GUEST_DEBUG);
+	/* a variant of the architecture known by a capability (ppc BookE) */
+	if (arch->variant_cap && kvmdbg_kernel_check_extension(vm->fd, arch->variant_cap) > 0)
+		arch = arch->variant;
+	vm->arch = arch;
+
+	ret = kvmdbg_kernel_check_extension(vm->fd, KVMDBG_CAP_SET_GUEST_DEBUG);
 	/* x86 worked long before it advertised the capability: a trial call decides later */
 	vm->debug_supported = ret > 0 ? 1 : -1;
 
-	ret = kvmdbg_kernel_check_extension(vm->fd, CAP_SET_GUEST_DEBUG2);
+	ret = kvmdbg_kernel_check_extension(vm->fd, KVMDBG_CAP_SET_GUEST_DEBUG2);
 	if (ret > 0) {
 		vm->mask = (uint32_t)ret;
 		vm->mask_from_cap = true;
 		vm->debug_supported = 1;
 	} else {
-		vm->mask = vm->arch->legacy_mask;
+		vm->mask = arch->legacy_mask;
 	}
-	vm->slots[KVMDBG_BANK_BP] = vm->arch->slots[KVMDBG_BANK_BP];
-	vm->slots[KVMDBG_BANK_WP] = vm->arch->slots[KVMDBG_BANK_WP];
+	if (arch->step_cap && kvmdbg_kernel_check_extension(vm->fd, arch->step_cap) <= 0) {
+		uint32_t enable = arch->control(KVMDBG_REQ_ENABLE);
+
+		vm->mask &= ~(arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP) & ~enable);
+	}
+	for (int bank = 0; bank < 2; bank++) {
+		vm->slots[bank] = arch->slots[bank];
+		/* the capability gives the count (arm64), at most what the layout has room for */
+		if (arch->slot_caps[bank]) {
+			ret = kvmdbg_kernel_check_extension(vm->fd, arch->slot_caps[bank]);
+			if (ret <= 0)
+				vm->slots[bank] = 0;
+			else if ((unsigned int)ret < vm->slots[bank])
+				vm->slots[bank] = (unsigned int)ret;
+		}
+	}
+	/* ppc: read from the first vCPU attached */
+	if (!arch->sw_insn_reg) {
+		memcpy(vm->sw_insn, arch->sw_insn, arch->sw_insn_len);
+		vm->sw_insn_len = arch->sw_insn_len;
+	}
+	if (arch->alt_insn_cap && kvmdbg_kernel_check_extension(vm->fd, arch->alt_insn_cap) > 0)
+		vm->alt_insn = ALT_INSN_OFFERED;
 }
 
 KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
@@ -41,7 +65,6 @@ KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 	if (!vm)
 		return -ENOMEM;
 	vm->fd = vm_fd;
-	vm->arch = kvmdbg_arch_native();
 	ret = kvmdbg_table_init(&vm->sw);
 	if (ret < 0) {
 		free(vm);
@@ -87,7 +110,7 @@ KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_featur
 		ret = kvmdbg_check_control(vm, KVMDBG_REQ_STEP) == 0;
 		break;
 	case KVMDBG_FEATURE_SW_BREAKPOINT:
-		ret = vm->arch->sw_insn_len && kvmdbg_check_control(vm, KVMDBG_REQ_SW_BP) == 0;
+		ret = vm->sw_insn_len && kvmdbg_check_control(vm, KVMDBG_REQ_SW_BP) == 0;
 		break;
 	case KVMDBG_FEATURE_HW_BREAKPOINT:
 	case KVMDBG_FEATURE_WATCH_WRITE:

@@ -7,11 +7,12 @@
 
 set -eu
 
-# What the build, the test suites and the docs need.
+# What the build, the test suites and the docs need (gdb drives the gdb stub example's
+# test; graphviz and groff check the docs' diagrams and man page).
 required="build-essential gcc g++ meson ninja-build pkg-config libglib2.0-dev linux-libc-dev
-	  python3 binutils doxygen"
-# Nice to have: debugging and the 'valgrind' test setup.  A failure to install these is not fatal.
-optional="gdb valgrind"
+	  python3 binutils doxygen gdb graphviz groff-base"
+# Nice to have: the 'valgrind' test setup.  A failure to install it is not fatal.
+optional="valgrind"
 
 is_installed()
 {

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The pure architecture layer: library debug state in, the exact bytes of one architecture's
- * struct kvm_guest_debug out; the bytes of one architecture's kvm_run debug exit in, decoded
- * fields out.  No ioctl, no allocation, no dependency on the host architecture: every backend
- * is compiled and unit-tested on every host, in the target's byte order.
+ * struct kvm_guest_debug out; the bytes of one architecture's struct kvm_run after an exit in,
+ * decoded fields out.  No ioctl, no allocation, no dependency on the host architecture: every
+ * backend is compiled and unit-tested on every host, in the target's byte order, and on its own
+ * architecture it static-asserts its layout against the real <linux/kvm.h>.
+ *
+ * The core reaches an architecture only through struct kvmdbg_arch: its data says what the
+ * kernel of that architecture offers and how to probe it, its five functions do the rest.
  */
 #ifndef KVMDBG_ARCH_H
 #define KVMDBG_ARCH_H
@@ -14,12 +18,29 @@
 
 #include <kvmdbg/kvmdbg.h>
 
-/* Largest slot bank any architecture has (arm64: 16 breakpoint and 16 watchpoint registers). */
-#define KVMDBG_MAX_SLOTS 16
+/* Largest slot bank of any architecture (s390: 50 kvm_hw_breakpoint entries). */
+#define KVMDBG_MAX_SLOTS 64
 /* Largest struct kvm_guest_debug of any architecture (arm64: 520 bytes). */
 #define KVMDBG_MAX_GUEST_DEBUG 520
+/* Largest array a struct kvm_guest_debug points to (s390: 50 x 32-byte kvm_hw_breakpoint). */
+#define KVMDBG_MAX_AUX 1600
+/* Largest struct kvm_run of any architecture (s390: 2368 bytes). */
+#define KVMDBG_MAX_RUN 2368
 /* Largest breakpoint instruction. */
 #define KVMDBG_MAX_INSN 8
+
+/* Exit reasons (include/uapi/linux/kvm.h), the same number on every architecture. */
+#define KVMDBG_EXIT_REASON_DEBUG 4
+#define KVMDBG_EXIT_REASON_S390_SIEIC 13
+
+/* Capability numbers, the same on every architecture. */
+#define KVMDBG_CAP_SET_GUEST_DEBUG 23
+#define KVMDBG_CAP_PPC_BOOKE_SREGS 62
+#define KVMDBG_CAP_GUEST_DEBUG_HW_BPS 119
+#define KVMDBG_CAP_GUEST_DEBUG_HW_WPS 120
+#define KVMDBG_CAP_S390_USER_INSTR0 130
+#define KVMDBG_CAP_PPC_GUEST_DEBUG_SSTEP 176
+#define KVMDBG_CAP_SET_GUEST_DEBUG2 195
 
 /* Architecture-neutral request bits, mapped to each architecture's control bits by ->control. */
 enum kvmdbg_req {
@@ -45,6 +66,7 @@ struct kvmdbg_slot {
 	uint8_t kind; /* enum kvmdbg_slot_kind */
 	uint64_t addr;
 	uint64_t len;
+	uint64_t phys; /* guest-physical (s390: absolute) address, where ->hw_needs_phys */
 };
 
 /* Slot banks: breakpoints and watchpoints; an architecture with shared slots uses bank 0. */
@@ -53,48 +75,107 @@ enum {
 	KVMDBG_BANK_WP = 1,
 };
 
-/* Everything ->pack needs to produce the arch part of struct kvm_guest_debug. */
+/* Everything ->pack needs to produce struct kvm_guest_debug. */
 struct kvmdbg_debug_state {
 	uint32_t req; /* enum kvmdbg_req */
 	bool trap_debug_regs;
 	struct kvmdbg_slot slots[2][KVMDBG_MAX_SLOTS];
 };
 
-/* A decoded debug exit. */
+/* What a debug exit says happened. */
 enum kvmdbg_exit_cause {
 	KVMDBG_CAUSE_STEP = 1u << 0,       /* single-step completed */
-	KVMDBG_CAUSE_BP_INSN = 1u << 1,    /* a breakpoint instruction executed */
-	KVMDBG_CAUSE_SLOT = 1u << 2,       /* one or more slots fired: slot_mask */
+	KVMDBG_CAUSE_BP_INSN = 1u << 1,    /* a breakpoint instruction trapped; pc is its address */
+	KVMDBG_CAUSE_SLOT = 1u << 2,       /* a hardware slot fired: slot_mask, or by address */
 	KVMDBG_CAUSE_DEBUG_REG = 1u << 3,  /* guest touched a debug register */
+	/*
+	 * A single-step or a breakpoint instruction, the exit cannot tell (ppc status 0): the
+	 * core decides from its own state.
+	 */
+	KVMDBG_CAUSE_STEP_OR_BP = 1u << 4,
 };
 
 struct kvmdbg_arch_exit {
 	uint32_t causes;    /* enum kvmdbg_exit_cause */
-	uint32_t slot_mask; /* bit n: slot n of ->slot_bank fired */
+	/*
+	 * CAUSE_SLOT: bit n = slot n of slot_bank fired.  0 means the hardware does not say which
+	 * slot: the core looks for the slot of slot_bank at the pc (slot_by_pc) or at slot_addr.
+	 */
+	uint64_t slot_mask;
 	int slot_bank;
-	bool has_pc;
+	bool slot_by_pc;
+	uint64_t slot_addr;
+	int access;         /* enum kvmdbg_access the hardware reported, or 0 */
+	bool has_pc;        /* false: read the pc through ->pc_reg / ->pc_from_regs */
 	uint64_t pc;
 	bool has_data_addr;
 	uint64_t data_addr;
-	bool has_raw;
+	bool has_exception;
 	uint32_t exception;
+	bool has_status;
 	uint64_t status;
+	/*
+	 * The exit is an instruction intercept, not KVM_EXIT_DEBUG (s390): run->psw_addr is
+	 * past the instruction and pc is its address, so ->set_pc must rewind the PSW before the
+	 * vCPU runs that address again.
+	 */
+	bool intercept;
+	/* BP_INSN: the instruction is certainly not the library's (arm64 BRK #n with n != 0) */
+	bool foreign_insn;
 };
 
 struct kvmdbg_arch {
 	const char *name;
 	bool big_endian;
-	/* sizeof(struct kvm_guest_debug) and sizeof(struct kvm_debug_exit_arch) on this arch */
+	/* sizeof(struct kvm_guest_debug), sizeof(struct kvm_debug_exit_arch) on this arch */
 	size_t guest_debug_size;
 	size_t exit_size;
+	/* sizeof(struct kvm_run) and offsetof(struct kvm_run, debug.arch) */
+	size_t run_size;
+	size_t run_debug_offset;
+	/* bytes of the array struct kvm_guest_debug points to (s390), else 0 */
+	size_t aux_size;
 	/* slots per bank; shared_slots: breakpoints and watchpoints draw from bank 0 */
 	unsigned int slots[2];
 	bool shared_slots;
+	/* capabilities that give the slot counts instead (arm64), or 0 */
+	unsigned long slot_caps[2];
 	/* control bits accepted by kernels that do not report KVM_CAP_SET_GUEST_DEBUG2 */
 	uint32_t legacy_mask;
-	/* the software-breakpoint instruction, in guest memory byte order */
+	/* a capability without which the kernel cannot single-step (ppc), or 0 */
+	unsigned long step_cap;
+	/* where a capability is > 0, the VM is of another variant (ppc BookE), else 0 */
+	unsigned long variant_cap;
+	const struct kvmdbg_arch *variant;
+
+	/* the software-breakpoint instruction, in guest memory byte order; len 0: none */
 	uint8_t sw_insn[KVMDBG_MAX_INSN];
 	size_t sw_insn_len;
+	/*
+	 * A second one: s390's 2-byte 0x0000, used where the VM capability alt_insn_cap could
+	 * be enabled; riscv's c.ebreak, used where ->pick_alt_insn says so.
+	 */
+	uint8_t sw_insn_alt[KVMDBG_MAX_INSN];
+	size_t sw_insn_alt_len;
+	unsigned long alt_insn_cap;
+	/* ONE_REG id (a u32) that holds the software-breakpoint instruction (ppc), or 0 */
+	uint64_t sw_insn_reg;
+	/* breakpoint addresses must be multiples of this */
+	unsigned int insn_align;
+
+	/* where an exit lacks the pc: the ONE_REG id of the pc, or KVM_GET_REGS (ppc) */
+	uint64_t pc_reg;
+	bool pc_from_regs;
+	/* single-step exits leave the exit's address stale (ppc Book3S PR) */
+	bool step_pc_from_regs;
+	/* default address translation: KVM_TRANSLATE (x86); identity elsewhere */
+	bool kvm_translate;
+	/* a failed KVM_SET_GUEST_DEBUG leaves debugging off (s390): apply the last state again */
+	bool failed_set_disables;
+	/* hardware points need the guest-physical address too (s390 phys_addr) */
+	bool hw_needs_phys;
+	/* the guest's debug-register accesses can be trapped (x86 DR7.GD) */
+	bool has_debug_reg_trap;
 
 	/* enum kvmdbg_req bits -> this arch's control bits */
 	uint32_t (*control)(uint32_t req);
@@ -103,18 +184,51 @@ struct kvmdbg_arch {
 	 * cannot do this kind at all).
 	 */
 	int (*validate)(enum kvmdbg_point_type type, uint64_t addr, uint64_t len);
-	/* state -> exactly guest_debug_size bytes at buf; control must be ->control(state->req) */
-	void (*pack)(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf);
-	/* exit_size bytes of kvm_run's debug.arch -> out */
-	void (*decode)(const uint8_t *exit, struct kvmdbg_arch_exit *out);
+	/*
+	 * state -> exactly guest_debug_size bytes at buf; control must be ->control(state->req).
+	 * An architecture whose struct points to an array (s390) writes aux_size bytes at aux and
+	 * the pointer value aux_addr into buf: the caller passes the address the array will have
+	 * when the kernel reads it.
+	 */
+	void (*pack)(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+		     uint8_t *aux, uint64_t aux_addr);
+	/*
+	 * run_size bytes of struct kvm_run after KVM_RUN returned 0 -> out; returns false (out
+	 * undefined) when the exit is not a debug exit at all.
+	 */
+	bool (*decode)(const uint8_t *run, struct kvmdbg_arch_exit *out);
+	/* Write the pc into struct kvm_run for the next KVM_RUN (s390 psw_addr); may be NULL. */
+	void (*set_pc)(uint8_t *run, uint64_t pc);
+	/*
+	 * Given the first sw_insn_alt_len bytes at a breakpoint site, whether the site needs the
+	 * alternative instruction (riscv: a compressed instruction); NULL: never.
+	 */
+	bool (*pick_alt_insn)(const uint8_t *site);
 };
 
 extern const struct kvmdbg_arch kvmdbg_arch_x86;
+extern const struct kvmdbg_arch kvmdbg_arch_s390x;
+extern const struct kvmdbg_arch kvmdbg_arch_ppc64_book3s;
+extern const struct kvmdbg_arch kvmdbg_arch_ppc64_booke;
+extern const struct kvmdbg_arch kvmdbg_arch_ppc64le_book3s;
+extern const struct kvmdbg_arch kvmdbg_arch_aarch64;
+extern const struct kvmdbg_arch kvmdbg_arch_riscv64;
 
 /* The backend of the architecture this library was built for (the ioctl edge's). */
 const struct kvmdbg_arch *kvmdbg_arch_native(void);
 
+/* Every backend by its name ("x86_64", "s390x", "ppc64-booke", ...); NULL if unknown. */
+const struct kvmdbg_arch *kvmdbg_arch_by_name(const char *name);
+/* The i-th backend, for iterating over all of them; NULL past the last. */
+const struct kvmdbg_arch *kvmdbg_arch_get(unsigned int i);
+
 /* Byte-order helpers for backends. */
+static inline void kvmdbg_put_u16(uint8_t *p, uint16_t v, bool be)
+{
+	p[be ? 1 : 0] = (uint8_t)v;
+	p[be ? 0 : 1] = (uint8_t)(v >> 8);
+}
+
 static inline void kvmdbg_put_u32(uint8_t *p, uint32_t v, bool be)
 {
 	for (int i = 0; i < 4; i++)
@@ -125,6 +239,11 @@ static inline void kvmdbg_put_u64(uint8_t *p, uint64_t v, bool be)
 {
 	for (int i = 0; i < 8; i++)
 		p[be ? 7 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t kvmdbg_get_u16(const uint8_t *p, bool be)
+{
+	return (uint16_t)(p[be ? 1 : 0] | p[be ? 0 : 1] << 8);
 }
 
 static inline uint32_t kvmdbg_get_u32(const uint8_t *p, bool be)
@@ -144,5 +263,10 @@ static inline uint64_t kvmdbg_get_u64(const uint8_t *p, bool be)
 		v |= (uint64_t)p[be ? 7 - i : i] << (8 * i);
 	return v;
 }
+
+/* struct kvm_run: exit_reason is a u32 at offset 8 on every architecture. */
+#define KVMDBG_RUN_EXIT_REASON 8
+/* struct kvm_run: flags is a u16 at offset 14 on every architecture. */
+#define KVMDBG_RUN_FLAGS 14
 
 #endif /* KVMDBG_ARCH_H */

@@ -5,6 +5,7 @@
  * struct kvm_guest_debug (72 bytes, little-endian):
  *   @0  u32 control      @4 u32 pad
  *   @8  u64 debugreg[8]  (DR0-DR3 linear addresses, [4]-[6] unused, [7] DR7)
+ * struct kvm_run (2352 bytes): @8 u32 exit_reason (KVM_EXIT_DEBUG 4); @32 debug.arch.
  * struct kvm_debug_exit_arch (32 bytes, at kvm_run offset 32):
  *   @0  u32 exception (1 #DB, 3 #BP)  @4 u32 pad
  *   @8  u64 pc (linear: CS.base + RIP)  @16 u64 dr6  @24 u64 dr7
@@ -39,6 +40,8 @@
 
 #define X86_GUEST_DEBUG_SIZE 72
 #define X86_EXIT_SIZE 32
+#define X86_RUN_SIZE 2352
+#define X86_RUN_DEBUG 32
 #define X86_NR_SLOTS 4
 
 #if defined(__x86_64__)
@@ -53,6 +56,10 @@ _Static_assert(offsetof(struct kvm_debug_exit_arch, exception) == 0, "exception 
 _Static_assert(offsetof(struct kvm_debug_exit_arch, pc) == 8, "pc offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, dr6) == 16, "dr6 offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, dr7) == 24, "dr7 offset");
+_Static_assert(sizeof(struct kvm_run) == X86_RUN_SIZE, "kvm_run size");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, debug.arch) == X86_RUN_DEBUG, "debug.arch offset");
+_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(X86_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(X86_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 _Static_assert(X86_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
@@ -136,7 +143,8 @@ static uint64_t x86_dr7_fields(const struct kvmdbg_slot *s)
 	return rw | len << 2;
 }
 
-static void x86_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf)
+static void x86_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+		     uint8_t *aux, uint64_t aux_addr)
 {
 	uint64_t dr7 = 0;
 
@@ -160,33 +168,38 @@ static void x86_pack(const struct kvmdbg_debug_state *state, uint32_t control, u
 	kvmdbg_put_u64(buf + 8 + 8 * 7, dr7, false);
 }
 
-static void x86_decode(const uint8_t *exit, struct kvmdbg_arch_exit *out)
+static bool x86_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 {
+	const uint8_t *exit = run + X86_RUN_DEBUG;
 	uint32_t exception = kvmdbg_get_u32(exit, false);
 	uint64_t dr6 = kvmdbg_get_u64(exit + 16, false);
 
+	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) != KVMDBG_EXIT_REASON_DEBUG)
+		return false;
 	memset(out, 0, sizeof(*out));
 	out->has_pc = true;
 	out->pc = kvmdbg_get_u64(exit + 8, false);
-	out->has_raw = true;
+	out->has_exception = true;
 	out->exception = exception;
+	out->has_status = true;
 	out->status = dr6;
 	out->slot_bank = KVMDBG_BANK_BP;
 
 	if (exception == X86_BP_VECTOR) {
 		out->causes = KVMDBG_CAUSE_BP_INSN;
-		return;
+		return true;
 	}
 	if (exception != X86_DB_VECTOR)
-		return;
+		return true;
 	if (dr6 & X86_DR6_BS)
 		out->causes |= KVMDBG_CAUSE_STEP;
 	if (dr6 & X86_DR6_BD)
 		out->causes |= KVMDBG_CAUSE_DEBUG_REG;
 	if (dr6 & X86_DR6_SLOTS) {
 		out->causes |= KVMDBG_CAUSE_SLOT;
-		out->slot_mask = (uint32_t)(dr6 & X86_DR6_SLOTS);
+		out->slot_mask = dr6 & X86_DR6_SLOTS;
 	}
+	return true;
 }
 
 const struct kvmdbg_arch kvmdbg_arch_x86 = {
@@ -194,6 +207,8 @@ const struct kvmdbg_arch kvmdbg_arch_x86 = {
 	.big_endian = false,
 	.guest_debug_size = X86_GUEST_DEBUG_SIZE,
 	.exit_size = X86_EXIT_SIZE,
+	.run_size = X86_RUN_SIZE,
+	.run_debug_offset = X86_RUN_DEBUG,
 	.slots = { X86_NR_SLOTS, 0 },
 	.shared_slots = true,
 	/* what x86 had before KVM_CAP_SET_GUEST_DEBUG2 existed (no BLOCKIRQ) */
@@ -201,6 +216,9 @@ const struct kvmdbg_arch kvmdbg_arch_x86 = {
 		       X86_CTL_USE_HW_BP | X86_CTL_INJECT_DB | X86_CTL_INJECT_BP,
 	.sw_insn = { 0xcc },
 	.sw_insn_len = 1,
+	.insn_align = 1,
+	.kvm_translate = true,
+	.has_debug_reg_trap = true,
 	.control = x86_control,
 	.validate = x86_validate,
 	.pack = x86_pack,

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arch/arch.h"
 #include "kernel.h"
 
 #include "fake-kernel.h"
 
 #define MAX_CAPS 32
 #define MAX_FAULTS 16
+#define MAX_REGS 16
 
 struct fake_cap {
 	unsigned long cap;
@@ -32,6 +34,17 @@ static uint64_t fake_delta;
 static struct fake_range fake_faults[MAX_FAULTS];
 static unsigned int fake_nr_faults;
 static bool fake_initialised;
+static const struct kvmdbg_arch *fake_arch;
+static int fake_cap_err;
+static unsigned int fake_cap_fail_count;
+static struct {
+	uint64_t id;
+	uint64_t value;
+	int err;
+} fake_regs[MAX_REGS];
+static unsigned int fake_nr_regs;
+static uint64_t fake_pc;
+static int fake_pc_err;
 
 static void fake_set_cap_locked(unsigned long cap, int value)
 {
@@ -59,6 +72,12 @@ static void fake_reset_locked(void)
 	fake_gd_fail_count = 0;
 	fake_delta = 0;
 	fake_nr_faults = 0;
+	fake_arch = &kvmdbg_arch_x86;
+	fake_cap_err = 0;
+	fake_cap_fail_count = 0;
+	fake_nr_regs = 0;
+	fake_pc = 0;
+	fake_pc_err = -ENOSYS; /* a test that wants KVM_GET_REGS says so */
 	fake_initialised = true;
 }
 
@@ -72,6 +91,67 @@ void fake_kernel_reset(void)
 {
 	g_mutex_lock(&fake_lock);
 	fake_reset_locked();
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_set_arch(const struct kvmdbg_arch *arch, int debug2_mask)
+{
+	g_assert_nonnull(arch);
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_arch = arch;
+	fake_set_cap_locked(FAKE_CAP_SET_GUEST_DEBUG, 1);
+	fake_set_cap_locked(FAKE_CAP_SET_GUEST_DEBUG2, debug2_mask);
+	g_mutex_unlock(&fake_lock);
+}
+
+const struct kvmdbg_arch *fake_get_arch(void)
+{
+	const struct kvmdbg_arch *arch;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	arch = fake_arch;
+	g_mutex_unlock(&fake_lock);
+	return arch;
+}
+
+void fake_fail_enable_cap(int err, unsigned int count)
+{
+	g_assert_cmpint(err, <, 0);
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_cap_err = err;
+	fake_cap_fail_count = count;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_set_one_reg(uint64_t id, uint64_t value, int err)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	for (unsigned int i = 0; i < fake_nr_regs; i++) {
+		if (fake_regs[i].id == id) {
+			fake_regs[i].value = value;
+			fake_regs[i].err = err;
+			g_mutex_unlock(&fake_lock);
+			return;
+		}
+	}
+	g_assert_cmpuint(fake_nr_regs, <, MAX_REGS);
+	fake_regs[fake_nr_regs].id = id;
+	fake_regs[fake_nr_regs].value = value;
+	fake_regs[fake_nr_regs].err = err;
+	fake_nr_regs++;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_set_regs_pc(uint64_t pc, int err)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_pc = pc;
+	fake_pc_err = err;
 	g_mutex_unlock(&fake_lock);
 }
 
@@ -149,10 +229,26 @@ void fake_log_dump(void)
 			what = g_strdup_printf("  [%zu] set_guest_debug(fd %d, size %zu) = %d", i,
 					       c.fd, c.size, c.ret);
 
-			fake_dump_image(what, c.bytes, c.size < 72 ? c.size : 72);
+			fake_dump_image(what, c.bytes, c.size < FAKE_MAX_IMAGE ? c.size
+										 : FAKE_MAX_IMAGE);
+			if (c.aux_len)
+				fake_dump_image("      array", c.aux, c.aux_len);
 			g_free(what);
 			break;
 		}
+		case FAKE_ENABLE_CAP:
+			g_test_message("  [%zu] enable_cap(fd %d, cap %lu) = %d", i, c.fd, c.cap,
+				       c.ret);
+			break;
+		case FAKE_GET_ONE_REG:
+			g_test_message("  [%zu] get_one_reg(fd %d, id 0x%" G_GINT64_MODIFIER
+				       "x) = %d, value 0x%" G_GINT64_MODIFIER "x",
+				       i, c.fd, c.reg, c.ret, c.value);
+			break;
+		case FAKE_GET_REGS:
+			g_test_message("  [%zu] get_regs(fd %d) = %d, pc 0x%" G_GINT64_MODIFIER "x",
+				       i, c.fd, c.ret, c.value);
+			break;
 		default:
 			g_test_message("  [%zu] kind %d?", i, (int)c.kind);
 		}
@@ -196,7 +292,102 @@ void fake_translate_add_fault(uint64_t start, uint64_t len)
 	g_mutex_unlock(&fake_lock);
 }
 
-/* The three functions of lib/kernel.h. */
+/* The functions of lib/kernel.h. */
+
+const struct kvmdbg_arch *kvmdbg_kernel_arch(void)
+{
+	return fake_get_arch();
+}
+
+int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
+{
+	struct fake_call c;
+	int ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	if (fake_cap_fail_count > 0) {
+		fake_cap_fail_count--;
+		ret = fake_cap_err;
+	}
+	c.kind = FAKE_ENABLE_CAP;
+	c.fd = fd;
+	c.cap = cap;
+	c.ret = ret;
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
+{
+	struct fake_call c;
+	int ret = -ENOENT; /* the kernel's answer for a register it does not have */
+
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	for (unsigned int i = 0; i < fake_nr_regs; i++) {
+		if (fake_regs[i].id == id) {
+			ret = fake_regs[i].err;
+			if (!ret)
+				c.value = fake_regs[i].value;
+		}
+	}
+	c.kind = FAKE_GET_ONE_REG;
+	c.fd = vcpu_fd;
+	c.reg = id;
+	c.ret = ret;
+	if (ret == 0)
+		*ret_value = c.value;
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
+{
+	struct fake_call c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	ret = fake_pc_err;
+	c.kind = FAKE_GET_REGS;
+	c.fd = vcpu_fd;
+	c.ret = ret;
+	if (ret == 0) {
+		c.value = fake_pc;
+		*ret_pc = fake_pc;
+	}
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+/*
+ * s390: struct kvm_guest_debug holds a pointer (big-endian u64 at 16) to nr_hw_bp (u32 at 8)
+ * entries of 32 bytes; copy them as the kernel does during the call.
+ */
+static void fake_copy_aux(struct fake_call *c, const uint8_t *buf, size_t size)
+{
+	uint64_t ptr = 0;
+	uint32_t nr = 0;
+
+	if (!fake_arch->aux_size || size < 24)
+		return;
+	for (int i = 0; i < 4; i++)
+		nr = nr << 8 | buf[8 + i];
+	for (int i = 0; i < 8; i++)
+		ptr = ptr << 8 | buf[16 + i];
+	if (!nr || !ptr)
+		return;
+	g_assert_cmpuint(nr, <=, FAKE_MAX_AUX / 32);
+	c->aux_len = (size_t)nr * 32;
+	memcpy(c->aux, (const void *)(uintptr_t)ptr, c->aux_len);
+}
 
 int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
 {
@@ -233,8 +424,10 @@ int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 	c.kind = FAKE_SET_GUEST_DEBUG;
 	c.fd = vcpu_fd;
 	c.size = size;
-	if (buf)
+	if (buf) {
 		memcpy(c.bytes, buf, size < FAKE_MAX_IMAGE ? size : FAKE_MAX_IMAGE);
+		fake_copy_aux(&c, buf, size);
+	}
 	c.ret = ret;
 	g_array_append_val(fake_log, c);
 	g_mutex_unlock(&fake_lock);
@@ -297,6 +490,11 @@ void fake_dump_image(const char *what, const uint8_t *bytes, size_t size)
 	g_string_free(s, TRUE);
 }
 
+struct kvm_run *fake_run_new(void)
+{
+	return g_malloc0(FAKE_RUN_SIZE);
+}
+
 static void put_le(uint8_t *p, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -315,4 +513,22 @@ void x86_image(uint8_t out[72], uint32_t control, uint64_t dr0, uint64_t dr1, ui
 	put_le(out + 24, dr2, 8);
 	put_le(out + 32, dr3, 8);
 	put_le(out + 64, dr7, 8);
+}
+
+void x86_set_exit_reason(struct kvm_run *run, uint32_t reason)
+{
+	put_le((uint8_t *)run + 8, reason, 4);
+}
+
+void x86_set_debug_exit(struct kvm_run *run, uint32_t exception, uint64_t pc, uint64_t dr6,
+			uint64_t dr7)
+{
+	uint8_t *b = (uint8_t *)run;
+
+	memset(b + 32, 0, 32);
+	put_le(b + 8, 4, 4); /* KVM_EXIT_DEBUG */
+	put_le(b + 32, exception, 4);
+	put_le(b + 40, pc, 8);
+	put_le(b + 48, dr6, 8);
+	put_le(b + 56, dr7, 8);
 }

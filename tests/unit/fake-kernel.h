@@ -3,10 +3,12 @@
  * A fake of the kernel edge (lib/kernel.h) for the unit tests.
  *
  * Every call the library makes is recorded in a log (kind, fd, capability or address, the exact
- * bytes given to set_guest_debug and their size, and what the fake returned), and every result
- * is programmable: capability values, failures of the next set_guest_debug calls, and a
- * translation that is the identity by default, shifted by a fixed delta, or -EFAULT on chosen
- * ranges.  fake_kernel_reset() puts everything back to the defaults and empties the log.
+ * bytes given to set_guest_debug and their size, the array an s390 image points to, and what
+ * the fake returned), and every result is programmable: the architecture the fake kernel is of
+ * (x86_64 by default, whatever the host), capability values, failures of the next
+ * set_guest_debug or enable_cap calls, ONE_REG and KVM_GET_REGS values, and a translation that
+ * is the identity by default, shifted by a fixed delta, or -EFAULT on chosen ranges.
+ * fake_kernel_reset() puts everything back to the defaults and empties the log.
  *
  * The fake is thread-safe: a test may kick or insert from a second thread.
  */
@@ -19,6 +21,8 @@
 
 #include <glib.h>
 
+struct kvm_run;
+
 /* Capability numbers of <linux/kvm.h>, written out so that the tests state them. */
 #define FAKE_CAP_SET_GUEST_DEBUG 23
 #define FAKE_CAP_SET_GUEST_DEBUG2 195
@@ -29,26 +33,50 @@
 
 /* Largest set_guest_debug image any architecture has (arm64: 520 bytes). */
 #define FAKE_MAX_IMAGE 520
+/* Largest array an image points to (s390: 50 x 32 bytes). */
+#define FAKE_MAX_AUX 1600
+/* A struct kvm_run buffer big enough for every architecture (s390: 2368 bytes). */
+#define FAKE_RUN_SIZE 4096
+
+struct kvmdbg_arch;
 
 enum fake_call_kind {
 	FAKE_CHECK_EXTENSION = 1,
 	FAKE_SET_GUEST_DEBUG = 2,
 	FAKE_TRANSLATE = 3,
+	FAKE_ENABLE_CAP = 4,
+	FAKE_GET_ONE_REG = 5,
+	FAKE_GET_REGS = 6,
 };
 
 struct fake_call {
 	enum fake_call_kind kind;
 	int fd;
-	unsigned long cap;           /* FAKE_CHECK_EXTENSION */
+	unsigned long cap;           /* FAKE_CHECK_EXTENSION, FAKE_ENABLE_CAP */
 	uint64_t gva;                /* FAKE_TRANSLATE */
 	uint64_t gpa;                /* FAKE_TRANSLATE: what was returned, when ret == 0 */
+	uint64_t reg;                /* FAKE_GET_ONE_REG: the id */
+	uint64_t value;              /* FAKE_GET_ONE_REG, FAKE_GET_REGS: what was returned */
 	size_t size;                 /* FAKE_SET_GUEST_DEBUG */
 	uint8_t bytes[FAKE_MAX_IMAGE]; /* FAKE_SET_GUEST_DEBUG: the first min(size, 520) bytes */
+	/*
+	 * FAKE_SET_GUEST_DEBUG of s390: the kvm_hw_breakpoint array the image points to, read
+	 * during the call (aux_len = 32 * nr_hw_bp bytes; 0 when the image has no array).
+	 */
+	size_t aux_len;
+	uint8_t aux[FAKE_MAX_AUX];
 	int ret;                     /* what the fake returned */
 };
 
 /* Defaults back, log emptied. */
 void fake_kernel_reset(void);
+
+/*
+ * The architecture the fake kernel is of, for VMs created from now on (reset: x86_64); its
+ * default capabilities are set too: SET_GUEST_DEBUG 1 and SET_GUEST_DEBUG2 as given.
+ */
+void fake_set_arch(const struct kvmdbg_arch *arch, int debug2_mask);
+const struct kvmdbg_arch *fake_get_arch(void);
 
 /* The log. */
 void fake_log_clear(void);
@@ -68,6 +96,14 @@ void fake_set_cap(unsigned long cap, int value);
  */
 void fake_fail_set_guest_debug(int err, unsigned int count);
 
+/* enable_cap: the next count calls fail with err. */
+void fake_fail_enable_cap(int err, unsigned int count);
+
+/* get_one_reg: register id reads as value (a negative err instead: the call fails). */
+void fake_set_one_reg(uint64_t id, uint64_t value, int err);
+/* get_regs_pc: the pc KVM_GET_REGS gives (err < 0: the call fails). */
+void fake_set_regs_pc(uint64_t pc, int err);
+
 /* translate: gpa = gva + delta (wrapping), except in the -EFAULT ranges. */
 void fake_translate_set_delta(uint64_t delta);
 /* translate: [start, start + len) gives -EFAULT. */
@@ -78,9 +114,21 @@ void fake_translate_add_fault(uint64_t start, uint64_t len);
 /* Hex dump of a set_guest_debug image, x86 layout annotated, through g_test_message(). */
 void fake_dump_image(const char *what, const uint8_t *bytes, size_t size);
 
+/* A zeroed struct kvm_run buffer of FAKE_RUN_SIZE bytes (g_free() it). */
+struct kvm_run *fake_run_new(void);
+
 /* Write an x86 struct kvm_guest_debug image, little-endian, independently of the library. */
 void x86_image(uint8_t out[72], uint32_t control, uint64_t dr0, uint64_t dr1, uint64_t dr2,
 	       uint64_t dr3, uint64_t dr7);
+
+/*
+ * Write an x86 exit into a struct kvm_run image (little-endian, whatever the host):
+ * exit_reason at offset 8; for KVM_EXIT_DEBUG struct kvm_debug_exit_arch at offset 32
+ * (exception, pad, pc, dr6, dr7).
+ */
+void x86_set_exit_reason(struct kvm_run *run, uint32_t reason);
+void x86_set_debug_exit(struct kvm_run *run, uint32_t exception, uint64_t pc, uint64_t dr6,
+			uint64_t dr7);
 
 /* Assert that log entry i is a set_guest_debug on fd with exactly these 72 bytes. */
 #define assert_gd(i, fd_, expected)                                                          \

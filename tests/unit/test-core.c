@@ -116,7 +116,7 @@ static void fix_setup_bare(struct fix *f)
 	f->orig = g_malloc(MEM_SIZE);
 	memcpy(f->orig, f->mem, MEM_SIZE);
 	for (unsigned int i = 0; i < NR_VCPUS; i++)
-		f->run[i] = g_malloc0(sizeof(struct kvm_run));
+		f->run[i] = fake_run_new();
 }
 
 static void fix_setup(struct fix *f, gconstpointer data)
@@ -173,12 +173,7 @@ static void fix_teardown(struct fix *f, gconstpointer data)
 
 static void set_debug_exit(struct kvm_run *run, uint32_t exception, uint64_t pc, uint64_t dr6)
 {
-	memset(&run->debug, 0, sizeof(run->debug));
-	run->exit_reason = KVM_EXIT_DEBUG;
-	run->debug.arch.exception = exception;
-	run->debug.arch.pc = pc;
-	run->debug.arch.dr6 = dr6;
-	run->debug.arch.dr7 = 0;
+	x86_set_debug_exit(run, exception, pc, dr6, 0);
 }
 
 /* A KVM_EXIT_DEBUG through handle_exit; the library may make no kernel call on the way. */
@@ -588,7 +583,7 @@ static void test_no_global_state(void)
 	struct fix fx, *f = &fx;
 	struct kvmdbg_vm *vm2 = NULL;
 	struct kvmdbg_vcpu *v2 = NULL;
-	struct kvm_run *run2 = g_malloc0(sizeof(struct kvm_run));
+	struct kvm_run *run2 = fake_run_new();
 	uint8_t img[72];
 
 	fix_setup(f, NULL);
@@ -2020,14 +2015,14 @@ static void test_exit_not_debug(struct fix *f, gconstpointer data)
 	(void)data;
 
 	insert(f->vm, KVMDBG_POINT_SW_BREAK, ram(f, 0x100), 1, 0);
-	f->run[0]->exit_reason = KVM_EXIT_IO;
+	x86_set_exit_reason(f->run[0], KVM_EXIT_IO);
 	fake_log_clear();
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
 	g_assert_true(ev == SENTINEL);
-	f->run[0]->exit_reason = KVM_EXIT_HLT;
+	x86_set_exit_reason(f->run[0], KVM_EXIT_HLT);
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
 	g_assert_true(ev == SENTINEL);
-	f->run[0]->exit_reason = KVM_EXIT_MMIO;
+	x86_set_exit_reason(f->run[0], KVM_EXIT_MMIO);
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
 	g_assert_true(ev == SENTINEL);
 	assert_log_len(0);
@@ -2048,6 +2043,38 @@ static void test_exit_step(struct fix *f, gconstpointer data)
 	PRE_RUN_NONE(f->vcpu[0]);
 	EXIT_EVENT(f->vcpu[0], f->run[0], 1, 0x401005, DR6_STEP, ev, KVMDBG_EVENT_STEP);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x401005);
+}
+
+/*
+ * x86 may set DR6.Bn for a slot that is not enabled when its stale address matches: such bits
+ * must neither hide a step nor be taken for one of the library's points.
+ */
+static void test_exit_step_stale_slot_bits(struct fix *f, gconstpointer data)
+{
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_point *p;
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[0], true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
+	/* no slot of ours at all */
+	EXIT_EVENT(f->vcpu[0], f->run[0], 1, 0x401003, DR6_STEP | 1u << 2, ev,
+		   KVMDBG_EVENT_STEP);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x401003);
+
+	/* slot 0 ours and enabled, the stale bit is slot 2's */
+	p = insert(f->vm, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
+	EXIT_EVENT(f->vcpu[0], f->run[0], 1, 0x401005, DR6_STEP | 1u << 2, ev,
+		   KVMDBG_EVENT_STEP);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x401005);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+
+	/* a real hit of slot 0 is still the point's */
+	EXIT_EVENT(f->vcpu[0], f->run[0], 1, 0x402000, DR6_SLOT(0), ev,
+		   KVMDBG_EVENT_HW_BREAKPOINT);
+	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
 }
 
 static void test_exit_debug_reg_access(struct fix *f, gconstpointer data)
@@ -2281,6 +2308,7 @@ int main(int argc, char **argv)
 
 	ADD("exit/not-debug", test_exit_not_debug);
 	ADD("exit/step", test_exit_step);
+	ADD("exit/step-stale-slot-bits", test_exit_step_stale_slot_bits);
 	ADD("exit/debug-reg-access", test_exit_debug_reg_access);
 	ADD("exit/errors-without-kick", test_exit_errors_without_kick);
 	ADD("kick/basic", test_kick);

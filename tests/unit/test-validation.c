@@ -87,7 +87,7 @@ static void fix_setup(struct fix *f, gconstpointer data)
 		f->mem[i] = (uint8_t)(i * 37 + 11);
 	f->expected_mem = g_malloc(MEM_SIZE);
 	for (unsigned int i = 0; i < 2; i++)
-		f->run[i] = g_malloc0(sizeof(struct kvm_run));
+		f->run[i] = fake_run_new();
 
 	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA, MEM_SIZE, f->mem), ==, 0);
@@ -126,11 +126,7 @@ static int debug_exit(struct fix *f, unsigned int v, uint32_t exception, uint64_
 {
 	struct kvm_run *run = f->run[v];
 
-	memset(&run->debug, 0, sizeof(run->debug));
-	run->exit_reason = KVM_EXIT_DEBUG;
-	run->debug.arch.exception = exception;
-	run->debug.arch.pc = pc;
-	run->debug.arch.dr6 = dr6;
+	x86_set_debug_exit(run, exception, pc, dr6, 0);
 	*ev = SENTINEL_EVENT;
 	return kvmdbg_vcpu_handle_exit(f->vcpu[v], 0, ev);
 }
@@ -178,7 +174,7 @@ static void test_null_vcpu(struct fix *f, gconstpointer data)
 	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
 	struct kvmdbg_point *p = SENTINEL_POINT;
 	const struct kvmdbg_event *ev = SENTINEL_EVENT;
-	struct kvm_run *run = g_malloc0(sizeof(struct kvm_run));
+	struct kvm_run *run = fake_run_new();
 	(void)data;
 
 	g_assert_cmpint(kvmdbg_vcpu_new(NULL, 110, run, &v), ==, -EINVAL);
@@ -218,11 +214,7 @@ static void test_null_ret_event(struct fix *f, gconstpointer data)
 	(void)data;
 
 	g_assert_nonnull(p);
-	memset(&run->debug, 0, sizeof(run->debug));
-	run->exit_reason = KVM_EXIT_DEBUG;
-	run->debug.arch.exception = 3;
-	run->debug.arch.pc = SW_BASE;
-	run->debug.arch.dr6 = DR6_NONE;
+	x86_set_debug_exit(run, 3, SW_BASE, DR6_NONE, 0);
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, NULL), ==, -EINVAL);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
 	UNCHANGED(f);
@@ -536,7 +528,7 @@ static void test_add_memory_bad(struct fix *f, gconstpointer data)
 static void test_vcpu_attached_twice(struct fix *f, gconstpointer data)
 {
 	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
-	struct kvm_run *run = g_malloc0(sizeof(struct kvm_run));
+	struct kvm_run *run = fake_run_new();
 	(void)data;
 
 	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, VCPU_FD, run, &v), ==, -EEXIST);
@@ -552,7 +544,7 @@ static void test_reinject_wrong_event(struct fix *f, gconstpointer data)
 	const struct kvmdbg_event *ev, *step_ev, *bp_ev;
 	struct kvmdbg_vm *vm2;
 	struct kvmdbg_vcpu *v2;
-	struct kvm_run *run2 = g_malloc0(sizeof(struct kvm_run));
+	struct kvm_run *run2 = fake_run_new();
 	(void)data;
 
 	/* a guest int3 on vCPU 0 */

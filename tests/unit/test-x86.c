@@ -52,7 +52,7 @@ static void pack(const struct kvmdbg_debug_state *st, uint32_t control, uint8_t 
 	uint8_t buf[96];
 
 	memset(buf, 0x5a, sizeof(buf));
-	ARCH->pack(st, control, buf);
+	ARCH->pack(st, control, buf, NULL, 0);
 	for (size_t i = 72; i < sizeof(buf); i++)
 		g_assert_cmphex(buf[i], ==, 0x5a);
 	memcpy(out, buf, 72);
@@ -65,6 +65,15 @@ static void test_description(void)
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 72);
 	g_assert_cmpuint(ARCH->exit_size, ==, 32);
+	g_assert_cmpuint(ARCH->run_size, ==, 2352);
+	g_assert_cmpuint(ARCH->run_debug_offset, ==, 32);
+	g_assert_cmpuint(ARCH->aux_size, ==, 0);
+	g_assert_true(ARCH->kvm_translate);
+	g_assert_true(ARCH->has_debug_reg_trap);
+	g_assert_false(ARCH->failed_set_disables);
+	g_assert_cmpuint(ARCH->pc_reg, ==, 0);
+	g_assert_false(ARCH->pc_from_regs);
+	g_assert_true(kvmdbg_arch_by_name("x86_64") == ARCH);
 	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_BP], ==, 4);
 	g_assert_true(ARCH->shared_slots);
 	/* ENABLE | SINGLESTEP | USE_SW_BP | USE_HW_BP | INJECT_DB | INJECT_BP: no BLOCKIRQ */
@@ -470,11 +479,21 @@ static void test_validate(void)
 
 /* ---- decode ---- */
 
+/*
+ * The exit inside a whole struct kvm_run image (2352 bytes): exit_reason KVM_EXIT_DEBUG (4) as
+ * a little-endian u32 at offset 8, struct kvm_debug_exit_arch at offset 32, garbage elsewhere.
+ */
 static void decode(const uint8_t exit[32], struct kvmdbg_arch_exit *out)
 {
+	static uint8_t run[2352];
+
+	memset(run, 0x77, sizeof(run));
+	run[8] = 0x04;
+	run[9] = run[10] = run[11] = 0x00;
+	memcpy(run + 32, exit, 32);
 	/* garbage first: decode must set every field */
 	memset(out, 0xa5, sizeof(*out));
-	ARCH->decode(exit, out);
+	g_assert_true(ARCH->decode(run, out));
 }
 
 static void assert_common(const struct kvmdbg_arch_exit *e, uint32_t exception, uint64_t pc,
@@ -482,10 +501,32 @@ static void assert_common(const struct kvmdbg_arch_exit *e, uint32_t exception, 
 {
 	g_assert_true(e->has_pc);
 	g_assert_cmphex(e->pc, ==, pc);
-	g_assert_true(e->has_raw);
+	g_assert_true(e->has_exception);
 	g_assert_cmphex(e->exception, ==, exception);
+	g_assert_true(e->has_status);
 	g_assert_cmphex(e->status, ==, status);
 	g_assert_false(e->has_data_addr);
+	g_assert_false(e->intercept);
+	g_assert_false(e->foreign_insn);
+}
+
+static void test_decode_not_debug(void)
+{
+	/* every exit reason but KVM_EXIT_DEBUG (4), little-endian at offset 8 */
+	static const uint32_t reasons[] = { 0, 1, 2, 3, 5, 6, 9, 13, 17, 0x04000000, 0x400 };
+	static uint8_t run[2352];
+	struct kvmdbg_arch_exit e;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++) {
+		memset(run, 0, sizeof(run));
+		run[32] = 1; /* an exception 1 in the debug union, which must not matter */
+		run[8] = (uint8_t)reasons[i];
+		run[9] = (uint8_t)(reasons[i] >> 8);
+		run[10] = (uint8_t)(reasons[i] >> 16);
+		run[11] = (uint8_t)(reasons[i] >> 24);
+		g_test_message("exit_reason 0x%x", reasons[i]);
+		g_assert_false(ARCH->decode(run, &e));
+	}
 }
 
 static void test_decode_step(void)
@@ -664,6 +705,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/x86/decode/int3", test_decode_int3);
 	g_test_add_func("/kvmdbg/unit/x86/decode/unknown-exception", test_decode_unknown);
 	g_test_add_func("/kvmdbg/unit/x86/decode/exact-copy", test_decode_exact_copy);
+	g_test_add_func("/kvmdbg/unit/x86/decode/not-debug", test_decode_not_debug);
 
 	return g_test_run();
 }
