@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# /init of the vm tier's initramfs (run.sh builds it): a busybox shell that mounts the pseudo
+# file systems, loads the KVM modules listed in /vm/modules (in order, with the parameters given
+# on each line), shows that KVM is up, runs every program of /vm/tests (one command line each,
+# "name program args...") and powers the machine off.
+#
+# Everything run.sh reads comes on the serial console as lines that start with "@@VM ":
+#   @@VM INFO text            shown in the host's log
+#   @@VM BEGIN name           a test program starts; its TAP output follows
+#   @@VM END name status ms   it ended with that exit status after that many milliseconds
+#   @@VM DONE                 every program ran
+# A missing DONE tells run.sh that the machine died or hung.
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+umask 022
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /dev/shm
+
+vm_say()
+{
+	echo "@@VM $*"
+}
+
+# Milliseconds since boot.
+uptime_ms()
+{
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+. /vm/config
+
+vm_say INFO "kernel: $(uname -s) $(uname -r) $(uname -v) on $(uname -m)"
+vm_say INFO "cpus: $(grep -c '^processor' /proc/cpuinfo), memory: $(sed -n 's/^MemTotal: *//p' /proc/meminfo)"
+vm_say INFO "command line: $(cat /proc/cmdline)"
+vm_say INFO "machine: $VM_MACHINE ($VM_DESCRIPTION)"
+
+while read -r ko params; do
+	[ -n "$ko" ] || continue
+	# Parameters from the kernel command line are not applied by insmod: pass them here.
+	# shellcheck disable=SC2086
+	if insmod "/vm/modules.d/$ko" $params; then
+		vm_say INFO "insmod ${ko%.ko} $params: ok"
+	else
+		vm_say INFO "insmod ${ko%.ko} $params: failed with status $?"
+	fi
+done < /vm/modules
+
+dmesg | grep -i -E 'kvm|svm|hyp|vhe' | while read -r line; do
+	vm_say INFO "dmesg: $line"
+done
+if [ -c /dev/kvm ]; then
+	vm_say INFO "KVM is up: $(ls -l /dev/kvm)"
+else
+	vm_say INFO "KVM is NOT up: there is no /dev/kvm"
+fi
+for p in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_amd/parameters/npt \
+	 /sys/module/kvm/parameters/mode; do
+	[ -r "$p" ] && vm_say INFO "$p = $(cat "$p")"
+done
+
+# From here on only the tests write to the console.
+dmesg -n 1
+
+cd /tmp || exit 1
+while read -r name cmd; do
+	[ -n "$name" ] || continue
+	vm_say BEGIN "$name"
+	start=$(uptime_ms)
+	# shellcheck disable=SC2086
+	timeout "$VM_TEST_TIMEOUT" $cmd < /dev/null 2>&1
+	status=$?
+	vm_say END "$name $status $(($(uptime_ms) - start))"
+done < /vm/tests
+
+dmesg | grep -i -E 'kvm|svm|bug|warn|oops' | tail -n 20 | while read -r line; do
+	vm_say INFO "dmesg after the tests: $line"
+done
+vm_say DONE
+sync
+poweroff -f
