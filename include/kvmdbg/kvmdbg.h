@@ -211,11 +211,9 @@ typedef int (*kvmdbg_translate_fn)(void *user_data, uint64_t gva, uint64_t *ret_
  * @param gpa Guest-physical base address.
  * @param size Size in bytes (not 0, not wrapping around).
  * @param host Where the region is mapped in this process; it must stay mapped until the
- *             VM
- *             object is freed.
+ *             VM object is freed.
  * @return 0; -EINVAL for NULL or an empty or wrapping region; -EEXIST if it overlaps a
- *         region
- *         already registered; -ENOMEM.
+ *         region already registered; -ENOMEM.
  * @since 0.1
  */
 int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void *host);
@@ -298,22 +296,36 @@ enum kvmdbg_point_flags {
  * intercept the breakpoint instruction, and a guest that reaches it then takes the trap
  * itself.
  *
+ * What each architecture accepts:
+ * - x86: watchpoints of 1, 2, 4 or 8 bytes, naturally aligned, write or read-or-write
+ *   (no read-only); 4 slots shared by breakpoints and watchpoints.
+ * - arm64: watchpoints of 1 to 8 bytes within one aligned doubleword, read, write or
+ *   both; breakpoint and watchpoint slot counts from the kernel.
+ * - s390: write watchpoints of 1 to 100 bytes, whose guest-physical address comes from
+ *   the translate callback (identity without one); at most 50 points.
+ * - ppc: BookE has 2 breakpoint and 2 watchpoint slots; Book3S has no hardware points at
+ *   all (-EOPNOTSUPP).  A software breakpoint needs an attached vCPU first (the
+ *   instruction is read from it).
+ * - Breakpoints take a length of 0, 1 or the architecture's instruction size (s390 2,
+ *   ppc and arm64 4, riscv 2 or 4).
+ *
+ * Where the kernel cannot single-step (riscv, ppc Book3S HV) the library cannot step over
+ * a breakpoint either, and per-vCPU software breakpoints are refused with -EOPNOTSUPP.
+ *
  * @param vm The VM object.
  * @param type The kind of point.
  * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG
- *             reports as
- *             pc).
- * @param len Watched length: 1, 2, 4 or 8 bytes, naturally aligned; 0 or 1 for
- *            breakpoints.
+ *             reports as pc).
+ * @param len Watched length, or 0 for breakpoints (see above).
  * @param flags A mask of enum kvmdbg_point_flags.
  * @param user_data Any pointer, returned by kvmdbg_point_get_user_data().
  * @param ret_point Where to store the new point (borrowed), or NULL.
  * @return 0 on success. -EINVAL: NULL @p vm, unknown type or flags, bad length or
- *         alignment.
- *         -EOPNOTSUPP: the kind is not supported by
- * the architecture or the kernel. -EEXIST: a point of the same type at the same address
- * exists (for software breakpoints, anywhere in the VM). -ENOSPC: no free hardware slot.
- * -EFAULT: the address does not translate or is not backed by guest memory. -ENOMEM.
+ *         alignment. -EOPNOTSUPP: the architecture or the kernel cannot do this kind.
+ *         -EEXIST: a point of the same type at the same address exists that some vCPU
+ *         would also carry (for software breakpoints: any at that address). -ENOSPC: no
+ *         free hardware slot. -EFAULT: the address does not translate or is not backed by
+ *         guest memory. -ENOMEM.
  * @since 0.1
  */
 int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
@@ -352,9 +364,9 @@ struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type
 /**
  * @brief Remove every point of the VM, VM-wide and per vCPU.
  * @param vm The VM object.
- * @return The number of points removed, or -EINVAL for a NULL @p vm. Software breakpoints
- *         the
- * guest overwrote are removed without restoring memory, as with kvmdbg_vm_remove().
+ * @return The number of points removed, or -EINVAL for a NULL @p vm.  Software
+ *         breakpoints the guest overwrote are removed without restoring memory, as with
+ *         kvmdbg_vm_remove().
  * @since 0.1
  */
 int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm);
@@ -492,8 +504,7 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
 
 /**
  * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill()
- * with a
- *        signal whose handler does nothing).
+ *        with a signal whose handler does nothing).
  * @param user_data The pointer given to kvmdbg_vcpu_set_kick().
  */
 typedef void (*kvmdbg_kick_fn)(void *user_data);
@@ -512,8 +523,7 @@ typedef void (*kvmdbg_kick_fn)(void *user_data);
  *                 KVM_SET_GUEST_DEBUG (debugging off) to find out whether it works.
  *
  * @return 0; -EINVAL for NULL arguments or a negative fd; -EEXIST if @p vcpu_fd is
- *         already
- *         attached; -ENOMEM.
+ *         already attached; -ENOMEM.
  * @since 0.1
  */
 int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
@@ -618,6 +628,9 @@ int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable);
  * exception, and otherwise none.
  *
  * @param vcpu The vCPU object.
+ * On s390 a failed @c KVM_SET_GUEST_DEBUG leaves the kernel with debugging off; the
+ * library then sends its last good state again before it returns the error.
+ *
  * @return 0 when nothing was applied, 1 when the kernel was updated; -EINVAL for a NULL
  *         @p vcpu; -EFAULT if guest memory could not be written for a step-over; or the
  *         negative errno of a failed @c KVM_SET_GUEST_DEBUG (the state stays pending).
@@ -646,8 +659,11 @@ enum kvmdbg_exit {
  *
  * Decodes @c KVM_EXIT_DEBUG, finishes or cancels a step-over in progress, disarms a
  * one-shot point that fired, and recognises exceptions the guest raised itself. It
- * allocates nothing and makes no system call, except to read guest memory for an unknown
- * software breakpoint.
+ * allocates nothing.  On x86 and s390 it makes no system call, except to translate an
+ * address for an unknown software breakpoint; where the exit does not carry the pc it is
+ * read with one @c KVM_GET_ONE_REG (arm64, riscv) or @c KVM_GET_REGS (ppc watchpoint and
+ * Book3S step exits), and a failed read is returned.  On s390 a stop at a library
+ * breakpoint moves @c psw_addr in the @c kvm_run mapping back to the breakpoint.
  *
  * A stop at a breakpoint is resumed simply by running again: the next
  * kvmdbg_vcpu_pre_run() steps over the breakpoint (software: original bytes back, one
@@ -658,11 +674,10 @@ enum kvmdbg_exit {
  * @param run_result 0 if @c KVM_RUN returned 0, else its negative errno (-EINTR after a
  *                   kick).
  * @param ret_event Where to store the event (borrowed: valid until the next call of
- *                  kvmdbg_vcpu_handle_exit() or kvmdbg_vcpu_pre_run() on this vCPU);
- *                  set only for #KVMDBG_EXIT_EVENT.
+ *                  kvmdbg_vcpu_handle_exit() or kvmdbg_vcpu_pre_run() on this vCPU); set
+ *                  only for #KVMDBG_EXIT_EVENT.
  * @return An enum kvmdbg_exit value; -EINVAL for NULL arguments; @p run_result itself
- *         when
- *         @c KVM_RUN failed for a reason that is not the library's kick.
+ *         when @c KVM_RUN failed for a reason that is not the library's kick.
  * @since 0.1
  */
 int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
@@ -690,7 +705,8 @@ int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu);
  * @param vcpu The vCPU object.
  * @param event The event, which must be the last one of this vCPU.
  * @return 0; -EINVAL for NULL arguments, an event of another vCPU or of another type;
- *         -EOPNOTSUPP where the kernel cannot inject (arm64).
+ *         -EOPNOTSUPP where the kernel cannot inject (arm64, s390, ppc, riscv: the VMM
+ *         must deliver the exception itself, guest BRKs on arm64 included).
  * @since 0.1
  */
 int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_event *event);
@@ -811,8 +827,7 @@ uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event);
  * @brief The point that fired.
  * @param event The event.
  * @return The point (borrowed, valid until it is removed) for breakpoint and watchpoint
- *         events;
- *         NULL for other types.
+ *         events; NULL for other types.
  * @since 0.1
  */
 const struct kvmdbg_point *kvmdbg_event_get_point(const struct kvmdbg_event *event);
@@ -829,7 +844,9 @@ int kvmdbg_event_get_slot(const struct kvmdbg_event *event);
 /**
  * @brief Access kind of a watchpoint event.
  * @param event The event.
- * @return An enum kvmdbg_access value, or -EINVAL if @p event is not a watchpoint event.
+ * @return An enum kvmdbg_access value (the access that happened where the hardware says,
+ *         as on arm64 and ppc BookE, else the point's kind), or -EINVAL if @p event is
+ *         not a watchpoint event.
  * @since 0.1
  */
 int kvmdbg_event_get_access(const struct kvmdbg_event *event);
@@ -837,27 +854,36 @@ int kvmdbg_event_get_access(const struct kvmdbg_event *event);
 /**
  * @brief The data address a watchpoint event is about.
  * @param event The event.
- * @param ret_addr Where to store it: the watched address (x86 cannot tell the exact
- *                 byte).
+ * @param ret_addr Where to store it: the address the hardware reports where it does
+ *                 (arm64: the faulting address), else the watched address (x86 cannot
+ *                 tell the exact byte).
  * @return 0, or -EINVAL if @p event is not a watchpoint event or an argument is NULL.
  * @since 0.1
  */
 int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event, uint64_t *ret_addr);
 
 /**
- * @brief The raw exception number of the exit (x86: 1 for \#DB, 3 for \#BP).
+ * @brief The raw exception number of the exit.
+ *
+ * x86: 1 for \#DB, 3 for \#BP.  s390: the exit type (1, 2 or 4) or, for a software
+ * breakpoint, the intercept code (0x2c or 0x04).  arm64: the ESR exception class.
+ *
  * @param event The event.
  * @param ret_exception Where to store it.
  * @return 0, -EINVAL for NULL arguments, -ENODATA for an event with no kernel exit behind
- *         it
- *         (#KVMDBG_EVENT_INTERRUPTED) or an architecture that has no such field.
+ *         it (#KVMDBG_EVENT_INTERRUPTED) or an architecture that has no such field (ppc,
+ *         riscv).
  * @since 0.1
  */
 int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
 				   uint32_t *ret_exception);
 
 /**
- * @brief The raw debug status of the exit (x86: DR6 as reported by the kernel).
+ * @brief The raw debug status of the exit.
+ *
+ * x86: DR6 as reported by the kernel.  s390: the address, or ipa << 32 | ipb for a
+ * software breakpoint.  ppc: the status word.  arm64: the ESR.  riscv: none (-ENODATA).
+ *
  * @param event The event.
  * @param ret_status Where to store it.
  * @return 0, -EINVAL for NULL arguments, -ENODATA as kvmdbg_event_get_raw_exception().
