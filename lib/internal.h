@@ -146,6 +146,8 @@ struct kvmdbg_vcpu {
 	struct kvmdbg_event event;
 
 	atomic_bool kick_pending;
+	/* kick and kick_data; never held while anything blocks, so a kick never waits */
+	pthread_mutex_t kick_lock;
 	kvmdbg_kick_fn kick;
 	void *kick_data;
 };
@@ -160,7 +162,8 @@ void kvmdbg_table_del(struct kvmdbg_table *t, struct kvmdbg_point *p);
 /* memory.c; callers hold vm->lock */
 int kvmdbg_mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);
 int kvmdbg_mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len);
-int kvmdbg_mem_translate(struct kvmdbg_vm *vm, uint64_t gva, uint64_t *ret_gpa);
+int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
+			 uint64_t *ret_gpa);
 
 /* point.c; callers hold vm->lock */
 int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,

@@ -44,18 +44,25 @@ int kvmdbg_mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t
 	return -EFAULT;
 }
 
-int kvmdbg_mem_translate(struct kvmdbg_vm *vm, uint64_t gva, uint64_t *ret_gpa)
+/*
+ * The architecture default is KVM_TRANSLATE (x86) or identity.  KVM_TRANSLATE goes to @vcpu
+ * when the caller is that vCPU's own thread (which is then not inside KVM_RUN, so the call
+ * cannot block on it), else to the first attached vCPU.
+ */
+int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
+			 uint64_t *ret_gpa)
 {
 	if (vm->translate)
 		return vm->translate(vm->mem_data, gva, ret_gpa);
-	/* the architecture default: KVM_TRANSLATE on the first attached vCPU (x86), identity */
 	if (!vm->arch->kvm_translate) {
 		*ret_gpa = gva;
 		return 0;
 	}
-	if (!vm->vcpus)
+	if (!vcpu)
+		vcpu = vm->vcpus;
+	if (!vcpu)
 		return -EFAULT;
-	return kvmdbg_kernel_translate(vm->vcpus->fd, gva, ret_gpa);
+	return kvmdbg_kernel_translate(vcpu->fd, gva, ret_gpa);
 }
 
 KVMDBG_EXPORT int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size,

@@ -237,7 +237,7 @@ static int insert_sw(struct kvmdbg_point *p)
 
 	if (kvmdbg_table_find(&vm->sw, p->addr))
 		return -EEXIST;
-	ret = kvmdbg_mem_translate(vm, p->addr, &p->gpa);
+	ret = kvmdbg_mem_translate(vm, NULL, p->addr, &p->gpa);
 	if (ret < 0)
 		return ret;
 	ret = choose_insn(p);
@@ -268,7 +268,7 @@ static int insert_hw(struct kvmdbg_point *p)
 		return -EEXIST;
 	if (vm->arch->hw_needs_phys) {
 		/* s390: the kernel compares the watched bytes at their absolute address */
-		int ret = kvmdbg_mem_translate(vm, p->addr, &p->phys);
+		int ret = kvmdbg_mem_translate(vm, NULL, p->addr, &p->phys);
 
 		if (ret < 0)
 			return ret;

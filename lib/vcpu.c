@@ -29,6 +29,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 	vcpu->run = run;
 	vcpu->dirty = true;
 	atomic_init(&vcpu->kick_pending, false);
+	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	/* a new vCPU has debugging off: the all-zero state of every architecture */
 	memset(vcpu->applied, 0, sizeof(vcpu->applied));
 
@@ -65,6 +66,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 
 fail:
 	pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_destroy(&vcpu->kick_lock);
 	free(vcpu);
 	return ret;
 }
@@ -103,6 +105,7 @@ KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 	}
 	vm->nr_vcpus--;
 	pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_destroy(&vcpu->kick_lock);
 	free(vcpu);
 }
 
@@ -387,14 +390,19 @@ static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *
 	vcpu->resume_slot = slot;
 }
 
-/* Whether a breakpoint instruction of the architecture sits at pc in guest memory. */
-static bool insn_at(struct kvmdbg_vm *vm, uint64_t pc)
+/*
+ * Whether a breakpoint instruction of the architecture sits at pc in guest memory.  Called on
+ * the vCPU's own thread, so a KVM_TRANSLATE goes to this vCPU: another one may be inside
+ * KVM_RUN, where the ioctl would wait for it with vm->lock held.
+ */
+static bool insn_at(struct kvmdbg_vcpu *vcpu, uint64_t pc)
 {
+	struct kvmdbg_vm *vm = vcpu->vm;
 	const struct kvmdbg_arch *arch = vm->arch;
 	uint8_t cur[KVMDBG_MAX_INSN];
 	uint64_t gpa;
 
-	if (kvmdbg_mem_translate(vm, pc, &gpa) < 0)
+	if (kvmdbg_mem_translate(vm, vcpu, pc, &gpa) < 0)
 		return true; /* cannot look: the guest's, since it is not ours */
 	if (vm->sw_insn_len && (kvmdbg_mem_read(vm, gpa, cur, vm->sw_insn_len) < 0 ||
 				!memcmp(cur, vm->sw_insn, vm->sw_insn_len)))
@@ -431,7 +439,7 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_e
 			set_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
 			ret = KVMDBG_EXIT_EVENT;
 		}
-	} else if (!insn_at(vm, ex->pc)) {
+	} else if (!insn_at(vcpu, ex->pc)) {
 		/*
 		 * Ours but taken out (a one-shot that fired, another vCPU stepping over it,
 		 * removed meanwhile): the original code is back, so running again executes it.
@@ -697,10 +705,10 @@ KVMDBG_EXPORT int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn 
 {
 	if (!vcpu)
 		return -EINVAL;
-	pthread_mutex_lock(&vcpu->vm->lock);
+	pthread_mutex_lock(&vcpu->kick_lock);
 	vcpu->kick = kick;
 	vcpu->kick_data = user_data;
-	pthread_mutex_unlock(&vcpu->vm->lock);
+	pthread_mutex_unlock(&vcpu->kick_lock);
 	return 0;
 }
 
@@ -713,10 +721,11 @@ KVMDBG_EXPORT int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu)
 		return -EINVAL;
 	atomic_store_explicit(&vcpu->kick_pending, true, memory_order_release);
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	pthread_mutex_lock(&vcpu->vm->lock);
+	/* not vm->lock: its holder may be waiting for this very vCPU to leave KVM_RUN */
+	pthread_mutex_lock(&vcpu->kick_lock);
 	kick = vcpu->kick;
 	data = vcpu->kick_data;
-	pthread_mutex_unlock(&vcpu->vm->lock);
+	pthread_mutex_unlock(&vcpu->kick_lock);
 	if (kick)
 		kick(data);
 	return 0;

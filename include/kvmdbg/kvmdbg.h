@@ -481,8 +481,11 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  * @{
  *
  * A vCPU object is attached to a KVM vCPU file descriptor and its @c kvm_run mapping,
- * both owned by the caller. It is used from the thread that runs the vCPU, except
- * kvmdbg_vcpu_kick(), which any thread may call. The caller keeps its own run loop:
+ * both owned by the caller. It is used by one thread at a time, normally the one that
+ * runs the vCPU; another thread may use it while the vCPU thread is parked outside the
+ * library, if the hand-over is synchronised (a mutex, a condition variable).  The point
+ * functions (kvmdbg_vcpu_insert(), kvmdbg_vcpu_remove()) and kvmdbg_vcpu_kick() may be
+ * called from any thread at any time. The caller keeps its own run loop:
  *
  * @code
  * for (;;) {
@@ -729,7 +732,8 @@ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *us
  * #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit. An exit that raced with
  * the kick is reported as usual and the kick stays pending, so the following @c KVM_RUN
  * returns -EINTR at once: no kick is lost. Safe from any thread; it does not wait for the
- * vCPU (it only takes the VM object's lock briefly), but it is not async-signal-safe.
+ * vCPU (it only takes a lock of its own, never held while anything blocks), but it is not
+ * async-signal-safe.
  *
  * @param vcpu The vCPU object.
  * @return 0, or -EINVAL for a NULL @p vcpu.

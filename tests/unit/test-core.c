@@ -1764,6 +1764,21 @@ static void test_sw_translate_kernel(void)
 	g_assert_cmpuint(fake_log_count(FAKE_SET_GUEST_DEBUG), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 1);
 
+	/*
+	 * An int3 that is not the library's, on the second vCPU: the look at guest memory
+	 * translates with that vCPU, never with the first one, which may be inside KVM_RUN.
+	 */
+	f->mem[0x300] = 0xcc;
+	fake_log_clear();
+	EXIT_EVENT(f->vcpu[1], f->run[1], 3, MEM_GPA + 0x300 + delta, DR6_NONE, ev,
+		   KVMDBG_EVENT_GUEST_BREAKPOINT);
+	g_assert_cmpuint(fake_log_count(FAKE_TRANSLATE), ==, 1);
+	c = fake_log_get(0);
+	g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
+	g_assert_cmpint(c.fd, ==, VCPU_FD + 1);
+	g_assert_cmphex(c.gva, ==, MEM_GPA + 0x300 + delta);
+	f->mem[0x300] = f->orig[0x300];
+
 	/* hardware points take addresses as they are: no translation */
 	fake_log_clear();
 	insert(f->vm, KVMDBG_POINT_HW_BREAK, MEM_GPA + 0x1800 + delta, 1, 0);
