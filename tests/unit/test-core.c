@@ -1769,10 +1769,11 @@ static void test_sw_translate_kernel(void)
 	 * translates with that vCPU, never with the first one, which may be inside KVM_RUN.
 	 */
 	f->mem[0x300] = 0xcc;
+	set_debug_exit(f->run[1], 3, MEM_GPA + 0x300 + delta, DR6_NONE);
 	fake_log_clear();
-	EXIT_EVENT(f->vcpu[1], f->run[1], 3, MEM_GPA + 0x300 + delta, DR6_NONE, ev,
-		   KVMDBG_EVENT_GUEST_BREAKPOINT);
-	g_assert_cmpuint(fake_log_count(FAKE_TRANSLATE), ==, 1);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[1], 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
+	assert_log_len(1);
 	c = fake_log_get(0);
 	g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
 	g_assert_cmpint(c.fd, ==, VCPU_FD + 1);
