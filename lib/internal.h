@@ -33,6 +33,7 @@ struct kvmdbg_point {
 	bool in_memory;      /* the breakpoint instruction is in guest memory */
 	bool overwritten;    /* the guest replaced the instruction */
 	unsigned int steppers; /* vCPUs stepping over it with the original bytes back */
+	uint64_t id;         /* unique in the VM: a point inserted again at the same address differs */
 	uint8_t orig[KVMDBG_MAX_INSN];
 	bool on_fired;
 	struct kvmdbg_point *fired_prev, *fired_next; /* list of fired one-shots */
@@ -85,6 +86,7 @@ struct kvmdbg_vm {
 	struct kvmdbg_point *hw_head; /* every hardware point */
 	unsigned int nr_vm_hw[2];     /* VM-wide hardware points per bank */
 	long nr_points;
+	uint64_t next_id;
 
 	struct kvmdbg_region *regions;
 	size_t nr_regions;
@@ -127,15 +129,18 @@ struct kvmdbg_vcpu {
 	bool single_step;
 	bool trap_debug_regs;
 	bool dirty;
+	bool force_apply;        /* send the state even if unchanged (s390 watchpoint hit) */
 	uint64_t seen_gen;
 	uint32_t inject;         /* KVMDBG_REQ_INJECT_* for the next pre-run */
 	enum kvmdbg_resume resume;
 	bool resume_debug_reg;   /* the step-over is of a trapped debug-register access */
 	enum kvmdbg_point_type resume_type;
 	uint64_t resume_addr;
+	uint64_t resume_id;      /* the point a software step-over counts itself in (steppers) */
 	int resume_bank, resume_slot;
 	uint32_t applied_req;    /* enum kvmdbg_req of the state the kernel has */
 	uint64_t applied_slots[2]; /* the slots enabled in it, per bank */
+	uint64_t applied_ids[2][KVMDBG_MAX_SLOTS]; /* the point (id) in each of them */
 	uint8_t applied[KVMDBG_MAX_GUEST_DEBUG];
 	/*
 	 * The array a struct kvm_guest_debug points to (s390): the kernel reads aux_io during

@@ -205,6 +205,14 @@ static int choose_insn(struct kvmdbg_point *p)
 		 * s390: the 2-byte 0x0000 once KVM_CAP_S390_USER_INSTR0 is on, which the first
 		 * software breakpoint turns on; the 4-byte DIAG where it cannot be
 		 */
+		if (vm->alt_insn == ALT_INSN_OFFERED) {
+			uint8_t site[KVMDBG_MAX_INSN];
+			/* a failing insert must not leave the VM capability on */
+			int ret = kvmdbg_mem_read(vm, p->gpa, site, vm->sw_insn_len);
+
+			if (ret < 0)
+				return ret;
+		}
 		if (vm->alt_insn == ALT_INSN_OFFERED)
 			vm->alt_insn = kvmdbg_kernel_enable_cap(vm->fd, arch->alt_insn_cap) == 0
 					       ? ALT_INSN_ENABLED
@@ -243,6 +251,18 @@ static int insert_sw(struct kvmdbg_point *p)
 	ret = choose_insn(p);
 	if (ret < 0)
 		return ret;
+	/*
+	 * Instructions of different breakpoints must not overlap (s390 DIAG, 4 bytes, over a
+	 * 2-byte instruction; riscv): each saves the other's bytes as "original", and removing
+	 * them in insertion order leaves a breakpoint instruction in guest memory.
+	 */
+	for (unsigned int d = 1; d < KVMDBG_MAX_INSN; d++) {
+		const struct kvmdbg_point *q = kvmdbg_table_find(&vm->sw, p->addr - d);
+
+		if ((q && q->insn_len > d) ||
+		    (d < p->insn_len && kvmdbg_table_find(&vm->sw, p->addr + d)))
+			return -EEXIST;
+	}
 	ret = kvmdbg_table_add(&vm->sw, p);
 	if (ret < 0)
 		return ret;
@@ -343,6 +363,7 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	p->len = type == KVMDBG_POINT_HW_BREAK || !len ? 1 : len;
 	p->user_data = user_data;
 	p->armed = true;
+	p->id = ++vm->next_id;
 
 	ret = type == KVMDBG_POINT_SW_BREAK ? insert_sw(p) : insert_hw(p);
 	if (ret < 0) {

@@ -78,8 +78,8 @@ static void finish_step_over(struct kvmdbg_vcpu *vcpu)
 	    vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
 		struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, vcpu->resume_addr);
 
-		/* a point removed and inserted again meanwhile has no steppers */
-		if (p && p->steppers && !--p->steppers && p->armed)
+		/* a point removed and inserted again meanwhile is another point */
+		if (p && p->id == vcpu->resume_id && p->steppers && !--p->steppers && p->armed)
 			kvmdbg_sw_put_in(p, false);
 	}
 	vcpu->resume = KVMDBG_RESUME_NONE;
@@ -97,6 +97,25 @@ KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 	pthread_mutex_lock(&vm->lock);
 	finish_step_over(vcpu);
 	kvmdbg_point_destroy_owned(vm, vcpu);
+	/*
+	 * Points whose memory could not be written survive destroy_owned(); they must not
+	 * outlive their owner (p->vcpu would dangle, and a vCPU allocated at the same address
+	 * would own them).  Drop them, as kvmdbg_vm_free() does.
+	 */
+	for (size_t i = 0; i <= vm->sw.mask;) {
+		struct kvmdbg_point *p = vm->sw.buckets[i];
+
+		if (p && p->vcpu == vcpu) {
+			kvmdbg_table_del(&vm->sw, p);
+			kvmdbg_point_unfire(p);
+			vm->nr_points--;
+			free(p);
+			continue;
+		}
+		i++;
+	}
+	if (!vm->sw.count)
+		kvmdbg_vm_bump(vm);
 	for (struct kvmdbg_vcpu **pp = &vm->vcpus; *pp; pp = &(*pp)->next) {
 		if (*pp == vcpu) {
 			*pp = vcpu->next;
@@ -212,6 +231,7 @@ static int start_step_over(struct kvmdbg_vcpu *vcpu)
 			}
 		}
 		p->steppers++;
+		vcpu->resume_id = p->id;
 	} else {
 		p = vcpu->slots[vcpu->resume_bank][vcpu->resume_slot];
 		if (!p || !p->armed || p->addr != vcpu->resume_addr)
@@ -240,6 +260,7 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 			if (over_slot && vcpu->resume_bank == bank &&
 			    vcpu->resume_slot == (int)n)
 				continue;
+			st->ids[bank][n] = p->id;
 			st->slots[bank][n] = (struct kvmdbg_slot){
 				.kind = (uint8_t)kvmdbg_point_slot_kind(p->type),
 				.addr = p->addr,
@@ -284,14 +305,16 @@ static void reapply(struct kvmdbg_vcpu *vcpu)
 	}
 }
 
-/* The slots a state enables, per bank. */
-static void enabled_slots(const struct kvmdbg_debug_state *st, uint64_t ret_mask[2])
+/* The slots a state enables, per bank, and the point each one holds. */
+static void enabled_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_debug_state *st)
 {
 	for (int bank = 0; bank < 2; bank++) {
-		ret_mask[bank] = 0;
-		for (int n = 0; n < KVMDBG_MAX_SLOTS; n++)
+		vcpu->applied_slots[bank] = 0;
+		for (int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
+			vcpu->applied_ids[bank][n] = st->ids[bank][n];
 			if (st->slots[bank][n].kind != KVMDBG_SLOT_OFF)
-				ret_mask[bank] |= 1ull << n;
+				vcpu->applied_slots[bank] |= 1ull << n;
+		}
 	}
 }
 
@@ -332,7 +355,8 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	/* the array the kernel reads (s390) is always the vCPU's aux_io */
 	aux_addr = (uint64_t)(uintptr_t)vcpu->aux_io;
 	arch->pack(&st, arch->control(req), buf, aux, aux_addr);
-	if (!(req & inject_bits) && !memcmp(buf, vcpu->applied, arch->guest_debug_size) &&
+	if (!(req & inject_bits) && !vcpu->force_apply &&
+	    !memcmp(buf, vcpu->applied, arch->guest_debug_size) &&
 	    !memcmp(aux, vcpu->applied_aux, arch->aux_size)) {
 		vcpu->dirty = false;
 		return 0;
@@ -354,8 +378,9 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	memcpy(vcpu->applied, buf, arch->guest_debug_size);
 	memcpy(vcpu->applied_aux, aux, arch->aux_size);
 	vcpu->applied_req = req;
-	enabled_slots(&st, vcpu->applied_slots);
+	enabled_slots(vcpu, &st);
 	vcpu->inject = 0;
+	vcpu->force_apply = false;
 	vcpu->dirty = false;
 	return 1;
 }
@@ -502,7 +527,8 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 		if (!(mask & (1ull << n)))
 			continue;
 		p = vcpu->slots[bank][n];
-		if (!p || !p->armed)
+		/* the kernel's slot n may still hold a point replaced since the last pre-run */
+		if (!p || !p->armed || p->id != vcpu->applied_ids[bank][n])
 			continue;
 		kvmdbg_point_fired(p);
 		vcpu->event.slot = n;
@@ -521,6 +547,14 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 			vcpu->event.access = ex->access ? ex->access : access[p->type];
 			vcpu->event.data_addr = ex->has_data_addr ? ex->data_addr : p->addr;
 			set_event(vcpu, KVMDBG_EVENT_WATCHPOINT, p);
+			/* arm64: the access has not run yet; step it with the slot off */
+			if (vcpu->vm->arch->watch_before_access && p->armed)
+				plan_step_over(vcpu, p, bank, n);
+			/* s390: the kernel's copy of the watched data is stale: send the state anew */
+			if (vcpu->vm->arch->watch_resend) {
+				vcpu->force_apply = true;
+				vcpu->dirty = true;
+			}
 		}
 		return KVMDBG_EXIT_EVENT;
 	}
@@ -616,10 +650,18 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 	*ev = (struct kvmdbg_event){ .vcpu = vcpu, .slot = -EINVAL, .access = -EINVAL };
 
 	if (run_result < 0) {
-		if (run_result != -EINTR ||
-		    !atomic_exchange_explicit(&vcpu->kick_pending, false, memory_order_acq_rel))
+		uint8_t was_set;
+
+		if (run_result != -EINTR)
 			return run_result;
-		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_RELEASE);
+		/*
+		 * Clear immediate_exit before taking the pending flag: kvmdbg_vcpu_kick() stores the
+		 * flag first and immediate_exit second, so a kick that lands in between leaves the
+		 * flag set for the next -EINTR instead of a stale immediate_exit nobody clears.
+		 */
+		was_set = __atomic_exchange_n(&vcpu->run->immediate_exit, 0, __ATOMIC_ACQ_REL);
+		if (!atomic_exchange_explicit(&vcpu->kick_pending, false, memory_order_acq_rel))
+			return was_set ? KVMDBG_EXIT_RESUME : run_result;
 		ev->type = KVMDBG_EVENT_INTERRUPTED;
 		*ret_event = ev;
 		return KVMDBG_EXIT_EVENT;

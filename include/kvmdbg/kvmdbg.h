@@ -765,7 +765,11 @@ enum kvmdbg_event_type {
 	KVMDBG_EVENT_SW_BREAKPOINT = 2,
 	/** A hardware execute breakpoint; pc is the breakpoint address. */
 	KVMDBG_EVENT_HW_BREAKPOINT = 3,
-	/** A watchpoint; pc is the instruction after the access. */
+	/**
+	 * A watchpoint.  On x86 the access has happened and pc is the next instruction; on
+	 * arm64 pc is the accessing instruction, not yet run, and running again steps over
+	 * it with the slot off.
+	 */
 	KVMDBG_EVENT_WATCHPOINT = 4,
 	/** The guest touched a debug register (x86 DR7.GD); pc is that instruction. */
 	KVMDBG_EVENT_DEBUG_REG_ACCESS = 5,
@@ -819,7 +823,9 @@ struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event);
  *
  * On x86 this is the linear address (CS base + RIP), as reported by the kernel: the
  * breakpoint address for breakpoints and debug-register accesses, the next instruction
- * for steps and watchpoints.
+ * for steps and watchpoints.  Elsewhere it is the guest's pc: the breakpoint address for
+ * breakpoints, the next instruction for steps, and for watchpoints the accessing
+ * instruction on arm64 (the next one on ppc BookE and s390).
  *
  * @param event The event.
  * @return The pc; 0 for NULL or #KVMDBG_EVENT_INTERRUPTED.

@@ -80,6 +80,7 @@ struct kvmdbg_debug_state {
 	uint32_t req; /* enum kvmdbg_req */
 	bool trap_debug_regs;
 	struct kvmdbg_slot slots[2][KVMDBG_MAX_SLOTS];
+	uint64_t ids[2][KVMDBG_MAX_SLOTS]; /* the core's: which point each slot holds */
 };
 
 /* What a debug exit says happened. */
@@ -176,6 +177,13 @@ struct kvmdbg_arch {
 	bool hw_needs_phys;
 	/* the guest's debug-register accesses can be trapped (x86 DR7.GD) */
 	bool has_debug_reg_trap;
+	/*
+	 * A watchpoint stops the vCPU before the access executes (arm64): like an execute
+	 * breakpoint it must be stepped over with its slot off, or it fires again at once.
+	 */
+	bool watch_before_access;
+	/* the kernel compares watched data with a copy taken at KVM_SET_GUEST_DEBUG (s390) */
+	bool watch_resend;
 
 	/* enum kvmdbg_req bits -> this arch's control bits */
 	uint32_t (*control)(uint32_t req);

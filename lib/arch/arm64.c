@@ -227,6 +227,7 @@ const struct kvmdbg_arch kvmdbg_arch_aarch64 = {
 	.sw_insn_len = 4,
 	.insn_align = 4,
 	.pc_reg = ARM64_REG_PC,
+	.watch_before_access = true,
 	.control = arm64_control,
 	.validate = arm64_validate,
 	.pack = arm64_pack,

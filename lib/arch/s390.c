@@ -256,6 +256,7 @@ const struct kvmdbg_arch kvmdbg_arch_s390x = {
 	.insn_align = 2,
 	.failed_set_disables = true,
 	.hw_needs_phys = true,
+	.watch_resend = true,
 	.control = s390_control,
 	.validate = s390_validate,
 	.pack = s390_pack,

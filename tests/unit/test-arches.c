@@ -498,6 +498,9 @@ static void test_s390_hw(void)
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
 	g_assert_cmphex(data, ==, 0x3001);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x200a);
+	/* the kernel's copy of the watched bytes is stale: the same state goes again, once */
+	c = pre_run_one(f->vcpu[0], VCPU_FD, 24);
+	s390_assert(&c, 0x10001, 2, entries);
 	PRE_RUN_NONE(f->vcpu[0]);
 
 	/* the address must translate */

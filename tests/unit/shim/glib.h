@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int gboolean;
 typedef int gint;
@@ -70,6 +71,24 @@ static inline SHIM_UNUSED void *shim_check(void *p)
 #define g_new(type, n) ((type *)shim_check(calloc((n) ? (size_t)(n) : 1, sizeof(type))))
 #define g_new0(type, n) g_new(type, n)
 #define g_free(p) free(p)
+
+static inline SHIM_UNUSED void *g_memdup2(const void *mem, size_t len)
+{
+	void *p = g_malloc(len);
+
+	memcpy(p, mem, len);
+	return p;
+}
+
+#define G_USEC_PER_SEC 1000000
+
+static inline SHIM_UNUSED int64_t g_get_monotonic_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 static inline SHIM_UNUSED SHIM_PRINTF(1, 2) char *g_strdup_printf(const char *fmt, ...)
 {
