@@ -151,6 +151,7 @@ struct kvmdbg_vcpu {
 	struct kvmdbg_event event;
 
 	atomic_bool kick_pending;
+	atomic_bool kick_used; /* from then on immediate_exit is the library's */
 	/* kick and kick_data; never held while anything blocks, so a kick never waits */
 	pthread_mutex_t kick_lock;
 	kvmdbg_kick_fn kick;

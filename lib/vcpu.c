@@ -29,6 +29,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 	vcpu->run = run;
 	vcpu->dirty = true;
 	atomic_init(&vcpu->kick_pending, false);
+	atomic_init(&vcpu->kick_used, false);
 	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	/* a new vCPU has debugging off: the all-zero state of every architecture */
 	memset(vcpu->applied, 0, sizeof(vcpu->applied));
@@ -652,7 +653,9 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 	if (run_result < 0) {
 		uint8_t was_set;
 
-		if (run_result != -EINTR)
+		/* immediate_exit is the caller's until it uses kvmdbg_vcpu_kick() */
+		if (run_result != -EINTR ||
+		    !atomic_load_explicit(&vcpu->kick_used, memory_order_acquire))
 			return run_result;
 		/*
 		 * Clear immediate_exit before taking the pending flag: kvmdbg_vcpu_kick() stores the
@@ -761,6 +764,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu)
 
 	if (!vcpu)
 		return -EINVAL;
+	atomic_store_explicit(&vcpu->kick_used, true, memory_order_relaxed);
 	atomic_store_explicit(&vcpu->kick_pending, true, memory_order_release);
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
 	/* not vm->lock: its holder may be waiting for this very vCPU to leave KVM_RUN */

@@ -731,7 +731,10 @@ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *us
  * kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR reports
  * #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit. An exit that raced with
  * the kick is reported as usual and the kick stays pending, so the following @c KVM_RUN
- * returns -EINTR at once: no kick is lost. Safe from any thread; it does not wait for the
+ * returns -EINTR at once: no kick is lost.  Once a vCPU has been kicked, the library owns
+ * its @c immediate_exit: an -EINTR with @c immediate_exit set and no kick pending (left by
+ * a kick whose event was already reported, or set by the caller) clears it and gives
+ * #KVMDBG_EXIT_RESUME.  An -EINTR from a signal alone is returned as it is. Safe from any thread; it does not wait for the
  * vCPU (it only takes a lock of its own, never held while anything blocks), but it is not
  * async-signal-safe.
  *

@@ -326,14 +326,22 @@ static void test_kick_before_run(struct kt *t, const void *data)
 	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
 	check_interrupted(kt_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0));
 
-	/* An -EINTR that is not the library's kick is the caller's: returned as it is. */
+	/*
+	 * Once the vCPU was kicked, immediate_exit is the library's: one left set with no kick
+	 * pending is cleared and the vCPU runs again.
+	 */
 	t->g.vcpus[0].run->immediate_exit = 1;
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), ==, 0);
 	g_assert_cmpint(kt_raw_run(t, 0), ==, -EINTR);
 	ev = NULL;
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==,
+			KVMDBG_EXIT_RESUME);
+	g_assert_null(ev);
+	g_assert_cmpuint(t->g.vcpus[0].run->immediate_exit, ==, 0);
+
+	/* An -EINTR from a signal alone (no immediate_exit) is the caller's: returned as it is. */
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==, -EINTR);
 	g_assert_null(ev);
-	t->g.vcpus[0].run->immediate_exit = 0;
 
 	g_assert_cmpint(kvmdbg_vcpu_kick(NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(NULL, kick_cb, &k), ==, -EINVAL);
