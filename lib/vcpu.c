@@ -677,10 +677,21 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 
 	/* ppc status 0: a step if this vCPU is stepping, else a breakpoint instruction */
 	stepping = vcpu->single_step || vcpu->resume == KVMDBG_RESUME_STEPPING;
+	if (stepping && arch->step_pc_from_regs) {
+		/*
+		 * Book3S PR writes neither the address nor the status of a step exit: both are
+		 * what the last exit left in the kvm_run union (after an MMIO exit, its address
+		 * and data, which can look like a watchpoint status).  Book3S has no hardware
+		 * points, so a stepping vCPU's exit is the step's (or a breakpoint's at the same
+		 * pc); the pc comes from the registers and there is no status to report.
+		 */
+		ex.causes = KVMDBG_CAUSE_STEP_OR_BP;
+		ex.has_data_addr = false;
+		ex.has_status = false;
+	}
 	if (ex.causes & KVMDBG_CAUSE_STEP_OR_BP) {
 		if (stepping) {
 			ex.causes |= KVMDBG_CAUSE_STEP;
-			/* Book3S PR leaves the address of the last exit in a step exit */
 			if (arch->step_pc_from_regs)
 				ex.has_pc = false;
 		} else {

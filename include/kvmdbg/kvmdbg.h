@@ -895,7 +895,8 @@ int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
  * @brief The raw debug status of the exit.
  *
  * x86: DR6 as reported by the kernel.  s390: the address, or ipa << 32 | ipb for a
- * software breakpoint.  ppc: the status word.  arm64: the ESR.  riscv: none (-ENODATA).
+ * software breakpoint.  ppc: the status word (none for a Book3S single-step, whose status
+ * the kernel does not set).  arm64: the ESR.  riscv: none (-ENODATA).
  *
  * @param event The event.
  * @param ret_status Where to store it.

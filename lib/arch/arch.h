@@ -167,7 +167,7 @@ struct kvmdbg_arch {
 	/* where an exit lacks the pc: the ONE_REG id of the pc, or KVM_GET_REGS (ppc) */
 	uint64_t pc_reg;
 	bool pc_from_regs;
-	/* single-step exits leave the exit's address stale (ppc Book3S PR) */
+	/* single-step exits leave the exit's address and status stale (ppc Book3S PR) */
 	bool step_pc_from_regs;
 	/* default address translation: KVM_TRANSLATE (x86); identity elsewhere */
 	bool kvm_translate;

@@ -729,6 +729,7 @@ static void test_ppc_status0(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
+	uint64_t status = 0;
 	struct kvmdbg_point *p;
 	struct fake_call c;
 	uint8_t img[264];
@@ -779,6 +780,18 @@ static void test_ppc_status0(void)
 	ppc_exit(f->run[0], true, 0x6ffc, 0);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_STEP);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x7000);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, -ENODATA);
+
+	/*
+	 * PR writes no status either: after an MMIO exit the union still holds its address and
+	 * data (here 0x1244, bit 2 set, a "write watchpoint"), and it is still a step
+	 */
+	fake_set_regs_pc(0x7004, 0);
+	ppc_exit(f->run[0], true, 0x10000088, 0x1244);
+	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_STEP);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x7004);
+	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, -ENODATA);
 
 	/* stepping onto the breakpoint (or trapping on it): the breakpoint's stop */
 	fake_set_regs_pc(a, 0);
