@@ -413,6 +413,61 @@ out:
 	return ret;
 }
 
+static int probe_hw_breakpoints(char *why, size_t size)
+{
+	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
+	struct probe p = { .why = why, .size = size };
+	uint64_t inner = guest_prog_addr(prog, BP_INNER);
+	const struct kvm_run *run;
+	uint64_t dr[8] = { 0 };
+	char exit_str[160];
+	int ret;
+
+	ret = probe_open(&p, prog, BP_START);
+	if (ret < 0)
+		return ret;
+	/* DR0 = the first instruction of the inner loop; DR7: L0, R/W0 = 00 (execute), bit 10. */
+	dr[0] = inner;
+	dr[7] = 0x400 | 0x1;
+	ret = guest_set_debug(&p.g, 0, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr);
+	if (ret < 0) {
+		snprintf(why, size, "KVM_SET_GUEST_DEBUG(ENABLE | USE_HW_BP) failed: %s",
+			 strerror(-ret));
+		ret = 0;
+		goto out;
+	}
+	ret = probe_run(&p);
+	if (ret < 0) {
+		ret = 0;
+		goto out;
+	}
+	run = p.g.vcpus[0].run;
+	if (run->exit_reason == KVM_EXIT_DEBUG && run->debug.arch.exception == 1 &&
+	    (run->debug.arch.dr6 & 0x1) && run->debug.arch.pc == inner) {
+		snprintf(why, size,
+			 "a long-mode execute breakpoint gave KVM_EXIT_DEBUG, pc 0x%llx, "
+			 "dr6 0x%llx",
+			 (unsigned long long)run->debug.arch.pc,
+			 (unsigned long long)run->debug.arch.dr6);
+		ret = 1;
+	} else if (guest_exit_is_out(&p.g, 0, GUEST_PORT_PASS)) {
+		snprintf(why, size,
+			 "an execute breakpoint (DR0, DR7.L0) on a long-mode loop gave no "
+			 "KVM_EXIT_DEBUG: the guest ran through the loop to its first out");
+		ret = 0;
+	} else {
+		snprintf(why, size,
+			 "an execute breakpoint (DR0, DR7.L0) at 0x%llx in long mode ended in "
+			 "%s, not KVM_EXIT_DEBUG with DR6.B0 at that pc",
+			 (unsigned long long)inner,
+			 guest_exit_str(&p.g, 0, exit_str, sizeof(exit_str)));
+		ret = 0;
+	}
+out:
+	guest_close(&p.g);
+	return ret;
+}
+
 static int probe_debug_reg_trap(char *why, size_t size)
 {
 	const struct guest_prog *prog = &prog_drmov_long64;
@@ -506,4 +561,29 @@ int kt_probe_watchpoints(const char **ret_why)
 	}
 	*ret_why = why;
 	return result;
+}
+
+int kt_probe_hw_breakpoints(const char **ret_why)
+{
+	static bool done;
+	static int result;
+	static char why[256];
+
+	if (!done) {
+		result = probe_hw_breakpoints(why, sizeof(why));
+		done = true;
+		g_test_message("hardware breakpoint probe: %s", why);
+	}
+	*ret_why = why;
+	return result;
+}
+
+bool kt_require_hw_breakpoints(void)
+{
+	const char *why;
+
+	if (kt_probe_hw_breakpoints(&why) == 1)
+		return true;
+	g_test_skip_printf("the kernel does not deliver hardware breakpoints: %s", why);
+	return false;
 }

@@ -105,8 +105,15 @@ void kt_kick_thread(void *data);
  * feature, 0 with the finding in *ret_why, or -errno without usable KVM (*ret_why says why).
  */
 int kt_probe_sw_breakpoints(const char **ret_why);
+int kt_probe_hw_breakpoints(const char **ret_why);
 int kt_probe_watchpoints(const char **ret_why);
 int kt_probe_debug_reg_trap(const char **ret_why);
+
+/*
+ * Whether the kernel delivers hardware execute breakpoints (kt_probe_hw_breakpoints()); if not,
+ * the test is skipped with the probe's finding and false returned.
+ */
+bool kt_require_hw_breakpoints(void);
 
 /* Skip unless the test's fixture came up. */
 #define KT_REQUIRE(t)           \

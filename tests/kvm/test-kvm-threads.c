@@ -117,6 +117,8 @@ static void test_vcpu_scope(struct kt *t, const void *data)
 	};
 
 	KT_REQUIRE(t);
+	if (!kt_require_hw_breakpoints())
+		return;
 	kt_start(t, 0, prog, COUNT_START);
 	kt_start(t, 1, prog, COUNT_START);
 	kt_set_rdi(t, 0, n);
@@ -158,6 +160,8 @@ static void test_vm_wide(struct kt *t, const void *data)
 	};
 
 	KT_REQUIRE(t);
+	if (!kt_require_hw_breakpoints())
+		return;
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
 					 guest_prog_addr(prog, COUNT_LOOP), 0, 0, NULL, &p),
 			==, 0);
@@ -262,6 +266,8 @@ static void test_kick_running(struct kt *t, const void *data)
 	int ret;
 
 	KT_REQUIRE(t);
+	if (!kt_require_hw_breakpoints())
+		return;
 	kt_start(t, 0, prog, SPIN_START);
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(t->vcpu[0], kick_cb, &k), ==, 0);
 	g_assert_cmpint(pthread_create(&k.thread, NULL, kick_vcpu_main, &k), ==, 0);
