@@ -3,21 +3,12 @@
  * The guest harness of the kvm suite: raw ioctls only (see guest.h).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "guest.h"
-
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id _sigev_un._tid
-#endif
 
 /* GDT selectors (see setup_tables()). */
 #define SEL_CODE32 0x08
@@ -106,7 +97,7 @@ static void setup_tables(uint8_t *mem)
 	}
 }
 
-static int get_supported_cpuid(struct guest *g)
+static int get_supported_cpuid(struct kc_guest *g)
 {
 	for (unsigned int n = 64; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
@@ -125,127 +116,36 @@ static int get_supported_cpuid(struct guest *g)
 	return -E2BIG;
 }
 
-int guest_open(struct guest *g, const char **ret_why)
+static int x86_guest_init(struct kc_guest *g, const char **ret_why)
 {
 	int ret;
 
-	memset(g, 0, sizeof(*g));
-	g->kvm_fd = -1;
-	g->vm_fd = -1;
-
-	g->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (g->kvm_fd < 0) {
-		ret = -errno;
-		*ret_why = "cannot open /dev/kvm";
-		goto fail;
-	}
-	ret = ioctl(g->kvm_fd, KVM_GET_API_VERSION, 0);
-	if (ret != KVM_API_VERSION) {
-		ret = ret < 0 ? -errno : -EPROTO;
-		*ret_why = "KVM_GET_API_VERSION is not 12";
-		goto fail;
-	}
-	g->vm_fd = ioctl(g->kvm_fd, KVM_CREATE_VM, 0);
-	if (g->vm_fd < 0) {
-		ret = -errno;
-		*ret_why = "KVM_CREATE_VM failed";
-		goto fail;
-	}
 	/* Needed by Intel hosts without unrestricted guest for real mode; harmless elsewhere. */
 	(void)ioctl(g->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
-
-	g->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (g->mem == MAP_FAILED) {
-		g->mem = NULL;
-		ret = -errno;
-		*ret_why = "cannot map guest memory";
-		goto fail;
-	}
-	struct kvm_userspace_memory_region region = {
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = GUEST_MEM_SIZE,
-		.userspace_addr = (uint64_t)(uintptr_t)g->mem,
-	};
-	if (ioctl(g->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		ret = -errno;
-		*ret_why = "KVM_SET_USER_MEMORY_REGION failed";
-		goto fail;
-	}
 	ret = get_supported_cpuid(g);
 	if (ret < 0) {
 		*ret_why = "KVM_GET_SUPPORTED_CPUID failed";
-		goto fail;
+		return ret;
 	}
 	setup_tables(g->mem);
 	return 0;
-
-fail:
-	guest_close(g);
-	return ret;
 }
 
-int guest_add_vcpu(struct guest *g)
+static void x86_guest_fini(struct kc_guest *g)
 {
-	struct guest_vcpu *v;
-	int size, ret;
-
-	if (g->nr_vcpus >= GUEST_MAX_VCPUS)
-		return -ENOSPC;
-	v = &g->vcpus[g->nr_vcpus];
-	v->fd = ioctl(g->vm_fd, KVM_CREATE_VCPU, (unsigned long)g->nr_vcpus);
-	if (v->fd < 0)
-		return -errno;
-	size = ioctl(g->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size < (int)sizeof(struct kvm_run)) {
-		ret = size < 0 ? -errno : -EPROTO;
-		goto fail;
-	}
-	v->run_size = (size_t)size;
-	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED) {
-		v->run = NULL;
-		ret = -errno;
-		goto fail;
-	}
-	/* Long mode needs CPUID.LM in the guest's CPUID, or KVM_SET_SREGS refuses EFER.LME. */
-	if (ioctl(v->fd, KVM_SET_CPUID2, g->cpuid) < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	g->nr_vcpus++;
-	return 0;
-
-fail:
-	if (v->run)
-		munmap(v->run, v->run_size);
-	close(v->fd);
-	memset(v, 0, sizeof(*v));
-	return ret;
-}
-
-void guest_close(struct guest *g)
-{
-	for (unsigned int i = 0; i < g->nr_vcpus; i++) {
-		munmap(g->vcpus[i].run, g->vcpus[i].run_size);
-		close(g->vcpus[i].fd);
-	}
-	g->nr_vcpus = 0;
-	if (g->vm_fd >= 0)
-		close(g->vm_fd);
-	if (g->mem)
-		munmap(g->mem, GUEST_MEM_SIZE);
-	if (g->kvm_fd >= 0)
-		close(g->kvm_fd);
 	free(g->cpuid);
 	g->cpuid = NULL;
-	g->mem = NULL;
-	g->vm_fd = -1;
-	g->kvm_fd = -1;
 }
 
-void guest_load(struct guest *g, const struct guest_prog *prog)
+static int x86_vcpu_init(struct kc_guest *g, unsigned int i)
+{
+	/* Long mode needs CPUID.LM in the guest's CPUID, or KVM_SET_SREGS refuses EFER.LME. */
+	if (ioctl(g->vcpus[i].fd, KVM_SET_CPUID2, g->cpuid) < 0)
+		return -errno;
+	return 0;
+}
+
+void guest_load(struct kc_guest *g, const struct guest_prog *prog)
 {
 	size_t size = guest_prog_size(prog);
 
@@ -254,7 +154,7 @@ void guest_load(struct guest *g, const struct guest_prog *prog)
 	memcpy(g->mem + GUEST_CODE, prog->start, size);
 }
 
-void guest_set_vector(struct guest *g, unsigned int vector, uint16_t ip)
+void guest_set_vector(struct kc_guest *g, unsigned int vector, uint16_t ip)
 {
 	uint16_t ivt[2] = { ip, (uint16_t)GUEST_REAL_CS };
 
@@ -275,7 +175,7 @@ static struct kvm_segment flat_segment(uint16_t selector, uint8_t type)
 	};
 }
 
-int guest_enter(struct guest *g, unsigned int i, enum guest_mode mode, uint64_t pc)
+int guest_enter(struct kc_guest *g, unsigned int i, enum guest_mode mode, uint64_t pc)
 {
 	int fd = g->vcpus[i].fd;
 	struct kvm_sregs sregs;
@@ -364,17 +264,17 @@ int guest_enter(struct guest *g, unsigned int i, enum guest_mode mode, uint64_t 
 	return 0;
 }
 
-int guest_get_regs(struct guest *g, unsigned int i, struct kvm_regs *regs)
+int guest_get_regs(struct kc_guest *g, unsigned int i, struct kvm_regs *regs)
 {
 	return ioctl(g->vcpus[i].fd, KVM_GET_REGS, regs) < 0 ? -errno : 0;
 }
 
-int guest_set_regs(struct guest *g, unsigned int i, const struct kvm_regs *regs)
+int guest_set_regs(struct kc_guest *g, unsigned int i, const struct kvm_regs *regs)
 {
 	return ioctl(g->vcpus[i].fd, KVM_SET_REGS, regs) < 0 ? -errno : 0;
 }
 
-uint64_t guest_get_pc(struct guest *g, unsigned int i)
+uint64_t guest_get_pc(struct kc_guest *g, unsigned int i)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -385,7 +285,7 @@ uint64_t guest_get_pc(struct guest *g, unsigned int i)
 	return sregs.cs.base + regs.rip;
 }
 
-int guest_set_debug(struct guest *g, unsigned int i, uint32_t control, const uint64_t dr[8])
+int guest_set_debug(struct kc_guest *g, unsigned int i, uint32_t control, const uint64_t dr[8])
 {
 	struct kvm_guest_debug dbg;
 
@@ -396,12 +296,7 @@ int guest_set_debug(struct guest *g, unsigned int i, uint32_t control, const uin
 	return ioctl(g->vcpus[i].fd, KVM_SET_GUEST_DEBUG, &dbg) < 0 ? -errno : 0;
 }
 
-int guest_run(struct guest *g, unsigned int i)
-{
-	return ioctl(g->vcpus[i].fd, KVM_RUN, 0) < 0 ? -errno : 0;
-}
-
-const char *guest_exit_str(struct guest *g, unsigned int i, char *buf, size_t size)
+const char *guest_exit_str(struct kc_guest *g, unsigned int i, char *buf, size_t size)
 {
 	const struct kvm_run *run = g->vcpus[i].run;
 
@@ -438,7 +333,7 @@ const char *guest_exit_str(struct guest *g, unsigned int i, char *buf, size_t si
 	return buf;
 }
 
-bool guest_exit_is_out(struct guest *g, unsigned int i, uint16_t port)
+bool guest_exit_is_out(struct kc_guest *g, unsigned int i, uint64_t port)
 {
 	const struct kvm_run *run = g->vcpus[i].run;
 
@@ -446,76 +341,15 @@ bool guest_exit_is_out(struct guest *g, unsigned int i, uint16_t port)
 	       run->io.port == port;
 }
 
-static void do_nothing(int sig)
-{
-	(void)sig;
-}
-
-void guest_install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = do_nothing;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the point is that KVM_RUN returns -EINTR. */
-	sa.sa_flags = 0;
-	sigaction(GUEST_SIG_WATCHDOG, &sa, NULL);
-	sigaction(GUEST_SIG_KICK, &sa, NULL);
-}
-
-int guest_watchdog_start(struct guest_watchdog *w, unsigned int seconds)
-{
-	struct sigevent sev;
-	struct itimerspec its;
-
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = GUEST_SIG_WATCHDOG;
-	sev.sigev_notify_thread_id = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &sev, &w->timer) < 0)
-		return -errno;
-
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = seconds;
-	/* Again and again after the deadline, in case a signal lands outside KVM_RUN. */
-	its.it_interval.tv_nsec = 100 * 1000 * 1000;
-	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-	w->deadline.tv_sec += seconds;
-	if (timer_settime(w->timer, 0, &its, NULL) < 0) {
-		int ret = -errno;
-
-		timer_delete(w->timer);
-		return ret;
-	}
-	w->seconds = seconds;
-	w->armed = true;
-	return 0;
-}
-
-bool guest_watchdog_expired(const struct guest_watchdog *w)
-{
-	struct timespec now;
-
-	if (!w->armed)
-		return false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > w->deadline.tv_sec ||
-	       (now.tv_sec == w->deadline.tv_sec && now.tv_nsec >= w->deadline.tv_nsec);
-}
-
-void guest_watchdog_stop(struct guest_watchdog *w)
-{
-	if (!w->armed)
-		return;
-	timer_delete(w->timer);
-	w->armed = false;
-}
-
-uint64_t guest_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+const struct kc_arch kc_arch = {
+	.mem_base = 0,
+	.mem_size = GUEST_MEM_SIZE,
+	.vm_type = 0,
+	.create_vm_why = "KVM_CREATE_VM failed",
+	.watchdog_seconds = GUEST_WATCHDOG_SECONDS,
+	.guest_init = x86_guest_init,
+	.guest_fini = x86_guest_fini,
+	.vcpu_init = x86_vcpu_init,
+	.pc = guest_get_pc,
+	.exit_str = guest_exit_str,
+};

@@ -20,6 +20,8 @@
 
 #include <linux/kvm.h>
 
+#include "common.h"
+
 /* Guest-physical memory map (one memory slot at gpa 0). */
 #define GUEST_MEM_SIZE 0x400000ull /* 4 MiB */
 #define GUEST_IVT 0x0000ull	   /* real-mode interrupt vectors */
@@ -53,8 +55,6 @@
 #define GUEST_PORT_PASS 0x12  /* one pass of a looping program finished */
 #define GUEST_PORT_FAULT 0x13 /* an unexpected real-mode exception */
 
-#define GUEST_MAX_VCPUS 2
-
 enum guest_mode {
 	GUEST_REAL = 0,
 	GUEST_PROT32 = 1,
@@ -81,76 +81,35 @@ struct guest_prog {
 uint64_t guest_prog_addr(const struct guest_prog *prog, unsigned int label);
 size_t guest_prog_size(const struct guest_prog *prog);
 
-struct guest_vcpu {
-	int fd;
-	struct kvm_run *run;
-	size_t run_size;
-};
-
-struct guest {
-	int kvm_fd;
-	int vm_fd;
-	uint8_t *mem;
-	unsigned int nr_vcpus;
-	struct guest_vcpu vcpus[GUEST_MAX_VCPUS];
-	struct kvm_cpuid2 *cpuid;
-};
-
 /*
- * Open /dev/kvm and create a VM with guest RAM, page tables, GDT and IVT in place.
- * Returns 0, or -errno with a static explanation in *ret_why (for a skip reason).
+ * The guest itself is the common struct kc_guest (common.h): kc_guest_open() creates the VM
+ * with guest RAM, page tables, GDT and IVT in place, kc_guest_add_vcpu() a vCPU with the
+ * supported CPUID, kc_guest_close() releases it.
  */
-int guest_open(struct guest *g, const char **ret_why);
-/* Add a vCPU (index g->nr_vcpus); 0 or -errno. */
-int guest_add_vcpu(struct guest *g);
-void guest_close(struct guest *g);
 
 /* Copy a program to GUEST_CODE. */
-void guest_load(struct guest *g, const struct guest_prog *prog);
+void guest_load(struct kc_guest *g, const struct guest_prog *prog);
 /* Put vCPU @i in @mode at the linear address @pc (general registers zeroed, rsp at the stack). */
-int guest_enter(struct guest *g, unsigned int i, enum guest_mode mode, uint64_t pc);
+int guest_enter(struct kc_guest *g, unsigned int i, enum guest_mode mode, uint64_t pc);
 /* Point real-mode vector @vector at GUEST_REAL_CS:@ip. */
-void guest_set_vector(struct guest *g, unsigned int vector, uint16_t ip);
+void guest_set_vector(struct kc_guest *g, unsigned int vector, uint16_t ip);
 
-int guest_get_regs(struct guest *g, unsigned int i, struct kvm_regs *regs);
-int guest_set_regs(struct guest *g, unsigned int i, const struct kvm_regs *regs);
+int guest_get_regs(struct kc_guest *g, unsigned int i, struct kvm_regs *regs);
+int guest_set_regs(struct kc_guest *g, unsigned int i, const struct kvm_regs *regs);
 /* Linear address of the vCPU's next instruction (CS.base + RIP). */
-uint64_t guest_get_pc(struct guest *g, unsigned int i);
+uint64_t guest_get_pc(struct kc_guest *g, unsigned int i);
 
 /* Raw KVM_SET_GUEST_DEBUG; 0 or -errno. */
-int guest_set_debug(struct guest *g, unsigned int i, uint32_t control, const uint64_t dr[8]);
-/* Raw KVM_RUN: 0 or -errno. */
-int guest_run(struct guest *g, unsigned int i);
+int guest_set_debug(struct kc_guest *g, unsigned int i, uint32_t control, const uint64_t dr[8]);
 /* A short description of the vCPU's last exit, for messages ("io out port 0x10", ...). */
-const char *guest_exit_str(struct guest *g, unsigned int i, char *buf, size_t size);
+const char *guest_exit_str(struct kc_guest *g, unsigned int i, char *buf, size_t size);
 /* Whether the last exit is an "out" to @port. */
-bool guest_exit_is_out(struct guest *g, unsigned int i, uint16_t port);
+bool guest_exit_is_out(struct kc_guest *g, unsigned int i, uint64_t port);
 
-/*
- * Every KVM_RUN of the suite is bounded: a watchdog is a per-thread timer that, once its
- * deadline passes, signals the thread that armed it every 100 ms with GUEST_SIG_WATCHDOG (whose
- * handler does nothing and is installed without SA_RESTART), so that a KVM_RUN stuck in a
- * spinning guest returns -EINTR.
- */
-#define GUEST_SIG_WATCHDOG SIGUSR2
-/* The signal the tests' kick callbacks send. */
+/* Longest a single test may keep one vCPU in KVM_RUN in total. */
+#define GUEST_WATCHDOG_SECONDS 30
+
+/* The signal the tests' kick callbacks send (kt_init() installs a do-nothing handler). */
 #define GUEST_SIG_KICK SIGUSR1
-
-struct guest_watchdog {
-	bool armed;
-	timer_t timer;
-	struct timespec deadline;
-	unsigned int seconds;
-};
-
-/* Install the do-nothing handlers for GUEST_SIG_WATCHDOG and GUEST_SIG_KICK. */
-void guest_install_signals(void);
-/* Arm for the calling thread; 0 or -errno. */
-int guest_watchdog_start(struct guest_watchdog *w, unsigned int seconds);
-bool guest_watchdog_expired(const struct guest_watchdog *w);
-void guest_watchdog_stop(struct guest_watchdog *w);
-
-/* Monotonic time in nanoseconds. */
-uint64_t guest_now_ns(void);
 
 #endif /* KVMDBG_TESTS_KVM_GUEST_H */

@@ -7,9 +7,7 @@
  * After each program comes a table of its label offsets in the order of its enum in programs.h.
  */
 #include "programs.h"
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
+#include "progasm.h"
 
 /* The assembler cannot see the C constants; these must agree with them. */
 #define ASM_PORT_DONE 0x10
@@ -32,19 +30,6 @@ _Static_assert(ASM_BP_PASSES == BP_PASSES, "bp");
 _Static_assert(ASM_BP_INNER == BP_INNER_COUNT, "bp");
 
 /* clang-format off */
-/* Start of a program: global (hidden) symbols for C. */
-#define PROG_BEGIN							\
-	"	.balign 16\n"						\
-	"	.globl \\p\\()_start, \\p\\()_end, \\p\\()_offs\n"	\
-	"	.hidden \\p\\()_start, \\p\\()_end, \\p\\()_offs\n"	\
-	"\\p\\()_start:\n"
-#define PROG_END							\
-	"\\p\\()_end:\n"						\
-	"	.balign 4\n"						\
-	"\\p\\()_offs:\n"
-/* One entry of the label table. */
-#define OFF(label) "	.long \\p\\()_" label " - \\p\\()_start\n"
-
 __asm__(
 	".pushsection .rodata.kvmdbg_guest, \"a\"\n"
 
@@ -194,10 +179,6 @@ __asm__(
 	"kt_drmov kt_drmov_long64\n"
 	".popsection\n");
 /* clang-format on */
-
-#define PROG_SYMS(p)                                 \
-	extern const uint8_t p##_start[], p##_end[]; \
-	extern const uint32_t p##_offs[]
 
 #define PROG(p, m, nr)                                                                         \
 	{                                                                                      \

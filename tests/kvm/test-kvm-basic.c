@@ -8,20 +8,20 @@
 #include "kvmtest.h"
 
 /* The harness alone, with raw ioctls: the program runs to its end and single-steps. */
-static void test_harness(struct kt *t, const void *data)
+static void test_harness(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_step[mode];
 	struct kvm_run *run;
 	struct kvm_regs regs;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	run = t->g.vcpus[0].run;
 
 	kt_start(t, 0, prog, STEP_START);
-	g_assert_cmpint(kt_raw_run(t, 0), ==, 0);
+	g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 	g_assert_true(guest_exit_is_out(&t->g, 0, GUEST_PORT_MARK));
-	g_assert_cmpint(kt_raw_run(t, 0), ==, 0);
+	g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 	g_assert_true(guest_exit_is_out(&t->g, 0, GUEST_PORT_DONE));
 	regs = kt_regs(t, 0);
 	g_assert_cmphex(regs.rbx & 0xffffffff, ==, 0x1244);
@@ -32,7 +32,7 @@ static void test_harness(struct kt *t, const void *data)
 	g_assert_cmpint(
 		guest_set_debug(&t->g, 0, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL), ==,
 		0);
-	g_assert_cmpint(kt_raw_run(t, 0), ==, 0);
+	g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 	g_assert_cmpuint(run->exit_reason, ==, KVM_EXIT_DEBUG);
 	g_assert_cmpuint(run->debug.arch.exception, ==, 1);
 	g_assert_cmphex(run->debug.arch.pc, ==, guest_prog_addr(prog, STEP_AFTER_NOP));
@@ -42,7 +42,7 @@ static void test_harness(struct kt *t, const void *data)
 }
 
 /* Case 1: the library's capability answers agree with what the kernel says. */
-static void test_caps(struct kt *t, const void *data)
+static void test_caps(struct kc_test *t, const void *data)
 {
 	const uint32_t hw = KVM_GUESTDBG_USE_HW_BP;
 	uint32_t mask = 0, dummy = 0x5a5a5a5a;
@@ -60,7 +60,7 @@ static void test_caps(struct kt *t, const void *data)
 		{ KVMDBG_FEATURE_STEP_BLOCK_IRQ, "STEP_BLOCK_IRQ", KVM_GUESTDBG_BLOCKIRQ },
 	};
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 
 	cap1 = ioctl(t->g.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG);
 	cap2 = ioctl(t->g.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
@@ -110,14 +110,14 @@ static void test_caps(struct kt *t, const void *data)
 }
 
 /* Case 9: pre_run issues KVM_SET_GUEST_DEBUG when, and only when, the debug state changed. */
-static void test_pre_run(struct kt *t, const void *data)
+static void test_pre_run(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_step[GUEST_LONG64];
 	struct kvmdbg_vcpu *vcpu;
 	const struct kvmdbg_event *ev;
 	uint64_t target;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	vcpu = t->vcpu[0];
 	target = guest_prog_addr(prog, STEP_TARGET);
 	kt_start(t, 0, prog, STEP_START);
@@ -131,9 +131,9 @@ static void test_pre_run(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
 	/* Stepping on: each step needs no new KVM_SET_GUEST_DEBUG. */
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_NOP));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_NOP));
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MOV));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MOV));
 	(void)ev;
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
@@ -174,7 +174,7 @@ static void test_pre_run(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
 	/* Still stepping exactly where the program is. */
-	kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_ADD));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_ADD));
 
 	/* Off again: once, then the program runs freely to its end. */
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, false), ==, 0);
@@ -189,15 +189,15 @@ static void test_pre_run(struct kt *t, const void *data)
 }
 
 /* Every call that fails must leave the point count and the applied debug state alone. */
-static void assert_unchanged(struct kt *t, long count)
+static void assert_unchanged(struct kc_test *t, long count)
 {
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, count);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), ==, 0);
 }
 
 /* Run the bp program into the four points bad-input left in place. */
-static void run_four_points(struct kt *t, struct kvmdbg_point *p[4], uint64_t start, uint64_t outer,
-			    uint64_t pass, uint64_t done)
+static void run_four_points(struct kc_test *t, struct kvmdbg_point *p[4], uint64_t start,
+			    uint64_t outer, uint64_t pass, uint64_t done)
 {
 	const struct {
 		uint64_t pc;
@@ -222,7 +222,7 @@ static void run_four_points(struct kt *t, struct kvmdbg_point *p[4], uint64_t st
 			kt_expect_out(t, 0, expect[k].port);
 			continue;
 		}
-		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, expect[k].pc);
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, expect[k].pc);
 		g_assert_true(kvmdbg_event_get_point(ev) == p[expect[k].point]);
 	}
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[0]), ==, 1);
@@ -233,7 +233,7 @@ static void run_four_points(struct kt *t, struct kvmdbg_point *p[4], uint64_t st
 }
 
 /* Case 8: bad input on a live VM is refused with the documented error and changes nothing. */
-static void test_bad_input(struct kt *t, const void *data)
+static void test_bad_input(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const enum kvmdbg_point_type hw = KVMDBG_POINT_HW_BREAK;
@@ -243,7 +243,7 @@ static void test_bad_input(struct kt *t, const void *data)
 	uint64_t start, outer, pass, done, inner;
 	uint8_t *snapshot;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	vm = t->vm;
 	vcpu = t->vcpu[0];
 	start = guest_prog_addr(prog, BP_START);
@@ -252,7 +252,7 @@ static void test_bad_input(struct kt *t, const void *data)
 	pass = guest_prog_addr(prog, BP_PASS);
 	done = guest_prog_addr(prog, BP_DONE);
 	kt_start(t, 0, prog, BP_START);
-	snapshot = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snapshot = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), >=, 0);
 	assert_unchanged(t, 0);
@@ -331,7 +331,7 @@ static void test_bad_input(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_SW_BREAK, inner), ==, -ENOENT);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(vm), ==, 0);
-	kt_assert_mem(t, 0, snapshot, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snapshot, GUEST_MEM_SIZE);
 	/* Both changes cancelled out before reaching the vCPU. */
 	assert_unchanged(t, 0);
 
@@ -368,7 +368,7 @@ static void test_bad_input(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_remove(vcpu, hw, start), ==, -ENOENT);
 	g_assert_cmpint(kvmdbg_vm_remove(vm, hw, pass), ==, -ENOENT);
 	assert_unchanged(t, 4);
-	kt_assert_mem(t, 0, snapshot, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snapshot, GUEST_MEM_SIZE);
 
 	/*
 	 * Nothing changed: exactly the four points fire, in program order, and the guest ends
@@ -390,7 +390,7 @@ static void test_bad_input(struct kt *t, const void *data)
  * points fill its slots, the insert fails and neither vCPU changes.  Attaching the same vCPU
  * twice is refused.
  */
-static void test_two_vcpus(struct kt *t, const void *data)
+static void test_two_vcpus(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
@@ -398,7 +398,7 @@ static void test_two_vcpus(struct kt *t, const void *data)
 	const struct kvmdbg_event *ev = NULL;
 	struct kvmdbg_vm *vm2 = NULL;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	kt_start(t, 1, prog, BP_START);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), >=, 0);
@@ -425,7 +425,7 @@ static void test_two_vcpus(struct kt *t, const void *data)
 
 	/* vCPU 0 runs into its own first point only (where the kernel delivers it). */
 	if (kt_require_hw_breakpoints())
-		kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
+		kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
 
 	g_assert_cmpint(kvmdbg_vcpu_new(t->vm, t->g.vcpus[0].fd, t->g.vcpus[0].run, &dup), ==,
 			-EEXIST);
@@ -452,15 +452,15 @@ int main(int argc, char **argv)
 		g_autofree char *path =
 			g_strdup_printf("/kvmdbg/kvm/harness/%s", guest_mode_name(m));
 
-		g_test_add(path, struct kt, GINT_TO_POINTER(m), kt_setup1, test_harness,
-			   kt_teardown);
+		g_test_add(path, struct kc_test, GINT_TO_POINTER(m), kc_setup1, test_harness,
+			   kc_teardown);
 	}
-	g_test_add("/kvmdbg/kvm/caps", struct kt, NULL, kt_setup1, test_caps, kt_teardown);
-	g_test_add("/kvmdbg/kvm/pre-run/only-when-changed", struct kt, NULL, kt_setup1,
-		   test_pre_run, kt_teardown);
-	g_test_add("/kvmdbg/kvm/errors/bad-input", struct kt, NULL, kt_setup1, test_bad_input,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/errors/two-vcpus", struct kt, NULL, kt_setup2, test_two_vcpus,
-		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/caps", struct kc_test, NULL, kc_setup1, test_caps, kc_teardown);
+	g_test_add("/kvmdbg/kvm/pre-run/only-when-changed", struct kc_test, NULL, kc_setup1,
+		   test_pre_run, kc_teardown);
+	g_test_add("/kvmdbg/kvm/errors/bad-input", struct kc_test, NULL, kc_setup1, test_bad_input,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/errors/two-vcpus", struct kc_test, NULL, kc_setup2, test_two_vcpus,
+		   kc_teardown);
 	return g_test_run();
 }

@@ -8,7 +8,7 @@
 #include "kvmtest.h"
 
 /* Check a hardware breakpoint event and return its slot. */
-static int check_hw_event(struct kt *t, const struct kvmdbg_event *ev,
+static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
 			  const struct kvmdbg_point *point)
 {
 	uint64_t status = 0, addr = 0;
@@ -48,7 +48,7 @@ static void check_new_point(struct kvmdbg_point *p, uint64_t addr, unsigned int 
  * slot DR6 reports, the four slots are all different, and running on after each stop (the one
  * on an "out" too) reaches the next one and the end.
  */
-static void test_slots(struct kt *t, const void *data)
+static void test_slots(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_bp[mode];
@@ -58,7 +58,7 @@ static void test_slots(struct kt *t, const void *data)
 	int slot_of[4] = { -1, -1, -1, -1 };
 	unsigned int slots_seen = 0;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
@@ -84,7 +84,7 @@ static void test_slots(struct kt *t, const void *data)
 			kt_expect_out(t, 0, GUEST_PORT_PASS);
 			continue;
 		}
-		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
 				     guest_prog_addr(prog, labels[i]));
 		slot = check_hw_event(t, ev, p[i]);
 		g_test_message("%s: slot %d", guest_mode_name(mode), slot);
@@ -107,7 +107,7 @@ static void test_slots(struct kt *t, const void *data)
 }
 
 /* Case 4: continue past a breakpoint in a loop and reach a second one, exact counts. */
-static void test_continue(struct kt *t, const void *data)
+static void test_continue(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_bp[mode];
@@ -115,7 +115,7 @@ static void test_continue(struct kt *t, const void *data)
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
 	uint64_t done_addr = guest_prog_addr(prog, BP_DONE);
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
@@ -132,7 +132,7 @@ static void test_continue(struct kt *t, const void *data)
 			const struct kvmdbg_event *ev;
 			struct kvm_regs regs;
 
-			ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+			ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
 			check_hw_event(t, ev, inner);
 			g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==,
 					 (pass - 1) * BP_INNER_COUNT + n);
@@ -144,7 +144,7 @@ static void test_continue(struct kt *t, const void *data)
 		}
 		kt_expect_out(t, 0, GUEST_PORT_PASS);
 	}
-	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
@@ -155,7 +155,7 @@ static void test_continue(struct kt *t, const void *data)
 }
 
 /* Case 5: a one-shot breakpoint fires once, stays disarmed through the loop, and re-arms. */
-static void test_oneshot(struct kt *t, const void *data)
+static void test_oneshot(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_bp[mode];
@@ -163,7 +163,7 @@ static void test_oneshot(struct kt *t, const void *data)
 	const struct kvmdbg_event *ev;
 	struct kvmdbg_point *p;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
@@ -176,7 +176,7 @@ static void test_oneshot(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
 
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
-		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
 		check_hw_event(t, ev, p);
 		g_assert_false(kvmdbg_point_is_armed(p));
 		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
@@ -207,7 +207,7 @@ static void test_oneshot(struct kt *t, const void *data)
  * Removing the breakpoint the vCPU stopped at frees its slot for the next insert, which then
  * reports that slot; running on is still exact.
  */
-static void test_reuse_slot(struct kt *t, const void *data)
+static void test_reuse_slot(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
@@ -216,7 +216,7 @@ static void test_reuse_slot(struct kt *t, const void *data)
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
 	int freed;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
@@ -229,7 +229,7 @@ static void test_reuse_slot(struct kt *t, const void *data)
 		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL, NULL), ==,
 		-ENOSPC);
 
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_START));
 	freed = check_hw_event(t, ev, p[0]);
 	g_assert_cmpint(
 		kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, BP_START)), ==,
@@ -239,24 +239,24 @@ static void test_reuse_slot(struct kt *t, const void *data)
 		0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 4);
 
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_OUTER));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_OUTER));
 	check_hw_event(t, ev, p[1]);
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		if (pass > 1) {
-			ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+			ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
 					     guest_prog_addr(prog, BP_OUTER));
 			check_hw_event(t, ev, p[1]);
 		}
 		for (unsigned int n = 0; n < BP_INNER_COUNT; n++) {
-			ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+			ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
 			g_assert_cmpint(check_hw_event(t, ev, inner), ==, freed);
 		}
-		ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
 				     guest_prog_addr(prog, BP_PASS));
 		check_hw_event(t, ev, p[2]);
 		kt_expect_out(t, 0, GUEST_PORT_PASS);
 	}
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_DONE));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_DONE));
 	check_hw_event(t, ev, p[3]);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
@@ -267,31 +267,31 @@ static void test_reuse_slot(struct kt *t, const void *data)
  * kvmdbg_vcpu_cancel_resume(): without the step over, an x86 instruction breakpoint fires again
  * at once; after moving the pc, the run starts there.
  */
-static void test_cancel_resume(struct kt *t, const void *data)
+static void test_cancel_resume(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
 	struct kvmdbg_point *p;
 	struct kvm_regs regs;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL, &p),
 			==, 0);
 
-	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmphex(kt_regs(t, 0).rax, ==, 0);
 
 	/* Nothing ran in between: the same stop again. */
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
 	g_assert_cmphex(kt_regs(t, 0).rax, ==, 0);
 
 	/* Running on as usual steps over it: one iteration later. */
-	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
 	g_assert_cmphex(kt_regs(t, 0).rax, ==, 1);
 
@@ -301,7 +301,7 @@ static void test_cancel_resume(struct kt *t, const void *data)
 	regs.rcx = 0x77;
 	g_assert_cmpint(guest_set_regs(&t->g, 0, &regs), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_hw_event(t, kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
 	regs = kt_regs(t, 0);
 	g_assert_cmphex(regs.rax, ==, 1);
@@ -321,13 +321,13 @@ static void test_cancel_resume(struct kt *t, const void *data)
  * DR7.GD, where the kernel delivers it: a guest access to a debug register stops before it
  * executes, and running on lets it execute.
  */
-static void test_trap_debug_regs(struct kt *t, const void *data)
+static void test_trap_debug_regs(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_drmov_long64;
 	const struct kvmdbg_event *ev;
 	const char *why;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (kt_probe_debug_reg_trap(&why) != 1) {
 		g_test_skip_printf("the kernel does not deliver debug register traps: %s", why);
 		return;
@@ -335,7 +335,7 @@ static void test_trap_debug_regs(struct kt *t, const void *data)
 	kt_start(t, 0, prog, DRMOV_START);
 	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(t->vcpu[0], true), ==, 0);
 
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_DEBUG_REG_ACCESS, guest_prog_addr(prog, DRMOV_MOV));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_DEBUG_REG_ACCESS, guest_prog_addr(prog, DRMOV_MOV));
 	g_assert_null(kvmdbg_event_get_point(ev));
 	kt_assert_raw(ev, 1, 0x2000);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
@@ -355,18 +355,18 @@ int main(int argc, char **argv)
 		g_autofree char *cont = g_strdup_printf("/kvmdbg/kvm/hw-bp/continue/%s", name);
 		g_autofree char *oneshot = g_strdup_printf("/kvmdbg/kvm/hw-bp/oneshot/%s", name);
 
-		g_test_add(slots, struct kt, GINT_TO_POINTER(m), kt_setup1, test_slots,
-			   kt_teardown);
-		g_test_add(cont, struct kt, GINT_TO_POINTER(m), kt_setup1, test_continue,
-			   kt_teardown);
-		g_test_add(oneshot, struct kt, GINT_TO_POINTER(m), kt_setup1, test_oneshot,
-			   kt_teardown);
+		g_test_add(slots, struct kc_test, GINT_TO_POINTER(m), kc_setup1, test_slots,
+			   kc_teardown);
+		g_test_add(cont, struct kc_test, GINT_TO_POINTER(m), kc_setup1, test_continue,
+			   kc_teardown);
+		g_test_add(oneshot, struct kc_test, GINT_TO_POINTER(m), kc_setup1, test_oneshot,
+			   kc_teardown);
 	}
-	g_test_add("/kvmdbg/kvm/hw-bp/cancel-resume", struct kt, NULL, kt_setup1,
-		   test_cancel_resume, kt_teardown);
-	g_test_add("/kvmdbg/kvm/debug-regs/trap", struct kt, NULL, kt_setup1, test_trap_debug_regs,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/hw-bp/reuse-slot", struct kt, NULL, kt_setup1, test_reuse_slot,
-		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/cancel-resume", struct kc_test, NULL, kc_setup1,
+		   test_cancel_resume, kc_teardown);
+	g_test_add("/kvmdbg/kvm/debug-regs/trap", struct kc_test, NULL, kc_setup1,
+		   test_trap_debug_regs, kc_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/reuse-slot", struct kc_test, NULL, kc_setup1, test_reuse_slot,
+		   kc_teardown);
 	return g_test_run();
 }

@@ -20,14 +20,14 @@ static const struct {
 	{ STEP_DONE, 0 },
 };
 
-static void test_step(struct kt *t, const void *data)
+static void test_step(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_step[mode];
 	struct kvmdbg_vcpu *vcpu;
 	struct kvm_regs regs;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	vcpu = t->vcpu[0];
 	kt_start(t, 0, prog, STEP_START);
 
@@ -49,7 +49,7 @@ static void test_step(struct kt *t, const void *data)
 					     guest_prog_addr(prog, step_expect[k].label)))
 				continue;
 		}
-		ev = kt_expect_event(t, 0, KVMDBG_EVENT_STEP,
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP,
 				     guest_prog_addr(prog, step_expect[k].label));
 		kt_assert_raw(ev, 1, 0x4000);
 		g_assert_null(kvmdbg_event_get_point(ev));
@@ -75,18 +75,18 @@ static void test_step(struct kt *t, const void *data)
 }
 
 /* Stepping, switched off in the middle and on again, goes on exactly where the guest is. */
-static void test_step_toggle(struct kt *t, const void *data)
+static void test_step_toggle(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_step[GUEST_LONG64];
 	struct kvmdbg_vcpu *vcpu;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	vcpu = t->vcpu[0];
 	kt_start(t, 0, prog, STEP_START);
 
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
-	kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_NOP));
-	kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MOV));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_NOP));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MOV));
 	/* Off: the guest runs to the "out" in the middle without a debug exit. */
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, false), ==, 0);
 	kt_expect_out(t, 0, GUEST_PORT_MARK);
@@ -94,8 +94,8 @@ static void test_step_toggle(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
 	if (!kt_out_completed(t, 0, guest_prog_addr(prog, STEP_AFTER_LOOP),
 			      guest_prog_addr(prog, STEP_AFTER_MARK)))
-		kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MARK));
-	kt_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_DONE));
+		kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MARK));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_DONE));
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 }
 
@@ -106,9 +106,10 @@ int main(int argc, char **argv)
 	for (int m = 0; m < GUEST_NR_MODES; m++) {
 		g_autofree char *path = g_strdup_printf("/kvmdbg/kvm/step/%s", guest_mode_name(m));
 
-		g_test_add(path, struct kt, GINT_TO_POINTER(m), kt_setup1, test_step, kt_teardown);
+		g_test_add(path, struct kc_test, GINT_TO_POINTER(m), kc_setup1, test_step,
+			   kc_teardown);
 	}
-	g_test_add("/kvmdbg/kvm/step/toggle", struct kt, NULL, kt_setup1, test_step_toggle,
-		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/step/toggle", struct kc_test, NULL, kc_setup1, test_step_toggle,
+		   kc_teardown);
 	return g_test_run();
 }

@@ -37,7 +37,7 @@ static void check_new_point(struct kvmdbg_point *p, uint64_t addr, unsigned int 
 }
 
 /* Insert writes int3 at the (identity-translated) address; remove puts the byte back. */
-static void test_insert_remove(struct kt *t, const void *data)
+static void test_insert_remove(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_bp[mode];
@@ -46,18 +46,18 @@ static void test_insert_remove(struct kt *t, const void *data)
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 	int tag;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	outer = guest_prog_addr(prog, BP_OUTER);
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
-	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, &tag, &p), ==,
 			0);
 	check_new_point(p, inner, 0, &tag, NULL);
 	expect[inner] = INT3;
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, inner) == p);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 
@@ -68,7 +68,7 @@ static void test_insert_remove(struct kt *t, const void *data)
 		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, inner, 0, 0, NULL, NULL), ==,
 		-EEXIST);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	/* A vCPU breakpoint is in the same shared memory. */
 	g_assert_cmpint(
@@ -76,7 +76,7 @@ static void test_insert_remove(struct kt *t, const void *data)
 		0);
 	check_new_point(q, outer, 0, NULL, t->vcpu[0]);
 	expect[outer] = INT3;
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_null(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, outer));
 
 	/* Another type at the same address is another point, and writes nothing. */
@@ -84,33 +84,33 @@ static void test_insert_remove(struct kt *t, const void *data)
 			0);
 	g_assert_true(h != p);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 3);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, inner), ==, 0);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
 	expect[inner] = snap[inner];
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, -ENOENT);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, outer), ==, -ENOENT);
 	g_assert_cmpint(kvmdbg_vcpu_remove(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 0);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 }
 
 /* A breakpoint the guest overwrote is removed without touching the guest's new bytes. */
-static void test_overwritten(struct kt *t, const void *data)
+static void test_overwritten(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	uint64_t inner, outer, pass;
 	g_autofree uint8_t *expect = NULL;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	outer = guest_prog_addr(prog, BP_OUTER);
 	pass = guest_prog_addr(prog, BP_PASS);
-	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL), ==,
 			0);
@@ -133,33 +133,33 @@ static void test_overwritten(struct kt *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 1);
 	g_assert_cmpint(kvmdbg_vcpu_remove(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer), ==, 1);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	/* remove_all counts it, and leaves it alone too. */
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 0);
 }
 
 /* The default translation (KVM_TRANSLATE on the first vCPU) follows the guest's page tables. */
-static void test_translate(struct kt *t, const void *data)
+static void test_translate(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const uint64_t off = 0x1234;
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 	struct kvmdbg_point *p;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	t->g.mem[GUEST_ALIAS_GPA + off] = 0x5a;
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
-	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 1, 0,
 					 NULL, &p),
 			==, 0);
 	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, GUEST_ALIAS_VA + off);
 	expect[GUEST_ALIAS_GPA + off] = INT3;
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(
 		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_UNMAPPED_VA, 1, 0, NULL, NULL),
@@ -168,37 +168,37 @@ static void test_translate(struct kt *t, const void *data)
 					 0, NULL, NULL),
 			==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off), ==,
 			0);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 }
 
 /*
  * The default translation uses the first attached vCPU: with vCPU 0 in long mode (the alias
  * mapped) and vCPU 1 in real mode (no paging), the alias translates through vCPU 0's tables.
  */
-static void test_translate_first_vcpu(struct kt *t, const void *data)
+static void test_translate_first_vcpu(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const uint64_t off = 0x2345;
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	g_assert_cmpint(guest_enter(&t->g, 1, GUEST_REAL, GUEST_CODE), ==, 0);
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
-	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 1, 0,
 					 NULL, NULL),
 			==, 0);
 	expect[GUEST_ALIAS_GPA + off] = INT3;
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off), ==,
 			0);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 }
 
 struct mem_ops {
@@ -246,14 +246,14 @@ static int ops_translate(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 }
 
 /* Without registered regions, the caller's callbacks reach guest memory. */
-static void test_callbacks(struct kt *t, const void *data)
+static void test_callbacks(struct kc_test *t, const void *data)
 {
 	const uint64_t off = 0x40;
 	struct mem_ops ops = { 0 };
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 	uint8_t byte;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	/* A VM object of its own: no regions, no vCPU, so nothing but the callbacks. */
 	kvmdbg_vcpu_free(t->vcpu[0]);
 	t->vcpu[0] = NULL;
@@ -265,8 +265,8 @@ static void test_callbacks(struct kt *t, const void *data)
 			==, 0);
 
 	t->g.mem[GUEST_ALIAS_GPA + off] = 0xa5;
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
-	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 0, 0,
 					 NULL, NULL),
@@ -274,7 +274,7 @@ static void test_callbacks(struct kt *t, const void *data)
 	g_assert_cmpuint(ops.translates, >=, 1);
 	g_assert_cmpuint(ops.writes, >=, 1);
 	expect[GUEST_ALIAS_GPA + off] = INT3;
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	/* Not translated, and not backed. */
 	g_assert_cmpint(
@@ -284,11 +284,11 @@ static void test_callbacks(struct kt *t, const void *data)
 					 0, NULL, NULL),
 			==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off), ==,
 			0);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 
 	/* Regions are tried first once there are some; their checks. */
 	byte = 0;
@@ -305,18 +305,18 @@ static void test_callbacks(struct kt *t, const void *data)
 }
 
 /* Freeing the objects removes their software breakpoints: guest memory is as before. */
-static void test_free_restores(struct kt *t, const void *data)
+static void test_free_restores(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 	uint64_t inner, outer;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	outer = guest_prog_addr(prog, BP_OUTER);
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
-	expect = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
+	expect = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, NULL), ==,
 			0);
@@ -325,41 +325,41 @@ static void test_free_restores(struct kt *t, const void *data)
 		0);
 	expect[inner] = INT3;
 	expect[outer] = INT3;
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
 	/* The vCPU's own go with it. */
 	kvmdbg_vcpu_free(t->vcpu[0]);
 	t->vcpu[0] = NULL;
 	expect[outer] = snap[outer];
-	kt_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 
 	kvmdbg_vm_free(t->vm);
 	t->vm = NULL;
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 }
 
 /*
  * A breakpoint on a byte that already is the breakpoint instruction (the guest's own int3, or
  * data that happens to be 0xcc) still saves and puts back what was there.
  */
-static void test_on_int3(struct kt *t, const void *data)
+static void test_on_int3(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_int3_real;
 	g_autofree uint8_t *snap = NULL;
 	uint64_t at;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, INT3_START);
 	at = guest_prog_addr(prog, INT3_AT);
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 	g_assert_cmphex(t->g.mem[at], ==, INT3);
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, at, 1, 0, NULL, NULL), ==,
 			0);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, at), ==, 0);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 
 	/* The same through kvmdbg_vm_free(). */
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, at, 1, 0, NULL, NULL), ==,
@@ -368,25 +368,25 @@ static void test_on_int3(struct kt *t, const void *data)
 	t->vcpu[0] = NULL;
 	kvmdbg_vm_free(t->vm);
 	t->vm = NULL;
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 }
 
 /*
  * Many breakpoints over bytes of every value (0xcc included), one-shot ones among them, all
  * removed at once: memory as before.
  */
-static void test_remove_all(struct kt *t, const void *data)
+static void test_remove_all(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const unsigned int n = 512;
 	g_autofree uint8_t *snap = NULL;
 	struct kvmdbg_point *p;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
 	for (unsigned int k = 0; k < n; k++)
 		t->g.mem[GUEST_ALIAS_GPA + k] = (uint8_t)k;
-	snap = kt_memdup(t->g.mem, GUEST_MEM_SIZE);
+	snap = kc_memdup(t->g.mem, GUEST_MEM_SIZE);
 
 	for (unsigned int k = 0; k < n; k++) {
 		unsigned int flags = k % 3 == 0 ? KVMDBG_POINT_ONESHOT : 0;
@@ -418,25 +418,25 @@ static void test_remove_all(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 0);
 	for (unsigned int k = 0; k < n; k++)
 		g_assert_cmphex(t->g.mem[GUEST_ALIAS_GPA + k], ==, (uint8_t)k);
-	kt_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
+	kc_assert_mem(t, 0, snap, GUEST_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 0);
 }
 
 /* Where the kernel delivers them: stop, continue (step over), exact counts, memory restored. */
-static void test_run_continue(struct kt *t, const void *data)
+static void test_run_continue(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_REAL];
 	g_autofree uint8_t *code = NULL;
 	struct kvmdbg_point *p, *q;
 	uint64_t inner, done;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!require_sw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
 	done = guest_prog_addr(prog, BP_DONE);
-	code = kt_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
+	code = kc_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, NULL, &p), ==,
 			0);
@@ -447,7 +447,7 @@ static void test_run_continue(struct kt *t, const void *data)
 		for (unsigned int n = 1; n <= BP_INNER_COUNT; n++) {
 			const struct kvmdbg_event *ev;
 
-			ev = kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
+			ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
 			g_assert_true(kvmdbg_event_get_point(ev) == p);
 			kt_assert_raw(ev, 3, 0);
 			g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
@@ -463,7 +463,7 @@ static void test_run_continue(struct kt *t, const void *data)
 		g_assert_cmphex(t->g.mem[inner], ==, INT3);
 	}
 	g_assert_true(kvmdbg_event_get_point(
-			      kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done)) == q);
+			      kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done)) == q);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES * BP_INNER_COUNT);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(q), ==, 1);
@@ -471,11 +471,11 @@ static void test_run_continue(struct kt *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, done), ==, 0);
-	kt_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
+	kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
 }
 
 /* A one-shot software breakpoint: fires once, original byte back, re-arms. */
-static void test_run_oneshot(struct kt *t, const void *data)
+static void test_run_oneshot(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_REAL];
 	g_autofree uint8_t *code = NULL;
@@ -483,19 +483,19 @@ static void test_run_oneshot(struct kt *t, const void *data)
 	struct kvmdbg_point *p;
 	uint64_t inner;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!require_sw_breakpoints())
 		return;
 	kt_start(t, 0, prog, BP_START);
 	inner = guest_prog_addr(prog, BP_INNER);
-	code = kt_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
+	code = kc_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1,
 					 KVMDBG_POINT_ONESHOT, NULL, &p),
 			==, 0);
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		g_assert_cmphex(t->g.mem[inner], ==, INT3);
-		ev = kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
 		g_assert_true(kvmdbg_event_get_point(ev) == p);
 		g_assert_false(kvmdbg_point_is_armed(p));
 		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
@@ -503,23 +503,23 @@ static void test_run_oneshot(struct kt *t, const void *data)
 		kt_expect_out(t, 0, GUEST_PORT_PASS);
 		g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, pass * BP_INNER_COUNT);
 		g_assert_false(kvmdbg_point_is_armed(p));
-		kt_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
+		kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
 		g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 		if (pass < BP_PASSES)
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
 	}
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	kt_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
+	kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
 	/* Removing a disarmed one writes nothing. */
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
-	kt_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
+	kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
 }
 
 /*
  * The guest's own int3 (one the library did not place) is reported as such, and handed back
  * it reaches the guest's vector-3 handler, which returns after the int3.
  */
-static void test_run_guest_int3(struct kt *t, const void *data)
+static void test_run_guest_int3(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_int3_real;
 	g_autofree uint8_t *code = NULL;
@@ -527,20 +527,20 @@ static void test_run_guest_int3(struct kt *t, const void *data)
 	struct kvmdbg_point *p;
 	uint64_t at, after;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!require_sw_breakpoints())
 		return;
 	kt_start(t, 0, prog, INT3_START);
 	guest_set_vector(&t->g, 3, (uint16_t)prog->offs[INT3_HANDLER]);
 	at = guest_prog_addr(prog, INT3_AT);
 	after = guest_prog_addr(prog, INT3_AFTER);
-	code = kt_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
+	code = kc_memdup(t->g.mem + GUEST_CODE, guest_prog_size(prog));
 
 	/* A breakpoint of the library after it makes the kernel intercept every int3. */
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, after, 1, 0, NULL, &p), ==,
 			0);
 
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
 	g_assert_null(kvmdbg_event_get_point(ev));
 	kt_assert_raw(ev, 3, 0);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, 0);
@@ -548,42 +548,42 @@ static void test_run_guest_int3(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], NULL), ==, -EINVAL);
 	kt_expect_out(t, 0, GUEST_PORT_MARK);
 
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, after);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, after);
 	g_assert_true(kvmdbg_event_get_point(ev) == p);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
-	kt_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
+	kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
 }
 
 int main(int argc, char **argv)
 {
 	kt_init(&argc, &argv);
 
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/insert-remove/real", struct kt,
-		   GINT_TO_POINTER(GUEST_REAL), kt_setup1, test_insert_remove, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/insert-remove/long64", struct kt,
-		   GINT_TO_POINTER(GUEST_LONG64), kt_setup1, test_insert_remove, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/overwritten", struct kt, NULL, kt_setup1,
-		   test_overwritten, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate", struct kt, NULL, kt_setup1, test_translate,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate-first-vcpu", struct kt, NULL, kt_setup2,
-		   test_translate_first_vcpu, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/callbacks", struct kt, NULL, kt_setup1, test_callbacks,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/free-restores", struct kt, NULL, kt_setup1,
-		   test_free_restores, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/on-int3", struct kt, NULL, kt_setup1, test_on_int3,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/remove-all", struct kt, NULL, kt_setup1,
-		   test_remove_all, kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/continue", struct kt, NULL, kt_setup1, test_run_continue,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/oneshot", struct kt, NULL, kt_setup1, test_run_oneshot,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-int3", struct kt, NULL, kt_setup1,
-		   test_run_guest_int3, kt_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/insert-remove/real", struct kc_test,
+		   GINT_TO_POINTER(GUEST_REAL), kc_setup1, test_insert_remove, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/insert-remove/long64", struct kc_test,
+		   GINT_TO_POINTER(GUEST_LONG64), kc_setup1, test_insert_remove, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/overwritten", struct kc_test, NULL, kc_setup1,
+		   test_overwritten, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate", struct kc_test, NULL, kc_setup1,
+		   test_translate, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/translate-first-vcpu", struct kc_test, NULL, kc_setup2,
+		   test_translate_first_vcpu, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/callbacks", struct kc_test, NULL, kc_setup1,
+		   test_callbacks, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/free-restores", struct kc_test, NULL, kc_setup1,
+		   test_free_restores, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/on-int3", struct kc_test, NULL, kc_setup1,
+		   test_on_int3, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/remove-all", struct kc_test, NULL, kc_setup1,
+		   test_remove_all, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/continue", struct kc_test, NULL, kc_setup1,
+		   test_run_continue, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/oneshot", struct kc_test, NULL, kc_setup1,
+		   test_run_oneshot, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-int3", struct kc_test, NULL, kc_setup1,
+		   test_run_guest_int3, kc_teardown);
 	return g_test_run();
 }

@@ -10,7 +10,7 @@
 #include "kvmtest.h"
 
 struct worker {
-	struct kt *t;
+	struct kc_test *t;
 	unsigned int i;
 	pthread_t thread;
 	pthread_barrier_t *start;
@@ -37,7 +37,7 @@ static void run_stepping(struct worker *w)
 	for (;;) {
 		const struct kvmdbg_event *ev;
 
-		ev = kt_expect_event(w->t, w->i, KVMDBG_EVENT_STEP, want);
+		ev = kc_expect_event(w->t, w->i, KVMDBG_EVENT_STEP, want);
 		kt_assert_raw(ev, 1, 0x4000);
 		w->steps++;
 		if (want == done)
@@ -59,7 +59,7 @@ static void run_hits(struct worker *w)
 {
 	for (;;) {
 		const struct kvmdbg_event *ev;
-		int ret = kt_run(w->t, w->i, &ev);
+		int ret = kc_run(w->t, w->i, &ev);
 
 		if (ret == KVMDBG_EXIT_NOT_DEBUG) {
 			g_assert_true(guest_exit_is_out(&w->t->g, w->i, GUEST_PORT_DONE));
@@ -84,7 +84,7 @@ static void *worker_main(void *data)
 		run_stepping(w);
 	else
 		run_hits(w);
-	guest_watchdog_stop(&w->t->wd[w->i]);
+	kc_watchdog_stop(&w->t->wd[w->i]);
 	return NULL;
 }
 
@@ -106,7 +106,7 @@ static void run_workers(struct worker w[2])
  * Case 6: vCPU 0 single-steps N instructions while vCPU 1 hits its own breakpoint M times in
  * the same code, concurrently; neither sees the other's debug state.
  */
-static void test_vcpu_scope(struct kt *t, const void *data)
+static void test_vcpu_scope(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_count_long64;
 	const uint32_t n = 2000, m = 1500;
@@ -116,7 +116,7 @@ static void test_vcpu_scope(struct kt *t, const void *data)
 		{ .t = t, .i = 1, .step = false, .count = m },
 	};
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, COUNT_START);
@@ -149,7 +149,7 @@ static void test_vcpu_scope(struct kt *t, const void *data)
  * A VM-wide breakpoint fires on every vCPU, including one attached after the insert; each
  * vCPU counts only its own hits, and the point counts them all.
  */
-static void test_vm_wide(struct kt *t, const void *data)
+static void test_vm_wide(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_count_long64;
 	const uint32_t n0 = 1000, n1 = 1500;
@@ -159,13 +159,13 @@ static void test_vm_wide(struct kt *t, const void *data)
 		{ .t = t, .i = 1, .count = n1 },
 	};
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
 					 guest_prog_addr(prog, COUNT_LOOP), 0, 0, NULL, &p),
 			==, 0);
-	kt_add_vcpu(t);
+	kc_add_vcpu(t);
 	kt_start(t, 0, prog, COUNT_START);
 	kt_start(t, 1, prog, COUNT_START);
 	kt_set_rdi(t, 0, n0);
@@ -183,7 +183,7 @@ static void test_vm_wide(struct kt *t, const void *data)
 }
 
 struct kick {
-	struct kt *t;
+	struct kc_test *t;
 	pthread_t thread;
 	atomic_int kicks;
 	atomic_int in_run;
@@ -219,18 +219,18 @@ static void check_interrupted(const struct kvmdbg_event *ev)
 static void *kick_vcpu_main(void *data)
 {
 	struct kick *k = data;
-	struct kt *t = k->t;
+	struct kc_test *t = k->t;
 	const struct guest_prog *prog = &prog_spin_long64;
 	const struct kvmdbg_event *ev = NULL;
 	uint32_t go = 1;
 	int ret;
 
-	g_assert_cmpint(guest_watchdog_start(&t->wd[0], KT_WATCHDOG_SECONDS), ==, 0);
+	g_assert_cmpint(kc_watchdog_start(&t->wd[0], KT_WATCHDOG_SECONDS), ==, 0);
 
 	/* One round of the documented loop, noting when the thread is inside KVM_RUN. */
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), >=, 0);
 	atomic_store(&k->in_run, 1);
-	k->run_result = kt_raw_run(t, 0);
+	k->run_result = kc_raw_run(t, 0);
 	atomic_store(&k->in_run, 0);
 	ret = kvmdbg_vcpu_handle_exit(t->vcpu[0], k->run_result, &ev);
 	g_assert_cmpint(ret, ==, KVMDBG_EXIT_EVENT);
@@ -238,7 +238,7 @@ static void *kick_vcpu_main(void *data)
 
 	/* The breakpoint inserted while the vCPU ran is applied now, and the loop hits it. */
 	k->pre_run_after = kvmdbg_vcpu_pre_run(t->vcpu[0]);
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, SPIN_LOOP));
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, SPIN_LOOP));
 	g_assert_true(kvmdbg_event_get_point(ev) == k->point);
 	k->hits = kvmdbg_point_get_hit_count(k->point);
 
@@ -248,7 +248,7 @@ static void *kick_vcpu_main(void *data)
 		==, 0);
 	memcpy(t->g.mem + SPIN_GO, &go, sizeof(go));
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	guest_watchdog_stop(&t->wd[0]);
+	kc_watchdog_stop(&t->wd[0]);
 	return NULL;
 }
 
@@ -257,7 +257,7 @@ static void *kick_vcpu_main(void *data)
  * vCPU, then kicks it: the vCPU thread gets KVMDBG_EVENT_INTERRUPTED once, picks the new
  * breakpoint up at its next pre_run, and runs on normally.
  */
-static void test_kick_running(struct kt *t, const void *data)
+static void test_kick_running(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_spin_long64;
 	struct kick k = { .t = t };
@@ -265,7 +265,7 @@ static void test_kick_running(struct kt *t, const void *data)
 	uint32_t started = 0;
 	int ret;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
 		return;
 	kt_start(t, 0, prog, SPIN_START);
@@ -273,8 +273,8 @@ static void test_kick_running(struct kt *t, const void *data)
 	g_assert_cmpint(pthread_create(&k.thread, NULL, kick_vcpu_main, &k), ==, 0);
 
 	/* Wait until the guest spins (it announces itself in memory). */
-	deadline = guest_now_ns() + 10ull * 1000 * 1000 * 1000;
-	while (guest_now_ns() < deadline) {
+	deadline = kc_now_ns() + 10ull * 1000 * 1000 * 1000;
+	while (kc_now_ns() < deadline) {
 		started = __atomic_load_n((uint32_t *)(void *)(t->g.mem + SPIN_STARTED),
 					  __ATOMIC_ACQUIRE);
 		if (started)
@@ -286,10 +286,10 @@ static void test_kick_running(struct kt *t, const void *data)
 	g_assert_cmpint(atomic_load(&k.in_run), ==, 1);
 
 	/* A VM-wide insert while the vCPU is inside KVM_RUN does not wait for it. */
-	t0 = guest_now_ns();
+	t0 = kc_now_ns();
 	ret = kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, SPIN_LOOP), 0, 0,
 			       NULL, &k.point);
-	elapsed = guest_now_ns() - t0;
+	elapsed = kc_now_ns() - t0;
 	g_test_message("kvmdbg_vm_insert() while the vCPU runs took %" PRIu64 " us",
 		       elapsed / 1000);
 	g_assert_cmpint(ret, ==, 0);
@@ -307,19 +307,19 @@ static void test_kick_running(struct kt *t, const void *data)
 }
 
 /* A kick before KVM_RUN makes the next KVM_RUN return at once, reported once. */
-static void test_kick_before_run(struct kt *t, const void *data)
+static void test_kick_before_run(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_step[GUEST_LONG64];
 	struct kick k = { .t = t, .thread = pthread_self() };
 	const struct kvmdbg_event *ev;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	kt_start(t, 0, prog, STEP_START);
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(t->vcpu[0], kick_cb, &k), ==, 0);
 
 	g_assert_cmpint(kvmdbg_vcpu_kick(t->vcpu[0]), ==, 0);
 	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0);
 	check_interrupted(ev);
 	/* The guest has not run; now it does, to its end. */
 	g_assert_cmphex(guest_get_pc(&t->g, 0), ==, guest_prog_addr(prog, STEP_START));
@@ -330,7 +330,7 @@ static void test_kick_before_run(struct kt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(t->vcpu[0], NULL, NULL), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_kick(t->vcpu[0]), ==, 0);
 	g_assert_cmpint(atomic_load(&k.kicks), ==, 1);
-	check_interrupted(kt_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0));
+	check_interrupted(kc_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0));
 
 	/*
 	 * Once the vCPU was kicked, immediate_exit is the library's: one left set with no kick
@@ -338,10 +338,9 @@ static void test_kick_before_run(struct kt *t, const void *data)
 	 */
 	t->g.vcpus[0].run->immediate_exit = 1;
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), ==, 0);
-	g_assert_cmpint(kt_raw_run(t, 0), ==, -EINTR);
+	g_assert_cmpint(kc_raw_run(t, 0), ==, -EINTR);
 	ev = NULL;
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==,
-			KVMDBG_EXIT_RESUME);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_RESUME);
 	g_assert_null(ev);
 	g_assert_cmpuint(t->g.vcpus[0].run->immediate_exit, ==, 0);
 
@@ -357,13 +356,13 @@ int main(int argc, char **argv)
 {
 	kt_init(&argc, &argv);
 
-	g_test_add("/kvmdbg/kvm/threads/vcpu-scope", struct kt, NULL, kt_setup2, test_vcpu_scope,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/threads/vm-wide", struct kt, NULL, kt_setup1, test_vm_wide,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/kick/running", struct kt, NULL, kt_setup1, test_kick_running,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/kick/before-run", struct kt, NULL, kt_setup1, test_kick_before_run,
-		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/threads/vcpu-scope", struct kc_test, NULL, kc_setup2,
+		   test_vcpu_scope, kc_teardown);
+	g_test_add("/kvmdbg/kvm/threads/vm-wide", struct kc_test, NULL, kc_setup1, test_vm_wide,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/kick/running", struct kc_test, NULL, kc_setup1, test_kick_running,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/kick/before-run", struct kc_test, NULL, kc_setup1,
+		   test_kick_before_run, kc_teardown);
 	return g_test_run();
 }

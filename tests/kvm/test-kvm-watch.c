@@ -16,14 +16,14 @@ static bool require_watchpoints(void)
 }
 
 /* Check a watchpoint event at @pc for @point and return its slot. */
-static int check_watch_event(struct kt *t, uint64_t pc, const struct kvmdbg_point *point,
+static int check_watch_event(struct kc_test *t, uint64_t pc, const struct kvmdbg_point *point,
 			     int access)
 {
 	const struct kvmdbg_event *ev;
 	uint64_t status = 0, data_addr = 0;
 	int slot;
 
-	ev = kt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, pc);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, pc);
 	g_assert_true(kvmdbg_event_get_point(ev) == point);
 	slot = kvmdbg_event_get_slot(ev);
 	g_assert_cmpint(slot, >=, 0);
@@ -40,7 +40,7 @@ static int check_watch_event(struct kt *t, uint64_t pc, const struct kvmdbg_poin
 }
 
 /* A write watchpoint stops after the store, names slot, access and address; loads pass. */
-static void test_write(struct kt *t, const void *data)
+static void test_write(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_watch_long64;
 	uint64_t len = GPOINTER_TO_UINT(data);
@@ -49,7 +49,7 @@ static void test_write(struct kt *t, const void *data)
 	struct kvmdbg_point *p;
 	uint32_t value;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!require_watchpoints())
 		return;
 	kt_start(t, 0, prog, WATCH_START);
@@ -68,12 +68,12 @@ static void test_write(struct kt *t, const void *data)
 }
 
 /* A read-or-write watchpoint stops after the store and after the load. */
-static void test_access(struct kt *t, const void *data)
+static void test_access(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_watch_long64;
 	struct kvmdbg_point *p;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!require_watchpoints())
 		return;
 	kt_start(t, 0, prog, WATCH_START);
@@ -89,12 +89,12 @@ static void test_access(struct kt *t, const void *data)
 }
 
 /* A one-shot watchpoint fires on the store only, and the program ends. */
-static void test_oneshot(struct kt *t, const void *data)
+static void test_oneshot(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_watch_long64;
 	struct kvmdbg_point *p;
 
-	KT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!require_watchpoints())
 		return;
 	kt_start(t, 0, prog, WATCH_START);
@@ -119,12 +119,12 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < G_N_ELEMENTS(lens); k++) {
 		g_autofree char *path = g_strdup_printf("/kvmdbg/kvm/watch/write/len%u", lens[k]);
 
-		g_test_add(path, struct kt, GUINT_TO_POINTER(lens[k]), kt_setup1, test_write,
-			   kt_teardown);
+		g_test_add(path, struct kc_test, GUINT_TO_POINTER(lens[k]), kc_setup1, test_write,
+			   kc_teardown);
 	}
-	g_test_add("/kvmdbg/kvm/watch/access", struct kt, NULL, kt_setup1, test_access,
-		   kt_teardown);
-	g_test_add("/kvmdbg/kvm/watch/oneshot", struct kt, NULL, kt_setup1, test_oneshot,
-		   kt_teardown);
+	g_test_add("/kvmdbg/kvm/watch/access", struct kc_test, NULL, kc_setup1, test_access,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/watch/oneshot", struct kc_test, NULL, kc_setup1, test_oneshot,
+		   kc_teardown);
 	return g_test_run();
 }

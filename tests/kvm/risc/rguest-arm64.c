@@ -18,13 +18,7 @@
 #define PSTATE_EL1H_DAIF 0x3c5ull
 #define REG_VBAR_EL1 ARM64_SYS_REG(3, 0, 12, 0, 0)
 
-int rg_arch_vm_type(void)
-{
-	/* the default IPA size */
-	return 0;
-}
-
-int rg_arch_init_vcpu(struct rguest *g, unsigned int i)
+int rg_arch_init_vcpu(struct kc_guest *g, unsigned int i)
 {
 	if (i == 0 && ioctl(g->vm_fd, KVM_ARM_PREFERRED_TARGET, &g->init) < 0)
 		return -errno;
@@ -33,7 +27,7 @@ int rg_arch_init_vcpu(struct rguest *g, unsigned int i)
 	return 0;
 }
 
-int rg_arch_enter(struct rguest *g, unsigned int i, uint64_t pc)
+int rg_arch_enter(struct kc_guest *g, unsigned int i, uint64_t pc)
 {
 	int ret;
 
@@ -56,24 +50,24 @@ int rg_arch_enter(struct rguest *g, unsigned int i, uint64_t pc)
 	return rg_set_pc(g, i, pc);
 }
 
-int rg_get_pc(struct rguest *g, unsigned int i, uint64_t *ret_pc)
+int rg_get_pc(struct kc_guest *g, unsigned int i, uint64_t *ret_pc)
 {
 	return rg_get_one_reg(g, i, CORE_REG(regs.pc), ret_pc);
 }
 
-int rg_set_pc(struct rguest *g, unsigned int i, uint64_t pc)
+int rg_set_pc(struct kc_guest *g, unsigned int i, uint64_t pc)
 {
 	return rg_set_one_reg(g, i, CORE_REG(regs.pc), pc);
 }
 
-int rg_get_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t *ret_val)
+int rg_get_gpr(struct kc_guest *g, unsigned int i, unsigned int n, uint64_t *ret_val)
 {
 	if (n > 30)
 		return -EINVAL;
 	return rg_get_one_reg(g, i, CORE_REG(regs.regs[0]) + 2 * n, ret_val);
 }
 
-int rg_set_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t val)
+int rg_set_gpr(struct kc_guest *g, unsigned int i, unsigned int n, uint64_t val)
 {
 	if (n > 30)
 		return -EINVAL;

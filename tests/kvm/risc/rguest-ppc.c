@@ -23,12 +23,7 @@ static bool host_little_endian(void)
 	return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 }
 
-int rg_arch_vm_type(void)
-{
-	return KVM_VM_PPC_PR;
-}
-
-int rg_arch_init_vcpu(struct rguest *g, unsigned int i)
+int rg_arch_init_vcpu(struct kc_guest *g, unsigned int i)
 {
 	struct kvm_sregs sregs;
 	unsigned long pvr;
@@ -53,7 +48,7 @@ int rg_arch_init_vcpu(struct rguest *g, unsigned int i)
 	return 0;
 }
 
-int rg_arch_enter(struct rguest *g, unsigned int i, uint64_t pc)
+int rg_arch_enter(struct kc_guest *g, unsigned int i, uint64_t pc)
 {
 	struct kvm_regs regs;
 
@@ -76,7 +71,7 @@ int rg_arch_enter(struct rguest *g, unsigned int i, uint64_t pc)
 	return 0;
 }
 
-int rg_get_pc(struct rguest *g, unsigned int i, uint64_t *ret_pc)
+int rg_get_pc(struct kc_guest *g, unsigned int i, uint64_t *ret_pc)
 {
 	struct kvm_regs regs;
 
@@ -86,7 +81,7 @@ int rg_get_pc(struct rguest *g, unsigned int i, uint64_t *ret_pc)
 	return 0;
 }
 
-int rg_set_pc(struct rguest *g, unsigned int i, uint64_t pc)
+int rg_set_pc(struct kc_guest *g, unsigned int i, uint64_t pc)
 {
 	struct kvm_regs regs;
 
@@ -96,7 +91,7 @@ int rg_set_pc(struct rguest *g, unsigned int i, uint64_t pc)
 	return ioctl(g->vcpus[i].fd, KVM_SET_REGS, &regs) < 0 ? -errno : 0;
 }
 
-int rg_get_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t *ret_val)
+int rg_get_gpr(struct kc_guest *g, unsigned int i, unsigned int n, uint64_t *ret_val)
 {
 	struct kvm_regs regs;
 
@@ -108,7 +103,7 @@ int rg_get_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t *ret_v
 	return 0;
 }
 
-int rg_set_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t val)
+int rg_set_gpr(struct kc_guest *g, unsigned int i, unsigned int n, uint64_t val)
 {
 	struct kvm_regs regs;
 

@@ -31,8 +31,12 @@
 
 #include <linux/kvm.h>
 
+#include "common.h"
+
 #if defined(__aarch64__)
 #define RG_ARCH "arm64"
+/* the default IPA size */
+#define RG_VM_TYPE 0
 #define RG_MEM_BASE 0x40000000ull
 /* VBAR_EL1: 16 vectors of 0x80 bytes, 2 KiB aligned */
 #define RG_VECTORS (RG_MEM_BASE + 0x1000)
@@ -43,6 +47,7 @@
 #define RG_REG_DATA 27
 #elif defined(__powerpc64__)
 #define RG_ARCH "ppc64"
+#define RG_VM_TYPE KVM_VM_PPC_PR
 #define RG_MEM_BASE 0x0ull
 /* the real-mode interrupt vectors 0x100 .. 0x1f00 */
 #define RG_VECTORS (RG_MEM_BASE + 0x100)
@@ -69,7 +74,6 @@
 #define RG_PORT_PASS 0x90  /* one pass of a looping program finished */
 #define RG_PORT_FAULT 0x98 /* the guest took an exception of its own */
 
-#define RG_MAX_VCPUS 2
 /* Every instruction of both architectures is 4 bytes. */
 #define RG_INSN 4
 
@@ -89,105 +93,58 @@ struct rg_prog {
 uint64_t rg_prog_addr(const struct rg_prog *prog, unsigned int label);
 size_t rg_prog_size(const struct rg_prog *prog);
 
-struct rg_vcpu {
-	int fd;
-	struct kvm_run *run;
-	size_t run_size;
-};
-
-struct rguest {
-	int kvm_fd;
-	int vm_fd;
-	uint8_t *mem; /* RG_MEM_BASE in the guest */
-	unsigned int nr_vcpus;
-	struct rg_vcpu vcpus[RG_MAX_VCPUS];
-#if defined(__aarch64__)
-	struct kvm_vcpu_init init; /* KVM_ARM_PREFERRED_TARGET */
-#endif
-};
-
-/* The host pointer of guest-physical @gpa (inside the memory slot). */
-static inline uint8_t *rg_mem(struct rguest *g, uint64_t gpa)
-{
-	return g->mem + (gpa - RG_MEM_BASE);
-}
-
 /*
- * Open /dev/kvm and create a VM with guest RAM and the exception stubs in place.
- * Returns 0, or -errno with a static explanation in *ret_why (for a skip reason).
+ * The guest itself is the common struct kc_guest (common.h): kc_guest_open() creates the VM
+ * with guest RAM and the exception stubs in place, kc_guest_add_vcpu() a vCPU initialised for
+ * the architecture, kc_guest_close() releases it; kc_mem() is the host pointer of a guest
+ * address.
  */
-int rg_open(struct rguest *g, const char **ret_why);
-/* Add a vCPU (index g->nr_vcpus), initialised for the architecture; 0 or -errno. */
-int rg_add_vcpu(struct rguest *g);
-void rg_close(struct rguest *g);
 
 /* Copy a program to RG_CODE. */
-void rg_load(struct rguest *g, const struct rg_prog *prog);
+void rg_load(struct kc_guest *g, const struct rg_prog *prog);
 /*
  * Put vCPU @i at @pc: a pending MMIO completion is settled first (rg_settle()), the general
  * registers are zeroed but for RG_REG_MMIO and RG_REG_DATA, the privileged state is the reset
  * one described above.
  */
-int rg_enter(struct rguest *g, unsigned int i, uint64_t pc);
+int rg_enter(struct kc_guest *g, unsigned int i, uint64_t pc);
 /*
  * After a KVM_EXIT_MMIO the kernel completes the instruction (pc += 4) on the next KVM_RUN; a
  * pc written in between would be skipped by 4.  This runs KVM_RUN once with immediate_exit,
  * which completes it and enters no guest code.  A no-op after any other exit.
  */
-int rg_settle(struct rguest *g, unsigned int i);
+int rg_settle(struct kc_guest *g, unsigned int i);
 
-int rg_get_pc(struct rguest *g, unsigned int i, uint64_t *ret_pc);
-int rg_set_pc(struct rguest *g, unsigned int i, uint64_t pc);
+int rg_get_pc(struct kc_guest *g, unsigned int i, uint64_t *ret_pc);
+int rg_set_pc(struct kc_guest *g, unsigned int i, uint64_t pc);
 /* General register @n (x0-x30, r0-r31). */
-int rg_get_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t *ret_val);
-int rg_set_gpr(struct rguest *g, unsigned int i, unsigned int n, uint64_t val);
+int rg_get_gpr(struct kc_guest *g, unsigned int i, unsigned int n, uint64_t *ret_val);
+int rg_set_gpr(struct kc_guest *g, unsigned int i, unsigned int n, uint64_t val);
 /* The pc, or ~0 if it cannot be read (for messages). */
-uint64_t rg_pc(struct rguest *g, unsigned int i);
+uint64_t rg_pc(struct kc_guest *g, unsigned int i);
 /* General register @n; asserts that it can be read. */
-uint64_t rg_gpr(struct rguest *g, unsigned int i, unsigned int n);
+uint64_t rg_gpr(struct kc_guest *g, unsigned int i, unsigned int n);
 
 /* Raw ONE_REG access; 0 or -errno. */
-int rg_get_one_reg(struct rguest *g, unsigned int i, uint64_t id, uint64_t *ret_val);
-int rg_set_one_reg(struct rguest *g, unsigned int i, uint64_t id, uint64_t val);
+int rg_get_one_reg(struct kc_guest *g, unsigned int i, uint64_t id, uint64_t *ret_val);
+int rg_set_one_reg(struct kc_guest *g, unsigned int i, uint64_t id, uint64_t val);
 
 /* Raw KVM_SET_GUEST_DEBUG; 0 or -errno. */
-int rg_set_debug(struct rguest *g, unsigned int i, const struct kvm_guest_debug *dbg);
-/* Raw KVM_RUN: 0 or -errno. */
-int rg_run(struct rguest *g, unsigned int i);
+int rg_set_debug(struct kc_guest *g, unsigned int i, const struct kvm_guest_debug *dbg);
 /* A short description of the vCPU's last exit, for messages ("mmio write 0x10000080", ...). */
-const char *rg_exit_str(struct rguest *g, unsigned int i, char *buf, size_t size);
+const char *rg_exit_str(struct kc_guest *g, unsigned int i, char *buf, size_t size);
 /* Whether the last exit is a 4-byte MMIO write to RG_MMIO + @port. */
-bool rg_exit_is_mmio(struct rguest *g, unsigned int i, uint64_t port);
+bool rg_exit_is_mmio(struct kc_guest *g, unsigned int i, uint64_t port);
 
-/*
- * Every KVM_RUN of the suite is bounded: a watchdog is a per-thread timer that, once its
- * deadline passes, signals the thread that armed it every 100 ms with RG_SIG_WATCHDOG (whose
- * handler does nothing and is installed without SA_RESTART), so that a KVM_RUN stuck in a
- * spinning guest returns -EINTR.
- */
-#define RG_SIG_WATCHDOG SIGUSR2
-
-struct rg_watchdog {
-	bool armed;
-	timer_t timer;
-	struct timespec deadline;
-	unsigned int seconds;
-};
-
-/* Install the do-nothing handler for RG_SIG_WATCHDOG. */
-void rg_install_signals(void);
-/* Arm for the calling thread; 0 or -errno. */
-int rg_watchdog_start(struct rg_watchdog *w, unsigned int seconds);
-bool rg_watchdog_expired(const struct rg_watchdog *w);
-void rg_watchdog_stop(struct rg_watchdog *w);
+/* Longest a single test may keep one vCPU in KVM_RUN in total. */
+#define RG_WATCHDOG_SECONDS 60
 
 /*
  * Architecture parts (rguest-arm64.c, rguest-ppc.c), which also define rg_get_pc(),
  * rg_set_pc(), rg_get_gpr() and rg_set_gpr().
  */
-int rg_arch_vm_type(void);
-int rg_arch_init_vcpu(struct rguest *g, unsigned int i);
-int rg_arch_enter(struct rguest *g, unsigned int i, uint64_t pc);
+int rg_arch_init_vcpu(struct kc_guest *g, unsigned int i);
+int rg_arch_enter(struct kc_guest *g, unsigned int i, uint64_t pc);
 /* The exception stub: RG_VECTOR_STRIDE bytes copied to every vector. */
 extern const uint8_t rg_arch_stub[];
 extern const uint8_t rg_arch_stub_end[];

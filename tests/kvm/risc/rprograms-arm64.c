@@ -6,41 +6,9 @@
  * they are loaded.  After each program comes a table of its label offsets, in the order of its
  * enum in rprograms.h.  The exception stub (rguest.h) comes last.
  */
-#include "rprograms.h"
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
-/* The assembler cannot see the C constants; these must agree with them. */
-#define ASM_PORT_DONE 0x80
-#define ASM_PORT_MARK 0x88
-#define ASM_PORT_PASS 0x90
-#define ASM_PORT_FAULT 0x98
-#define ASM_WATCH_OFF 0x10
-#define ASM_BP_PASSES 2
-#define ASM_BP_INNER 5
-#define ASM_SLED_LEN 16
-_Static_assert(ASM_PORT_DONE == RG_PORT_DONE, "port");
-_Static_assert(ASM_PORT_MARK == RG_PORT_MARK, "port");
-_Static_assert(ASM_PORT_PASS == RG_PORT_PASS, "port");
-_Static_assert(ASM_PORT_FAULT == RG_PORT_FAULT, "port");
-_Static_assert(RG_DATA + ASM_WATCH_OFF == WATCH_DATA, "watch");
-_Static_assert(ASM_BP_PASSES == BP_PASSES, "bp");
-_Static_assert(ASM_BP_INNER == BP_INNER_COUNT, "bp");
-_Static_assert(ASM_SLED_LEN == SLED_LEN && RG_DATA + 0x100 == SLED_DATA, "sled");
-_Static_assert(RG_REG_MMIO == 28 && RG_REG_DATA == 27, "registers");
+#include "rprograms-asm.h"
 
 /* clang-format off */
-#define PROG_BEGIN							\
-	"	.balign 16\n"						\
-	"	.globl \\p\\()_start, \\p\\()_end, \\p\\()_offs\n"	\
-	"	.hidden \\p\\()_start, \\p\\()_end, \\p\\()_offs\n"	\
-	"\\p\\()_start:\n"
-#define PROG_END							\
-	"\\p\\()_end:\n"						\
-	"	.balign 4\n"						\
-	"\\p\\()_offs:\n"
-#define OFF(label) "	.long \\p\\()_" label " - \\p\\()_start\n"
 #define MMIO(port) "	str w0, [x28, #" STR(port) "]\n"
 
 __asm__(
@@ -173,39 +141,11 @@ __asm__(
 	"kt_sled kt_sled_a64\n"
 
 	/* The exception stub: report, then spin. */
-	"	.balign 4\n"
-	"	.globl rg_arch_stub, rg_arch_stub_end\n"
-	"	.hidden rg_arch_stub, rg_arch_stub_end\n"
-	"rg_arch_stub:\n"
-	MMIO(ASM_PORT_FAULT)
-	"1:	b 1b\n"
-	"rg_arch_stub_end:\n"
+	RG_STUB_ASM
 	".popsection\n");
 /* clang-format on */
 
-#define DECLARE_PROG(p)                   \
-	extern const uint8_t p##_start[]; \
-	extern const uint8_t p##_end[];   \
-	extern const uint32_t p##_offs[]
-
-#define PROG(p, nr)                                                                                \
-	{                                                                                          \
-		.name = #p, .start = p##_start, .end = p##_end, .offs = p##_offs, .nr_offs = (nr), \
-	}
-
-DECLARE_PROG(kt_step_a64);
-DECLARE_PROG(kt_bp_a64);
-DECLARE_PROG(kt_watch_a64);
-DECLARE_PROG(kt_trap_a64);
-DECLARE_PROG(kt_sw_a64);
-DECLARE_PROG(kt_sled_a64);
-
-const struct rg_prog prog_step = PROG(kt_step_a64, STEP_NR);
-const struct rg_prog prog_bp = PROG(kt_bp_a64, BP_NR);
-const struct rg_prog prog_watch = PROG(kt_watch_a64, WATCH_NR);
-const struct rg_prog prog_trap = PROG(kt_trap_a64, TRAP_NR);
-const struct rg_prog prog_sw = PROG(kt_sw_a64, SW_NR);
-const struct rg_prog prog_sled = PROG(kt_sled_a64, SLED_NR);
+RG_PROGS(a64);
 
 uint32_t rg_branch(uint64_t from, uint64_t to)
 {

@@ -8,41 +8,9 @@
  * rprograms.h.  The exception stub (rguest.h) comes last.  Registers are plain numbers: r3 is
  * "3".
  */
-#include "rprograms.h"
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
-/* The assembler cannot see the C constants; these must agree with them. */
-#define ASM_PORT_DONE 0x80
-#define ASM_PORT_MARK 0x88
-#define ASM_PORT_PASS 0x90
-#define ASM_PORT_FAULT 0x98
-#define ASM_WATCH_OFF 0x10
-#define ASM_BP_PASSES 2
-#define ASM_BP_INNER 5
-#define ASM_SLED_LEN 16
-_Static_assert(ASM_PORT_DONE == RG_PORT_DONE, "port");
-_Static_assert(ASM_PORT_MARK == RG_PORT_MARK, "port");
-_Static_assert(ASM_PORT_PASS == RG_PORT_PASS, "port");
-_Static_assert(ASM_PORT_FAULT == RG_PORT_FAULT, "port");
-_Static_assert(RG_DATA + ASM_WATCH_OFF == WATCH_DATA, "watch");
-_Static_assert(ASM_BP_PASSES == BP_PASSES, "bp");
-_Static_assert(ASM_BP_INNER == BP_INNER_COUNT, "bp");
-_Static_assert(ASM_SLED_LEN == SLED_LEN && RG_DATA + 0x100 == SLED_DATA, "sled");
-_Static_assert(RG_REG_MMIO == 28 && RG_REG_DATA == 27, "registers");
+#include "rprograms-asm.h"
 
 /* clang-format off */
-#define PROG_BEGIN							\
-	"	.balign 16\n"						\
-	"	.globl \\p\\()_start, \\p\\()_end, \\p\\()_offs\n"	\
-	"	.hidden \\p\\()_start, \\p\\()_end, \\p\\()_offs\n"	\
-	"\\p\\()_start:\n"
-#define PROG_END							\
-	"\\p\\()_end:\n"						\
-	"	.balign 4\n"						\
-	"\\p\\()_offs:\n"
-#define OFF(label) "	.long \\p\\()_" label " - \\p\\()_start\n"
 #define MMIO(port) "	stw 3, " STR(port) "(28)\n"
 
 __asm__(
@@ -175,39 +143,11 @@ __asm__(
 	"kt_sled kt_sled_ppc\n"
 
 	/* The exception stub: report, then spin. */
-	"	.balign 4\n"
-	"	.globl rg_arch_stub, rg_arch_stub_end\n"
-	"	.hidden rg_arch_stub, rg_arch_stub_end\n"
-	"rg_arch_stub:\n"
-	MMIO(ASM_PORT_FAULT)
-	"1:	b 1b\n"
-	"rg_arch_stub_end:\n"
+	RG_STUB_ASM
 	".popsection\n");
 /* clang-format on */
 
-#define DECLARE_PROG(p)                   \
-	extern const uint8_t p##_start[]; \
-	extern const uint8_t p##_end[];   \
-	extern const uint32_t p##_offs[]
-
-#define PROG(p, nr)                                                                                \
-	{                                                                                          \
-		.name = #p, .start = p##_start, .end = p##_end, .offs = p##_offs, .nr_offs = (nr), \
-	}
-
-DECLARE_PROG(kt_step_ppc);
-DECLARE_PROG(kt_bp_ppc);
-DECLARE_PROG(kt_watch_ppc);
-DECLARE_PROG(kt_trap_ppc);
-DECLARE_PROG(kt_sw_ppc);
-DECLARE_PROG(kt_sled_ppc);
-
-const struct rg_prog prog_step = PROG(kt_step_ppc, STEP_NR);
-const struct rg_prog prog_bp = PROG(kt_bp_ppc, BP_NR);
-const struct rg_prog prog_watch = PROG(kt_watch_ppc, WATCH_NR);
-const struct rg_prog prog_trap = PROG(kt_trap_ppc, TRAP_NR);
-const struct rg_prog prog_sw = PROG(kt_sw_ppc, SW_NR);
-const struct rg_prog prog_sled = PROG(kt_sled_ppc, SLED_NR);
+RG_PROGS(ppc);
 
 uint32_t rg_branch(uint64_t from, uint64_t to)
 {

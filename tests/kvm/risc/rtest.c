@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Shared fixture, run loop and probes of the arm64 and ppc64 kvm suite (see rtest.h).
+ * The arm64 and ppc64 part of the fixture, run loop and probes of the kvm suite (see rtest.h;
+ * the rest is ../common.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,79 +12,22 @@
 void rt_init(int *argc, char ***argv)
 {
 	g_test_init(argc, argv, NULL);
-	rg_install_signals();
+	kc_install_signal(KC_SIG_WATCHDOG);
 }
 
-static void add_vcpu(struct rt *t)
-{
-	unsigned int i = t->g.nr_vcpus;
-	int ret;
-
-	ret = rg_add_vcpu(&t->g);
-	if (ret < 0)
-		g_test_message("cannot create vCPU %u: %s", i, g_strerror(-ret));
-	g_assert_cmpint(ret, ==, 0);
-	ret = kvmdbg_vcpu_new(t->vm, t->g.vcpus[i].fd, t->g.vcpus[i].run, &t->vcpu[i]);
-	g_assert_cmpint(ret, ==, 0);
-	g_assert_nonnull(t->vcpu[i]);
-	g_assert_true(kvmdbg_vcpu_get_vm(t->vcpu[i]) == t->vm);
-}
-
-static void setup(struct rt *t, unsigned int nr_vcpus)
-{
-	const char *why = NULL;
-	int ret;
-
-	memset(t, 0, sizeof(*t));
-	ret = rg_open(&t->g, &why);
-	if (ret < 0) {
-		g_test_skip_printf("no usable KVM: %s: %s", why, g_strerror(-ret));
-		return;
-	}
-	g_assert_cmpint(kvmdbg_vm_new(t->g.vm_fd, &t->vm), ==, 0);
-	g_assert_nonnull(t->vm);
-	g_assert_cmpint(kvmdbg_vm_add_memory(t->vm, RG_MEM_BASE, RG_MEM_SIZE, t->g.mem), ==, 0);
-	for (unsigned int i = 0; i < nr_vcpus; i++)
-		add_vcpu(t);
-	t->ok = true;
-}
-
-void rt_setup1(struct rt *t, const void *data)
-{
-	setup(t, 1);
-}
-
-void rt_setup2(struct rt *t, const void *data)
-{
-	setup(t, 2);
-}
-
-void rt_teardown(struct rt *t, const void *data)
-{
-	for (unsigned int i = 0; i < RG_MAX_VCPUS; i++) {
-		rg_watchdog_stop(&t->wd[i]);
-		kvmdbg_vcpu_free(t->vcpu[i]);
-		t->vcpu[i] = NULL;
-	}
-	kvmdbg_vm_free(t->vm);
-	t->vm = NULL;
-	if (t->ok)
-		rg_close(&t->g);
-}
-
-void rt_start(struct rt *t, unsigned int i, const struct rg_prog *prog, unsigned int label)
+void rt_start(struct kc_test *t, unsigned int i, const struct rg_prog *prog, unsigned int label)
 {
 	rg_load(&t->g, prog);
 	g_assert_cmpint(rg_enter(&t->g, i, rg_prog_addr(prog, label)), ==, 0);
 }
 
-void rt_set_pc(struct rt *t, unsigned int i, uint64_t pc)
+void rt_set_pc(struct kc_test *t, unsigned int i, uint64_t pc)
 {
 	g_assert_cmpint(rg_settle(&t->g, i), ==, 0);
 	g_assert_cmpint(rg_set_pc(&t->g, i, pc), ==, 0);
 }
 
-uint64_t rt_pc(struct rt *t, unsigned int i)
+uint64_t rt_pc(struct kc_test *t, unsigned int i)
 {
 	uint64_t pc = 0;
 
@@ -91,130 +35,23 @@ uint64_t rt_pc(struct rt *t, unsigned int i)
 	return pc;
 }
 
-uint64_t rt_gpr(struct rt *t, unsigned int i, unsigned int n)
+uint64_t rt_gpr(struct kc_test *t, unsigned int i, unsigned int n)
 {
 	return rg_gpr(&t->g, i, n);
 }
 
-char *rt_result_str(struct rt *t, unsigned int i, int ret, const struct kvmdbg_event *ev)
+void rt_expect_mmio(struct kc_test *t, unsigned int i, uint64_t port)
 {
-	char buf[200];
+	char what[48];
 
-	switch (ret) {
-	case KVMDBG_EXIT_EVENT:
-		return g_strdup_printf("a %s event at pc 0x%" PRIx64,
-				       kvmdbg_event_type_name(kvmdbg_event_get_type(ev)),
-				       kvmdbg_event_get_pc(ev));
-	case KVMDBG_EXIT_NOT_DEBUG:
-		return g_strdup_printf("a non-debug exit (%s)",
-				       rg_exit_str(&t->g, i, buf, sizeof(buf)));
-	case KVMDBG_EXIT_RESUME:
-		return g_strdup("KVMDBG_EXIT_RESUME");
-	default:
-		return g_strdup_printf("error %d (%s)", ret, g_strerror(ret < 0 ? -ret : 0));
-	}
+	snprintf(what, sizeof(what), "an MMIO write to 0x%llx",
+		 (unsigned long long)(RG_MMIO + port));
+	kc_expect_exit(t, i, rg_exit_is_mmio, port, what);
 }
 
-int rt_raw_run(struct rt *t, unsigned int i)
+bool rt_mmio_completed(struct kc_test *t, unsigned int i, uint64_t mmio_pc, uint64_t next_pc)
 {
-	int run;
-
-	if (!t->wd[i].armed)
-		g_assert_cmpint(rg_watchdog_start(&t->wd[i], RT_WATCHDOG_SECONDS), ==, 0);
-	run = rg_run(&t->g, i);
-	if (run == -EINTR && rg_watchdog_expired(&t->wd[i]))
-		g_test_message("vCPU %u: the guest still runs after %u s, at pc 0x%" PRIx64, i,
-			       t->wd[i].seconds, rg_pc(&t->g, i));
-	g_assert_false(run == -EINTR && rg_watchdog_expired(&t->wd[i]));
-	return run;
-}
-
-int rt_run_once(struct rt *t, unsigned int i, const struct kvmdbg_event **ret_event)
-{
-	const struct kvmdbg_event *ev = NULL;
-	int ret, run;
-
-	ret = kvmdbg_vcpu_pre_run(t->vcpu[i]);
-	if (ret < 0)
-		g_test_message("vCPU %u: kvmdbg_vcpu_pre_run: %s", i, g_strerror(-ret));
-	g_assert_cmpint(ret, >=, 0);
-
-	run = rt_raw_run(t, i);
-
-	ret = kvmdbg_vcpu_handle_exit(t->vcpu[i], run, &ev);
-	if (ret < 0)
-		g_test_message("vCPU %u: KVM_RUN returned %d, kvmdbg_vcpu_handle_exit %d (%s)", i,
-			       run, ret, g_strerror(-ret));
-	g_assert_cmpint(ret, >=, KVMDBG_EXIT_NOT_DEBUG);
-	g_assert_cmpint(ret, <=, KVMDBG_EXIT_RESUME);
-	if (ret == KVMDBG_EXIT_EVENT) {
-		g_assert_nonnull(ev);
-		g_assert_true(kvmdbg_event_get_vcpu(ev) == t->vcpu[i]);
-	}
-	*ret_event = ret == KVMDBG_EXIT_EVENT ? ev : NULL;
-	return ret;
-}
-
-int rt_run(struct rt *t, unsigned int i, const struct kvmdbg_event **ret_event)
-{
-	for (unsigned int n = 0; n < RT_MAX_RESUMES; n++) {
-		int ret = rt_run_once(t, i, ret_event);
-
-		if (ret != KVMDBG_EXIT_RESUME)
-			return ret;
-	}
-	g_test_message("vCPU %u: %u KVMDBG_EXIT_RESUME in a row, at pc 0x%" PRIx64, i,
-		       RT_MAX_RESUMES, rg_pc(&t->g, i));
-	g_assert_not_reached();
-	return -ELOOP;
-}
-
-const struct kvmdbg_event *rt_expect_event(struct rt *t, unsigned int i,
-					   enum kvmdbg_event_type type, uint64_t pc)
-{
-	const struct kvmdbg_event *ev;
-	int ret = rt_run(t, i, &ev);
-
-	if (ret != KVMDBG_EXIT_EVENT || kvmdbg_event_get_type(ev) != type ||
-	    kvmdbg_event_get_pc(ev) != pc) {
-		g_autofree char *got = rt_result_str(t, i, ret, ev);
-
-		g_test_message("vCPU %u: expected a %s event at pc 0x%" PRIx64 ", got %s", i,
-			       kvmdbg_event_type_name(type), pc, got);
-	}
-	g_assert_cmpint(ret, ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpstr(kvmdbg_event_type_name(kvmdbg_event_get_type(ev)), ==,
-			kvmdbg_event_type_name(type));
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, type);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, pc);
-	return ev;
-}
-
-void rt_expect_mmio(struct rt *t, unsigned int i, uint64_t port)
-{
-	const struct kvmdbg_event *ev;
-	int ret = rt_run(t, i, &ev);
-
-	if (ret != KVMDBG_EXIT_NOT_DEBUG || !rg_exit_is_mmio(&t->g, i, port)) {
-		g_autofree char *got = rt_result_str(t, i, ret, ev);
-
-		g_test_message("vCPU %u: expected an MMIO write to 0x%llx, got %s", i,
-			       (unsigned long long)(RG_MMIO + port), got);
-	}
-	g_assert_cmpint(ret, ==, KVMDBG_EXIT_NOT_DEBUG);
-	g_assert_true(rg_exit_is_mmio(&t->g, i, port));
-}
-
-bool rt_mmio_completed(struct rt *t, unsigned int i, uint64_t mmio_pc, uint64_t next_pc)
-{
-	uint64_t pc = rt_pc(t, i);
-
-	if (pc != mmio_pc && pc != next_pc)
-		g_test_message("vCPU %u: after the MMIO store at 0x%" PRIx64
-			       " the guest is at 0x%" PRIx64,
-			       i, mmio_pc, pc);
-	g_assert_true(pc == mmio_pc || pc == next_pc);
-	return pc == next_pc;
+	return kc_exit_completed(t, i, "MMIO store", mmio_pc, next_pc);
 }
 
 void rt_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t status_mask,
@@ -237,38 +74,16 @@ void rt_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t s
 	g_assert_cmphex(raw & status_mask, ==, status);
 }
 
-uint8_t *rt_memdup(const void *mem, size_t len)
+uint8_t *rt_snapshot(struct kc_test *t)
 {
-	uint8_t *copy = g_malloc(len);
-
-	memcpy(copy, mem, len);
-	return copy;
+	return kc_memdup(t->g.mem, RG_MEM_SIZE);
 }
 
-void rt_assert_mem(struct rt *t, uint64_t gpa, const void *expect, size_t len)
-{
-	const uint8_t *want = expect;
-	const uint8_t *have = rg_mem(&t->g, gpa);
-
-	for (size_t k = 0; k < len; k++) {
-		if (have[k] == want[k])
-			continue;
-		g_test_message("guest memory differs at gpa 0x%" PRIx64 ": 0x%02x, expected 0x%02x",
-			       gpa + k, have[k], want[k]);
-		g_assert_cmphex(have[k], ==, want[k]);
-	}
-}
-
-uint8_t *rt_snapshot(struct rt *t)
-{
-	return rt_memdup(t->g.mem, RG_MEM_SIZE);
-}
-
-uint32_t rt_word(struct rt *t, uint64_t gpa)
+uint32_t rt_word(struct kc_test *t, uint64_t gpa)
 {
 	uint32_t word;
 
-	memcpy(&word, rg_mem(&t->g, gpa), sizeof(word));
+	memcpy(&word, kc_mem(&t->g, gpa), sizeof(word));
 	return word;
 }
 
@@ -280,12 +95,12 @@ uint32_t rt_snap_word(const uint8_t *snap, uint64_t gpa)
 	return word;
 }
 
-void rt_put_word(struct rt *t, uint64_t gpa, uint32_t word)
+void rt_put_word(struct kc_test *t, uint64_t gpa, uint32_t word)
 {
-	memcpy(rg_mem(&t->g, gpa), &word, sizeof(word));
+	memcpy(kc_mem(&t->g, gpa), &word, sizeof(word));
 }
 
-static int debug_inst(struct rguest *g, uint32_t *ret_insn)
+static int debug_inst(struct kc_guest *g, uint32_t *ret_insn)
 {
 #if defined(__aarch64__)
 	(void)g;
@@ -302,7 +117,7 @@ static int debug_inst(struct rguest *g, uint32_t *ret_insn)
 #endif
 }
 
-uint32_t rt_sw_insn(struct rt *t)
+uint32_t rt_sw_insn(struct kc_test *t)
 {
 	uint32_t insn = 0;
 
@@ -311,46 +126,27 @@ uint32_t rt_sw_insn(struct rt *t)
 	return insn;
 }
 
-/*
- * A probe runs its guest once in a fresh VM with raw ioctls and reports what the kernel did.
- */
-struct probe {
-	struct rguest g;
-	struct rg_watchdog wd;
-	char *why;
-	size_t size;
-};
-
-static int probe_open(struct probe *p, const struct rg_prog *prog, unsigned int label)
+/* Open the probe's VM and put its vCPU at @label of @prog; 0, or -errno with *why filled. */
+static int probe_open(struct kc_probe *p, const struct rg_prog *prog, unsigned int label)
 {
-	const char *err = NULL;
 	int ret;
 
-	ret = rg_open(&p->g, &err);
-	if (ret < 0) {
-		snprintf(p->why, p->size, "no usable KVM: %s: %s", err, strerror(-ret));
+	ret = kc_probe_open(p);
+	if (ret < 0)
 		return ret;
-	}
-	ret = rg_add_vcpu(&p->g);
-	if (ret < 0) {
-		snprintf(p->why, p->size, "no usable KVM: cannot create a vCPU: %s",
-			 strerror(-ret));
-		rg_close(&p->g);
-		return ret;
-	}
 	rg_load(&p->g, prog);
 	ret = rg_enter(&p->g, 0, rg_prog_addr(prog, label));
 	if (ret < 0) {
 		snprintf(p->why, p->size, "no usable KVM: cannot set the vCPU up: %s",
 			 strerror(-ret));
-		rg_close(&p->g);
+		kc_guest_close(&p->g);
 		return ret;
 	}
 	return 0;
 }
 
 /* KVM_SET_GUEST_DEBUG, then run once; 0, or -errno with *why filled. */
-static int probe_run(struct probe *p, const struct kvm_guest_debug *dbg, const char *what)
+static int probe_run(struct kc_probe *p, const struct kvm_guest_debug *dbg, const char *what)
 {
 	int ret;
 
@@ -360,22 +156,11 @@ static int probe_run(struct probe *p, const struct kvm_guest_debug *dbg, const c
 			 strerror(-ret));
 		return ret;
 	}
-	ret = rg_watchdog_start(&p->wd, 5);
-	if (ret < 0) {
-		snprintf(p->why, p->size, "cannot arm the watchdog: %s", strerror(-ret));
-		return ret;
-	}
-	ret = rg_run(&p->g, 0);
-	if (ret == -EINTR && rg_watchdog_expired(&p->wd))
-		snprintf(p->why, p->size, "with %s, KVM_RUN did not return within 5 s", what);
-	else if (ret < 0)
-		snprintf(p->why, p->size, "with %s, KVM_RUN failed: %s", what, strerror(-ret));
-	rg_watchdog_stop(&p->wd);
-	return ret;
+	return kc_probe_run(p, what);
 }
 
 /* Whether the last exit is KVM_EXIT_DEBUG at @pc (arm64: with exception class @ec). */
-static bool debug_exit_at(struct probe *p, uint64_t pc, uint32_t ec)
+static bool debug_exit_at(struct kc_probe *p, uint64_t pc, uint32_t ec)
 {
 	const struct kvm_run *run = p->g.vcpus[0].run;
 
@@ -390,7 +175,7 @@ static bool debug_exit_at(struct probe *p, uint64_t pc, uint32_t ec)
 }
 
 /* The finding for an exit that was not the one expected. */
-static void describe(struct probe *p, const char *what, const char *expected)
+static void describe(struct kc_probe *p, const char *what, const char *expected)
 {
 	char exit_str[200];
 
@@ -401,7 +186,7 @@ static void describe(struct probe *p, const char *what, const char *expected)
 static int probe_single_step(char *why, size_t size)
 {
 	const struct rg_prog *prog = &prog_step;
-	struct probe p = { .why = why, .size = size };
+	struct kc_probe p = { .why = why, .size = size };
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
 	uint64_t next = rg_prog_addr(prog, STEP_AFTER_NOP);
 	int ret;
@@ -432,14 +217,14 @@ static int probe_single_step(char *why, size_t size)
 		ret = 0;
 	}
 out:
-	rg_close(&p.g);
+	kc_guest_close(&p.g);
 	return ret;
 }
 
 static int probe_sw_breakpoints(char *why, size_t size)
 {
 	const struct rg_prog *prog = &prog_sw;
-	struct probe p = { .why = why, .size = size };
+	struct kc_probe p = { .why = why, .size = size };
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP };
 	uint64_t at = rg_prog_addr(prog, SW_AT);
 	uint32_t insn = 0;
@@ -455,7 +240,7 @@ static int probe_sw_breakpoints(char *why, size_t size)
 		ret = 0;
 		goto out;
 	}
-	memcpy(rg_mem(&p.g, at), &insn, sizeof(insn));
+	memcpy(kc_mem(&p.g, at), &insn, sizeof(insn));
 	ret = probe_run(&p, &dbg, "ENABLE | USE_SW_BP");
 	if (ret < 0) {
 		ret = 0;
@@ -472,7 +257,7 @@ static int probe_sw_breakpoints(char *why, size_t size)
 		ret = 0;
 	}
 out:
-	rg_close(&p.g);
+	kc_guest_close(&p.g);
 	return ret;
 }
 
@@ -480,7 +265,7 @@ out:
 static int probe_hw_breakpoints(char *why, size_t size)
 {
 	const struct rg_prog *prog = &prog_bp;
-	struct probe p = { .why = why, .size = size };
+	struct kc_probe p = { .why = why, .size = size };
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW };
 	uint64_t inner = rg_prog_addr(prog, BP_INNER);
 	int ret;
@@ -506,14 +291,14 @@ static int probe_hw_breakpoints(char *why, size_t size)
 		ret = 0;
 	}
 out:
-	rg_close(&p.g);
+	kc_guest_close(&p.g);
 	return ret;
 }
 
 static int probe_watchpoints(char *why, size_t size)
 {
 	const struct rg_prog *prog = &prog_watch;
-	struct probe p = { .why = why, .size = size };
+	struct kc_probe p = { .why = why, .size = size };
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW };
 	uint64_t store = rg_prog_addr(prog, WATCH_STORE);
 	const struct kvm_run *run;
@@ -543,7 +328,7 @@ static int probe_watchpoints(char *why, size_t size)
 		ret = 0;
 	}
 out:
-	rg_close(&p.g);
+	kc_guest_close(&p.g);
 	return ret;
 }
 #else
@@ -560,53 +345,32 @@ static int probe_watchpoints(char *why, size_t size)
 }
 #endif
 
-typedef int (*probe_fn)(char *why, size_t size);
-
-struct probe_result {
-	const char *name;
-	probe_fn fn;
-	bool done;
-	int result;
-	char why[320];
-};
-
-static int probe_once(struct probe_result *r, const char **ret_why)
-{
-	if (!r->done) {
-		r->result = r->fn(r->why, sizeof(r->why));
-		r->done = true;
-		g_test_message("%s probe: %s", r->name, r->why);
-	}
-	*ret_why = r->why;
-	return r->result;
-}
-
-static struct probe_result step_probe = { "single-step", probe_single_step };
-static struct probe_result sw_probe = { "software breakpoint", probe_sw_breakpoints };
-static struct probe_result hw_probe = { "hardware breakpoint", probe_hw_breakpoints };
-static struct probe_result watch_probe = { "watchpoint", probe_watchpoints };
+static struct kc_probe_once step_probe = { "single-step", probe_single_step };
+static struct kc_probe_once sw_probe = { "software breakpoint", probe_sw_breakpoints };
+static struct kc_probe_once hw_probe = { "hardware breakpoint", probe_hw_breakpoints };
+static struct kc_probe_once watch_probe = { "watchpoint", probe_watchpoints };
 
 int rt_probe_single_step(const char **ret_why)
 {
-	return probe_once(&step_probe, ret_why);
+	return kc_probe_once(&step_probe, ret_why);
 }
 
 int rt_probe_sw_breakpoints(const char **ret_why)
 {
-	return probe_once(&sw_probe, ret_why);
+	return kc_probe_once(&sw_probe, ret_why);
 }
 
 int rt_probe_hw_breakpoints(const char **ret_why)
 {
-	return probe_once(&hw_probe, ret_why);
+	return kc_probe_once(&hw_probe, ret_why);
 }
 
 int rt_probe_watchpoints(const char **ret_why)
 {
-	return probe_once(&watch_probe, ret_why);
+	return kc_probe_once(&watch_probe, ret_why);
 }
 
-static uint32_t control_mask(struct rt *t)
+static uint32_t control_mask(struct kc_test *t)
 {
 	uint32_t mask = 0;
 
@@ -614,12 +378,12 @@ static uint32_t control_mask(struct rt *t)
 	return mask;
 }
 
-static int check_extension(struct rt *t, unsigned long cap)
+static int check_extension(struct kc_test *t, unsigned long cap)
 {
 	return ioctl(t->g.vm_fd, KVM_CHECK_EXTENSION, cap);
 }
 
-bool rt_require_single_step(struct rt *t)
+bool rt_require_single_step(struct kc_test *t)
 {
 	const char *why;
 
@@ -634,7 +398,7 @@ bool rt_require_single_step(struct rt *t)
 	return false;
 }
 
-bool rt_require_sw_breakpoints(struct rt *t)
+bool rt_require_sw_breakpoints(struct kc_test *t)
 {
 	const char *why;
 
@@ -649,7 +413,7 @@ bool rt_require_sw_breakpoints(struct rt *t)
 	return false;
 }
 
-bool rt_require_hw_breakpoints(struct rt *t)
+bool rt_require_hw_breakpoints(struct kc_test *t)
 {
 	const char *why;
 	int slots = kvmdbg_vm_get_hw_slots(t->vm, false);
@@ -668,7 +432,7 @@ bool rt_require_hw_breakpoints(struct rt *t)
 	return false;
 }
 
-bool rt_require_watchpoints(struct rt *t)
+bool rt_require_watchpoints(struct kc_test *t)
 {
 	const char *why;
 	int slots = kvmdbg_vm_get_hw_slots(t->vm, true);

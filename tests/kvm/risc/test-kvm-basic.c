@@ -17,24 +17,24 @@
 #endif
 
 /* The harness alone, with raw ioctls: the program runs to its end, twice. */
-static void test_harness(struct rt *t, const void *data)
+static void test_harness(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_step;
 	uint32_t word;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	for (int round = 0; round < 2; round++) {
 		/* the second time from an MMIO exit: rg_enter() settles it first */
 		rt_start(t, 0, prog, STEP_START);
 		g_assert_cmphex(rt_pc(t, 0), ==, rg_prog_addr(prog, STEP_START));
 		g_assert_cmphex(rt_gpr(t, 0, RG_REG_MMIO), ==, RG_MMIO);
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R2), ==, 0);
-		g_assert_cmpint(rt_raw_run(t, 0), ==, 0);
+		g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 		g_assert_true(rg_exit_is_mmio(&t->g, 0, RG_PORT_MARK));
 		/* the stored word, in the guest's (the host's) byte order */
 		memcpy(&word, t->g.vcpus[0].run->mmio.data, sizeof(word));
 		g_assert_cmphex(word, ==, 0x1244);
-		g_assert_cmpint(rt_raw_run(t, 0), ==, 0);
+		g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 		g_assert_true(rg_exit_is_mmio(&t->g, 0, RG_PORT_DONE));
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R2), ==, 0x1244);
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, 0);
@@ -43,22 +43,22 @@ static void test_harness(struct rt *t, const void *data)
 	/* A pc moved after an MMIO exit is where the guest goes on. */
 	rt_set_pc(t, 0, rg_prog_addr(prog, STEP_AFTER_LOOP));
 	g_assert_cmphex(rt_pc(t, 0), ==, rg_prog_addr(prog, STEP_AFTER_LOOP));
-	g_assert_cmpint(rt_raw_run(t, 0), ==, 0);
+	g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 	g_assert_true(rg_exit_is_mmio(&t->g, 0, RG_PORT_MARK));
 
 	/* A stray exception of the guest reaches its own vector and the stub reports it. */
 	g_assert_cmpint(rg_enter(&t->g, 0, rg_prog_addr(prog, STEP_AFTER_ADD) + RG_INSN), ==, 0);
-	g_assert_cmpint(rt_raw_run(t, 0), ==, 0);
+	g_assert_cmpint(kc_raw_run(t, 0), ==, 0);
 	g_assert_true(rg_exit_is_mmio(&t->g, 0, RG_PORT_FAULT));
 }
 
 /* Case 1: the library's capability answers agree with what the kernel says. */
-static void test_caps(struct rt *t, const void *data)
+static void test_caps(struct kc_test *t, const void *data)
 {
 	uint32_t mask = 0, dummy = 0x5a5a5a5a;
 	int cap1, cap2, bps, wps, gd;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	cap1 = ioctl(t->g.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG);
 	cap2 = ioctl(t->g.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
 	bps = ioctl(t->g.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS);
@@ -145,13 +145,13 @@ static void test_caps(struct rt *t, const void *data)
 }
 
 /* Case 9: pre_run issues KVM_SET_GUEST_DEBUG when, and only when, the debug state changed. */
-static void test_pre_run(struct rt *t, const void *data)
+static void test_pre_run(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_step;
 	struct kvmdbg_vcpu *vcpu;
 	uint64_t target, loop;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_single_step(t))
 		return;
 	vcpu = t->vcpu[0];
@@ -168,9 +168,9 @@ static void test_pre_run(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
 	/* Stepping on: each step needs no new KVM_SET_GUEST_DEBUG. */
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_NOP));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_NOP));
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_MOV));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_MOV));
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
 	/* Setting what is already set, or changing and changing back, is no change. */
@@ -225,7 +225,7 @@ static void test_pre_run(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
 	/* Still stepping exactly where the program is. */
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_ADD));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_ADD));
 
 	/* Off again: once, then the program runs freely to its end. */
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, false), ==, 0);
@@ -241,7 +241,7 @@ static void test_pre_run(struct rt *t, const void *data)
 }
 
 /* Case 8: bad input on a live VM is refused with the documented error and changes nothing. */
-static void test_bad_input(struct rt *t, const void *data)
+static void test_bad_input(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	struct kvmdbg_point *dummy = (struct kvmdbg_point *)&dummy;
@@ -250,7 +250,7 @@ static void test_bad_input(struct rt *t, const void *data)
 	uint64_t inner;
 	g_autofree uint8_t *snap = NULL;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	vm = t->vm;
 	vcpu = t->vcpu[0];
 	inner = rg_prog_addr(prog, BP_INNER);
@@ -303,7 +303,7 @@ static void test_bad_input(struct rt *t, const void *data)
 #endif
 	g_assert_cmpint(kvmdbg_vm_get_point_count(vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 
 	/* Removing what is not there, or twice. */
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_SW_BREAK, inner), ==, -ENOENT);
@@ -319,7 +319,7 @@ static void test_bad_input(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_remove(vm, KVMDBG_POINT_SW_BREAK, inner), ==, -ENOENT);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(vm), ==, 0);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 	/* Both changes cancelled out before reaching the vCPU. */
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
@@ -348,12 +348,12 @@ int main(int argc, char **argv)
 {
 	rt_init(&argc, &argv);
 
-	g_test_add("/kvmdbg/kvm/harness/" RG_ARCH, struct rt, NULL, rt_setup1, test_harness,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/caps", struct rt, NULL, rt_setup1, test_caps, rt_teardown);
-	g_test_add("/kvmdbg/kvm/pre-run/only-when-changed", struct rt, NULL, rt_setup1,
-		   test_pre_run, rt_teardown);
-	g_test_add("/kvmdbg/kvm/errors/bad-input", struct rt, NULL, rt_setup1, test_bad_input,
-		   rt_teardown);
+	g_test_add("/kvmdbg/kvm/harness/" RG_ARCH, struct kc_test, NULL, kc_setup1, test_harness,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/caps", struct kc_test, NULL, kc_setup1, test_caps, kc_teardown);
+	g_test_add("/kvmdbg/kvm/pre-run/only-when-changed", struct kc_test, NULL, kc_setup1,
+		   test_pre_run, kc_teardown);
+	g_test_add("/kvmdbg/kvm/errors/bad-input", struct kc_test, NULL, kc_setup1, test_bad_input,
+		   kc_teardown);
 	return g_test_run();
 }

@@ -8,7 +8,7 @@
 #include "rtest.h"
 
 /* Check a hardware breakpoint event at @point and return its slot. */
-static int check_hw_event(struct rt *t, const struct kvmdbg_event *ev,
+static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
 			  const struct kvmdbg_point *point)
 {
 	uint64_t addr = 0;
@@ -36,7 +36,7 @@ static int check_hw_event(struct rt *t, const struct kvmdbg_event *ev,
  * stores of the sled; one more finds no slot.  Each stop names its point and a slot no other
  * point has, so every slot fires once, and running on after each reaches the next one.
  */
-static void test_slots(struct rt *t, const void *data)
+static void test_slots(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_sled;
 	struct kvmdbg_point *p[SLED_LEN], *dummy = (struct kvmdbg_point *)&dummy;
@@ -44,7 +44,7 @@ static void test_slots(struct rt *t, const void *data)
 	uint32_t seen = 0;
 	int n;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t))
 		return;
 	n = kvmdbg_vm_get_hw_slots(t->vm, false);
@@ -84,7 +84,7 @@ static void test_slots(struct rt *t, const void *data)
 		const struct kvmdbg_event *ev;
 		int slot;
 
-		ev = rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT,
 				     start + RG_INSN * (uint64_t)k);
 		slot = check_hw_event(t, ev, p[k]);
 		g_test_message("breakpoint %d: slot %d", k, slot);
@@ -98,7 +98,7 @@ static void test_slots(struct rt *t, const void *data)
 }
 
 /* Case 4: continue past a breakpoint in a loop and reach a second one, exact counts. */
-static void test_continue(struct rt *t, const void *data)
+static void test_continue(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	struct kvmdbg_point *inner, *pass, *done;
@@ -106,7 +106,7 @@ static void test_continue(struct rt *t, const void *data)
 	uint64_t pass_addr = rg_prog_addr(prog, BP_PASS);
 	uint64_t done_addr = rg_prog_addr(prog, BP_DONE);
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, BP_START);
@@ -123,19 +123,19 @@ static void test_continue(struct rt *t, const void *data)
 		0);
 
 	for (unsigned int n = 1; n <= BP_PASSES * BP_INNER_COUNT; n++) {
-		check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr),
+		check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr),
 			       inner);
 		g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, n);
 		/* Stopped before the instruction: r0 counts the iterations done. */
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, n - 1);
 		if (n % BP_INNER_COUNT == 0) {
 			check_hw_event(t,
-				       rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, pass_addr),
+				       kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, pass_addr),
 				       pass);
 			rt_expect_mmio(t, 0, RG_PORT_PASS);
 		}
 	}
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
@@ -146,13 +146,13 @@ static void test_continue(struct rt *t, const void *data)
 }
 
 /* Case 5: a one-shot breakpoint fires once, stays disarmed through the loop, and re-arms. */
-static void test_oneshot(struct rt *t, const void *data)
+static void test_oneshot(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner_addr = rg_prog_addr(prog, BP_INNER);
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, BP_START);
@@ -165,7 +165,7 @@ static void test_oneshot(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
 
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
-		check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+		check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 		g_assert_false(kvmdbg_point_is_armed(p));
 		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
 
@@ -194,7 +194,7 @@ static void test_oneshot(struct rt *t, const void *data)
  * after moving the pc, the run starts there.  A breakpoint removed while stopped at it lets the
  * guest run on, and its freed slot serves the next insert.
  */
-static void test_cancel_resume(struct rt *t, const void *data)
+static void test_cancel_resume(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner_addr = rg_prog_addr(prog, BP_INNER);
@@ -202,31 +202,31 @@ static void test_cancel_resume(struct rt *t, const void *data)
 	struct kvmdbg_point *p, *q;
 	int slot;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, BP_START);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0, 0, NULL, &p),
 			==, 0);
 
-	slot = check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	slot = check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 0);
 
 	/* Nothing ran in between: the same stop again. */
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 0);
 
 	/* Running on as usual steps over it: one iteration later. */
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 
 	/* Back to the start of the inner loop. */
 	rt_set_pc(t, 0, outer_addr);
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, BP_INNER_COUNT);
@@ -239,7 +239,7 @@ static void test_cancel_resume(struct rt *t, const void *data)
 	rt_expect_mmio(t, 0, RG_PORT_PASS);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1 + BP_INNER_COUNT);
 	g_assert_cmpint(
-		check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, outer_addr), q),
+		check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, outer_addr), q),
 		==, slot);
 	g_assert_cmpint(kvmdbg_vcpu_remove(t->vcpu[0], KVMDBG_POINT_HW_BREAK, outer_addr), ==, 0);
 	rt_expect_mmio(t, 0, RG_PORT_PASS);
@@ -249,13 +249,13 @@ static void test_cancel_resume(struct rt *t, const void *data)
 }
 
 /* With single-step on, a breakpoint stop comes first and the steps go on from there. */
-static void test_with_step(struct rt *t, const void *data)
+static void test_with_step(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_step;
 	uint64_t loop = rg_prog_addr(prog, STEP_LOOP);
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t) || !rt_require_single_step(t))
 		return;
 	rt_start(t, 0, prog, STEP_TARGET);
@@ -263,13 +263,13 @@ static void test_with_step(struct rt *t, const void *data)
 			0);
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(t->vcpu[0], true), ==, 0);
 	/* target -> loop: the step, then the breakpoint at the same pc */
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, loop);
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_DEC));
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, loop);
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, loop);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_DEC));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, loop);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(t->vcpu[0], false), ==, 0);
-	check_hw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
+	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
 	rt_expect_mmio(t, 0, RG_PORT_MARK);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, 0);
@@ -279,14 +279,15 @@ int main(int argc, char **argv)
 {
 	rt_init(&argc, &argv);
 
-	g_test_add("/kvmdbg/kvm/hw-bp/slots", struct rt, NULL, rt_setup1, test_slots, rt_teardown);
-	g_test_add("/kvmdbg/kvm/hw-bp/continue", struct rt, NULL, rt_setup1, test_continue,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/hw-bp/oneshot", struct rt, NULL, rt_setup1, test_oneshot,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/hw-bp/cancel-resume", struct rt, NULL, rt_setup1,
-		   test_cancel_resume, rt_teardown);
-	g_test_add("/kvmdbg/kvm/hw-bp/with-step", struct rt, NULL, rt_setup1, test_with_step,
-		   rt_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/slots", struct kc_test, NULL, kc_setup1, test_slots,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/continue", struct kc_test, NULL, kc_setup1, test_continue,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/oneshot", struct kc_test, NULL, kc_setup1, test_oneshot,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/cancel-resume", struct kc_test, NULL, kc_setup1,
+		   test_cancel_resume, kc_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/with-step", struct kc_test, NULL, kc_setup1, test_with_step,
+		   kc_teardown);
 	return g_test_run();
 }

@@ -20,7 +20,7 @@ static const struct {
 	{ STEP_DONE, 0 },
 };
 
-static void check_step_event(struct rt *t, const struct kvmdbg_event *ev)
+static void check_step_event(struct kc_test *t, const struct kvmdbg_event *ev)
 {
 	uint64_t addr = 0;
 
@@ -44,12 +44,12 @@ static void check_step_event(struct rt *t, const struct kvmdbg_event *ev)
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
 }
 
-static void test_step(struct rt *t, const void *data)
+static void test_step(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_step;
 	struct kvmdbg_vcpu *vcpu;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_single_step(t))
 		return;
 	vcpu = t->vcpu[0];
@@ -77,7 +77,7 @@ static void test_step(struct rt *t, const void *data)
 				continue;
 			}
 		}
-		ev = rt_expect_event(t, 0, KVMDBG_EVENT_STEP, pc);
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP, pc);
 		check_step_event(t, ev);
 		/* The guest really is there. */
 		g_assert_cmphex(rt_pc(t, 0), ==, pc);
@@ -95,20 +95,20 @@ static void test_step(struct rt *t, const void *data)
 }
 
 /* Stepping, switched off in the middle and on again, goes on exactly where the guest is. */
-static void test_step_toggle(struct rt *t, const void *data)
+static void test_step_toggle(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_step;
 	struct kvmdbg_vcpu *vcpu;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_single_step(t))
 		return;
 	vcpu = t->vcpu[0];
 	rt_start(t, 0, prog, STEP_START);
 
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_NOP));
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_MOV));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_NOP));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_MOV));
 	/* Off: the guest runs to the MMIO store in the middle without a debug exit. */
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, false), ==, 0);
 	rt_expect_mmio(t, 0, RG_PORT_MARK);
@@ -116,8 +116,8 @@ static void test_step_toggle(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
 	if (!rt_mmio_completed(t, 0, rg_prog_addr(prog, STEP_AFTER_LOOP),
 			       rg_prog_addr(prog, STEP_AFTER_MARK)))
-		rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_MARK));
-	rt_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_DONE));
+		kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_AFTER_MARK));
+	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, rg_prog_addr(prog, STEP_DONE));
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R2), ==, 0x1244);
 }
@@ -126,8 +126,9 @@ int main(int argc, char **argv)
 {
 	rt_init(&argc, &argv);
 
-	g_test_add("/kvmdbg/kvm/step/" RG_ARCH, struct rt, NULL, rt_setup1, test_step, rt_teardown);
-	g_test_add("/kvmdbg/kvm/step/toggle", struct rt, NULL, rt_setup1, test_step_toggle,
-		   rt_teardown);
+	g_test_add("/kvmdbg/kvm/step/" RG_ARCH, struct kc_test, NULL, kc_setup1, test_step,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/step/toggle", struct kc_test, NULL, kc_setup1, test_step_toggle,
+		   kc_teardown);
 	return g_test_run();
 }

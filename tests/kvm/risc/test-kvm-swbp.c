@@ -11,7 +11,7 @@
 
 #include "rtest.h"
 
-static void check_sw_event(struct rt *t, const struct kvmdbg_event *ev,
+static void check_sw_event(struct kc_test *t, const struct kvmdbg_event *ev,
 			   const struct kvmdbg_point *p)
 {
 	uint64_t addr = 0;
@@ -31,7 +31,7 @@ static void check_sw_event(struct rt *t, const struct kvmdbg_event *ev,
 }
 
 /* Insert writes the breakpoint instruction at the address; remove puts the word back. */
-static void test_insert_remove(struct rt *t, const void *data)
+static void test_insert_remove(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner, outer;
@@ -40,7 +40,7 @@ static void test_insert_remove(struct rt *t, const void *data)
 	uint32_t insn;
 	int tag;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	rt_start(t, 0, prog, BP_START);
 	insn = rt_sw_insn(t);
 	g_test_message("the breakpoint instruction is 0x%08x", insn);
@@ -59,7 +59,7 @@ static void test_insert_remove(struct rt *t, const void *data)
 	g_assert_null(kvmdbg_point_get_vcpu(p));
 	g_assert_true(kvmdbg_point_is_armed(p));
 	memcpy(expect + (inner - RG_MEM_BASE), &insn, 4);
-	rt_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
 	g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, inner) == p);
 
 	/* A vCPU breakpoint is in the same shared memory. */
@@ -69,16 +69,16 @@ static void test_insert_remove(struct rt *t, const void *data)
 	g_assert_true(kvmdbg_point_get_vcpu(q) == t->vcpu[0]);
 	g_assert_cmpuint(kvmdbg_point_get_len(q), ==, 4);
 	memcpy(expect + (outer - RG_MEM_BASE), &insn, 4);
-	rt_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 2);
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
 	memcpy(expect + (inner - RG_MEM_BASE), snap + (inner - RG_MEM_BASE), 4);
-	rt_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, -ENOENT);
 	g_assert_cmpint(kvmdbg_vcpu_remove(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 0);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 
 	/* A breakpoint the guest overwrote is removed without touching the guest's word. */
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 0, 0, NULL, NULL), ==,
@@ -99,11 +99,11 @@ static void test_insert_remove(struct rt *t, const void *data)
 	t->vcpu[0] = NULL;
 	kvmdbg_vm_free(t->vm);
 	t->vm = NULL;
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 }
 
 /* Where the kernel delivers them: stop, continue (step over), exact counts, memory restored. */
-static void test_run_continue(struct rt *t, const void *data)
+static void test_run_continue(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	g_autofree uint8_t *snap = NULL;
@@ -111,7 +111,7 @@ static void test_run_continue(struct rt *t, const void *data)
 	uint64_t inner, done;
 	uint32_t insn;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_sw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, BP_START);
@@ -129,7 +129,7 @@ static void test_run_continue(struct rt *t, const void *data)
 		for (unsigned int n = 1; n <= BP_INNER_COUNT; n++) {
 			const struct kvmdbg_event *ev;
 
-			ev = rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
+			ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
 			check_sw_event(t, ev, p);
 			g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==,
 					 (pass - 1) * BP_INNER_COUNT + n);
@@ -143,7 +143,7 @@ static void test_run_continue(struct rt *t, const void *data)
 		/* The step over it put the breakpoint back. */
 		g_assert_cmphex(rt_word(t, inner), ==, insn);
 	}
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), q);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), q);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES * BP_INNER_COUNT);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(q), ==, 1);
@@ -151,11 +151,11 @@ static void test_run_continue(struct rt *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, done), ==, 0);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 }
 
 /* A one-shot software breakpoint: fires once, original word back, re-arms. */
-static void test_run_oneshot(struct rt *t, const void *data)
+static void test_run_oneshot(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	g_autofree uint8_t *snap = NULL;
@@ -164,7 +164,7 @@ static void test_run_oneshot(struct rt *t, const void *data)
 	uint64_t inner;
 	uint32_t insn;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_sw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, BP_START);
@@ -177,17 +177,17 @@ static void test_run_oneshot(struct rt *t, const void *data)
 			==, 0);
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		g_assert_cmphex(rt_word(t, inner), ==, insn);
-		ev = rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
 		check_sw_event(t, ev, p);
 		g_assert_false(kvmdbg_point_is_armed(p));
 		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
 		/* Disarmed: the original word is back at once. */
-		rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+		kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 
 		rt_expect_mmio(t, 0, RG_PORT_PASS);
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, pass * BP_INNER_COUNT);
 		g_assert_false(kvmdbg_point_is_armed(p));
-		rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+		kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 		g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 		if (pass < BP_PASSES) {
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
@@ -195,14 +195,14 @@ static void test_run_oneshot(struct rt *t, const void *data)
 		}
 	}
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 	/* Removing a disarmed one writes nothing. */
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 }
 
 /* Point the guest's own vector for its breakpoint instruction at the program's handler. */
-static void install_trap_handler(struct rt *t)
+static void install_trap_handler(struct kc_test *t)
 {
 	rt_put_word(t, TRAP_VECTOR, rg_branch(TRAP_VECTOR, rg_prog_addr(&prog_trap, TRAP_HANDLER)));
 }
@@ -211,11 +211,11 @@ static void install_trap_handler(struct rt *t)
  * Without a breakpoint of the library the guest's own breakpoint instruction is the guest's:
  * no debug exit, its handler runs and returns past it.
  */
-static void test_guest_trap_own(struct rt *t, const void *data)
+static void test_guest_trap_own(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_trap;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	rt_start(t, 0, prog, TRAP_START);
 	install_trap_handler(t);
 	rt_expect_mmio(t, 0, RG_PORT_MARK);
@@ -229,7 +229,7 @@ static void test_guest_trap_own(struct rt *t, const void *data)
  * #0x42 is a KVMDBG_EVENT_GUEST_BREAKPOINT.  arm64 KVM cannot inject it back, so the test does
  * what a VMM that drops it does: moves the pc past it and cancels the resume.
  */
-static void test_guest_trap(struct rt *t, const void *data)
+static void test_guest_trap(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_trap;
 	const struct kvmdbg_event *ev;
@@ -237,7 +237,7 @@ static void test_guest_trap(struct rt *t, const void *data)
 	struct kvmdbg_point *p;
 	uint64_t at, done, addr = 0;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_sw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, TRAP_START);
@@ -249,7 +249,7 @@ static void test_guest_trap(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, done, 4, 0, NULL, &p), ==,
 			0);
 
-	ev = rt_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
 	g_assert_null(kvmdbg_event_get_point(ev));
 	/* BRK #0x42: the immediate is in the ISS */
 	rt_assert_raw(ev, RT_EC_BRK64, 0xffff, 0x42);
@@ -263,17 +263,17 @@ static void test_guest_trap(struct rt *t, const void *data)
 	g_assert_cmphex(rt_word(t, at), ==, rt_snap_word(snap, at));
 
 	/* Running again without doing anything stops there again. */
-	ev = rt_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
 
 	/* Skip it: pc += 4 through ONE_REG, then forget the resume. */
 	rt_set_pc(t, 0, at + RG_INSN);
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), p);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), p);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 }
 #else
 /*
@@ -281,7 +281,7 @@ static void test_guest_trap(struct rt *t, const void *data)
  * in: its program interrupt handler runs (SRR0 = the trap) and returns past it; the library's
  * breakpoint after it still fires.
  */
-static void test_guest_trap(struct rt *t, const void *data)
+static void test_guest_trap(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_trap;
 	g_autofree uint8_t *snap = NULL;
@@ -289,7 +289,7 @@ static void test_guest_trap(struct rt *t, const void *data)
 	struct kvm_regs regs;
 	uint64_t at, done;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_sw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, TRAP_START);
@@ -303,12 +303,12 @@ static void test_guest_trap(struct rt *t, const void *data)
 	rt_expect_mmio(t, 0, RG_PORT_MARK);
 	g_assert_cmpint(ioctl(t->g.vcpus[0].fd, KVM_GET_REGS, &regs), ==, 0);
 	g_assert_cmphex(regs.srr0, ==, at);
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), p);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), p);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
-	rt_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
+	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 }
 #endif
 
@@ -316,33 +316,33 @@ static void test_guest_trap(struct rt *t, const void *data)
  * kvmdbg_vcpu_cancel_resume() at a software breakpoint: without the step over, the vCPU stops
  * there again; after moving the pc, the run starts at the new pc.
  */
-static void test_cancel_resume(struct rt *t, const void *data)
+static void test_cancel_resume(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner = rg_prog_addr(prog, BP_INNER);
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_sw_breakpoints(t))
 		return;
 	rt_start(t, 0, prog, BP_START);
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 4, 0, NULL, &p), ==,
 			0);
 
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 0);
 	/* Nothing ran in between: the same stop again. */
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 0);
 	/* Running on as usual steps over it: one iteration later. */
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 	/* Back to the start of the inner loop. */
 	rt_set_pc(t, 0, rg_prog_addr(prog, BP_OUTER));
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
-	check_sw_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
+	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
 	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, BP_INNER_COUNT);
@@ -359,17 +359,17 @@ int main(int argc, char **argv)
 {
 	rt_init(&argc, &argv);
 
-	g_test_add("/kvmdbg/kvm/sw-bp/memory/insert-remove", struct rt, NULL, rt_setup1,
-		   test_insert_remove, rt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/continue", struct rt, NULL, rt_setup1, test_run_continue,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/oneshot", struct rt, NULL, rt_setup1, test_run_oneshot,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/cancel-resume", struct rt, NULL, rt_setup1,
-		   test_cancel_resume, rt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-trap", struct rt, NULL, rt_setup1, test_guest_trap,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-trap-own", struct rt, NULL, rt_setup1,
-		   test_guest_trap_own, rt_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/memory/insert-remove", struct kc_test, NULL, kc_setup1,
+		   test_insert_remove, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/continue", struct kc_test, NULL, kc_setup1,
+		   test_run_continue, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/oneshot", struct kc_test, NULL, kc_setup1,
+		   test_run_oneshot, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/cancel-resume", struct kc_test, NULL, kc_setup1,
+		   test_cancel_resume, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-trap", struct kc_test, NULL, kc_setup1,
+		   test_guest_trap, kc_teardown);
+	g_test_add("/kvmdbg/kvm/sw-bp/run/guest-trap-own", struct kc_test, NULL, kc_setup1,
+		   test_guest_trap_own, kc_teardown);
 	return g_test_run();
 }

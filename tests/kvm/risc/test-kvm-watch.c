@@ -13,7 +13,7 @@
  * Check a watchpoint event for @point at @pc that reports @access at @data_addr, and return its
  * slot.
  */
-static int check_watch_event(struct rt *t, const struct kvmdbg_event *ev,
+static int check_watch_event(struct kc_test *t, const struct kvmdbg_event *ev,
 			     const struct kvmdbg_point *point, int access, uint64_t data_addr)
 {
 	uint64_t addr = 0;
@@ -37,7 +37,7 @@ static int check_watch_event(struct rt *t, const struct kvmdbg_event *ev,
 }
 
 /* A write watchpoint stops at the store, before it writes; loads pass; running on stores. */
-static void test_write(struct rt *t, const void *data)
+static void test_write(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
 	uint64_t len = GPOINTER_TO_UINT(data);
@@ -45,7 +45,7 @@ static void test_write(struct rt *t, const void *data)
 	const struct kvmdbg_event *ev;
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
 		return;
 	rt_start(t, 0, prog, WATCH_START);
@@ -56,7 +56,7 @@ static void test_write(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_WATCH_WRITE);
 	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, len);
 
-	ev = rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, store);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, store);
 	check_watch_event(t, ev, p, KVMDBG_ACCESS_WRITE, WATCH_DATA);
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, 0);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, WATCH_VALUE);
@@ -68,7 +68,7 @@ static void test_write(struct rt *t, const void *data)
 }
 
 /* A write watchpoint on the last two bytes of the word: the data address is in the store. */
-static void test_write_part(struct rt *t, const void *data)
+static void test_write_part(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
 	uint64_t store = rg_prog_addr(prog, WATCH_STORE);
@@ -76,7 +76,7 @@ static void test_write_part(struct rt *t, const void *data)
 	struct kvmdbg_point *p;
 	uint64_t addr = 0;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
 		return;
 	rt_start(t, 0, prog, WATCH_START);
@@ -84,7 +84,7 @@ static void test_write_part(struct rt *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 2, 2,
 					   0, NULL, &p),
 			==, 0);
-	ev = rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, store);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, store);
 	g_assert_true(kvmdbg_event_get_point(ev) == p);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, 0);
@@ -101,13 +101,13 @@ static void test_write_part(struct rt *t, const void *data)
 }
 
 /* A read watchpoint stops at the load only, before it reads. */
-static void test_read(struct rt *t, const void *data)
+static void test_read(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
 	uint64_t load = rg_prog_addr(prog, WATCH_LOAD);
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
 		return;
 	rt_start(t, 0, prog, WATCH_START);
@@ -115,7 +115,7 @@ static void test_read(struct rt *t, const void *data)
 	g_assert_cmpint(
 		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL, &p), ==,
 		0);
-	check_watch_event(t, rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, load), p,
+	check_watch_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, load), p,
 			  KVMDBG_ACCESS_READ, WATCH_DATA);
 	/* the store before it ran, the load has not */
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, WATCH_VALUE);
@@ -126,12 +126,12 @@ static void test_read(struct rt *t, const void *data)
 }
 
 /* A read-or-write watchpoint stops at the store and at the load, naming each access. */
-static void test_access(struct rt *t, const void *data)
+static void test_access(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
 		return;
 	rt_start(t, 0, prog, WATCH_START);
@@ -140,11 +140,11 @@ static void test_access(struct rt *t, const void *data)
 					   NULL, &p),
 			==, 0);
 	check_watch_event(
-		t, rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_STORE)),
+		t, kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_STORE)),
 		p, KVMDBG_ACCESS_WRITE, WATCH_DATA);
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, 0);
 	check_watch_event(
-		t, rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_LOAD)),
+		t, kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_LOAD)),
 		p, KVMDBG_ACCESS_READ, WATCH_DATA);
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, WATCH_VALUE);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, 0);
@@ -154,12 +154,12 @@ static void test_access(struct rt *t, const void *data)
 }
 
 /* A one-shot watchpoint fires on the store only, and the program ends. */
-static void test_oneshot(struct rt *t, const void *data)
+static void test_oneshot(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
 	struct kvmdbg_point *p;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
 		return;
 	rt_start(t, 0, prog, WATCH_START);
@@ -168,7 +168,7 @@ static void test_oneshot(struct rt *t, const void *data)
 					 KVMDBG_POINT_ONESHOT, NULL, &p),
 			==, 0);
 	check_watch_event(
-		t, rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_STORE)),
+		t, kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_STORE)),
 		p, KVMDBG_ACCESS_WRITE, WATCH_DATA);
 	g_assert_false(kvmdbg_point_is_armed(p));
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
@@ -182,7 +182,7 @@ static void test_oneshot(struct rt *t, const void *data)
  * As many write watchpoints as there are slots, one per doubleword of the sled's data: each
  * store stops once, with a slot no other watchpoint has and its own data address.
  */
-static void test_slots(struct rt *t, const void *data)
+static void test_slots(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_sled;
 	struct kvmdbg_point *p[SLED_LEN];
@@ -190,7 +190,7 @@ static void test_slots(struct rt *t, const void *data)
 	uint32_t seen = 0;
 	int n;
 
-	RT_REQUIRE(t);
+	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
 		return;
 	n = kvmdbg_vm_get_hw_slots(t->vm, true);
@@ -214,7 +214,7 @@ static void test_slots(struct rt *t, const void *data)
 		const struct kvmdbg_event *ev;
 		int slot;
 
-		ev = rt_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, start + RG_INSN * (uint64_t)k);
+		ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, start + RG_INSN * (uint64_t)k);
 		slot = check_watch_event(t, ev, p[k], KVMDBG_ACCESS_WRITE,
 					 SLED_DATA + 8 * (uint64_t)k);
 		g_test_message("watchpoint %d: slot %d", k, slot);
@@ -223,7 +223,7 @@ static void test_slots(struct rt *t, const void *data)
 	}
 	g_assert_cmphex(seen, ==, (1u << n) - 1);
 	if (kvmdbg_vm_get_hw_slots(t->vm, false) > 0)
-		rt_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, rg_prog_addr(prog, SLED_DONE));
+		kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, rg_prog_addr(prog, SLED_DONE));
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	for (int k = 0; k < n; k++)
 		g_assert_cmpuint(kvmdbg_point_get_hit_count(p[k]), ==, 1);
@@ -238,16 +238,18 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < G_N_ELEMENTS(lens); k++) {
 		g_autofree char *path = g_strdup_printf("/kvmdbg/kvm/watch/write/len%u", lens[k]);
 
-		g_test_add(path, struct rt, GUINT_TO_POINTER(lens[k]), rt_setup1, test_write,
-			   rt_teardown);
+		g_test_add(path, struct kc_test, GUINT_TO_POINTER(lens[k]), kc_setup1, test_write,
+			   kc_teardown);
 	}
-	g_test_add("/kvmdbg/kvm/watch/write/part", struct rt, NULL, rt_setup1, test_write_part,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/watch/read", struct rt, NULL, rt_setup1, test_read, rt_teardown);
-	g_test_add("/kvmdbg/kvm/watch/access", struct rt, NULL, rt_setup1, test_access,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/watch/oneshot", struct rt, NULL, rt_setup1, test_oneshot,
-		   rt_teardown);
-	g_test_add("/kvmdbg/kvm/watch/slots", struct rt, NULL, rt_setup1, test_slots, rt_teardown);
+	g_test_add("/kvmdbg/kvm/watch/write/part", struct kc_test, NULL, kc_setup1, test_write_part,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/watch/read", struct kc_test, NULL, kc_setup1, test_read,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/watch/access", struct kc_test, NULL, kc_setup1, test_access,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/watch/oneshot", struct kc_test, NULL, kc_setup1, test_oneshot,
+		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/watch/slots", struct kc_test, NULL, kc_setup1, test_slots,
+		   kc_teardown);
 	return g_test_run();
 }
