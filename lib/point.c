@@ -131,16 +131,17 @@ void kvmdbg_point_fired(struct kvmdbg_point *p)
 	p->hits++;
 	if (!(p->flags & KVMDBG_POINT_ONESHOT))
 		return;
+	if (p->type == KVMDBG_POINT_SW_BREAK && kvmdbg_sw_take_out(p) < 0) {
+		/*
+		 * The instruction could not be taken out: the point stays armed (and off the
+		 * fired list); the step-over that follows reports the write error from
+		 * kvmdbg_vcpu_pre_run().
+		 */
+		return;
+	}
 	p->armed = false;
 	fired_add(p->vm, p);
-	if (p->type == KVMDBG_POINT_SW_BREAK) {
-		/*
-		 * A failed write leaves the instruction in place: the next hit then finds the
-		 * point disarmed and is reported as a plain resume after a step-over.
-		 */
-		if (kvmdbg_sw_take_out(p) < 0)
-			p->armed = true;
-	} else {
+	if (p->type != KVMDBG_POINT_SW_BREAK) {
 		kvmdbg_vm_bump(p->vm);
 	}
 }
