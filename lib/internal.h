@@ -189,6 +189,7 @@ int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu);
 int kvmdbg_point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type);
 bool kvmdbg_point_type_is_valid(int type);
 int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req);
+bool kvmdbg_arch_has_control(const struct kvmdbg_arch *arch, uint32_t req);
 enum kvmdbg_slot_kind kvmdbg_point_slot_kind(enum kvmdbg_point_type type);
 
 static inline void kvmdbg_vm_bump(struct kvmdbg_vm *vm)

@@ -40,6 +40,15 @@ enum kvmdbg_slot_kind kvmdbg_point_slot_kind(enum kvmdbg_point_type type)
 	return KVMDBG_SLOT_OFF;
 }
 
+/*
+ * Whether the architecture has a control bit of its own for req (s390 software breakpoints,
+ * for one, need none).
+ */
+bool kvmdbg_arch_has_control(const struct kvmdbg_arch *arch, uint32_t req)
+{
+	return arch->control(req | KVMDBG_REQ_ENABLE) != arch->control(KVMDBG_REQ_ENABLE);
+}
+
 /* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
 int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req)
 {

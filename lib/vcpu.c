@@ -749,8 +749,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
 	pthread_mutex_lock(&vcpu->vm->lock);
 	ret = kvmdbg_check_control(vcpu->vm, req);
 	pthread_mutex_unlock(&vcpu->vm->lock);
-	if (ret < 0 || vcpu->vm->arch->control(KVMDBG_REQ_ENABLE | req) ==
-			       vcpu->vm->arch->control(KVMDBG_REQ_ENABLE))
+	if (ret < 0 || !kvmdbg_arch_has_control(vcpu->vm->arch, req))
 		return -EOPNOTSUPP;
 	vcpu->inject = req;
 	return 0;

@@ -132,13 +132,11 @@ KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_featur
 	}
 	case KVMDBG_FEATURE_STEP_BLOCK_IRQ:
 		ret = kvmdbg_check_control(vm, KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ) == 0 &&
-		      vm->arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_BLOCK_IRQ) !=
-			      vm->arch->control(KVMDBG_REQ_ENABLE);
+		      kvmdbg_arch_has_control(vm->arch, KVMDBG_REQ_BLOCK_IRQ);
 		break;
 	case KVMDBG_FEATURE_REINJECT:
 		ret = kvmdbg_check_control(vm, KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB) == 0 &&
-		      vm->arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP) !=
-			      vm->arch->control(KVMDBG_REQ_ENABLE);
+		      kvmdbg_arch_has_control(vm->arch, KVMDBG_REQ_INJECT_BP);
 		break;
 	default:
 		ret = -EINVAL;
