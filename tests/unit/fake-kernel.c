@@ -294,6 +294,15 @@ void fake_translate_add_fault(uint64_t start, uint64_t len)
 
 /* The functions of lib/kernel.h. */
 
+/* A programmed failure: err while *count lasts, counting down; 0 after.  fake_lock held. */
+static int take_failure(unsigned int *count, int err)
+{
+	if (!*count)
+		return 0;
+	(*count)--;
+	return err;
+}
+
 const struct kvmdbg_arch *kvmdbg_kernel_arch(void)
 {
 	return fake_get_arch();
@@ -302,15 +311,12 @@ const struct kvmdbg_arch *kvmdbg_kernel_arch(void)
 int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
 {
 	struct fake_call c;
-	int ret = 0;
+	int ret;
 
 	memset(&c, 0, sizeof(c));
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();
-	if (fake_cap_fail_count > 0) {
-		fake_cap_fail_count--;
-		ret = fake_cap_err;
-	}
+	ret = take_failure(&fake_cap_fail_count, fake_cap_err);
 	c.kind = FAKE_ENABLE_CAP;
 	c.fd = fd;
 	c.cap = cap;
@@ -412,15 +418,12 @@ int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
 int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 {
 	struct fake_call c;
-	int ret = 0;
+	int ret;
 
 	memset(&c, 0, sizeof(c));
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();
-	if (fake_gd_fail_count > 0) {
-		fake_gd_fail_count--;
-		ret = fake_gd_err;
-	}
+	ret = take_failure(&fake_gd_fail_count, fake_gd_err);
 	c.kind = FAKE_SET_GUEST_DEBUG;
 	c.fd = vcpu_fd;
 	c.size = size;
