@@ -5,7 +5,9 @@
  * This program is a tiny VMM.  It creates a KVM VM, loads a small real-mode guest that
  * is built into this file, attaches libkvmdbg to the VM and its vCPU, and then:
  *
- *   1. sets a breakpoint on a guest function (hardware; --sw tries a software one),
+ *   1. sets a breakpoint on a guest function (software where this host delivers software
+ *      breakpoints, which kvmdbg_vm_probe() finds out, hardware elsewhere; --sw or --hw
+ *      choose),
  *   2. runs the guest to it and prints the event,
  *   3. single-steps a few instructions,
  *   4. sets a write watchpoint on a guest variable,
@@ -146,15 +148,19 @@ static void guest_write_u16(struct demo *d, uint64_t gpa, uint16_t v)
 	memcpy(d->ram + gpa, &v, sizeof(v));
 }
 
-static const char *yes_no(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
+/* What kvmdbg_vm_get_support() says of a feature, in words. */
+static const char *support(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
 {
-	return kvmdbg_vm_has_feature(vm, feature) == 1 ? "yes" : "no";
-}
-
-/* PVM, a paravirtual KVM, reports neither int3 nor data watchpoints to debuggers. */
-static bool host_is_pvm(void)
-{
-	return access("/sys/module/kvm_pvm", F_OK) == 0;
+	switch (kvmdbg_vm_get_support(vm, feature)) {
+	case KVMDBG_SUPPORT_DELIVERED:
+		return "yes";
+	case KVMDBG_SUPPORT_NOT_DELIVERED:
+		return "no (accepted, not delivered)";
+	case KVMDBG_SUPPORT_ACCEPTED:
+		return "accepted (not probed)";
+	default:
+		return "no";
+	}
 }
 
 /* "<add_bonus+3>" for a pc inside the guest code, "" elsewhere. */
@@ -203,7 +209,8 @@ static const char *point_type_name(enum kvmdbg_point_type type)
 static void print_event(const struct kvmdbg_event *ev)
 {
 	enum kvmdbg_event_type type = kvmdbg_event_get_type(ev);
-	const struct kvmdbg_point *point = kvmdbg_event_get_point(ev);
+	/* what an event says about its point is a copy: valid even if the point is gone */
+	bool point = kvmdbg_event_get_point_id(ev) != 0;
 	uint64_t pc = kvmdbg_event_get_pc(ev);
 	int slot = kvmdbg_event_get_slot(ev);
 	uint64_t data_addr;
@@ -214,8 +221,8 @@ static void print_event(const struct kvmdbg_event *ev)
 		printf(" slot=%d", slot);
 	if (point)
 		printf(" point=%s@0x%" PRIx64 " hits=%" PRIu64,
-		       point_type_name(kvmdbg_point_get_type(point)),
-		       kvmdbg_point_get_addr(point), kvmdbg_point_get_hit_count(point));
+		       point_type_name(kvmdbg_event_get_point_type(ev)),
+		       kvmdbg_event_get_point_addr(ev), kvmdbg_event_get_hit_count(ev));
 	if (kvmdbg_event_get_data_addr(ev, &data_addr) == 0)
 		printf(" data=0x%" PRIx64, data_addr);
 	putchar('\n');
@@ -368,13 +375,16 @@ static int setup_vm(struct demo *d)
 
 static void usage(const char *prog)
 {
-	printf("Usage: %s [--sw] [--help]\n"
+	printf("Usage: %s [--sw | --hw] [--help]\n"
 	       "\n"
 	       "Runs a tiny built-in real-mode guest under KVM and debugs it with\n"
 	       "libkvmdbg: a breakpoint, single-steps, a write watchpoint, hit counts.\n"
+	       "The breakpoint is a software one where this host delivers them (the\n"
+	       "library's probe finds out), else a hardware one.\n"
 	       "\n"
-	       "  --sw    use a software breakpoint (int3 in guest memory) instead of a\n"
-	       "          hardware one; some KVMs (PVM) accept it but never report it\n"
+	       "  --sw    use a software breakpoint (int3 in guest memory) whatever the\n"
+	       "          probe says; some KVMs (PVM) accept it but never report it\n"
+	       "  --hw    use a hardware breakpoint (a debug register)\n"
 	       "  --help  show this help\n"
 	       "\n"
 	       "Exit status: 0 success, 1 error, 77 no usable KVM (skipped).\n", prog);
@@ -383,9 +393,10 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	struct demo d = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
-	enum kvmdbg_point_type bp_type = KVMDBG_POINT_HW_BREAK;
+	int bp_type = -1; /* enum kvmdbg_point_type, or -1: the best this host delivers */
 	uint64_t func = GUEST_ADDR(guest_add_bonus);
-	struct kvmdbg_point *bp = NULL, *wp = NULL;
+	uint64_t bp = 0, wp = 0;
+	struct kvmdbg_point *info;
 	const struct kvmdbg_event *ev;
 	struct sigaction sa = { 0 };
 	bool watch_fired = false;
@@ -395,6 +406,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--sw")) {
 			bp_type = KVMDBG_POINT_SW_BREAK;
+		} else if (!strcmp(argv[i], "--hw")) {
+			bp_type = KVMDBG_POINT_HW_BREAK;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(argv[0]);
 			return EXIT_SUCCESS;
@@ -432,34 +445,42 @@ int main(int argc, char **argv)
 		status = EXIT_SKIP;
 		goto cleanup;
 	}
-	printf("the kernel accepts: single-step %s, sw breakpoints %s, "
-	       "hw breakpoints %s (%d slots), write watchpoints %s\n",
-	       yes_no(d.dbg_vm, KVMDBG_FEATURE_SINGLE_STEP),
-	       yes_no(d.dbg_vm, KVMDBG_FEATURE_SW_BREAKPOINT),
-	       yes_no(d.dbg_vm, KVMDBG_FEATURE_HW_BREAKPOINT),
-	       kvmdbg_vm_get_hw_slots(d.dbg_vm, false),
-	       yes_no(d.dbg_vm, KVMDBG_FEATURE_WATCH_WRITE));
-
 	/*
-	 * 1. A breakpoint on add_bonus().  Hardware by default: some KVMs (PVM among
-	 * them) accept software breakpoints but never report the guest's int3, and
-	 * kvmdbg_vm_has_feature(), which says what the kernel accepts, cannot tell.
+	 * What the kernel accepts is not always what it delivers (a nested or paravirtual
+	 * KVM may take software breakpoints and never report the guest's int3): the probe
+	 * runs a tiny guest per feature in a throwaway VM and finds out.
 	 */
-	ret = kvmdbg_vm_insert(d.dbg_vm, bp_type, func, 0, 0, NULL, &bp);
+	ret = kvmdbg_vm_probe(d.dbg_vm, d.kvm_fd);
+	if (check(ret, "kvmdbg_vm_probe") < 0)
+		goto cleanup;
+	printf("this host delivers: single-step %s, sw breakpoints %s, "
+	       "hw breakpoints %s (%d slots), write watchpoints %s\n",
+	       support(d.dbg_vm, KVMDBG_FEATURE_SINGLE_STEP),
+	       support(d.dbg_vm, KVMDBG_FEATURE_SW_BREAKPOINT),
+	       support(d.dbg_vm, KVMDBG_FEATURE_HW_BREAKPOINT),
+	       kvmdbg_vm_get_hw_slots(d.dbg_vm, false),
+	       support(d.dbg_vm, KVMDBG_FEATURE_WATCH_WRITE));
+	if (bp_type < 0)
+		bp_type = kvmdbg_vm_get_support(d.dbg_vm, KVMDBG_FEATURE_SW_BREAKPOINT) ==
+					  KVMDBG_SUPPORT_DELIVERED
+				  ? KVMDBG_POINT_SW_BREAK
+				  : KVMDBG_POINT_HW_BREAK;
+
+	/* 1. A breakpoint on add_bonus(). */
+	ret = kvmdbg_vm_insert(d.dbg_vm, (enum kvmdbg_point_type)bp_type, func, 0, 0, NULL, &bp);
 	if (check(ret, "kvmdbg_vm_insert (breakpoint)") < 0)
 		goto cleanup;
-	printf("\n1. %s breakpoint at 0x%" PRIx64 " <add_bonus>%s\n",
-	       bp_type == KVMDBG_POINT_HW_BREAK ? "hardware" : "software", func,
-	       bp_type == KVMDBG_POINT_HW_BREAK ? " (--sw for a software one)" : "");
+	printf("\n1. %s breakpoint at 0x%" PRIx64 " <add_bonus>\n",
+	       bp_type == KVMDBG_POINT_HW_BREAK ? "hardware" : "software", func);
 
 	/* 2. Run to it. */
 	printf("2. run\n");
 	ret = run_vcpu(&d, &ev);
 	if (ret == STOP_GUEST_TRAP && bp_type == KVMDBG_POINT_SW_BREAK) {
-		printf("the guest took the breakpoint exception itself: this KVM%s\n"
-		       "accepts software breakpoints but does not report them;\n"
+		printf("the guest took the breakpoint exception itself: this KVM accepts\n"
+		       "software breakpoints but does not report them (the probe says: %s);\n"
 		       "run without --sw\n",
-		       host_is_pvm() ? " (PVM)" : "");
+		       support(d.dbg_vm, KVMDBG_FEATURE_SW_BREAKPOINT));
 		status = EXIT_SKIP;
 		goto cleanup;
 	}
@@ -513,17 +534,24 @@ int main(int argc, char **argv)
 	}
 	printf("[vcpu0] guest halted\n");
 	if (wp && !watch_fired)
-		printf("note: the watchpoint did not fire: this KVM%s accepts data\n"
-		       "      watchpoints but does not deliver them; a standard KVM\n"
-		       "      reports the write.\n",
-		       host_is_pvm() ? " (PVM)" : "");
+		printf("note: the watchpoint did not fire: this KVM accepts data watchpoints\n"
+		       "      but does not deliver them (the probe says: %s);\n"
+		       "      a standard KVM reports the write.\n",
+		       support(d.dbg_vm, KVMDBG_FEATURE_WATCH_WRITE));
 
 	printf("\nsummary after %u exits:\n", d.exits);
-	printf("  %-12s at 0x%04" PRIx64 "  hits=%" PRIu64 "\n", point_type_name(bp_type),
-	       func, kvmdbg_point_get_hit_count(bp));
-	if (wp)
-		printf("  %-12s at 0x%04x  hits=%" PRIu64 "\n", "watch-write",
-		       GUEST_STATUS, kvmdbg_point_get_hit_count(wp));
+	/* a snapshot of a point, which the caller owns */
+	if (kvmdbg_vm_get_point(d.dbg_vm, bp, &info) == 0) {
+		printf("  %-12s at 0x%04" PRIx64 "  hits=%" PRIu64 "\n",
+		       point_type_name(kvmdbg_point_get_type(info)), kvmdbg_point_get_addr(info),
+		       kvmdbg_point_get_hit_count(info));
+		kvmdbg_point_free(info);
+	}
+	if (wp && kvmdbg_vm_get_point(d.dbg_vm, wp, &info) == 0) {
+		printf("  %-12s at 0x%04" PRIx64 "  hits=%" PRIu64 "\n", "watch-write",
+		       kvmdbg_point_get_addr(info), kvmdbg_point_get_hit_count(info));
+		kvmdbg_point_free(info);
+	}
 	printf("  guest: counter=%u total=%u status=0x%x\n",
 	       guest_read_u16(&d, GUEST_COUNTER), guest_read_u16(&d, GUEST_TOTAL),
 	       guest_read_u16(&d, GUEST_STATUS));

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Event getters: one type getter, per-type getters that refuse the wrong type. */
+/*
+ * Events are values: one type getter, per-type getters that refuse the wrong type, and copies
+ * the caller owns.
+ */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -38,9 +42,69 @@ KVMDBG_EXPORT uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event)
 	return event ? event->pc : 0;
 }
 
-KVMDBG_EXPORT const struct kvmdbg_point *kvmdbg_event_get_point(const struct kvmdbg_event *event)
+KVMDBG_EXPORT uint64_t kvmdbg_event_get_seqno(const struct kvmdbg_event *event)
 {
-	return event ? event->point : NULL;
+	return event ? event->seqno : 0;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_event_get_point_id(const struct kvmdbg_event *event)
+{
+	return event ? event->point_id : 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_get_point_type(const struct kvmdbg_event *event)
+{
+	if (!event || !event->point_id)
+		return -EINVAL;
+	return event->point_type;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_event_get_point_addr(const struct kvmdbg_event *event)
+{
+	return event && event->point_id ? event->point_addr : 0;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_event_get_point_len(const struct kvmdbg_event *event)
+{
+	return event && event->point_id ? event->point_len : 0;
+}
+
+KVMDBG_EXPORT unsigned int kvmdbg_event_get_point_flags(const struct kvmdbg_event *event)
+{
+	return event && event->point_id ? event->point_flags : 0;
+}
+
+KVMDBG_EXPORT void *kvmdbg_event_get_user_data(const struct kvmdbg_event *event)
+{
+	return event && event->point_id ? event->user_data : NULL;
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_event_get_hit_count(const struct kvmdbg_event *event)
+{
+	return event && event->point_id ? event->hits : 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_event_copy(const struct kvmdbg_event *event,
+				    struct kvmdbg_event **ret_copy)
+{
+	struct kvmdbg_event *copy;
+
+	if (!event || !ret_copy)
+		return -EINVAL;
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *event;
+	copy->copy = true;
+	*ret_copy = copy;
+	return 0;
+}
+
+KVMDBG_EXPORT void kvmdbg_event_free(struct kvmdbg_event *event)
+{
+	/* a borrowed event lives in its vCPU object: not the caller's to free */
+	if (event && event->copy)
+		free(event);
 }
 
 KVMDBG_EXPORT int kvmdbg_event_get_slot(const struct kvmdbg_event *event)

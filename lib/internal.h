@@ -3,6 +3,7 @@
 #define KVMDBG_INTERNAL_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,13 +26,23 @@ struct kvmdbg_point {
 	void *user_data;
 	uint64_t hits;
 	bool armed;          /* false: a one-shot that fired */
+	/* a software breakpoint of a freed vCPU whose bytes could not be restored */
+	bool orphan;
 
 	/* software breakpoints */
 	uint64_t gpa;
+	/*
+	 * An instruction that crosses a page boundary: its first split bytes are at gpa, the
+	 * rest at gpa2 (the next virtual page's physical address); split 0: all at gpa.
+	 */
+	uint64_t gpa2;
+	uint8_t split;
 	uint8_t insn[KVMDBG_MAX_INSN]; /* the breakpoint instruction written at gpa */
 	uint8_t insn_len;
 	bool in_memory;      /* the breakpoint instruction is in guest memory */
 	bool overwritten;    /* the guest replaced the instruction */
+	/* armed, yet not in memory: writing it back after a step-over failed; retried */
+	bool put_in_owed;
 	unsigned int steppers; /* vCPUs stepping over it with the original bytes back */
 	uint64_t id;         /* unique in the VM: a point inserted again at the same address differs */
 	uint8_t orig[KVMDBG_MAX_INSN];
@@ -49,6 +60,22 @@ struct kvmdbg_table {
 	struct kvmdbg_point **buckets;
 	size_t mask;  /* bucket count - 1; the count is a power of two */
 	unsigned int shift; /* 64 - log2(bucket count) */
+	size_t count;
+};
+
+/*
+ * Open-addressing map from a 64-bit key to a non-NULL pointer, keys held inline so that a
+ * miss reads one cache line; same rules as the table above.  Several entries may share a key.
+ */
+struct kvmdbg_map_entry {
+	uint64_t key;
+	void *val;
+};
+
+struct kvmdbg_map {
+	struct kvmdbg_map_entry *slots;
+	size_t mask;
+	unsigned int shift;
 	size_t count;
 };
 
@@ -82,11 +109,14 @@ struct kvmdbg_vm {
 	unsigned int nr_vcpus;
 
 	struct kvmdbg_table sw;
+	/* the planted pieces of software breakpoints by guest-physical address (map.c) */
+	struct kvmdbg_map phys;
 	struct kvmdbg_point *fired;   /* fired one-shots, software and hardware */
 	struct kvmdbg_point *hw_head; /* every hardware point */
 	unsigned int nr_vm_hw[2];     /* VM-wide hardware points per bank */
 	long nr_points;
 	uint64_t next_id;
+	unsigned long nr_owed; /* software breakpoints with put_in_owed */
 
 	struct kvmdbg_region *regions;
 	size_t nr_regions;
@@ -94,13 +124,28 @@ struct kvmdbg_vm {
 	kvmdbg_write_fn write;
 	kvmdbg_translate_fn translate;
 	void *mem_data;
+	/* the vCPU that translates (set by the caller), else the one that stopped last */
+	struct kvmdbg_vcpu *translate_vcpu;
+	struct kvmdbg_vcpu *stopped_vcpu;
+
+	/* kvmdbg_vm_probe()'s answers per enum kvmdbg_feature; 0: not probed */
+	uint8_t probed[16];
 };
 
 struct kvmdbg_event {
 	struct kvmdbg_vcpu *vcpu;
+	bool copy;              /* made by kvmdbg_event_copy(): the caller's to free */
 	enum kvmdbg_event_type type;
+	uint64_t seqno;
 	uint64_t pc;
-	struct kvmdbg_point *point;
+	/* the point that fired, by value; point_id 0: none */
+	uint64_t point_id;
+	enum kvmdbg_point_type point_type;
+	uint64_t point_addr;
+	uint64_t point_len;
+	unsigned int point_flags;
+	void *user_data;
+	uint64_t hits;
 	int slot;
 	int access;
 	uint64_t data_addr;
@@ -149,14 +194,33 @@ struct kvmdbg_vcpu {
 	uint8_t aux_io[KVMDBG_MAX_AUX] __attribute__((aligned(8)));
 	uint8_t applied_aux[KVMDBG_MAX_AUX];
 	struct kvmdbg_event event;
+	uint64_t seqno;          /* of the last event */
+	uint64_t reinject_seqno; /* the event kvmdbg_vcpu_reinject() may take; 0: none */
+	/*
+	 * x86: a stepping vCPU exited for an MMIO write, whose step KVM never reports: the next
+	 * pre-run sets immediate_exit (ie_set), and the -EINTR it gives is that step.
+	 */
+	bool mmio_step_owed;
+	bool ie_set;
 
 	atomic_bool kick_pending;
-	atomic_bool kick_used; /* from then on immediate_exit is the library's */
-	/* kick and kick_data; never held while anything blocks, so a kick never waits */
+	/* kick and kick_data, held around the callback; never held while anything else blocks */
 	pthread_mutex_t kick_lock;
 	kvmdbg_kick_fn kick;
 	void *kick_data;
 };
+
+/* lock.c: the VM lock as vCPU-thread calls take it, with every signal blocked */
+void kvmdbg_vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old);
+void kvmdbg_vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old);
+
+/* map.c */
+int kvmdbg_map_init(struct kvmdbg_map *m);
+void kvmdbg_map_fini(struct kvmdbg_map *m);
+/* The first entry's value with that key, NULL if none; *cursor continues (start at 0). */
+void *kvmdbg_map_next(const struct kvmdbg_map *m, uint64_t key, size_t *cursor);
+int kvmdbg_map_add(struct kvmdbg_map *m, uint64_t key, void *val);
+void kvmdbg_map_del(struct kvmdbg_map *m, uint64_t key, const void *val);
 
 /* table.c */
 int kvmdbg_table_init(struct kvmdbg_table *t);
@@ -165,24 +229,65 @@ struct kvmdbg_point *kvmdbg_table_find(const struct kvmdbg_table *t, uint64_t ad
 int kvmdbg_table_add(struct kvmdbg_table *t, struct kvmdbg_point *p);
 void kvmdbg_table_del(struct kvmdbg_table *t, struct kvmdbg_point *p);
 
-/* memory.c; callers hold vm->lock */
+/* memory.c; callers hold vm->lock, except for kvmdbg_mem_translate() */
 int kvmdbg_mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);
 int kvmdbg_mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len);
+/*
+ * gva -> gpa through the translate callback or the arch default on vcpu (NULL: the VM's
+ * translating vCPU); call it without vm->lock: KVM_TRANSLATE may wait.  vcpu_thread: from
+ * a vCPU-thread call (the lock is then taken with signals blocked, see lock.c).
+ */
 int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
-			 uint64_t *ret_gpa);
+			 uint64_t *ret_gpa, bool vcpu_thread);
+/* A software breakpoint's instruction bytes: the physical places of its pieces. */
+int kvmdbg_sw_read(struct kvmdbg_point *p, uint8_t *buf);
+int kvmdbg_sw_write(struct kvmdbg_point *p, const uint8_t *buf);
+/* phys index of planted pieces (memory.c) */
+int kvmdbg_phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
+void kvmdbg_phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
+/* Whether [gpa, gpa + len) overlaps a piece of a software breakpoint other than skip. */
+bool kvmdbg_phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
+			  const struct kvmdbg_point *skip);
 
 /* point.c; callers hold vm->lock */
+/*
+ * Insert: where the point needs translation (software breakpoints, s390 watchpoints), the
+ * caller translates first, without the lock (kvmdbg_point_translate()), then inserts with it.
+ */
+struct kvmdbg_xlat {
+	int ret;        /* 0, or the translation's error */
+	uint64_t gpa;   /* of addr */
+	/* a software breakpoint near a page's end: the next page's translation, or its error */
+	int ret2;
+	uint64_t gpa2;
+	bool has_gpa2;
+};
+void kvmdbg_point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
+			    enum kvmdbg_point_type type, uint64_t addr, struct kvmdbg_xlat *x);
+/* The checks of an insert that need no translation: 0 or the error. */
+int kvmdbg_point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+		       enum kvmdbg_point_type type, uint64_t addr, uint64_t len, unsigned int flags);
 int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
-			unsigned int flags, void *user_data, struct kvmdbg_point **ret_point);
+			unsigned int flags, void *user_data, const struct kvmdbg_xlat *x,
+			uint64_t *ret_id);
+/* vm.c: insert and find for a VM (owner NULL) or one vCPU; vm->lock not held */
+int kvmdbg_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		  uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+		  uint64_t *ret_id);
+int kvmdbg_find(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
+		uint64_t addr, uint64_t *ret_id);
+/* Point by id, NULL if none (a walk of the table: not for hot paths). */
+struct kvmdbg_point *kvmdbg_point_by_id(struct kvmdbg_vm *vm, uint64_t id);
 int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr);
 int kvmdbg_point_destroy(struct kvmdbg_point *p);
 struct kvmdbg_point *kvmdbg_point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
 					  enum kvmdbg_point_type type, uint64_t addr);
-void kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
+int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
 int kvmdbg_sw_take_out(struct kvmdbg_point *p);
 int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first);
+void kvmdbg_sw_owed(struct kvmdbg_point *p, bool owed);
 void kvmdbg_point_fired(struct kvmdbg_point *p);
 void kvmdbg_point_unfire(struct kvmdbg_point *p);
 int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <linux/kvm.h>
 
@@ -12,6 +14,17 @@
 const struct kvmdbg_arch *kvmdbg_kernel_arch(void)
 {
 	return kvmdbg_arch_native();
+}
+
+int kvmdbg_kernel_is_vm_fd(int fd)
+{
+	/*
+	 * Only a KVM fd answers KVM_CHECK_EXTENSION (a vCPU fd refuses it); of those, only
+	 * /dev/kvm itself answers KVM_GET_API_VERSION.
+	 */
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) < 0)
+		return errno == EBADF ? -EBADF : 0;
+	return ioctl(fd, KVM_GET_API_VERSION, 0) < 0;
 }
 
 int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
@@ -86,7 +99,16 @@ int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 
 int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
 {
-#if defined(__powerpc64__)
+#if defined(__x86_64__)
+	/* the linear pc, as KVM_EXIT_DEBUG reports it: CS.base + RIP */
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	*ret_pc = sregs.cs.base + regs.rip;
+	return 0;
+#elif defined(__powerpc64__) || defined(__loongarch64)
 	struct kvm_regs regs;
 
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0)
@@ -96,6 +118,98 @@ int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
 #else
 	(void)vcpu_fd;
 	(void)ret_pc;
+	return -EOPNOTSUPP;
+#endif
+}
+
+int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
+			    size_t debug_size, struct kvmdbg_trial_exit *ret)
+{
+#if defined(__x86_64__)
+	struct kvm_userspace_memory_region region;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_run *run = MAP_FAILED;
+	int vm_fd, vcpu_fd = -1, run_size, err;
+	void *ram;
+
+	memset(ret, 0, sizeof(*ret));
+	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm_fd < 0)
+		return -errno;
+	ram = mmap(NULL, KVMDBG_TRIAL_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (ram == MAP_FAILED) {
+		err = -errno;
+		goto out_vm;
+	}
+	memcpy(ram, mem, KVMDBG_TRIAL_MEM);
+	region = (struct kvm_userspace_memory_region){
+		.memory_size = KVMDBG_TRIAL_MEM,
+		.userspace_addr = (uintptr_t)ram,
+	};
+	/* VMX without unrestricted guest runs real mode through a TSS KVM builds here */
+	(void)ioctl(vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		err = -errno;
+		goto out_ram;
+	}
+	vcpu_fd = ioctl(vm_fd, KVM_CREATE_VCPU, 0);
+	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu_fd < 0 || run_size < (int)sizeof(*run)) {
+		err = vcpu_fd < 0 || run_size < 0 ? -errno : -EINVAL;
+		goto out_ram;
+	}
+	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fd, 0);
+	if (run == MAP_FAILED || ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0) {
+		err = -errno;
+		goto out_ram;
+	}
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = ip;
+	regs.rflags = 2;
+	regs.rsp = 0xf000;
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0) {
+		err = -errno;
+		goto out_ram;
+	}
+	err = 0;
+	if (debug_size != sizeof(struct kvm_guest_debug)) {
+		err = -EINVAL;
+		goto out_ram;
+	}
+	if (ioctl(vcpu_fd, KVM_SET_GUEST_DEBUG, debug) < 0) {
+		ret->debug_err = -errno;
+		goto out_ram;
+	}
+	if (ioctl(vcpu_fd, KVM_RUN, 0) < 0)
+		ret->run_err = -errno;
+	ret->reason = run->exit_reason;
+	if (run->exit_reason == KVM_EXIT_DEBUG) {
+		ret->exception = run->debug.arch.exception;
+		ret->pc = run->debug.arch.pc;
+		ret->dr6 = run->debug.arch.dr6;
+	} else if (run->exit_reason == KVM_EXIT_IO) {
+		ret->port = run->io.port;
+	}
+out_ram:
+	if (run != MAP_FAILED)
+		munmap(run, (size_t)run_size);
+	if (vcpu_fd >= 0)
+		close(vcpu_fd);
+	munmap(ram, KVMDBG_TRIAL_MEM);
+out_vm:
+	close(vm_fd);
+	return err;
+#else
+	(void)kvm_fd;
+	(void)mem;
+	(void)ip;
+	(void)debug;
+	(void)debug_size;
+	(void)ret;
 	return -EOPNOTSUPP;
 #endif
 }

@@ -15,6 +15,9 @@ struct kvmdbg_arch;
 /* The architecture whose structures the other calls take (lib/kernel.c: the native one). */
 const struct kvmdbg_arch *kvmdbg_kernel_arch(void);
 
+/* Whether fd is a KVM VM fd (not /dev/kvm, not a vCPU, not another file): 1, 0, or -errno. */
+int kvmdbg_kernel_is_vm_fd(int fd);
+
 /* KVM_CHECK_EXTENSION on fd: the capability's value (>= 0) or -errno. */
 int kvmdbg_kernel_check_extension(int fd, unsigned long cap);
 
@@ -33,7 +36,32 @@ int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa);
 /* KVM_GET_ONE_REG of a 32- or 64-bit register: 0 and *ret_value, or -errno. */
 int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value);
 
-/* KVM_GET_REGS, for the pc (powerpc): 0 and *ret_pc, -EOPNOTSUPP elsewhere, or -errno. */
+/*
+ * The pc from KVM_GET_REGS (powerpc, loongarch; x86: with KVM_GET_SREGS, the linear pc
+ * CS.base + RIP): 0 and *ret_pc, -EOPNOTSUPP elsewhere, or -errno.
+ */
 int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc);
+
+/*
+ * A trial run for kvmdbg_vm_probe() (x86 only): a throwaway VM made with KVM_CREATE_VM on the
+ * /dev/kvm fd, one vCPU in real mode with CS = 0, 64 KiB of RAM at guest-physical 0 holding
+ * mem (copied), IP = ip, the KVM_SET_GUEST_DEBUG image debug (debug_size bytes), one KVM_RUN.
+ * Every fd and mapping is closed again.  0 and *ret (the first exit), or -errno when the VM
+ * could not be built (-EOPNOTSUPP off x86); a refused KVM_SET_GUEST_DEBUG is ret->debug_err.
+ */
+#define KVMDBG_TRIAL_MEM 0x10000
+
+struct kvmdbg_trial_exit {
+	int debug_err;      /* KVM_SET_GUEST_DEBUG's result; no KVM_RUN when it failed */
+	int run_err;        /* KVM_RUN's result */
+	uint32_t reason;    /* exit_reason */
+	uint32_t exception; /* KVM_EXIT_DEBUG: exception, pc, dr6 */
+	uint64_t pc;
+	uint64_t dr6;
+	uint16_t port;      /* KVM_EXIT_IO: the port */
+};
+
+int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
+			    size_t debug_size, struct kvmdbg_trial_exit *ret);
 
 #endif /* KVMDBG_KERNEL_H */

@@ -69,18 +69,31 @@ int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first)
 
 	if (p->in_memory)
 		return 0;
-	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, p->insn_len);
+	ret = kvmdbg_sw_read(p, cur);
 	if (ret < 0)
 		return ret;
 	if (first || memcmp(cur, p->insn, p->insn_len)) {
-		ret = kvmdbg_mem_write(p->vm, p->gpa, p->insn, p->insn_len);
+		ret = kvmdbg_sw_write(p, p->insn);
 		if (ret < 0)
 			return ret;
 		memcpy(p->orig, cur, p->insn_len);
 	}
 	p->in_memory = true;
 	p->overwritten = false;
+	kvmdbg_sw_owed(p, false);
 	return 0;
+}
+
+/* Mark or clear "armed, but its write-back failed: not in memory", keeping the VM's count. */
+void kvmdbg_sw_owed(struct kvmdbg_point *p, bool owed)
+{
+	if (p->put_in_owed == owed)
+		return;
+	p->put_in_owed = owed;
+	if (owed)
+		p->vm->nr_owed++;
+	else
+		p->vm->nr_owed--;
 }
 
 /*
@@ -94,13 +107,13 @@ int kvmdbg_sw_take_out(struct kvmdbg_point *p)
 
 	if (!p->in_memory)
 		return 0;
-	ret = kvmdbg_mem_read(p->vm, p->gpa, cur, p->insn_len);
+	ret = kvmdbg_sw_read(p, cur);
 	if (ret < 0)
 		return ret;
 	if (memcmp(cur, p->insn, p->insn_len)) {
 		p->overwritten = true;
 	} else {
-		ret = kvmdbg_mem_write(p->vm, p->gpa, p->orig, p->insn_len);
+		ret = kvmdbg_sw_write(p, p->orig);
 		if (ret < 0)
 			return ret;
 	}
@@ -203,69 +216,33 @@ static bool hw_conflict(struct kvmdbg_vm *vm, const struct kvmdbg_point *np)
 	return false;
 }
 
-/* The breakpoint instruction for a new software breakpoint. */
-static int choose_insn(struct kvmdbg_point *p)
+/* The instruction for a new software breakpoint: the alternative one, or the usual one. */
+static void set_insn(struct kvmdbg_point *p, bool alt)
 {
-	struct kvmdbg_vm *vm = p->vm;
-	const struct kvmdbg_arch *arch = vm->arch;
-	bool alt = false;
+	const struct kvmdbg_arch *arch = p->vm->arch;
 
-	if (arch->alt_insn_cap) {
-		/*
-		 * s390: the 2-byte 0x0000 once KVM_CAP_S390_USER_INSTR0 is on, which the first
-		 * software breakpoint turns on; the 4-byte DIAG where it cannot be
-		 */
-		if (vm->alt_insn == ALT_INSN_OFFERED) {
-			uint8_t site[KVMDBG_MAX_INSN];
-			/* a failing insert must not leave the VM capability on */
-			int ret = kvmdbg_mem_read(vm, p->gpa, site, vm->sw_insn_len);
-
-			if (ret < 0)
-				return ret;
-		}
-		if (vm->alt_insn == ALT_INSN_OFFERED)
-			vm->alt_insn = kvmdbg_kernel_enable_cap(vm->fd, arch->alt_insn_cap) == 0
-					       ? ALT_INSN_ENABLED
-					       : ALT_INSN_NO;
-		alt = vm->alt_insn == ALT_INSN_ENABLED;
-	} else if (arch->pick_alt_insn) {
-		/* riscv: c.ebreak on a compressed instruction */
-		uint8_t site[KVMDBG_MAX_INSN];
-		int ret = kvmdbg_mem_read(vm, p->gpa, site, arch->sw_insn_alt_len);
-
-		if (ret < 0)
-			return ret;
-		alt = arch->pick_alt_insn(site);
-	}
 	if (alt) {
 		memcpy(p->insn, arch->sw_insn_alt, arch->sw_insn_alt_len);
 		p->insn_len = (uint8_t)arch->sw_insn_alt_len;
 	} else {
-		memcpy(p->insn, vm->sw_insn, vm->sw_insn_len);
-		p->insn_len = (uint8_t)vm->sw_insn_len;
+		memcpy(p->insn, p->vm->sw_insn, p->vm->sw_insn_len);
+		p->insn_len = (uint8_t)p->vm->sw_insn_len;
 	}
 	p->len = p->insn_len;
-	return 0;
 }
 
-static int insert_sw(struct kvmdbg_point *p)
+/*
+ * Where the instruction goes, and whether it would share bytes with another breakpoint's,
+ * at the same virtual addresses (s390's 4-byte DIAG over a 2-byte instruction; riscv) or
+ * at the same physical ones (two virtual addresses aliasing one physical page): each would
+ * save the other's bytes as "original", and removing them leaves a breakpoint instruction in
+ * guest memory.
+ */
+static int place_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 {
 	struct kvmdbg_vm *vm = p->vm;
-	int ret;
+	uint64_t room = KVMDBG_PAGE_SIZE - p->addr % KVMDBG_PAGE_SIZE;
 
-	if (kvmdbg_table_find(&vm->sw, p->addr))
-		return -EEXIST;
-	ret = kvmdbg_mem_translate(vm, NULL, p->addr, &p->gpa);
-	if (ret < 0)
-		return ret;
-	ret = choose_insn(p);
-	if (ret < 0)
-		return ret;
-	/*
-	 * Instructions of different breakpoints must not overlap (s390 DIAG, 4 bytes, over a
-	 * 2-byte instruction; riscv): each saves the other's bytes as "original", and removing
-	 * them in insertion order leaves a breakpoint instruction in guest memory.
-	 */
 	for (unsigned int d = 1; d < KVMDBG_MAX_INSN; d++) {
 		const struct kvmdbg_point *q = kvmdbg_table_find(&vm->sw, p->addr - d);
 
@@ -273,22 +250,103 @@ static int insert_sw(struct kvmdbg_point *p)
 		    (d < p->insn_len && kvmdbg_table_find(&vm->sw, p->addr + d)))
 			return -EEXIST;
 	}
+	p->gpa = x->gpa;
+	p->split = 0;
+	if (p->insn_len > room) {
+		/* the instruction crosses into the next page, which may be anywhere */
+		if (!x->has_gpa2)
+			return x->ret2 < 0 ? x->ret2 : -EFAULT;
+		p->split = (uint8_t)room;
+		p->gpa2 = x->gpa2;
+	}
+	if (kvmdbg_phys_overlaps(vm, p->gpa, p->split ? p->split : p->insn_len, NULL) ||
+	    (p->split && kvmdbg_phys_overlaps(vm, p->gpa2, p->insn_len - p->split, NULL)))
+		return -EEXIST;
+	return 0;
+}
+
+/*
+ * s390: the 2-byte 0x0000 needs KVM_CAP_S390_USER_INSTR0, which cannot be switched off again
+ * (it changes what the guest's own 0x0000 does for the rest of the VM's life), so it is
+ * enabled only by an insert that will succeed: after every check, and after a trial write of
+ * the site's own bytes has shown that the memory is writable.  Where it cannot be enabled,
+ * the 4-byte DIAG is used, placed anew.
+ */
+static int enable_alt_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	uint8_t site[KVMDBG_MAX_INSN];
+	int ret;
+
+	ret = kvmdbg_sw_read(p, site);
+	if (ret < 0)
+		return ret;
+	ret = kvmdbg_sw_write(p, site);
+	if (ret < 0)
+		return ret;
+	if (kvmdbg_kernel_enable_cap(vm->fd, vm->arch->alt_insn_cap) == 0) {
+		vm->alt_insn = ALT_INSN_ENABLED;
+		return 0;
+	}
+	vm->alt_insn = ALT_INSN_NO;
+	set_insn(p, false);
+	return place_insn(p, x);
+}
+
+static int insert_sw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	const struct kvmdbg_arch *arch = vm->arch;
+	bool alt = false;
+	int ret;
+
+	if (kvmdbg_table_find(&vm->sw, p->addr))
+		return -EEXIST;
+	if (x->ret < 0)
+		return x->ret;
+	if (arch->alt_insn_cap) {
+		alt = vm->alt_insn != ALT_INSN_NO;
+	} else if (arch->pick_alt_insn) {
+		/* riscv: c.ebreak on a compressed instruction, whose first halfword says so */
+		uint8_t site[KVMDBG_MAX_INSN];
+
+		ret = kvmdbg_mem_read(vm, x->gpa, site, arch->sw_insn_alt_len);
+		if (ret < 0)
+			return ret;
+		alt = arch->pick_alt_insn(site);
+	}
+	set_insn(p, alt);
+	ret = place_insn(p, x);
+	if (ret < 0)
+		return ret;
+	if (alt && vm->alt_insn == ALT_INSN_OFFERED) {
+		ret = enable_alt_insn(p, x);
+		if (ret < 0)
+			return ret;
+	}
 	ret = kvmdbg_table_add(&vm->sw, p);
 	if (ret < 0)
 		return ret;
+	ret = kvmdbg_phys_add(vm, p);
+	if (ret < 0)
+		goto fail_table;
 	ret = kvmdbg_sw_put_in(p, true);
-	if (ret < 0) {
-		kvmdbg_table_del(&vm->sw, p);
-		return ret;
-	}
+	if (ret < 0)
+		goto fail_phys;
 	/* the first software breakpoint turns on the kernel's interception */
 	if (vm->sw.count == 1)
 		kvmdbg_vm_bump(vm);
 	__atomic_store_n(&vm->sw_ever, true, __ATOMIC_RELEASE);
 	return 0;
+
+fail_phys:
+	kvmdbg_phys_del(vm, p);
+fail_table:
+	kvmdbg_table_del(&vm->sw, p);
+	return ret;
 }
 
-static int insert_hw(struct kvmdbg_point *p)
+static int insert_hw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 {
 	struct kvmdbg_vm *vm = p->vm;
 	int bank = kvmdbg_point_bank(vm, p->type);
@@ -298,10 +356,9 @@ static int insert_hw(struct kvmdbg_point *p)
 		return -EEXIST;
 	if (vm->arch->hw_needs_phys) {
 		/* s390: the kernel compares the watched bytes at their absolute address */
-		int ret = kvmdbg_mem_translate(vm, NULL, p->addr, &p->phys);
-
-		if (ret < 0)
-			return ret;
+		if (x->ret < 0)
+			return x->ret;
+		p->phys = x->gpa;
 	}
 	if (p->vcpu) {
 		n = find_free_slot(p->vcpu, bank);
@@ -333,11 +390,27 @@ static int insert_hw(struct kvmdbg_point *p)
 	return 0;
 }
 
-int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
-			unsigned int flags, void *user_data, struct kvmdbg_point **ret_point)
+void kvmdbg_point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
+			    enum kvmdbg_point_type type, uint64_t addr, struct kvmdbg_xlat *x)
 {
-	struct kvmdbg_point *p;
+	size_t longest = vm->sw_insn_len > vm->arch->sw_insn_alt_len ? vm->sw_insn_len
+								      : vm->arch->sw_insn_alt_len;
+	uint64_t room = KVMDBG_PAGE_SIZE - addr % KVMDBG_PAGE_SIZE;
+
+	memset(x, 0, sizeof(*x));
+	if (type != KVMDBG_POINT_SW_BREAK && !vm->arch->hw_needs_phys)
+		return;
+	x->ret = kvmdbg_mem_translate(vm, via, addr, &x->gpa, false);
+	if (x->ret < 0 || type != KVMDBG_POINT_SW_BREAK || room >= longest)
+		return;
+	/* the instruction may cross into the next page: where is that one? */
+	x->ret2 = kvmdbg_mem_translate(vm, via, addr + room, &x->gpa2, false);
+	x->has_gpa2 = x->ret2 == 0;
+}
+
+int kvmdbg_point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+		       enum kvmdbg_point_type type, uint64_t addr, uint64_t len, unsigned int flags)
+{
 	uint32_t req;
 	int ret;
 
@@ -360,7 +433,20 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	if (vcpu && type == KVMDBG_POINT_SW_BREAK &&
 	    kvmdbg_check_control(vm, KVMDBG_REQ_STEP) < 0)
 		return -EOPNOTSUPP;
+	return 0;
+}
 
+int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
+			unsigned int flags, void *user_data, const struct kvmdbg_xlat *x,
+			uint64_t *ret_id)
+{
+	struct kvmdbg_point *p;
+	int ret;
+
+	ret = kvmdbg_point_check(vm, vcpu, type, addr, len, flags);
+	if (ret < 0)
+		return ret;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -375,14 +461,14 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	p->armed = true;
 	p->id = ++vm->next_id;
 
-	ret = type == KVMDBG_POINT_SW_BREAK ? insert_sw(p) : insert_hw(p);
+	ret = type == KVMDBG_POINT_SW_BREAK ? insert_sw(p, x) : insert_hw(p, x);
 	if (ret < 0) {
 		free(p);
 		return ret;
 	}
 	vm->nr_points++;
-	if (ret_point)
-		*ret_point = p;
+	if (ret_id)
+		*ret_id = p->id;
 	return 0;
 }
 
@@ -399,7 +485,9 @@ int kvmdbg_point_destroy(struct kvmdbg_point *p)
 				return ret;
 		}
 		ret = p->overwritten ? 1 : 0;
+		kvmdbg_sw_owed(p, false);
 		kvmdbg_table_del(&vm->sw, p);
+		kvmdbg_phys_del(vm, p);
 		if (!vm->sw.count)
 			kvmdbg_vm_bump(vm);
 	} else {
@@ -443,17 +531,24 @@ int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 
 /*
  * Destroy every point owned by owner, or every point when owner is NULL.  Points whose
- * memory cannot be written stay.
+ * memory cannot be written stay; the first such error is returned.
  */
-void kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
+int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 {
 	struct kvmdbg_point *p, *next;
+	int err = 0;
 
 	/* table_del shifts entries back into the freed bucket: look at the same bucket again */
 	for (size_t i = 0; i <= vm->sw.mask;) {
 		p = vm->sw.buckets[i];
-		if (p && (!owner || p->vcpu == owner) && kvmdbg_point_destroy(p) >= 0)
-			continue;
+		if (p && (!owner || p->vcpu == owner)) {
+			int ret = kvmdbg_point_destroy(p);
+
+			if (ret >= 0)
+				continue;
+			if (!err)
+				err = ret;
+		}
 		i++;
 	}
 	for (p = vm->hw_head; p; p = next) {
@@ -461,6 +556,64 @@ void kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 		if (!owner || p->vcpu == owner)
 			kvmdbg_point_destroy(p);
 	}
+	return err;
+}
+
+struct kvmdbg_point *kvmdbg_point_by_id(struct kvmdbg_vm *vm, uint64_t id)
+{
+	for (size_t i = 0; i <= vm->sw.mask; i++)
+		if (vm->sw.buckets[i] && vm->sw.buckets[i]->id == id)
+			return vm->sw.buckets[i];
+	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
+		if (p->id == id)
+			return p;
+	return NULL;
+}
+
+/*
+ * A snapshot is a struct kvmdbg_point of its own, detached from everything: only the fields
+ * the getters read are meaningful in it.
+ */
+KVMDBG_EXPORT int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id,
+				      struct kvmdbg_point **ret_point)
+{
+	struct kvmdbg_point *p, *snap;
+
+	if (!vm || !ret_point)
+		return -EINVAL;
+	snap = calloc(1, sizeof(*snap));
+	if (!snap)
+		return -ENOMEM;
+	pthread_mutex_lock(&vm->lock);
+	p = id ? kvmdbg_point_by_id(vm, id) : NULL;
+	if (p) {
+		snap->id = p->id;
+		snap->type = p->type;
+		snap->addr = p->addr;
+		snap->len = p->len;
+		snap->flags = p->flags;
+		snap->user_data = p->user_data;
+		snap->vcpu = p->vcpu;
+		snap->armed = p->armed;
+		snap->hits = p->hits;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	if (!p) {
+		free(snap);
+		return -ENOENT;
+	}
+	*ret_point = snap;
+	return 0;
+}
+
+KVMDBG_EXPORT void kvmdbg_point_free(struct kvmdbg_point *point)
+{
+	free(point);
+}
+
+KVMDBG_EXPORT uint64_t kvmdbg_point_get_id(const struct kvmdbg_point *point)
+{
+	return point ? point->id : 0;
 }
 
 KVMDBG_EXPORT enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The vCPU object and the run loop: pre-run packs and applies the debug state (one
- * KVM_SET_GUEST_DEBUG, only when it changed), handle-exit decodes KVM_EXIT_DEBUG into an event
- * and runs the policies: step-over, one-shot, guest-owned exceptions, kicks.
+ * KVM_SET_GUEST_DEBUG, only when it changed or the architecture needs it anew), handle-exit
+ * decodes KVM_EXIT_DEBUG into an event and runs the policies: step-over, one-shot,
+ * guest-owned exceptions, kicks.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,15 @@
 
 #include "internal.h"
 #include "kernel.h"
+
+/* struct kvm_run: exit_reason is a u32 at 8 everywhere, immediate_exit a u8 at 1 */
+#define RUN_IMMEDIATE_EXIT 1
+#define EXIT_REASON_INTR 10
+
+static void set_immediate_exit(struct kvmdbg_vcpu *vcpu, uint8_t value)
+{
+	__atomic_store_n((uint8_t *)vcpu->run + RUN_IMMEDIATE_EXIT, value, __ATOMIC_RELEASE);
+}
 
 KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
 				  struct kvmdbg_vcpu **ret_vcpu)
@@ -29,7 +39,6 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 	vcpu->run = run;
 	vcpu->dirty = true;
 	atomic_init(&vcpu->kick_pending, false);
-	atomic_init(&vcpu->kick_used, false);
 	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	/* a new vCPU has debugging off: the all-zero state of every architecture */
 	memset(vcpu->applied, 0, sizeof(vcpu->applied));
@@ -72,59 +81,86 @@ fail:
 	return ret;
 }
 
-/* Put back what a step-over took away; vm->lock held. */
-static void finish_step_over(struct kvmdbg_vcpu *vcpu)
+/*
+ * Put back what a step-over took away; vm->lock held.  A breakpoint instruction that cannot
+ * be written back stays owed (armed, not in memory): its error is returned, and the next
+ * pre-run tries again.
+ */
+static int finish_step_over(struct kvmdbg_vcpu *vcpu)
 {
+	int ret = 0;
+
 	if (vcpu->resume == KVMDBG_RESUME_STEPPING && !vcpu->resume_debug_reg &&
 	    vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
 		struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, vcpu->resume_addr);
 
 		/* a point removed and inserted again meanwhile is another point */
-		if (p && p->id == vcpu->resume_id && p->steppers && !--p->steppers && p->armed)
-			kvmdbg_sw_put_in(p, false);
+		if (p && p->id == vcpu->resume_id && p->steppers && !--p->steppers && p->armed) {
+			ret = kvmdbg_sw_put_in(p, false);
+			if (ret < 0)
+				kvmdbg_sw_owed(p, true);
+		}
 	}
 	vcpu->resume = KVMDBG_RESUME_NONE;
 	vcpu->resume_debug_reg = false;
 	vcpu->dirty = true;
+	return ret;
+}
+
+/* Write back every owed breakpoint instruction; vm->lock held.  The first error, or 0. */
+static int put_in_owed(struct kvmdbg_vm *vm)
+{
+	int err = 0;
+
+	for (size_t i = 0; vm->nr_owed && i <= vm->sw.mask; i++) {
+		struct kvmdbg_point *p = vm->sw.buckets[i];
+
+		if (p && p->put_in_owed && !p->steppers) {
+			int ret = kvmdbg_sw_put_in(p, false);
+
+			if (ret < 0 && !err)
+				err = ret;
+		}
+	}
+	return err;
 }
 
 KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 {
 	struct kvmdbg_vm *vm;
+	sigset_t old;
 
 	if (!vcpu)
 		return;
 	vm = vcpu->vm;
-	pthread_mutex_lock(&vm->lock);
+	kvmdbg_vcpu_lock(vm, &old);
 	finish_step_over(vcpu);
 	kvmdbg_point_destroy_owned(vm, vcpu);
 	/*
 	 * Points whose memory could not be written survive destroy_owned(); they must not
-	 * outlive their owner (p->vcpu would dangle, and a vCPU allocated at the same address
-	 * would own them).  Drop them, as kvmdbg_vm_free() does.
+	 * outlive their owner (p->vcpu would dangle).  They stay in the VM as orphans that every
+	 * vCPU steps over unseen, until a removal can restore their bytes.
 	 */
-	for (size_t i = 0; i <= vm->sw.mask;) {
+	for (size_t i = 0; i <= vm->sw.mask; i++) {
 		struct kvmdbg_point *p = vm->sw.buckets[i];
 
 		if (p && p->vcpu == vcpu) {
-			kvmdbg_table_del(&vm->sw, p);
-			kvmdbg_point_unfire(p);
-			vm->nr_points--;
-			free(p);
-			continue;
+			p->vcpu = NULL;
+			p->orphan = true;
 		}
-		i++;
 	}
-	if (!vm->sw.count)
-		kvmdbg_vm_bump(vm);
 	for (struct kvmdbg_vcpu **pp = &vm->vcpus; *pp; pp = &(*pp)->next) {
 		if (*pp == vcpu) {
 			*pp = vcpu->next;
 			break;
 		}
 	}
+	if (vm->translate_vcpu == vcpu)
+		vm->translate_vcpu = NULL;
+	if (vm->stopped_vcpu == vcpu)
+		vm->stopped_vcpu = NULL;
 	vm->nr_vcpus--;
-	pthread_mutex_unlock(&vm->lock);
+	kvmdbg_vcpu_unlock(vm, &old);
 	pthread_mutex_destroy(&vcpu->kick_lock);
 	free(vcpu);
 }
@@ -136,16 +172,11 @@ KVMDBG_EXPORT struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu)
 
 KVMDBG_EXPORT int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 				     uint64_t addr, uint64_t len, unsigned int flags,
-				     void *user_data, struct kvmdbg_point **ret_point)
+				     void *user_data, uint64_t *ret_id)
 {
-	int ret;
-
 	if (!vcpu)
 		return -EINVAL;
-	pthread_mutex_lock(&vcpu->vm->lock);
-	ret = kvmdbg_point_insert(vcpu->vm, vcpu, type, addr, len, flags, user_data, ret_point);
-	pthread_mutex_unlock(&vcpu->vm->lock);
-	return ret;
+	return kvmdbg_insert(vcpu->vm, vcpu, type, addr, len, flags, user_data, ret_id);
 }
 
 KVMDBG_EXPORT int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
@@ -161,19 +192,32 @@ KVMDBG_EXPORT int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool enable)
+KVMDBG_EXPORT int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+				   uint64_t addr, uint64_t *ret_id)
 {
-	int ret;
-
 	if (!vcpu)
 		return -EINVAL;
-	if (enable) {
-		pthread_mutex_lock(&vcpu->vm->lock);
-		ret = kvmdbg_check_control(vcpu->vm, KVMDBG_REQ_STEP);
-		pthread_mutex_unlock(&vcpu->vm->lock);
-		if (ret < 0)
-			return ret;
-	}
+	return kvmdbg_find(vcpu->vm, vcpu, type, addr, ret_id);
+}
+
+/* Whether the kernel accepts the control bits of req, for a call of the vCPU's thread. */
+static bool has_control(struct kvmdbg_vm *vm, uint32_t req)
+{
+	sigset_t old;
+	int ret;
+
+	kvmdbg_vcpu_lock(vm, &old);
+	ret = kvmdbg_check_control(vm, req);
+	kvmdbg_vcpu_unlock(vm, &old);
+	return ret == 0;
+}
+
+KVMDBG_EXPORT int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool enable)
+{
+	if (!vcpu)
+		return -EINVAL;
+	if (enable && !has_control(vcpu->vm, KVMDBG_REQ_STEP))
+		return -EOPNOTSUPP;
 	if (vcpu->single_step != enable) {
 		vcpu->single_step = enable;
 		vcpu->dirty = true;
@@ -188,20 +232,12 @@ KVMDBG_EXPORT bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu)
 
 KVMDBG_EXPORT int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable)
 {
-	int ret;
-
 	if (!vcpu)
 		return -EINVAL;
-	if (enable) {
-		pthread_mutex_lock(&vcpu->vm->lock);
-		ret = kvmdbg_check_control(vcpu->vm, KVMDBG_REQ_HW);
-		pthread_mutex_unlock(&vcpu->vm->lock);
-		if (ret < 0)
-			return ret;
-		/* only x86 has a control for it */
-		if (!vcpu->vm->arch->has_debug_reg_trap)
-			return -EOPNOTSUPP;
-	}
+	/* only x86 has a control for it */
+	if (enable && (!has_control(vcpu->vm, KVMDBG_REQ_HW) ||
+		       !vcpu->vm->arch->has_debug_reg_trap))
+		return -EOPNOTSUPP;
 	if (vcpu->trap_debug_regs != enable) {
 		vcpu->trap_debug_regs = enable;
 		vcpu->dirty = true;
@@ -240,6 +276,14 @@ static int start_step_over(struct kvmdbg_vcpu *vcpu)
 	}
 	vcpu->resume = KVMDBG_RESUME_STEPPING;
 	return 0;
+}
+
+/* Undo a step-over begun by a pre-run that then failed: it stays pending. vm->lock held. */
+static void undo_step_over(struct kvmdbg_vcpu *vcpu)
+{
+	/* finish_step_over() puts the instruction back; an error there leaves it owed */
+	finish_step_over(vcpu);
+	vcpu->resume = KVMDBG_RESUME_PENDING;
 }
 
 /* The request bits and slots the vCPU needs now; vm->lock held. */
@@ -302,11 +346,17 @@ static void reapply(struct kvmdbg_vcpu *vcpu)
 		memset(vcpu->applied, 0, sizeof(vcpu->applied));
 		memset(vcpu->applied_aux, 0, sizeof(vcpu->applied_aux));
 		vcpu->applied_req = 0;
+		memset(vcpu->applied_ids, 0, sizeof(vcpu->applied_ids));
 		vcpu->applied_slots[0] = vcpu->applied_slots[1] = 0;
 	}
 }
 
-/* The slots a state enables, per bank, and the point each one holds. */
+/*
+ * The slots a state enables, per bank, and the point each one holds: part of what the kernel
+ * has, so recorded whenever a state is known to be the kernel's, sent or not.  A point
+ * removed and inserted again at the same place packs to the same bytes but is another
+ * point: without its id here, its hits would be taken for a stale slot's.
+ */
 static void enabled_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_debug_state *st)
 {
 	for (int bank = 0; bank < 2; bank++) {
@@ -319,6 +369,12 @@ static void enabled_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_debug_st
 	}
 }
 
+/* Whether the next run needs the state sent although nothing changed (x86 stepping). */
+static bool must_resend(const struct kvmdbg_vcpu *vcpu)
+{
+	return vcpu->vm->arch->step_resend && (vcpu->applied_req & KVMDBG_REQ_STEP);
+}
+
 KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 {
 	const uint32_t inject_bits = KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB;
@@ -328,6 +384,8 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	uint8_t buf[KVMDBG_MAX_GUEST_DEBUG];
 	uint8_t aux[KVMDBG_MAX_AUX];
 	uint64_t aux_addr;
+	bool started;
+	sigset_t old;
 	uint64_t gen;
 	uint32_t req;
 	int ret;
@@ -336,29 +394,56 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 		return -EINVAL;
 	vm = vcpu->vm;
 	arch = vm->arch;
+	/* the vCPU runs after this: the last event can no longer be handed back */
+	vcpu->reinject_seqno = 0;
+
+	/* a kick that raced with the last exit: this run must not enter the guest */
+	if (atomic_load_explicit(&vcpu->kick_pending, memory_order_acquire))
+		set_immediate_exit(vcpu, 1);
+	/* x86: the step KVM will not report after an MMIO write; see handle_exit */
+	if (vcpu->mmio_step_owed && !vcpu->ie_set) {
+		vcpu->ie_set = true;
+		set_immediate_exit(vcpu, 1);
+	}
+
 	gen = atomic_load_explicit(&vm->gen, memory_order_acquire);
 	if (!vcpu->dirty && vcpu->resume != KVMDBG_RESUME_PENDING && !vcpu->inject &&
-	    gen == vcpu->seen_gen)
-		return 0;
+	    gen == vcpu->seen_gen) {
+		if (!must_resend(vcpu))
+			return 0;
+		/* same state, sent again: KVM takes the RIP to step from at this call */
+		ret = kvmdbg_kernel_set_guest_debug(vcpu->fd, vcpu->applied,
+						    arch->guest_debug_size);
+		return ret < 0 ? ret : 1;
+	}
 
-	pthread_mutex_lock(&vm->lock);
+	kvmdbg_vcpu_lock(vm, &old);
+	ret = put_in_owed(vm);
+	if (ret < 0) {
+		kvmdbg_vcpu_unlock(vm, &old);
+		return ret;
+	}
+	started = false;
 	if (vcpu->resume == KVMDBG_RESUME_PENDING) {
 		ret = start_step_over(vcpu);
 		if (ret < 0) {
-			pthread_mutex_unlock(&vm->lock);
+			kvmdbg_vcpu_unlock(vm, &old);
 			return ret;
 		}
+		started = vcpu->resume == KVMDBG_RESUME_STEPPING;
 	}
 	req = build_state(vcpu, &st);
 	vcpu->seen_gen = gen;
-	pthread_mutex_unlock(&vm->lock);
+	kvmdbg_vcpu_unlock(vm, &old);
 
 	/* the array the kernel reads (s390) is always the vCPU's aux_io */
 	aux_addr = (uint64_t)(uintptr_t)vcpu->aux_io;
 	arch->pack(&st, arch->control(req), buf, aux, aux_addr);
-	if (!(req & inject_bits) && !vcpu->force_apply &&
+	if (!(req & inject_bits) && !vcpu->force_apply && !(arch->step_resend &&
+							    (req & KVMDBG_REQ_STEP)) &&
 	    !memcmp(buf, vcpu->applied, arch->guest_debug_size) &&
 	    !memcmp(aux, vcpu->applied_aux, arch->aux_size)) {
+		enabled_slots(vcpu, &st);
 		vcpu->dirty = false;
 		return 0;
 	}
@@ -367,6 +452,11 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	if (ret < 0) {
 		if (arch->failed_set_disables)
 			reapply(vcpu);
+		if (started) {
+			kvmdbg_vcpu_lock(vm, &old);
+			undo_step_over(vcpu);
+			kvmdbg_vcpu_unlock(vm, &old);
+		}
 		vcpu->dirty = true;
 		return ret;
 	}
@@ -386,11 +476,26 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	return 1;
 }
 
-static void set_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type type,
-		      struct kvmdbg_point *p)
+/* An event without a point. */
+static void set_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type type)
 {
 	vcpu->event.type = type;
-	vcpu->event.point = p;
+}
+
+/* An event of a point: what it says about the point is copied, so it outlives the point. */
+static void set_point_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type type,
+			    const struct kvmdbg_point *p)
+{
+	struct kvmdbg_event *ev = &vcpu->event;
+
+	ev->type = type;
+	ev->point_id = p->id;
+	ev->point_type = p->type;
+	ev->point_addr = p->addr;
+	ev->point_len = p->len;
+	ev->point_flags = p->flags;
+	ev->user_data = p->user_data;
+	ev->hits = p->hits;
 }
 
 /* Whether the kernel can single-step, which every step-over needs. */
@@ -416,19 +521,14 @@ static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *
 	vcpu->resume_slot = slot;
 }
 
-/*
- * Whether a breakpoint instruction of the architecture sits at pc in guest memory.  Called on
- * the vCPU's own thread, so a KVM_TRANSLATE goes to this vCPU: another one may be inside
- * KVM_RUN, where the ioctl would wait for it with vm->lock held.
- */
-static bool insn_at(struct kvmdbg_vcpu *vcpu, uint64_t pc)
+/* Whether a breakpoint instruction of the architecture sits at gpa; vm->lock held. */
+static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 {
 	struct kvmdbg_vm *vm = vcpu->vm;
 	const struct kvmdbg_arch *arch = vm->arch;
 	uint8_t cur[KVMDBG_MAX_INSN];
-	uint64_t gpa;
 
-	if (kvmdbg_mem_translate(vm, vcpu, pc, &gpa) < 0)
+	if (!has_gpa)
 		return true; /* cannot look: the guest's, since it is not ours */
 	if (vm->sw_insn_len && (kvmdbg_mem_read(vm, gpa, cur, vm->sw_insn_len) < 0 ||
 				!memcmp(cur, vm->sw_insn, vm->sw_insn_len)))
@@ -439,22 +539,35 @@ static bool insn_at(struct kvmdbg_vcpu *vcpu, uint64_t pc)
 	return false;
 }
 
+/* What handle-exit learnt outside the lock. */
+struct exit_ctx {
+	const struct kvmdbg_arch_exit *ex;
+	/* the pc's guest-physical address, for an unknown breakpoint: not looked up yet */
+	bool translated;
+	bool has_gpa;
+	uint64_t gpa;
+};
+
+/* classify() needs the pc translated, which happens without the lock; then it goes on */
+#define NEED_GPA (-EAGAIN)
+
 /*
  * A breakpoint instruction trapped at pc; vm->lock held.  Where the exit was an intercept
  * whose pc register is already past the instruction (s390), it is moved back to pc whenever
  * the instruction is the library's, so that the vCPU runs that address again.
  */
-static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
+static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 {
+	const struct kvmdbg_arch_exit *ex = c->ex;
 	struct kvmdbg_vm *vm = vcpu->vm;
 	struct kvmdbg_point *p = kvmdbg_table_find(&vm->sw, ex->pc);
 	int ret;
 
 	if (ex->foreign_insn) {
 		ret = KVMDBG_EXIT_EVENT;
-		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT, NULL);
+		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT);
 	} else if (p && p->in_memory) {
-		if (p->vcpu && p->vcpu != vcpu) {
+		if ((p->vcpu && p->vcpu != vcpu) || p->orphan) {
 			/* another vCPU's breakpoint: step over it unseen */
 			plan_step_over(vcpu, p, 0, 0);
 			ret = KVMDBG_EXIT_RESUME;
@@ -462,10 +575,12 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_e
 			kvmdbg_point_fired(p);
 			if (p->armed)
 				plan_step_over(vcpu, p, 0, 0);
-			set_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
+			set_point_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
 			ret = KVMDBG_EXIT_EVENT;
 		}
-	} else if (!insn_at(vcpu, ex->pc)) {
+	} else if (!c->translated) {
+		return NEED_GPA;
+	} else if (!insn_at(vcpu, c->has_gpa, c->gpa)) {
 		/*
 		 * Ours but taken out (a one-shot that fired, another vCPU stepping over it,
 		 * removed meanwhile): the original code is back, so running again executes it.
@@ -473,7 +588,7 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_e
 		ret = KVMDBG_EXIT_RESUME;
 	} else {
 		/* anything else is the guest's own */
-		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT, NULL);
+		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT);
 		return KVMDBG_EXIT_EVENT;
 	}
 	if (ex->intercept && vcpu->event.type != KVMDBG_EVENT_GUEST_BREAKPOINT &&
@@ -482,29 +597,42 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_e
 	return ret;
 }
 
+/* How far addr lies from [p->addr, p->addr + p->len): 0 inside. */
+static uint64_t distance(const struct kvmdbg_point *p, uint64_t addr)
+{
+	if (addr < p->addr)
+		return p->addr - addr;
+	if (addr - p->addr < p->len)
+		return 0;
+	return addr - (p->addr + p->len - 1);
+}
+
 /*
- * The slot of a bank that covers addr, for hardware that does not name the slot; -1 if none.
- * A watchpoint exit may report any address the access touched (arm64 FAR): after the exact
- * match, a watched range in the same doubleword counts.
+ * The slot of a bank that the kernel had enabled and that covers addr, for hardware that does
+ * not name the slot; -1 if none.  A breakpoint matches its address only.  A watchpoint exit
+ * reports an address of the access (arm64 FAR), which can lie outside the watched bytes: an
+ * STP with its base 8 below them reports the base.  Linux's own arm64 watchpoint handler
+ * gives such a hit to the closest watchpoint, and so does this.
  */
 static int find_slot(struct kvmdbg_vcpu *vcpu, int bank, uint64_t addr)
 {
 	unsigned int nr = vcpu->vm->slots[bank];
+	uint64_t best_dist = UINT64_MAX;
+	int best = -1;
 
 	for (unsigned int n = 0; n < nr; n++) {
 		const struct kvmdbg_point *p = vcpu->slots[bank][n];
+		uint64_t d;
 
-		if (p && p->armed && addr - p->addr < p->len)
-			return (int)n;
+		if (!p || !p->armed || !(vcpu->applied_slots[bank] & (1ull << n)))
+			continue;
+		d = distance(p, addr);
+		if (p->type == KVMDBG_POINT_HW_BREAK ? d != 0 : d >= best_dist)
+			continue;
+		best_dist = d;
+		best = (int)n;
 	}
-	for (unsigned int n = 0; n < nr; n++) {
-		const struct kvmdbg_point *p = vcpu->slots[bank][n];
-
-		if (p && p->armed && p->type != KVMDBG_POINT_HW_BREAK &&
-		    (addr & ~7ull) <= p->addr + (p->len - 1) && p->addr <= (addr | 7))
-			return (int)n;
-	}
-	return -1;
+	return best;
 }
 
 /*
@@ -520,7 +648,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 		int n = find_slot(vcpu, bank, ex->slot_by_pc ? ex->pc : ex->slot_addr);
 
 		if (n >= 0)
-			mask = 1ull << n & vcpu->applied_slots[bank];
+			mask = 1ull << n;
 	}
 	for (int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
 		struct kvmdbg_point *p;
@@ -536,7 +664,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 		if (p->type == KVMDBG_POINT_HW_BREAK) {
 			if (p->armed)
 				plan_step_over(vcpu, p, bank, n);
-			set_event(vcpu, KVMDBG_EVENT_HW_BREAKPOINT, p);
+			set_point_event(vcpu, KVMDBG_EVENT_HW_BREAKPOINT, p);
 		} else {
 			static const int access[] = {
 				[KVMDBG_POINT_WATCH_WRITE] = KVMDBG_ACCESS_WRITE,
@@ -547,7 +675,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 			/* the hardware may say which access it was (ppc BookE) */
 			vcpu->event.access = ex->access ? ex->access : access[p->type];
 			vcpu->event.data_addr = ex->has_data_addr ? ex->data_addr : p->addr;
-			set_event(vcpu, KVMDBG_EVENT_WATCHPOINT, p);
+			set_point_event(vcpu, KVMDBG_EVENT_WATCHPOINT, p);
 			/* arm64: the access has not run yet; step it with the slot off */
 			if (vcpu->vm->arch->watch_before_access && p->armed)
 				plan_step_over(vcpu, p, bank, n);
@@ -562,12 +690,15 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 	return -ENOENT;
 }
 
-static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
+/* vm->lock held; *ret_err: a write-back error of a step-over that ended here */
+static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret_err)
 {
+	const struct kvmdbg_arch_exit *ex = c->ex;
 	bool stepped_over = false;
 
+	*ret_err = 0;
 	if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
-		finish_step_over(vcpu);
+		*ret_err = finish_step_over(vcpu);
 		stepped_over = true;
 	} else if (vcpu->resume == KVMDBG_RESUME_PENDING) {
 		/* a debug exit before the planned step-over ran: plan it anew if still due */
@@ -583,10 +714,10 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 		const struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, ex->pc);
 
 		if (p && p->in_memory)
-			return classify_bp_insn(vcpu, ex);
+			return classify_bp_insn(vcpu, c);
 	}
 	if (ex->causes & KVMDBG_CAUSE_BP_INSN)
-		return classify_bp_insn(vcpu, ex);
+		return classify_bp_insn(vcpu, c);
 	if (ex->causes & KVMDBG_CAUSE_SLOT) {
 		int ret = classify_slots(vcpu, ex);
 
@@ -597,12 +728,12 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 		/* the access faults before it runs: let it run with the trap off for one step */
 		vcpu->resume = KVMDBG_RESUME_PENDING;
 		vcpu->resume_debug_reg = true;
-		set_event(vcpu, KVMDBG_EVENT_DEBUG_REG_ACCESS, NULL);
+		set_event(vcpu, KVMDBG_EVENT_DEBUG_REG_ACCESS);
 		return KVMDBG_EXIT_EVENT;
 	}
 	if (ex->causes & KVMDBG_CAUSE_STEP) {
 		if (vcpu->single_step) {
-			set_event(vcpu, KVMDBG_EVENT_STEP, NULL);
+			set_event(vcpu, KVMDBG_EVENT_STEP);
 			return KVMDBG_EXIT_EVENT;
 		}
 		if (stepped_over)
@@ -610,16 +741,17 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
 	}
 	/*
 	 * Only slots that are not ours (any more): a point removed or disarmed after the kernel
-	 * got it fires until the next pre-run; with no slot of ours enabled, it is the guest's.
+	 * got it fires until the next pre-run, which switches it off; with no slot of ours
+	 * enabled, it is the guest's.
 	 */
 	if (ex->causes == KVMDBG_CAUSE_SLOT &&
 	    (vcpu->applied_slots[0] | vcpu->applied_slots[1]))
 		return KVMDBG_EXIT_RESUME;
 	if (ex->causes) {
-		set_event(vcpu, KVMDBG_EVENT_GUEST_DEBUG, NULL);
+		set_event(vcpu, KVMDBG_EVENT_GUEST_DEBUG);
 		return KVMDBG_EXIT_EVENT;
 	}
-	set_event(vcpu, KVMDBG_EVENT_UNKNOWN, NULL);
+	set_event(vcpu, KVMDBG_EVENT_UNKNOWN);
 	return KVMDBG_EXIT_EVENT;
 }
 
@@ -635,14 +767,100 @@ static int read_pc(struct kvmdbg_vcpu *vcpu, uint64_t *ret_pc)
 	return -EOPNOTSUPP;
 }
 
+/* A new event of this vCPU: numbered, and this vCPU is now the one that stopped last. */
+static struct kvmdbg_event *report(struct kvmdbg_vcpu *vcpu)
+{
+	vcpu->event.seqno = ++vcpu->seqno;
+	vcpu->reinject_seqno = vcpu->seqno;
+	__atomic_store_n(&vcpu->vm->stopped_vcpu, vcpu, __ATOMIC_RELAXED);
+	return &vcpu->event;
+}
+
+/* KVM_RUN failed with run_result (< 0). */
+static int handle_run_error(struct kvmdbg_vcpu *vcpu, int run_result,
+			    const struct kvmdbg_event **ret_event)
+{
+	struct kvmdbg_event *ev = &vcpu->event;
+
+	if (run_result != -EINTR)
+		return run_result;
+	if (vcpu->ie_set) {
+		/* the MMIO write completed without entering the guest: that was the step */
+		vcpu->ie_set = false;
+		vcpu->mmio_step_owed = false;
+		if (!atomic_load_explicit(&vcpu->kick_pending, memory_order_acquire))
+			set_immediate_exit(vcpu, 0);
+		if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
+			sigset_t old;
+			int ret;
+
+			kvmdbg_vcpu_lock(vcpu->vm, &old);
+			ret = finish_step_over(vcpu);
+			kvmdbg_vcpu_unlock(vcpu->vm, &old);
+			if (ret < 0)
+				return ret;
+		}
+		if (vcpu->single_step) {
+			int ret = kvmdbg_kernel_get_regs_pc(vcpu->fd, &ev->pc);
+
+			if (ret < 0)
+				return ret;
+			ev->type = KVMDBG_EVENT_STEP;
+			*ret_event = report(vcpu);
+			return KVMDBG_EXIT_EVENT;
+		}
+		return KVMDBG_EXIT_RESUME;
+	}
+	/*
+	 * kvmdbg_vcpu_kick() sets immediate_exit before it marks the kick pending, so a pending
+	 * kick's immediate_exit is always set: consuming the kick clears it.  Any other -EINTR
+	 * (a signal, the VMM's own immediate_exit) is the VMM's: left as it is.
+	 */
+	if (atomic_exchange_explicit(&vcpu->kick_pending, false, memory_order_acq_rel)) {
+		set_immediate_exit(vcpu, 0);
+		ev->type = KVMDBG_EVENT_INTERRUPTED;
+		*ret_event = report(vcpu);
+		return KVMDBG_EXIT_EVENT;
+	}
+	/* as the kernel reports a signal: a VMM's switch on exit_reason sees a plain exit */
+	kvmdbg_put_u32((uint8_t *)vcpu->run + KVMDBG_RUN_EXIT_REASON, EXIT_REASON_INTR,
+		       vcpu->vm->arch->big_endian);
+	return KVMDBG_EXIT_NOT_DEBUG;
+}
+
+/*
+ * Classify a debug exit; vm->lock taken here.  An unknown breakpoint instruction needs the
+ * pc's guest-physical address to look at the instruction: translated (a callback, or
+ * KVM_TRANSLATE of this vCPU, which is not running) without the lock, then classified on.
+ */
+static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_err)
+{
+	struct kvmdbg_vm *vm = vcpu->vm;
+	sigset_t old;
+	int ret;
+
+	kvmdbg_vcpu_lock(vm, &old);
+	ret = classify(vcpu, c, ret_err);
+	kvmdbg_vcpu_unlock(vm, &old);
+	if (ret != NEED_GPA)
+		return ret;
+	c->has_gpa = kvmdbg_mem_translate(vm, vcpu, c->ex->pc, &c->gpa, true) == 0;
+	c->translated = true;
+	kvmdbg_vcpu_lock(vm, &old);
+	ret = classify_bp_insn(vcpu, c);
+	kvmdbg_vcpu_unlock(vm, &old);
+	return ret;
+}
+
 KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
 					  const struct kvmdbg_event **ret_event)
 {
 	const struct kvmdbg_arch *arch;
 	struct kvmdbg_arch_exit ex;
+	struct exit_ctx c = { .ex = &ex };
 	struct kvmdbg_event *ev;
 	bool stepping;
-	int ret;
+	int ret, err;
 
 	if (!vcpu || !ret_event || run_result > 0)
 		return -EINVAL;
@@ -650,48 +868,26 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 	ev = &vcpu->event;
 	*ev = (struct kvmdbg_event){ .vcpu = vcpu, .slot = -EINVAL, .access = -EINVAL };
 
-	if (run_result < 0) {
-		uint8_t was_set;
-
-		/* immediate_exit is the caller's until it uses kvmdbg_vcpu_kick() */
-		if (run_result != -EINTR ||
-		    !atomic_load_explicit(&vcpu->kick_used, memory_order_acquire))
-			return run_result;
-		/*
-		 * Clear immediate_exit before taking the pending flag: kvmdbg_vcpu_kick() stores the
-		 * flag first and immediate_exit second, so a kick that lands in between leaves the
-		 * flag set for the next -EINTR instead of a stale immediate_exit nobody clears.
-		 */
-		was_set = __atomic_exchange_n(&vcpu->run->immediate_exit, 0, __ATOMIC_ACQ_REL);
-		if (!atomic_exchange_explicit(&vcpu->kick_pending, false, memory_order_acq_rel))
-			return was_set ? KVMDBG_EXIT_RESUME : run_result;
-		ev->type = KVMDBG_EVENT_INTERRUPTED;
-		*ret_event = ev;
-		return KVMDBG_EXIT_EVENT;
-	}
-	if (!arch->decode((const uint8_t *)vcpu->run, &ex))
+	if (run_result < 0)
+		return handle_run_error(vcpu, run_result, ret_event);
+	if (!arch->decode((const uint8_t *)vcpu->run, &ex)) {
+		/* x86: KVM never reports the step over an MMIO write; pre-run makes up for it */
+		if (arch->step_lost &&
+		    (vcpu->single_step || vcpu->resume == KVMDBG_RESUME_STEPPING) &&
+		    arch->step_lost((const uint8_t *)vcpu->run))
+			vcpu->mmio_step_owed = true;
 		return KVMDBG_EXIT_NOT_DEBUG;
+	}
 	/* s390 intercepts are the library's business only once it placed a breakpoint */
 	if (ex.intercept && !__atomic_load_n(&vcpu->vm->sw_ever, __ATOMIC_ACQUIRE))
 		return KVMDBG_EXIT_NOT_DEBUG;
 
 	/* ppc status 0: a step if this vCPU is stepping, else a breakpoint instruction */
 	stepping = vcpu->single_step || vcpu->resume == KVMDBG_RESUME_STEPPING;
-	if (stepping && arch->step_pc_from_regs) {
-		/*
-		 * Book3S PR writes neither the address nor the status of a step exit: both are
-		 * what the last exit left in the kvm_run union (after an MMIO exit, its address
-		 * and data, which can look like a watchpoint status).  Book3S has no hardware
-		 * points, so a stepping vCPU's exit is the step's (or a breakpoint's at the same
-		 * pc); the pc comes from the registers and there is no status to report.
-		 */
-		ex.causes = KVMDBG_CAUSE_STEP_OR_BP;
-		ex.has_data_addr = false;
-		ex.has_status = false;
-	}
 	if (ex.causes & KVMDBG_CAUSE_STEP_OR_BP) {
 		if (stepping) {
 			ex.causes |= KVMDBG_CAUSE_STEP;
+			/* Book3S PR writes neither address nor status for a step: stale */
 			if (arch->step_pc_from_regs)
 				ex.has_pc = false;
 		} else {
@@ -710,35 +906,40 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 	ev->has_status = ex.has_status;
 	ev->status = ex.status;
 
-	pthread_mutex_lock(&vcpu->vm->lock);
-	ret = classify(vcpu, &ex);
-	pthread_mutex_unlock(&vcpu->vm->lock);
+	ret = classify_exit(vcpu, &c, &err);
+	if (err < 0)
+		return err;
 	if (ret == KVMDBG_EXIT_EVENT)
-		*ret_event = ev;
+		*ret_event = report(vcpu);
 	return ret;
 }
 
 KVMDBG_EXPORT int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)
 {
+	int ret = 0;
+
 	if (!vcpu)
 		return -EINVAL;
 	if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
-		pthread_mutex_lock(&vcpu->vm->lock);
-		finish_step_over(vcpu);
-		pthread_mutex_unlock(&vcpu->vm->lock);
+		sigset_t old;
+
+		kvmdbg_vcpu_lock(vcpu->vm, &old);
+		ret = finish_step_over(vcpu);
+		kvmdbg_vcpu_unlock(vcpu->vm, &old);
 	}
 	vcpu->resume = KVMDBG_RESUME_NONE;
 	vcpu->resume_debug_reg = false;
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 KVMDBG_EXPORT int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
 				       const struct kvmdbg_event *event)
 {
 	uint32_t req;
-	int ret;
 
-	if (!vcpu || event != &vcpu->event)
+	/* only the last event, before the vCPU ran again */
+	if (!vcpu || !event || event->vcpu != vcpu || !event->seqno ||
+	    event->seqno != vcpu->reinject_seqno)
 		return -EINVAL;
 	if (event->type == KVMDBG_EVENT_GUEST_BREAKPOINT)
 		req = KVMDBG_REQ_INJECT_BP;
@@ -746,10 +947,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
 		req = KVMDBG_REQ_INJECT_DB;
 	else
 		return -EINVAL;
-	pthread_mutex_lock(&vcpu->vm->lock);
-	ret = kvmdbg_check_control(vcpu->vm, req);
-	pthread_mutex_unlock(&vcpu->vm->lock);
-	if (ret < 0 || !kvmdbg_arch_has_control(vcpu->vm->arch, req))
+	if (!has_control(vcpu->vm, req) || !kvmdbg_arch_has_control(vcpu->vm->arch, req))
 		return -EOPNOTSUPP;
 	vcpu->inject = req;
 	return 0;
@@ -760,6 +958,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn 
 {
 	if (!vcpu)
 		return -EINVAL;
+	/* kick_lock is held around every callback: this waits for one under way */
 	pthread_mutex_lock(&vcpu->kick_lock);
 	vcpu->kick = kick;
 	vcpu->kick_data = user_data;
@@ -769,20 +968,15 @@ KVMDBG_EXPORT int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn 
 
 KVMDBG_EXPORT int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu)
 {
-	kvmdbg_kick_fn kick;
-	void *data;
-
 	if (!vcpu)
 		return -EINVAL;
-	atomic_store_explicit(&vcpu->kick_used, true, memory_order_relaxed);
+	/* immediate_exit first: a pending kick always has it set (see handle_run_error) */
+	set_immediate_exit(vcpu, 1);
 	atomic_store_explicit(&vcpu->kick_pending, true, memory_order_release);
-	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
 	/* not vm->lock: its holder may be waiting for this very vCPU to leave KVM_RUN */
 	pthread_mutex_lock(&vcpu->kick_lock);
-	kick = vcpu->kick;
-	data = vcpu->kick_data;
+	if (vcpu->kick)
+		vcpu->kick(vcpu->kick_data);
 	pthread_mutex_unlock(&vcpu->kick_lock);
-	if (kick)
-		kick(data);
 	return 0;
 }

@@ -23,7 +23,11 @@ static void probe(struct kvmdbg_vm *vm)
 
 	ret = kvmdbg_kernel_check_extension(vm->fd, KVMDBG_CAP_SET_GUEST_DEBUG2);
 	if (ret > 0) {
-		vm->mask = (uint32_t)ret;
+		/*
+		 * Only the bits the library can send: s390 reports KVM_GUESTDBG_EXIT_PENDING
+		 * (part of its KVM_GUESTDBG_VALID_MASK), which its ioctl refuses.
+		 */
+		vm->mask = (uint32_t)ret & arch->control(KVMDBG_REQ_ALL);
 		vm->mask_from_cap = true;
 		vm->debug_supported = 1;
 	} else {
@@ -59,7 +63,7 @@ KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 	struct kvmdbg_vm *vm;
 	int ret;
 
-	if (vm_fd < 0 || !ret_vm)
+	if (vm_fd < 0 || !ret_vm || kvmdbg_kernel_is_vm_fd(vm_fd) <= 0)
 		return -EINVAL;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
@@ -67,6 +71,12 @@ KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 	vm->fd = vm_fd;
 	ret = kvmdbg_table_init(&vm->sw);
 	if (ret < 0) {
+		free(vm);
+		return ret;
+	}
+	ret = kvmdbg_map_init(&vm->phys);
+	if (ret < 0) {
+		kvmdbg_table_fini(&vm->sw);
 		free(vm);
 		return ret;
 	}
@@ -90,6 +100,7 @@ KVMDBG_EXPORT void kvmdbg_vm_free(struct kvmdbg_vm *vm)
 	for (size_t i = 0; i <= vm->sw.mask; i++)
 		free(vm->sw.buckets[i]);
 	kvmdbg_table_fini(&vm->sw);
+	kvmdbg_map_fini(&vm->phys);
 	free(vm->regions);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
@@ -169,18 +180,34 @@ KVMDBG_EXPORT int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				   uint64_t addr, uint64_t len, unsigned int flags,
-				   void *user_data, struct kvmdbg_point **ret_point)
+int kvmdbg_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		  uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+		  uint64_t *ret_id)
 {
+	struct kvmdbg_xlat x;
 	int ret;
 
-	if (!vm)
-		return -EINVAL;
+	/* bad input is refused before anything reaches the kernel */
 	pthread_mutex_lock(&vm->lock);
-	ret = kvmdbg_point_insert(vm, NULL, type, addr, len, flags, user_data, ret_point);
+	ret = kvmdbg_point_check(vm, vcpu, type, addr, len, flags);
+	pthread_mutex_unlock(&vm->lock);
+	if (ret < 0)
+		return ret;
+	/* translated without the lock: KVM_TRANSLATE waits while its vCPU runs */
+	kvmdbg_point_translate(vm, vcpu, type, addr, &x);
+	pthread_mutex_lock(&vm->lock);
+	ret = kvmdbg_point_insert(vm, vcpu, type, addr, len, flags, user_data, &x, ret_id);
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				   uint64_t addr, uint64_t len, unsigned int flags,
+				   void *user_data, uint64_t *ret_id)
+{
+	if (!vm)
+		return -EINVAL;
+	return kvmdbg_insert(vm, NULL, type, addr, len, flags, user_data, ret_id);
 }
 
 KVMDBG_EXPORT int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
@@ -196,36 +223,47 @@ KVMDBG_EXPORT int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 	return ret;
 }
 
-KVMDBG_EXPORT struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm,
-						  enum kvmdbg_point_type type, uint64_t addr)
+int kvmdbg_find(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
+		uint64_t addr, uint64_t *ret_id)
 {
-	struct kvmdbg_point *p = NULL;
+	struct kvmdbg_point *p;
 
-	if (!vm || !kvmdbg_point_type_is_valid(type))
-		return NULL;
+	if (!ret_id || !kvmdbg_point_type_is_valid(type))
+		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	if (type == KVMDBG_POINT_SW_BREAK)
 		p = kvmdbg_table_find(&vm->sw, addr);
 	else
-		p = kvmdbg_point_find_hw(vm, NULL, type, addr);
-	if (p && p->vcpu)
+		p = kvmdbg_point_find_hw(vm, owner, type, addr);
+	if (p && p->vcpu == owner)
+		*ret_id = p->id;
+	else
 		p = NULL;
 	pthread_mutex_unlock(&vm->lock);
-	return p;
+	return p ? 0 : -ENOENT;
+}
+
+KVMDBG_EXPORT int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				 uint64_t addr, uint64_t *ret_id)
+{
+	if (!vm)
+		return -EINVAL;
+	return kvmdbg_find(vm, NULL, type, addr, ret_id);
 }
 
 KVMDBG_EXPORT int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm)
 {
 	long before;
+	int ret;
 
 	if (!vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	before = vm->nr_points;
-	kvmdbg_point_destroy_owned(vm, NULL);
+	ret = kvmdbg_point_destroy_owned(vm, NULL);
 	before -= vm->nr_points;
 	pthread_mutex_unlock(&vm->lock);
-	return (int)before;
+	return ret < 0 ? ret : (int)before;
 }
 
 KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
@@ -249,6 +287,16 @@ KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 		kvmdbg_point_unfire(p);
 		count++;
 	}
+	/* breakpoints whose write-back after a step-over failed (rare: a walk) */
+	for (size_t i = 0; ret == 0 && vm->nr_owed && i <= vm->sw.mask; i++) {
+		struct kvmdbg_point *p = vm->sw.buckets[i];
+
+		if (p && p->put_in_owed && !p->steppers) {
+			ret = kvmdbg_sw_put_in(p, false);
+			if (ret == 0)
+				count++;
+		}
+	}
 	pthread_mutex_unlock(&vm->lock);
 	return ret < 0 ? ret : count;
 }
@@ -260,16 +308,30 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 	if (!vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
-	for (size_t i = 0; i <= vm->sw.mask; i++) {
-		struct kvmdbg_point *p = vm->sw.buckets[i];
-
-		if (!p || (p->armed && p->in_memory) || p->steppers)
-			continue;
+	/* what fired since the last reset: software and hardware one-shots */
+	for (struct kvmdbg_point *p = vm->fired, *next; p; p = next) {
+		next = p->fired_next;
+		if (p->type == KVMDBG_POINT_SW_BREAK) {
+			if (p->steppers)
+				continue; /* a vCPU is stepping over it: the bytes are out */
+			p->in_memory = true;
+			p->overwritten = false;
+		} else {
+			kvmdbg_vm_bump(vm);
+		}
 		p->armed = true;
-		p->in_memory = true;
-		p->overwritten = false;
 		kvmdbg_point_unfire(p);
 		count++;
+	}
+	/* breakpoints whose write-back failed are in the snapshot all the same (rare: a walk) */
+	for (size_t i = 0; vm->nr_owed && i <= vm->sw.mask; i++) {
+		struct kvmdbg_point *p = vm->sw.buckets[i];
+
+		if (p && p->put_in_owed && !p->steppers) {
+			p->in_memory = true;
+			kvmdbg_sw_owed(p, false);
+			count++;
+		}
 	}
 	pthread_mutex_unlock(&vm->lock);
 	return count;

@@ -89,12 +89,11 @@ static int run_input(struct vmm *v, uint8_t *snapshot, unsigned int *ret_new)
 
 	*ret_new = 0;
 	while ((ret = run_until_event(v, &ev)) == 1) {
-		const struct kvmdbg_point *p = kvmdbg_event_get_point(ev);
 		uint64_t addr;
 
 		if (kvmdbg_event_get_type(ev) != KVMDBG_EVENT_SW_BREAKPOINT)
 			return -EPROTO;	/* a crash report, in a real fuzzer */
-		addr = kvmdbg_point_get_addr(p);
+		addr = kvmdbg_event_get_point_addr(ev);
 		/* The original byte is back in RAM: copy it into the snapshot, so the next
 		 * reset does not bring this breakpoint back; then forget the point. */
 		memcpy(snapshot + addr, v->ram + addr, 1);

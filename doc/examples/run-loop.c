@@ -68,14 +68,14 @@ static void print_caps(struct kvmdbg_vm *vm)
 /* snippet: lib-event */
 static void print_event(const struct kvmdbg_event *ev)
 {
-	const struct kvmdbg_point *point = kvmdbg_event_get_point(ev);
 	uint64_t data_addr;
 
 	printf("%s at 0x%" PRIx64, kvmdbg_event_type_name(kvmdbg_event_get_type(ev)),
 	       kvmdbg_event_get_pc(ev));
-	if (point)
-		printf(", point 0x%" PRIx64 " hit %" PRIu64 " times", kvmdbg_point_get_addr(point),
-		       kvmdbg_point_get_hit_count(point));
+	/* what the event says of its point is a copy: true even after the point is gone */
+	if (kvmdbg_event_get_point_id(ev))
+		printf(", point 0x%" PRIx64 " hit %" PRIu64 " times",
+		       kvmdbg_event_get_point_addr(ev), kvmdbg_event_get_hit_count(ev));
 	if (kvmdbg_event_get_slot(ev) >= 0)
 		printf(", slot %d", kvmdbg_event_get_slot(ev));
 	if (kvmdbg_event_get_data_addr(ev, &data_addr) == 0)
@@ -103,7 +103,7 @@ static void show_errors(struct kvmdbg_vm *vm, uint64_t code_addr, uint64_t data_
 /* snippet end */
 
 /* What the sample expects: LOOPS stops at the breakpoint, nothing else. */
-static struct kvmdbg_point *expected_point;
+static uint64_t expected_point;
 static unsigned int stops;
 static bool unexpected;
 
@@ -112,9 +112,9 @@ static void report(const struct kvmdbg_event *ev)
 	print_event(ev);
 	stops++;
 	if (kvmdbg_event_get_type(ev) != KVMDBG_EVENT_HW_BREAKPOINT ||
-	    kvmdbg_event_get_point(ev) != expected_point ||
-	    kvmdbg_event_get_pc(ev) != kvmdbg_point_get_addr(expected_point) ||
-	    kvmdbg_point_get_hit_count(expected_point) != stops)
+	    kvmdbg_event_get_point_id(ev) != expected_point ||
+	    kvmdbg_event_get_pc(ev) != kvmdbg_event_get_point_addr(ev) ||
+	    kvmdbg_event_get_hit_count(ev) != stops)
 		unexpected = true;
 }
 
@@ -139,7 +139,7 @@ int main(void)
 	const uint64_t body = tinyvm_addr((uint16_t)(loop_guest_body - loop_guest));
 	const struct kvmdbg_event *ev;
 	struct kvmdbg_vcpu *vcpu;
-	struct kvmdbg_point *point;
+	uint64_t point;
 	struct vmm v;
 	int vcpu_fd;
 	uint16_t ax;

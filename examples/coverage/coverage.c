@@ -152,7 +152,7 @@ struct cov {
 	int32_t *block_at;
 	/* sw mode: the breakpoint of every block, and with --reset=snapshot guest RAM as
 	 * it was with every breakpoint in it */
-	struct kvmdbg_point **points;
+	uint64_t *points; /* ids */
 	uint8_t *snapshot;
 	/* the input being run */
 	unsigned int round;
@@ -499,10 +499,8 @@ static int on_event(struct cov *c, const struct kvmdbg_event *ev)
 		return -EPROTO;
 	}
 	if (c->mode != MODE_STEP) {
-		/* the point that fired carries its block's index */
-		const struct kvmdbg_point *p = kvmdbg_event_get_point(ev);
-
-		return record(c, (unsigned int)(uintptr_t)kvmdbg_point_get_user_data(p));
+		/* the point that fired carries its block's index, copied into the event */
+		return record(c, (unsigned int)(uintptr_t)kvmdbg_event_get_user_data(ev));
 	}
 	/* a step: is the next instruction the start of a block? */
 	off = kvmdbg_event_get_pc(ev) - COV_CODE_BASE;
@@ -664,8 +662,24 @@ static int cover_sw(struct cov *c)
  * with the same resets; an input whose run could fire nothing (the whole batch has fired
  * since the last reset) is left out.
  */
-static int hw_run_batch(struct cov *c, struct kvmdbg_point *const *batch,
-			unsigned int first, unsigned int n)
+/* A snapshot of a point: whether it is armed, and its hit count. */
+static int point_state(struct cov *c, uint64_t id, bool *ret_armed, uint64_t *ret_hits)
+{
+	struct kvmdbg_point *p;
+	int ret = kvmdbg_vm_get_point(c->vmm.dbg, id, &p);
+
+	if (ret < 0)
+		return ret;
+	if (ret_armed)
+		*ret_armed = kvmdbg_point_is_armed(p);
+	if (ret_hits)
+		*ret_hits = kvmdbg_point_get_hit_count(p);
+	kvmdbg_point_free(p);
+	return 0;
+}
+
+static int hw_run_batch(struct cov *c, const uint64_t *batch, unsigned int first,
+			unsigned int n)
 {
 	int ret;
 
@@ -681,8 +695,14 @@ static int hw_run_batch(struct cov *c, struct kvmdbg_point *const *batch,
 				for (unsigned int b = first; b < first + n; b++)
 					c->seen[b / 64] &= ~(1ull << (b % 64));
 			}
-			for (unsigned int i = 0; i < n; i++)
-				armed += kvmdbg_point_is_armed(batch[i]);
+			for (unsigned int i = 0; i < n; i++) {
+				bool a;
+
+				ret = point_state(c, batch[i], &a, NULL);
+				if (check(ret, "kvmdbg_vm_get_point") < 0)
+					return ret;
+				armed += a;
+			}
 			/* nothing left to fire (but every input runs at least once) */
 			if (!armed && c->results[run_index(c, r, k)] != NO_RESULT) {
 				c->st.skipped++;
@@ -697,8 +717,7 @@ static int hw_run_batch(struct cov *c, struct kvmdbg_point *const *batch,
 }
 
 /* Insert one-shot hardware breakpoints at blocks first .. first + n - 1. */
-static int hw_insert_batch(struct cov *c, struct kvmdbg_point **batch, unsigned int first,
-			   unsigned int n)
+static int hw_insert_batch(struct cov *c, uint64_t *batch, unsigned int first, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int b = first + i;
@@ -717,14 +736,17 @@ static int hw_insert_batch(struct cov *c, struct kvmdbg_point **batch, unsigned 
 }
 
 /* Check the batch's hit counters against the events, and remove it. */
-static int hw_remove_batch(struct cov *c, struct kvmdbg_point *const *batch,
-			   unsigned int first, unsigned int n)
+static int hw_remove_batch(struct cov *c, const uint64_t *batch, unsigned int first,
+			   unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int b = first + i;
-		uint64_t hits = kvmdbg_point_get_hit_count(batch[i]);
+		uint64_t hits;
 		int ret;
 
+		ret = point_state(c, batch[i], NULL, &hits);
+		if (check(ret, "kvmdbg_vm_get_point") < 0)
+			return ret;
 		if (hits != times_reported(c, b)) {
 			fprintf(stderr,
 				"block %u: hit count %" PRIu64 ", %" PRIu64 " events\n",
@@ -740,7 +762,7 @@ static int hw_remove_batch(struct cov *c, struct kvmdbg_point *const *batch,
 
 static int cover_hw(struct cov *c)
 {
-	struct kvmdbg_point *batch[MAX_BATCH];
+	uint64_t batch[MAX_BATCH];
 	int slots = kvmdbg_vm_get_hw_slots(c->vmm.dbg, false);
 	unsigned int size;
 	int ret;
@@ -962,11 +984,15 @@ static int check_consistency(struct cov *c)
 
 	/* the library's hit counters agree with the events */
 	for (unsigned int b = 0; b < c->nr_blocks; b++) {
-		if (kvmdbg_point_get_hit_count(c->points[b]) != times_reported(c, b)) {
+		uint64_t hits;
+
+		ret = point_state(c, c->points[b], NULL, &hits);
+		if (check(ret, "kvmdbg_vm_get_point") < 0)
+			return ret;
+		if (hits != times_reported(c, b)) {
 			fprintf(stderr,
 				"block %u: hit count %" PRIu64 ", %" PRIu64 " events\n",
-				b, kvmdbg_point_get_hit_count(c->points[b]),
-				times_reported(c, b));
+				b, hits, times_reported(c, b));
 			return -EPROTO;
 		}
 	}

@@ -315,12 +315,13 @@ void points_describe(const struct points *pts, char *buf, size_t size)
 		pts->watch_access ? "accepted" : "refused (not delivered here)");
 	for (size_t i = 0; i < pts->count && n < size; i++) {
 		const struct gdb_point *p = &pts->list[i];
+		uint64_t id;
 
 		n += (size_t)snprintf(
 			buf + n, size - n, "  %s at 0x%llx, %llu byte%s, %s\n",
 			type_name(p->type), (unsigned long long)p->addr,
 			(unsigned long long)p->kind, p->kind == 1 ? "" : "s",
-			kvmdbg_vm_find(pts->vm->dbg, p->lib_type, p->addr)
+			kvmdbg_vm_find(pts->vm->dbg, p->lib_type, p->addr, &id) == 0
 				? "inserted"
 				: "not inserted");
 	}

@@ -348,7 +348,6 @@ static void stop_from_event(struct vcpu *v, const struct kvmdbg_event *ev,
 			    struct stop *stop)
 {
 	enum kvmdbg_event_type type = kvmdbg_event_get_type(ev);
-	const struct kvmdbg_point *p = kvmdbg_event_get_point(ev);
 	uint64_t data_addr = 0;
 
 	stop_init(stop, v, GDB_SIGTRAP, (int)type);
@@ -364,8 +363,9 @@ static void stop_from_event(struct vcpu *v, const struct kvmdbg_event *ev,
 	case KVMDBG_EVENT_WATCHPOINT:
 		kvmdbg_event_get_data_addr(ev, &data_addr);
 		stop->data_addr = data_addr;
-		stop->point_type = kvmdbg_point_get_type(p);
-		stop->point_addr = kvmdbg_point_get_addr(p);
+		/* the event carries its point's type and address, by value */
+		stop->point_type = (enum kvmdbg_point_type)kvmdbg_event_get_point_type(ev);
+		stop->point_addr = kvmdbg_event_get_point_addr(ev);
 		switch (stop->point_type) {
 		case KVMDBG_POINT_WATCH_WRITE:
 			stop->reason = REASON_WATCH;
@@ -878,10 +878,11 @@ static void select_stop_locked(struct vm *vm, struct stop *ret)
 
 static bool stop_still_valid(struct vm *vm, const struct stop *stop)
 {
+	uint64_t id;
+
 	if (stop->reason == REASON_WATCH || stop->reason == REASON_RWATCH ||
 	    stop->reason == REASON_AWATCH)
-		return kvmdbg_vm_find(vm->dbg, stop->point_type, stop->point_addr) !=
-		       NULL;
+		return kvmdbg_vm_find(vm->dbg, stop->point_type, stop->point_addr, &id) == 0;
 	return true;
 }
 

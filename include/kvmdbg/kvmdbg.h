@@ -39,7 +39,7 @@ struct kvm_run;
 
 /**
  * @brief Runtime version of the library.
- * @return The version string of the library that is linked, for example "0.1.0"; a static
+ * @return The version string of the library that is linked, for example "0.2.0"; a static
  *         string.
  * @since 0.1
  */
@@ -98,7 +98,9 @@ enum kvmdbg_feature {
  *
  * @param vm_fd A KVM VM file descriptor (from @c KVM_CREATE_VM).
  * @param ret_vm Where to store the new object.
- * @return 0 on success; -EINVAL if @p vm_fd is negative or @p ret_vm is NULL; -ENOMEM.
+ * @return 0 on success; -EINVAL if @p vm_fd is negative, is not a KVM VM file descriptor
+ *         (the @c /dev/kvm fd itself, a vCPU fd or any other file), or @p ret_vm is NULL;
+ *         -ENOMEM.
  * @since 0.1
  */
 int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm);
@@ -125,7 +127,8 @@ void kvmdbg_vm_free(struct kvmdbg_vm *vm);
  * call and settles the answer.
  *
  * A feature the kernel accepts can still be one a particular host does not deliver (a
- * nested or paravirtual KVM); the library cannot see that without running a guest.
+ * nested or paravirtual KVM); the library cannot see that without running a guest, which
+ * kvmdbg_vm_probe() does on request (see kvmdbg_vm_get_support()).
  *
  * @param vm The VM object.
  * @param feature One of enum kvmdbg_feature.
@@ -133,6 +136,61 @@ void kvmdbg_vm_free(struct kvmdbg_vm *vm);
  * @since 0.1
  */
 int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_feature feature);
+
+/**
+ * @brief How far a feature works, as kvmdbg_vm_get_support() reports it.
+ * @since 0.2
+ */
+enum kvmdbg_support {
+	/** The kernel or the architecture does not offer it. */
+	KVMDBG_SUPPORT_NONE = 0,
+	/** The kernel accepts it; whether it is delivered was not probed. */
+	KVMDBG_SUPPORT_ACCEPTED = 1,
+	/**
+	 * The kernel accepts it, but the probe saw it not delivered (the guest ran past a
+	 * breakpoint, a watched store did not stop it, the vCPU wedged).
+	 */
+	KVMDBG_SUPPORT_NOT_DELIVERED = 2,
+	/** The probe saw it work: the exit came, at the right place. */
+	KVMDBG_SUPPORT_DELIVERED = 3,
+};
+
+/**
+ * @brief Find out which accepted features this host really delivers.
+ *
+ * Some kernels accept a guest-debug request and never act on it (a paravirtual or nested
+ * KVM may take @c USE_SW_BP and wedge the vCPU at the first @c int3, or take data
+ * watchpoints and never fire them). This opt-in probe creates a throwaway VM with @c
+ * KVM_CREATE_VM on @p kvm_fd, runs a tiny real-mode guest once per feature, and records
+ * for each whether the exit came where it should. It takes a few milliseconds, touches
+ * nothing of the caller's VM, and leaves no file descriptor open.
+ *
+ * x86 only: the probe guests are x86 code. Elsewhere it returns -EOPNOTSUPP and the answers
+ * stay #KVMDBG_SUPPORT_ACCEPTED.
+ *
+ * @param vm The VM object whose answers it records.
+ * @param kvm_fd An open @c /dev/kvm file descriptor (it stays the caller's).
+ * @return 0; -EINVAL for a NULL @p vm or a negative @p kvm_fd; -EOPNOTSUPP off x86; the
+ *         negative errno of a failing ioctl (a probe guest that the host cannot run at all
+ *         is not a failure: that feature is recorded as not delivered); -ENOMEM.
+ * @since 0.2
+ */
+int kvmdbg_vm_probe(struct kvmdbg_vm *vm, int kvm_fd);
+
+/**
+ * @brief How far a feature works on this host.
+ *
+ * Without kvmdbg_vm_probe() every feature kvmdbg_vm_has_feature() reports is
+ * #KVMDBG_SUPPORT_ACCEPTED; after it, the features it could probe are
+ * #KVMDBG_SUPPORT_DELIVERED or #KVMDBG_SUPPORT_NOT_DELIVERED (on x86: single-step, software
+ * breakpoints, hardware breakpoints, write and read-or-write watchpoints).
+ *
+ * @param vm The VM object.
+ * @param feature One of enum kvmdbg_feature.
+ * @return An enum kvmdbg_support value; -EINVAL for a NULL @p vm or an unknown @p feature.
+ * @since 0.2
+ */
+int kvmdbg_vm_get_support(struct kvmdbg_vm *vm, enum kvmdbg_feature feature);
 
 /**
  * @brief Number of hardware debug slots of each vCPU.
@@ -150,8 +208,10 @@ int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints);
 /**
  * @brief The control bits the kernel accepts in @c KVM_SET_GUEST_DEBUG.
  *
- * This is the @c KVM_CAP_SET_GUEST_DEBUG2 mask, or, on kernels that predate it, the bits
- * the architecture has always had. The library never sends a bit outside it.
+ * This is the @c KVM_CAP_SET_GUEST_DEBUG2 mask intersected with the bits the library can
+ * send on this architecture (s390 reports @c KVM_GUESTDBG_EXIT_PENDING, which its ioctl
+ * refuses), or, on kernels that predate the capability, the bits the architecture has always
+ * had. The library never sends a bit outside it.
  *
  * @param vm The VM object.
  * @param ret_mask Where to store the mask.
@@ -167,11 +227,20 @@ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask);
  * Software breakpoints are written into guest memory, so the library needs a way to read
  * and write it and to translate the addresses breakpoints are set at (guest-virtual, or
  * linear on x86) into guest-physical addresses. The caller either registers its guest RAM
- * regions or supplies callbacks; both may be combined (regions are tried first). Without
- * a translate callback, x86 uses @c KVM_TRANSLATE on the first attached vCPU, which must
- * then not be inside @c KVM_RUN at the time of the insert (the kernel would block the
- * call until it returns). A guest without paging can pass a translate callback that
- * returns its argument.
+ * regions or supplies callbacks; both may be combined (regions are tried first).
+ *
+ * Translation: a translate callback if there is one; else, on x86, @c KVM_TRANSLATE on the
+ * translating vCPU (kvmdbg_vm_set_translate_vcpu(); by default the vCPU that reported the
+ * latest event, else the first attached one). @c KVM_TRANSLATE waits while that vCPU is
+ * inside @c KVM_RUN: the library never holds its lock across it, so only the calling thread
+ * waits. Elsewhere there is no default: a guest whose addresses are physical ones says so
+ * with kvmdbg_translate_identity(), any other needs a callback, and software breakpoints
+ * (and s390 watchpoints) are refused with -EOPNOTSUPP until then.
+ *
+ * The same translation and the same lock serve kvmdbg_vm_read_memory() and
+ * kvmdbg_vm_write_memory(): guest memory as the guest's program sees it, with the original
+ * bytes in place of every planted breakpoint instruction, which is what a debugger shows
+ * and edits.
  */
 
 /**
@@ -205,13 +274,27 @@ typedef int (*kvmdbg_write_fn)(void *user_data, uint64_t gpa, const void *buf,
 typedef int (*kvmdbg_translate_fn)(void *user_data, uint64_t gva, uint64_t *ret_gpa);
 
 /**
+ * @brief The identity translation, to pass as kvmdbg_vm_set_memory_ops()'s @p translate.
+ *
+ * For a guest whose virtual addresses are its physical ones (no MMU, or an identity map the
+ * caller vouches for).
+ *
+ * @param user_data Ignored.
+ * @param gva The address.
+ * @param ret_gpa Set to @p gva.
+ * @return 0, or -EINVAL for a NULL @p ret_gpa.
+ * @since 0.2
+ */
+int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa);
+
+/**
  * @brief Register a region of guest RAM mapped into this process.
  *
  * @param vm The VM object.
  * @param gpa Guest-physical base address.
  * @param size Size in bytes (not 0, not wrapping around).
  * @param host Where the region is mapped in this process; it must stay mapped until the
- *             VM object is freed.
+ *             region is removed or the VM object is freed.
  * @return 0; -EINVAL for NULL or an empty or wrapping region; -EEXIST if it overlaps a
  *         region already registered; -ENOMEM.
  * @since 0.1
@@ -219,17 +302,38 @@ typedef int (*kvmdbg_translate_fn)(void *user_data, uint64_t gva, uint64_t *ret_
 int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void *host);
 
 /**
+ * @brief Forget a region of guest RAM registered with kvmdbg_vm_add_memory().
+ *
+ * For a VMM that unmaps or remaps guest memory: after this call the library no longer
+ * touches @p host. Points whose bytes lie in the region stay as they are: the library still
+ * counts their breakpoint instructions as planted there, so a VMM that moves the memory
+ * (keeping its contents) registers the new mapping and carries on; one that replaces the
+ * contents removes those points first, or tells the library with
+ * kvmdbg_vm_mark_all_armed() that the new contents hold them.
+ *
+ * @param vm The VM object.
+ * @param gpa The guest-physical base address the region was registered with.
+ * @return 0; -EINVAL for a NULL @p vm; -ENOENT if no region starts at @p gpa.
+ * @since 0.2
+ */
+int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa);
+
+/**
  * @brief Set callbacks for guest memory access and address translation.
  *
  * Any callback may be NULL: reads and writes then use the registered regions only, and
- * translation uses the architecture default (x86: @c KVM_TRANSLATE; elsewhere identity).
- * The callbacks are called with the VM object's lock held, from whichever thread calls
- * into the library; they must not call back into the library.
+ * translation uses the architecture default (x86: @c KVM_TRANSLATE; elsewhere none, see
+ * the introduction of this group). The read and write callbacks are called with the VM
+ * object's lock held, the translate callback without it; all of them from whichever thread
+ * calls into the library, with every signal blocked when that is a vCPU call
+ * (kvmdbg_vcpu_pre_run(), kvmdbg_vcpu_handle_exit()). They must not call back into the
+ * library.
  *
  * @param vm The VM object.
  * @param read Guest-physical read, or NULL.
  * @param write Guest-physical write, or NULL.
- * @param translate Guest-virtual to guest-physical translation, or NULL.
+ * @param translate Guest-virtual to guest-physical translation, kvmdbg_translate_identity,
+ *                  or NULL.
  * @param user_data Passed to every callback.
  * @return 0, or -EINVAL for a NULL @p vm.
  * @since 0.1
@@ -237,6 +341,91 @@ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void
 int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
 			     kvmdbg_write_fn write, kvmdbg_translate_fn translate,
 			     void *user_data);
+
+/**
+ * @brief Choose the vCPU whose address translation VM-wide calls use.
+ *
+ * @c KVM_TRANSLATE walks the page tables a vCPU has loaded: a kernel address may not
+ * translate through a vCPU that runs user code (KPTI). A gdb stub passes the vCPU gdb
+ * selected. Without a choice (or after passing NULL), the vCPU that reported the latest
+ * event translates, else the first one attached.
+ *
+ * @param vm The VM object.
+ * @param vcpu A vCPU of @p vm, or NULL for the default.
+ * @return 0; -EINVAL for a NULL @p vm or a vCPU of another VM.
+ * @since 0.2
+ */
+int kvmdbg_vm_set_translate_vcpu(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief Read guest memory as the guest's program sees it.
+ *
+ * Bytes under a planted software breakpoint read as the original instruction, not as the
+ * breakpoint instruction. The range may cross pages: each page is translated on its own.
+ *
+ * @param vm The VM object.
+ * @param vcpu The vCPU whose translation applies, or NULL for the default (see
+ *             kvmdbg_vm_set_translate_vcpu()).
+ * @param addr Guest-virtual (x86: linear) address.
+ * @param buf Destination.
+ * @param len Byte count.
+ * @return 0; -EINVAL for NULL arguments or a range that wraps; -EFAULT when a page does
+ *         not translate or is not backed (nothing is stored in @p buf then); -EOPNOTSUPP
+ *         when there is no translation (see the introduction); a callback's error.
+ * @since 0.2
+ */
+int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
+			  void *buf, size_t len);
+
+/**
+ * @brief Write guest memory as the guest's program sees it.
+ *
+ * Where the range covers a planted software breakpoint, the new bytes become the original
+ * bytes the breakpoint will restore, and the breakpoint instruction stays in memory: the
+ * breakpoint keeps working, and removing it later leaves what was written here. Every page
+ * is translated before anything is written: a range that does not translate whole changes
+ * nothing.
+ *
+ * @param vm The VM object.
+ * @param vcpu The vCPU whose translation applies, or NULL for the default.
+ * @param addr Guest-virtual (x86: linear) address.
+ * @param buf Source.
+ * @param len Byte count.
+ * @return 0; as kvmdbg_vm_read_memory() otherwise (a write callback that fails midway may
+ *         have written a prefix).
+ * @since 0.2
+ */
+int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
+			   const void *buf, size_t len);
+
+/**
+ * @brief Read guest-physical memory as the guest's program sees it.
+ *
+ * As kvmdbg_vm_read_memory(), by guest-physical address, without translation.
+ *
+ * @param vm The VM object.
+ * @param gpa Guest-physical address.
+ * @param buf Destination.
+ * @param len Byte count.
+ * @return 0; -EINVAL for NULL arguments or a range that wraps; -EFAULT when not backed; a
+ *         callback's error.
+ * @since 0.2
+ */
+int kvmdbg_vm_read_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);
+
+/**
+ * @brief Write guest-physical memory as the guest's program sees it.
+ *
+ * As kvmdbg_vm_write_memory(), by guest-physical address, without translation.
+ *
+ * @param vm The VM object.
+ * @param gpa Guest-physical address.
+ * @param buf Source.
+ * @param len Byte count.
+ * @return As kvmdbg_vm_read_phys().
+ * @since 0.2
+ */
+int kvmdbg_vm_write_phys(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len);
 
 /** @} */
 
@@ -247,8 +436,12 @@ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
  * A point is a breakpoint or a watchpoint. VM-wide points (kvmdbg_vm_insert()) apply to
  * every vCPU, present and future; vCPU points (kvmdbg_vcpu_insert()) fire on one vCPU
  * only. A point is identified by its scope, type and address: removing is by that key, so
- * removing twice is a clean -ENOENT. A @c struct kvmdbg_point pointer handed out by the
- * library is borrowed and stays valid until the point is removed or its VM object freed.
+ * removing twice is a clean -ENOENT. Each point also has an id, a number unique within its
+ * VM and never reused: a point removed and inserted again at the same place has a new id.
+ * The library hands out no pointer into its own state: events carry what they say about
+ * their point by value, and kvmdbg_vm_get_point() gives a snapshot the caller owns
+ * (libgpiod's line-info objects work the same way), so any thread may remove a point at
+ * any time without invalidating what another thread holds.
  */
 
 /**
@@ -278,7 +471,7 @@ enum kvmdbg_point_flags {
 	/**
 	 * Fire once: the point disarms itself when it is hit (a software breakpoint puts
 	 * the original bytes back, a hardware one disables its slot), stays in the table
-	 * with kvmdbg_point_is_armed() false, and can be armed again with
+	 * with kvmdbg_point_is_armed() false on its snapshots, and can be armed again with
 	 * kvmdbg_vm_rearm().
 	 */
 	KVMDBG_POINT_ONESHOT = 1 << 0,
@@ -312,25 +505,33 @@ enum kvmdbg_point_flags {
  * Where the kernel cannot single-step (riscv, ppc Book3S HV) the library cannot step over
  * a breakpoint either, and per-vCPU software breakpoints are refused with -EOPNOTSUPP.
  *
+ * The address is translated before the VM's lock is taken (see @ref memory), so a
+ * translation that waits (@c KVM_TRANSLATE on a running vCPU) holds up only this call. A
+ * breakpoint instruction that crosses a page boundary (s390's 4-byte DIAG, riscv's 4-byte
+ * ebreak at the last halfword of a page) is written page by page, each page where it
+ * translates. Two virtual addresses that map to the same physical bytes cannot both hold
+ * a software breakpoint: the second is refused with -EEXIST.
+ *
  * @param vm The VM object.
  * @param type The kind of point.
  * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG
  *             reports as pc).
  * @param len Watched length, or 0 for breakpoints (see above).
  * @param flags A mask of enum kvmdbg_point_flags.
- * @param user_data Any pointer, returned by kvmdbg_point_get_user_data().
- * @param ret_point Where to store the new point (borrowed), or NULL.
+ * @param user_data Any pointer; events of the point carry it.
+ * @param ret_id Where to store the new point's id, or NULL.
  * @return 0 on success. -EINVAL: NULL @p vm, unknown type or flags, bad length or
- *         alignment. -EOPNOTSUPP: the architecture or the kernel cannot do this kind.
- *         -EEXIST: a point of the same type at the same address exists that some vCPU
- *         would also carry (for software breakpoints: any at that address). -ENOSPC: no
- *         free hardware slot. -EFAULT: the address does not translate or is not backed by
- *         guest memory. -ENOMEM.
- * @since 0.1
+ *         alignment. -EOPNOTSUPP: the architecture or the kernel cannot do this kind, or
+ *         there is no address translation (see @ref memory). -EEXIST: a point of the same
+ *         type at the same address exists that some vCPU would also carry (for software
+ *         breakpoints: any whose instruction would overlap this one's, virtually or
+ *         physically). -ENOSPC: no free hardware slot. -EFAULT: the address does not
+ *         translate or is not backed by guest memory. A read or write callback's error.
+ *         -ENOMEM.
+ * @since 0.2
  */
 int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
-		     uint64_t len, unsigned int flags, void *user_data,
-		     struct kvmdbg_point **ret_point);
+		     uint64_t len, unsigned int flags, void *user_data, uint64_t *ret_id);
 
 /**
  * @brief Remove a VM-wide point.
@@ -355,18 +556,48 @@ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t
  * @param vm The VM object.
  * @param type Its type.
  * @param addr Its address.
- * @return The point (borrowed), or NULL if there is none or an argument is invalid.
- * @since 0.1
+ * @param ret_id Where to store its id.
+ * @return 0; -EINVAL for NULL arguments or an unknown type; -ENOENT if there is no such
+ *         VM-wide point.
+ * @since 0.2
  */
-struct kvmdbg_point *kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				    uint64_t addr);
+int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+		   uint64_t *ret_id);
+
+/**
+ * @brief A snapshot of a point, which the caller owns.
+ *
+ * The snapshot says what the point was at the time of the call; it stays valid, unchanged,
+ * until kvmdbg_point_free(), whatever happens to the point itself.
+ *
+ * @param vm The VM object.
+ * @param id The point's id.
+ * @param ret_point Where to store the new snapshot.
+ * @return 0; -EINVAL for NULL arguments; -ENOENT if the VM has no point with that id (any
+ *         more); -ENOMEM.
+ * @since 0.2
+ */
+int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id, struct kvmdbg_point **ret_point);
+
+/**
+ * @brief Free a point snapshot.
+ * @param point The snapshot; NULL is a no-op.
+ * @since 0.2
+ */
+void kvmdbg_point_free(struct kvmdbg_point *point);
 
 /**
  * @brief Remove every point of the VM, VM-wide and per vCPU.
+ *
+ * Software breakpoints the guest overwrote are removed without restoring memory, as with
+ * kvmdbg_vm_remove(). A breakpoint whose original bytes cannot be written back stays, and
+ * the error is returned after every other point was removed: call again once memory is
+ * writable, before kvmdbg_vm_free() (which would leave its instruction in guest memory).
+ *
  * @param vm The VM object.
- * @return The number of points removed, or -EINVAL for a NULL @p vm.  Software
- *         breakpoints the guest overwrote are removed without restoring memory, as with
- *         kvmdbg_vm_remove().
+ * @return The number of points removed; -EINVAL for a NULL @p vm; the first write error
+ *         when some software breakpoint could not be removed (-EFAULT, or a write
+ *         callback's error).
  * @since 0.1
  */
 int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm);
@@ -379,9 +610,12 @@ int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm);
  * its slot. If guest memory was restored from a snapshot taken with the breakpoints in
  * it, use kvmdbg_vm_mark_all_armed() instead.
  *
+ * It costs what fired, not what exists: the library keeps the fired points in a list.
+ *
  * @param vm The VM object.
- * @return The number of points armed again, or -EINVAL for a NULL @p vm; -EFAULT if guest
- *         memory could not be written (points armed up to then stay armed).
+ * @return The number of points armed again, or -EINVAL for a NULL @p vm; -EFAULT (or a write
+ *         callback's error) if guest memory could not be written (points armed up to then
+ *         stay armed, the others stay fired).
  * @since 0.1
  */
 int kvmdbg_vm_rearm(struct kvmdbg_vm *vm);
@@ -390,8 +624,9 @@ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm);
  * @brief Tell the library that guest memory again holds every software breakpoint.
  *
  * For a caller that restored guest RAM from a snapshot taken while all software
- * breakpoints were inserted: no guest memory is written; every software breakpoint is
- * marked armed.
+ * breakpoints were inserted: no guest memory is written; every point that fired (software
+ * and hardware one-shots) is marked armed again, and every software breakpoint counts as in
+ * memory. It costs what fired since the last reset, not what exists.
  *
  * @param vm The VM object.
  * @return The number of points whose state changed, or -EINVAL for a NULL @p vm.
@@ -408,8 +643,16 @@ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm);
 long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm);
 
 /**
+ * @brief The id of a point.
+ * @param point A snapshot.
+ * @return Its id; 0 for NULL.
+ * @since 0.2
+ */
+uint64_t kvmdbg_point_get_id(const struct kvmdbg_point *point);
+
+/**
  * @brief The type of a point.
- * @param point The point.
+ * @param point A snapshot.
  * @return Its type; 0 for NULL.
  * @since 0.1
  */
@@ -417,7 +660,7 @@ enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point);
 
 /**
  * @brief The address of a point.
- * @param point The point.
+ * @param point A snapshot.
  * @return The address it was inserted at; 0 for NULL.
  * @since 0.1
  */
@@ -425,7 +668,7 @@ uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point);
 
 /**
  * @brief The length of a point.
- * @param point The point.
+ * @param point A snapshot.
  * @return The watched length, or the breakpoint instruction length for breakpoints; 0 for
  *         NULL.
  * @since 0.1
@@ -434,7 +677,7 @@ uint64_t kvmdbg_point_get_len(const struct kvmdbg_point *point);
 
 /**
  * @brief The flags of a point.
- * @param point The point.
+ * @param point A snapshot.
  * @return Its enum kvmdbg_point_flags mask; 0 for NULL.
  * @since 0.1
  */
@@ -442,7 +685,7 @@ unsigned int kvmdbg_point_get_flags(const struct kvmdbg_point *point);
 
 /**
  * @brief The caller's pointer.
- * @param point The point.
+ * @param point A snapshot.
  * @return The @c user_data it was inserted with; NULL for NULL.
  * @since 0.1
  */
@@ -450,7 +693,7 @@ void *kvmdbg_point_get_user_data(const struct kvmdbg_point *point);
 
 /**
  * @brief The vCPU a point belongs to.
- * @param point The point.
+ * @param point A snapshot.
  * @return The vCPU object, or NULL for a VM-wide point.
  * @since 0.1
  */
@@ -458,7 +701,7 @@ struct kvmdbg_vcpu *kvmdbg_point_get_vcpu(const struct kvmdbg_point *point);
 
 /**
  * @brief Whether a point is armed.
- * @param point The point.
+ * @param point A snapshot.
  * @return false for a one-shot point that has fired (until re-armed), true otherwise.
  * @since 0.1
  */
@@ -466,8 +709,8 @@ bool kvmdbg_point_is_armed(const struct kvmdbg_point *point);
 
 /**
  * @brief How many times a point fired.
- * @param point The point.
- * @return The number of events this point caused since it was inserted.
+ * @param point A snapshot.
+ * @return The number of events this point caused since it was inserted; 0 for NULL.
  * @since 0.1
  */
 uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
@@ -484,8 +727,18 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  * both owned by the caller. It is used by one thread at a time, normally the one that
  * runs the vCPU; another thread may use it while the vCPU thread is parked outside the
  * library, if the hand-over is synchronised (a mutex, a condition variable).  The point
- * functions (kvmdbg_vcpu_insert(), kvmdbg_vcpu_remove()) and kvmdbg_vcpu_kick() may be
- * called from any thread at any time. The caller keeps its own run loop:
+ * functions (kvmdbg_vcpu_insert(), kvmdbg_vcpu_remove(), kvmdbg_vcpu_find()) and
+ * kvmdbg_vcpu_kick() may be called from any thread at any time.
+ *
+ * Signals: VMMs pause vCPU threads with signals whose handlers may block (kvmtool's pause
+ * handler waits until the VM is resumed). A vCPU thread may be parked that way anywhere,
+ * inside kvmdbg_vcpu_pre_run() and kvmdbg_vcpu_handle_exit() included: it blocks no other
+ * thread, because these calls hold the VM's lock only with every signal blocked (a signal
+ * that arrives then is handled right after). A @c KVM_RUN that a signal interrupted is the
+ * VMM's business: kvmdbg_vcpu_handle_exit() says #KVMDBG_EXIT_NOT_DEBUG with @c exit_reason
+ * @c KVM_EXIT_INTR, never an error.
+ *
+ * The caller keeps its own run loop:
  *
  * @code
  * for (;;) {
@@ -535,9 +788,12 @@ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
 /**
  * @brief Detach and free a vCPU object.
  *
- * Its own points are removed. The kernel's debug state of the vCPU is left as it was last
- * set; call kvmdbg_vcpu_pre_run() after removing everything to switch debugging off
- * first.
+ * Its own points are removed. A software breakpoint of its own whose original bytes cannot
+ * be written back stays in the VM, owned by no vCPU: every vCPU steps over it unseen,
+ * kvmdbg_vm_get_point_count() counts it, and kvmdbg_vm_remove_all() (or
+ * kvmdbg_vm_remove() by its address) removes it once memory is writable. The kernel's debug
+ * state of the vCPU is left as it was last set; call kvmdbg_vcpu_pre_run() after removing
+ * everything to switch debugging off first.
  *
  * @param vcpu The vCPU object; NULL is a no-op.
  * @since 0.1
@@ -565,13 +821,13 @@ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu);
  * @param len The watched length (see kvmdbg_vm_insert()).
  * @param flags A mask of enum kvmdbg_point_flags.
  * @param user_data Any pointer.
- * @param ret_point Where to store the new point (borrowed), or NULL.
+ * @param ret_id Where to store the new point's id, or NULL.
  * @return As kvmdbg_vm_insert().
- * @since 0.1
+ * @since 0.2
  */
 int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		       uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		       struct kvmdbg_point **ret_point);
+		       uint64_t *ret_id);
 
 /**
  * @brief Remove a point of this vCPU.
@@ -585,11 +841,31 @@ int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		       uint64_t addr);
 
 /**
+ * @brief Find a point of this vCPU.
+ * @param vcpu The vCPU object.
+ * @param type Its type.
+ * @param addr Its address.
+ * @param ret_id Where to store its id.
+ * @return 0; -EINVAL for NULL arguments or an unknown type; -ENOENT if this vCPU has no
+ *         such point.
+ * @since 0.2
+ */
+int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		     uint64_t *ret_id);
+
+/**
  * @brief Switch single-step on or off for this vCPU.
  *
  * While on, every instruction the vCPU executes ends with a #KVMDBG_EVENT_STEP.
  * Interrupts are held off while stepping where the kernel offers it
  * (#KVMDBG_FEATURE_STEP_BLOCK_IRQ), so a step does not land in an interrupt handler.
+ *
+ * x86: KVM (VMX and SVM) keeps the trap flag set only while the instruction pointer equals
+ * the one it saw at the last @c KVM_SET_GUEST_DEBUG; a register write (@c KVM_SET_REGS, @c
+ * KVM_SET_SREGS) or an instruction KVM emulates (MMIO, string I/O) drops it. So every run
+ * of a stepping x86 vCPU starts with one @c KVM_SET_GUEST_DEBUG from kvmdbg_vcpu_pre_run(),
+ * as QEMU and the kernel's own selftest do: register writes may come anywhere before that
+ * call, and no step turns into a free run.
  *
  * @param vcpu The vCPU object.
  * @param enable true to step.
@@ -625,18 +901,28 @@ int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable);
  * @brief Apply pending debug state before @c KVM_RUN.
  *
  * Call it right before every @c KVM_RUN, after any register write of your own (x86 KVM
- * takes the instruction pointer to step from at this call). It issues exactly one @c
- * KVM_SET_GUEST_DEBUG if, and only if, the vCPU's debug state changed since the last one,
- * including the temporary state of a step over a breakpoint or a hand-back of a guest
- * exception, and otherwise none.
+ * takes the instruction pointer to step from at this call). It issues at most one @c
+ * KVM_SET_GUEST_DEBUG: when the vCPU's debug state changed since the last one, including
+ * the temporary state of a step over a breakpoint or a hand-back of a guest exception, and
+ * on x86 before every run that single-steps (see kvmdbg_vcpu_set_single_step()); otherwise
+ * none.
+ *
+ * It may set @c immediate_exit in @c kvm_run: for a kick still pending, and on x86 after an
+ * MMIO write exit while stepping, whose instruction KVM finishes at the next @c KVM_RUN
+ * without ever reporting its step: that @c KVM_RUN then completes the write and returns
+ * -EINTR at once, and kvmdbg_vcpu_handle_exit() reports the step at the next instruction
+ * (reading the registers for its pc).
+ *
+ * On s390 a failed @c KVM_SET_GUEST_DEBUG leaves the kernel with debugging off; the
+ * library then sends its last good state again before it returns the error. A breakpoint
+ * that could not be written back into guest memory after a step over it is written again
+ * here, and its error returned until that works.
  *
  * @param vcpu The vCPU object.
- * On s390 a failed @c KVM_SET_GUEST_DEBUG leaves the kernel with debugging off; the
- * library then sends its last good state again before it returns the error.
- *
  * @return 0 when nothing was applied, 1 when the kernel was updated; -EINVAL for a NULL
- *         @p vcpu; -EFAULT if guest memory could not be written for a step-over; or the
- *         negative errno of a failed @c KVM_SET_GUEST_DEBUG (the state stays pending).
+ *         @p vcpu; -EFAULT (or a memory callback's error) if guest memory could not be
+ *         written for a step-over; or the negative errno of a failed @c
+ *         KVM_SET_GUEST_DEBUG (the state stays pending, and guest memory as it was).
  * @since 0.1
  */
 int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu);
@@ -673,14 +959,23 @@ enum kvmdbg_exit {
  * step, breakpoint instruction again; hardware: slot off, one step, slot on). Moving the
  * vCPU's pc elsewhere first? Call kvmdbg_vcpu_cancel_resume().
  *
+ * A @c KVM_RUN that failed with -EINTR is the library's when a kick was pending (an
+ * #KVMDBG_EVENT_INTERRUPTED event; @c immediate_exit is cleared) or when it set @c
+ * immediate_exit itself (see kvmdbg_vcpu_pre_run()); any other -EINTR (a signal, the VMM's
+ * own @c immediate_exit, left untouched) gives #KVMDBG_EXIT_NOT_DEBUG with @c exit_reason
+ * set to @c KVM_EXIT_INTR, as the kernel sets it for a signal.
+ *
  * @param vcpu The vCPU object.
- * @param run_result 0 if @c KVM_RUN returned 0, else its negative errno (-EINTR after a
- *                   kick).
+ * @param run_result 0 if @c KVM_RUN returned 0, else its negative errno.
  * @param ret_event Where to store the event (borrowed: valid until the next call of
- *                  kvmdbg_vcpu_handle_exit() or kvmdbg_vcpu_pre_run() on this vCPU); set
- *                  only for #KVMDBG_EXIT_EVENT.
+ *                  kvmdbg_vcpu_handle_exit() or kvmdbg_vcpu_pre_run() on this vCPU; copy
+ *                  it with kvmdbg_event_copy() to keep it); set only for
+ *                  #KVMDBG_EXIT_EVENT.
  * @return An enum kvmdbg_exit value; -EINVAL for NULL arguments; @p run_result itself
- *         when @c KVM_RUN failed for a reason that is not the library's kick.
+ *         when @c KVM_RUN failed with anything but -EINTR; -EFAULT (or a memory callback's
+ *         error) when a breakpoint instruction could not be written back after a step
+ *         over it (the next kvmdbg_vcpu_pre_run() tries again); the error of a register
+ *         read the exit needed.
  * @since 0.1
  */
 int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
@@ -706,8 +1001,10 @@ int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu);
  * KVM_GUESTDBG_INJECT_BP or @c KVM_GUESTDBG_INJECT_DB) in its one @c KVM_SET_GUEST_DEBUG.
  *
  * @param vcpu The vCPU object.
- * @param event The event, which must be the last one of this vCPU.
- * @return 0; -EINVAL for NULL arguments, an event of another vCPU or of another type;
+ * @param event The event, which must be the last one of this vCPU (the borrowed event, or
+ *              a copy of it).
+ * @return 0; -EINVAL for NULL arguments, an event of another vCPU, an older event, or one
+ *         of another type;
  *         -EOPNOTSUPP where the kernel cannot inject (arm64, s390, ppc, riscv: the VMM
  *         must deliver the exception itself, guest BRKs on arm64 included).
  * @since 0.1
@@ -716,6 +1013,11 @@ int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_event *ev
 
 /**
  * @brief Set the callback kvmdbg_vcpu_kick() uses to interrupt a running vCPU.
+ *
+ * Returns only once no kick of another thread is still inside the old callback, so the
+ * caller may free what the old callback used. The callback runs with a lock of the vCPU
+ * object held: it must not call kvmdbg_vcpu_set_kick() itself.
+ *
  * @param vcpu The vCPU object.
  * @param kick The callback, or NULL.
  * @param user_data Passed to @p kick.
@@ -727,15 +1029,17 @@ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *us
 /**
  * @brief Make the vCPU leave @c KVM_RUN, or not enter it, as soon as possible.
  *
- * Sets @c immediate_exit in the vCPU's @c kvm_run and calls the kick callback. The next
- * kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR reports
- * #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit. An exit that raced with
- * the kick is reported as usual and the kick stays pending, so the following @c KVM_RUN
- * returns -EINTR at once: no kick is lost.  Once a vCPU has been kicked, the library owns
- * its @c immediate_exit: an -EINTR with @c immediate_exit set and no kick pending (left by
- * a kick whose event was already reported, or set by the caller) clears it and gives
- * #KVMDBG_EXIT_RESUME.  An -EINTR from a signal alone is returned as it is. Safe from any thread; it does not wait for the
- * vCPU (it only takes a lock of its own, never held while anything blocks), but it is not
+ * Sets @c immediate_exit in the vCPU's @c kvm_run, marks a kick pending and calls the kick
+ * callback. The next kvmdbg_vcpu_handle_exit() that sees @c KVM_RUN fail with -EINTR while
+ * the kick is pending reports #KVMDBG_EVENT_INTERRUPTED once and clears @c immediate_exit.
+ * An exit that raced with the kick is reported as usual and the kick stays pending:
+ * kvmdbg_vcpu_pre_run() sets @c immediate_exit again, so the following @c KVM_RUN returns
+ * -EINTR at once, and no kick is lost. The library never clears an @c immediate_exit that
+ * it did not consume for a kick: a VMM that sets it for its own reasons sees its -EINTR as
+ * #KVMDBG_EXIT_NOT_DEBUG (should its request meet a pending kick, the single -EINTR is
+ * reported as #KVMDBG_EVENT_INTERRUPTED, which a VMM treats as "the vCPU left @c KVM_RUN"
+ * for its own bookkeeping too). Safe from any thread; it does not wait for the vCPU (it
+ * only takes a lock of its own, held only around the callback), but it is not
  * async-signal-safe.
  *
  * @param vcpu The vCPU object.
@@ -750,9 +1054,13 @@ int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu);
  * @defgroup events Events
  * @{
  *
- * An event is borrowed from its vCPU object; nothing is allocated for it. One getter
- * tells the type; the per-type getters return -EINVAL (or NULL) for an event of the wrong
- * type.
+ * An event is a value: what it says about the point that fired (its id, type, address,
+ * length, flags, user data and hit count) is copied into it when it is reported, so it
+ * stays true after the point is removed, by any thread. The event kvmdbg_vcpu_handle_exit()
+ * hands out is borrowed from its vCPU object (nothing is allocated on the hot path) until
+ * that vCPU's next kvmdbg_vcpu_pre_run() or kvmdbg_vcpu_handle_exit(); kvmdbg_event_copy()
+ * makes one the caller keeps. One getter tells the type; the per-type getters return
+ * -EINVAL (or 0) for an event of the wrong type.
  */
 
 /**
@@ -837,13 +1145,69 @@ struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event);
 uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event);
 
 /**
- * @brief The point that fired.
+ * @brief The sequence number of the event on its vCPU.
  * @param event The event.
- * @return The point (borrowed, valid until it is removed) for breakpoint and watchpoint
- *         events; NULL for other types.
- * @since 0.1
+ * @return 1 for the vCPU's first event, one more for each following; 0 for NULL.
+ * @since 0.2
  */
-const struct kvmdbg_point *kvmdbg_event_get_point(const struct kvmdbg_event *event);
+uint64_t kvmdbg_event_get_seqno(const struct kvmdbg_event *event);
+
+/**
+ * @brief The id of the point that fired.
+ * @param event The event.
+ * @return The point's id for breakpoint and watchpoint events of the library's points; 0
+ *         for other events (ids start at 1).
+ * @since 0.2
+ */
+uint64_t kvmdbg_event_get_point_id(const struct kvmdbg_event *event);
+
+/**
+ * @brief The type of the point that fired.
+ * @param event The event.
+ * @return An enum kvmdbg_point_type value, or -EINVAL for an event that names no point.
+ * @since 0.2
+ */
+int kvmdbg_event_get_point_type(const struct kvmdbg_event *event);
+
+/**
+ * @brief The address of the point that fired.
+ * @param event The event.
+ * @return The address the point was inserted at; 0 for an event that names no point.
+ * @since 0.2
+ */
+uint64_t kvmdbg_event_get_point_addr(const struct kvmdbg_event *event);
+
+/**
+ * @brief The length of the point that fired.
+ * @param event The event.
+ * @return As kvmdbg_point_get_len(); 0 for an event that names no point.
+ * @since 0.2
+ */
+uint64_t kvmdbg_event_get_point_len(const struct kvmdbg_event *event);
+
+/**
+ * @brief The flags of the point that fired.
+ * @param event The event.
+ * @return Its enum kvmdbg_point_flags mask; 0 for an event that names no point.
+ * @since 0.2
+ */
+unsigned int kvmdbg_event_get_point_flags(const struct kvmdbg_event *event);
+
+/**
+ * @brief The @c user_data of the point that fired.
+ * @param event The event.
+ * @return The pointer the point was inserted with; NULL for an event that names no point.
+ * @since 0.2
+ */
+void *kvmdbg_event_get_user_data(const struct kvmdbg_event *event);
+
+/**
+ * @brief The hit count of the point that fired, this hit included.
+ * @param event The event.
+ * @return The count; 0 for an event that names no point.
+ * @since 0.2
+ */
+uint64_t kvmdbg_event_get_hit_count(const struct kvmdbg_event *event);
 
 /**
  * @brief The hardware slot that fired.
@@ -894,9 +1258,10 @@ int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
 /**
  * @brief The raw debug status of the exit.
  *
- * x86: DR6 as reported by the kernel.  s390: the address, or ipa << 32 | ipb for a
- * software breakpoint.  ppc: the status word (none for a Book3S single-step, whose status
- * the kernel does not set).  arm64: the ESR.  riscv: none (-ENODATA).
+ * x86: DR6 as reported by the kernel for a \#DB (none for a \#BP, whose exit the kernel
+ * writes without DR6).  s390: the address, or ipa << 32 | ipb for a software breakpoint.
+ * ppc: BookE's status word (none on Book3S, whose kernels leave it stale).  arm64: the
+ * ESR.  riscv: none (-ENODATA).
  *
  * @param event The event.
  * @param ret_status Where to store it.
@@ -904,6 +1269,26 @@ int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
  * @since 0.1
  */
 int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event, uint64_t *ret_status);
+
+/**
+ * @brief Copy an event, to keep it past the next call on its vCPU.
+ * @param event The event (borrowed or a copy).
+ * @param ret_copy Where to store the copy, which the caller frees with kvmdbg_event_free().
+ * @return 0; -EINVAL for NULL arguments; -ENOMEM.
+ * @since 0.2
+ */
+int kvmdbg_event_copy(const struct kvmdbg_event *event, struct kvmdbg_event **ret_copy);
+
+/**
+ * @brief Free a copy made by kvmdbg_event_copy().
+ *
+ * An event borrowed from kvmdbg_vcpu_handle_exit() is not the caller's to free: passing one
+ * does nothing.
+ *
+ * @param event The copy; NULL is a no-op.
+ * @since 0.2
+ */
+void kvmdbg_event_free(struct kvmdbg_event *event);
 
 /** @} */
 

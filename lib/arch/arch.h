@@ -28,6 +28,8 @@
 #define KVMDBG_MAX_RUN 2368
 /* Largest breakpoint instruction. */
 #define KVMDBG_MAX_INSN 8
+/* The smallest page of every architecture: where an instruction or an access may change page. */
+#define KVMDBG_PAGE_SIZE 4096ull
 
 /* Exit reasons (include/uapi/linux/kvm.h), the same number on every architecture. */
 #define KVMDBG_EXIT_REASON_DEBUG 4
@@ -51,6 +53,7 @@ enum kvmdbg_req {
 	KVMDBG_REQ_INJECT_BP = 1u << 4,
 	KVMDBG_REQ_INJECT_DB = 1u << 5,
 	KVMDBG_REQ_BLOCK_IRQ = 1u << 6,
+	KVMDBG_REQ_ALL = (1u << 7) - 1,
 };
 
 /* What one slot does; 0 is an unused slot. */
@@ -94,6 +97,8 @@ enum kvmdbg_exit_cause {
 	 * core decides from its own state.
 	 */
 	KVMDBG_CAUSE_STEP_OR_BP = 1u << 4,
+	/* a debug exception none of the library's requests causes (x86 ICEBP): the guest's */
+	KVMDBG_CAUSE_FOREIGN = 1u << 5,
 };
 
 struct kvmdbg_arch_exit {
@@ -184,6 +189,12 @@ struct kvmdbg_arch {
 	bool watch_before_access;
 	/* the kernel compares watched data with a copy taken at KVM_SET_GUEST_DEBUG (s390) */
 	bool watch_resend;
+	/*
+	 * Single-step lasts only until the next register write or emulated instruction (x86
+	 * VMX/SVM keep TF only at the RIP seen by KVM_SET_GUEST_DEBUG): send the state before
+	 * every stepping run.
+	 */
+	bool step_resend;
 
 	/* enum kvmdbg_req bits -> this arch's control bits */
 	uint32_t (*control)(uint32_t req);
@@ -207,6 +218,12 @@ struct kvmdbg_arch {
 	bool (*decode)(const uint8_t *run, struct kvmdbg_arch_exit *out);
 	/* Write the pc into struct kvm_run for the next KVM_RUN (s390 psw_addr); may be NULL. */
 	void (*set_pc)(uint8_t *run, uint64_t pc);
+	/*
+	 * Whether a stepping vCPU's exit (not a debug exit) is one whose step the kernel will
+	 * never report, although the instruction completed (x86: an MMIO write that exits to
+	 * userspace, a FIXME in complete_emulated_mmio()); may be NULL.
+	 */
+	bool (*step_lost)(const uint8_t *run);
 	/*
 	 * Given the first sw_insn_alt_len bytes at a breakpoint site, whether the site needs the
 	 * alternative instruction (riscv: a compressed instruction); NULL: never.

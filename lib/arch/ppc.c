@@ -238,9 +238,33 @@ static bool ppc_decode_be(const uint8_t *run, struct kvmdbg_arch_exit *out)
 	return ppc_decode(run, out, true);
 }
 
-static bool ppc_decode_le(const uint8_t *run, struct kvmdbg_arch_exit *out)
+/*
+ * Book3S has no hardware points, and its kernels do not write status for what they do
+ * report: HV writes only the address of a software-breakpoint exit (book3s_hv.c,
+ * kvmppc_emulate_debug_inst), PR writes status 0 for the debug instruction (emulate.c) and
+ * neither field for a single-step exit (book3s_pr.c).  Whatever status says is what an
+ * earlier exit left: every Book3S debug exit is a step or a breakpoint instruction, told
+ * apart by the core from its own state, with the address as the pc where it is one.
+ */
+static bool book3s_decode(const uint8_t *run, struct kvmdbg_arch_exit *out, bool be)
 {
-	return ppc_decode(run, out, false);
+	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, be) != KVMDBG_EXIT_REASON_DEBUG)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->causes = KVMDBG_CAUSE_STEP_OR_BP;
+	out->has_pc = true;
+	out->pc = kvmdbg_get_u64(run + PPC_RUN_DEBUG, be);
+	return true;
+}
+
+static bool book3s_decode_be(const uint8_t *run, struct kvmdbg_arch_exit *out)
+{
+	return book3s_decode(run, out, true);
+}
+
+static bool book3s_decode_le(const uint8_t *run, struct kvmdbg_arch_exit *out)
+{
+	return book3s_decode(run, out, false);
 }
 
 #define PPC_COMMON                                                                           \
@@ -278,7 +302,7 @@ const struct kvmdbg_arch kvmdbg_arch_ppc64_book3s = {
 	.step_pc_from_regs = true,
 	.validate = book3s_validate,
 	.pack = ppc_pack_be,
-	.decode = ppc_decode_be,
+	.decode = book3s_decode_be,
 };
 
 const struct kvmdbg_arch kvmdbg_arch_ppc64le_book3s = {
@@ -289,5 +313,5 @@ const struct kvmdbg_arch kvmdbg_arch_ppc64le_book3s = {
 	.step_pc_from_regs = true,
 	.validate = book3s_validate,
 	.pack = ppc_pack_le,
-	.decode = ppc_decode_le,
+	.decode = book3s_decode_le,
 };

@@ -60,6 +60,8 @@ _Static_assert(sizeof(struct kvm_run) == X86_RUN_SIZE, "kvm_run size");
 _Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct kvm_run, debug.arch) == X86_RUN_DEBUG, "debug.arch offset");
 _Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_MMIO == 6, "KVM_EXIT_MMIO");
+_Static_assert(offsetof(struct kvm_run, mmio.is_write) == 52, "mmio.is_write offset");
 _Static_assert(X86_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(X86_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 _Static_assert(X86_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
@@ -181,16 +183,17 @@ static bool x86_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 	out->pc = kvmdbg_get_u64(exit + 8, false);
 	out->has_exception = true;
 	out->exception = exception;
-	out->has_status = true;
-	out->status = dr6;
 	out->slot_bank = KVMDBG_BANK_BP;
 
+	/* a #BP exit writes exception and pc only (kvm_handle_exception's BP_VECTOR case) */
 	if (exception == X86_BP_VECTOR) {
 		out->causes = KVMDBG_CAUSE_BP_INSN;
 		return true;
 	}
 	if (exception != X86_DB_VECTOR)
 		return true;
+	out->has_status = true;
+	out->status = dr6;
 	if (dr6 & X86_DR6_BS)
 		out->causes |= KVMDBG_CAUSE_STEP;
 	if (dr6 & X86_DR6_BD)
@@ -199,7 +202,23 @@ static bool x86_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 		out->causes |= KVMDBG_CAUSE_SLOT;
 		out->slot_mask = dr6 & X86_DR6_SLOTS;
 	}
+	/* no cause bit: ICEBP (INT1, 0xf1), which only the guest raises */
+	if (!out->causes)
+		out->causes = KVMDBG_CAUSE_FOREIGN;
 	return true;
+}
+
+/*
+ * struct kvm_run: KVM_EXIT_MMIO (6) at exit_reason; mmio { u64 phys_addr @32, u8 data[8] @40,
+ * u32 len @48, u8 is_write @52 }.
+ */
+#define X86_EXIT_MMIO 6
+#define X86_RUN_MMIO_IS_WRITE 52
+
+static bool x86_step_lost(const uint8_t *run)
+{
+	return kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) == X86_EXIT_MMIO &&
+	       run[X86_RUN_MMIO_IS_WRITE];
 }
 
 const struct kvmdbg_arch kvmdbg_arch_x86 = {
@@ -219,8 +238,10 @@ const struct kvmdbg_arch kvmdbg_arch_x86 = {
 	.insn_align = 1,
 	.kvm_translate = true,
 	.has_debug_reg_trap = true,
+	.step_resend = true,
 	.control = x86_control,
 	.validate = x86_validate,
 	.pack = x86_pack,
 	.decode = x86_decode,
+	.step_lost = x86_step_lost,
 };

@@ -2,6 +2,7 @@
 /*
  * The architecture-independent part of the kvm suite (see common.h).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,4 +462,36 @@ int kc_probe_once(struct kc_probe_once *r, const char **ret_why)
 	}
 	*ret_why = r->why;
 	return r->result;
+}
+
+struct kc_point kc_point(struct kvmdbg_vm *vm, uint64_t id)
+{
+	struct kvmdbg_point *p = NULL;
+	struct kc_point r;
+
+	g_assert_cmpint(kvmdbg_vm_get_point(vm, id, &p), ==, 0);
+	r = (struct kc_point){
+		.id = kvmdbg_point_get_id(p),
+		.addr = kvmdbg_point_get_addr(p),
+		.len = kvmdbg_point_get_len(p),
+		.hits = kvmdbg_point_get_hit_count(p),
+		.type = kvmdbg_point_get_type(p),
+		.flags = kvmdbg_point_get_flags(p),
+		.user_data = kvmdbg_point_get_user_data(p),
+		.vcpu = kvmdbg_point_get_vcpu(p),
+		.armed = kvmdbg_point_is_armed(p),
+	};
+	kvmdbg_point_free(p);
+	return r;
+}
+
+uint64_t kc_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr)
+{
+	uint64_t id = 0;
+	int ret = kvmdbg_vm_find(vm, type, addr, &id);
+
+	if (ret == -ENOENT)
+		return 0;
+	g_assert_cmpint(ret, ==, 0);
+	return id;
 }

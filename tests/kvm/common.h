@@ -223,4 +223,18 @@ struct kc_probe_once {
  */
 int kc_probe_once(struct kc_probe_once *r, const char **ret_why);
 
+/* What a snapshot of point id says (kvmdbg_vm_get_point(); asserts that the point exists). */
+struct kc_point {
+	uint64_t id, addr, len, hits;
+	enum kvmdbg_point_type type;
+	unsigned int flags;
+	void *user_data;
+	struct kvmdbg_vcpu *vcpu;
+	bool armed;
+};
+
+struct kc_point kc_point(struct kvmdbg_vm *vm, uint64_t id);
+/* kvmdbg_vm_find()'s id, or 0 when it says -ENOENT (asserting nothing else). */
+uint64_t kc_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr);
+
 #endif /* KVMDBG_TESTS_KVM_COMMON_H */

@@ -128,20 +128,27 @@ static void test_pre_run(struct kc_test *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
-
-	/* Stepping on: each step needs no new KVM_SET_GUEST_DEBUG. */
+	/*
+	 * Stepping on: every run of an x86 vCPU that steps needs KVM_SET_GUEST_DEBUG again
+	 * (VMX/SVM keep TF only at the RIP the last call saw), changed or not.
+	 */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_NOP));
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_MOV));
 	(void)ev;
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 
-	/* Setting what is already set, or changing and changing back, is no change. */
+	/* Setting what is already set, or changing and changing back: the same one call. */
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, false), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
+
+	/* Not stepping (for a while, without running): from here on, no change, no call. */
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, false), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
 	/* A VM-wide point reaches the vCPU at its next pre_run, once. */
@@ -173,7 +180,9 @@ static void test_pre_run(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);
 
-	/* Still stepping exactly where the program is. */
+	/* Stepping again, exactly where the program is. */
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(vcpu, true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	kc_expect_event(t, 0, KVMDBG_EVENT_STEP, guest_prog_addr(prog, STEP_AFTER_ADD));
 
 	/* Off again: once, then the program runs freely to its end. */
@@ -196,7 +205,7 @@ static void assert_unchanged(struct kc_test *t, long count)
 }
 
 /* Run the bp program into the four points bad-input left in place. */
-static void run_four_points(struct kc_test *t, struct kvmdbg_point *p[4], uint64_t start,
+static void run_four_points(struct kc_test *t, uint64_t p[4], uint64_t start,
 			    uint64_t outer, uint64_t pass, uint64_t done)
 {
 	const struct {
@@ -223,12 +232,12 @@ static void run_four_points(struct kc_test *t, struct kvmdbg_point *p[4], uint64
 			continue;
 		}
 		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, expect[k].pc);
-		g_assert_true(kvmdbg_event_get_point(ev) == p[expect[k].point]);
+		g_assert_true(kvmdbg_event_get_point_id(ev) == p[expect[k].point]);
 	}
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[0]), ==, 1);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[1]), ==, 2);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[2]), ==, 2);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[3]), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p[0]).hits, ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p[1]).hits, ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p[2]).hits, ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p[3]).hits, ==, 1);
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
 }
 
@@ -237,7 +246,7 @@ static void test_bad_input(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const enum kvmdbg_point_type hw = KVMDBG_POINT_HW_BREAK;
-	struct kvmdbg_point *p[4], *dummy = (struct kvmdbg_point *)&dummy;
+	uint64_t p[4], dummy = 0xdeadbeef;
 	struct kvmdbg_vcpu *vcpu;
 	struct kvmdbg_vm *vm;
 	uint64_t start, outer, pass, done, inner;
@@ -271,7 +280,7 @@ static void test_bad_input(struct kc_test *t, const void *data)
 	g_assert_cmpint(
 		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 1, 4, 0, NULL, &dummy),
 		==, -EINVAL);
-	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
+	g_assert_true(dummy == 0xdeadbeef);
 	g_assert_cmpint(
 		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA + 2, 4, 0, NULL, NULL),
 		==, -EINVAL);
@@ -298,7 +307,7 @@ static void test_bad_input(struct kc_test *t, const void *data)
 	g_assert_cmpint(
 		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL, &dummy), ==,
 		-EOPNOTSUPP);
-	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
+	g_assert_true(dummy == 0xdeadbeef);
 	g_assert_cmpint(
 		kvmdbg_vcpu_insert(vcpu, KVMDBG_POINT_WATCH_READ, WATCH_DATA, 4, 0, NULL, NULL), ==,
 		-EOPNOTSUPP);
@@ -315,8 +324,13 @@ static void test_bad_input(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_remove(NULL, hw, start), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vm_remove(vm, (enum kvmdbg_point_type)42, start), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_remove(NULL, hw, start), ==, -EINVAL);
-	g_assert_null(kvmdbg_vm_find(vm, hw, start));
-	g_assert_null(kvmdbg_vm_find(NULL, hw, start));
+	g_assert_cmpuint(kc_find(vm, hw, start), ==, 0);
+	{
+		uint64_t id = 0xdeadbeef;
+
+		g_assert_cmpint(kvmdbg_vm_find(NULL, hw, start, &id), ==, -EINVAL);
+		g_assert_cmpuint(id, ==, 0xdeadbeef);
+	}
 	assert_unchanged(t, 0);
 
 	/* Removing twice: the second is a clean -ENOENT. */
@@ -341,18 +355,18 @@ static void test_bad_input(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, hw, pass, 0, 0, NULL, &p[2]), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, hw, done, 0, 0, NULL, &p[3]), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(vm), ==, 4);
-	g_assert_null(kvmdbg_point_get_vcpu(p[0]));
-	g_assert_null(kvmdbg_point_get_vcpu(p[1]));
-	g_assert_true(kvmdbg_point_get_vcpu(p[2]) == vcpu);
-	g_assert_true(kvmdbg_point_get_vcpu(p[3]) == vcpu);
-	g_assert_true(kvmdbg_vm_find(vm, hw, outer) == p[1]);
-	g_assert_null(kvmdbg_vm_find(vm, hw, pass));
+	g_assert_null(kc_point(t->vm, p[0]).vcpu);
+	g_assert_null(kc_point(t->vm, p[1]).vcpu);
+	g_assert_true(kc_point(t->vm, p[2]).vcpu == vcpu);
+	g_assert_true(kc_point(t->vm, p[3]).vcpu == vcpu);
+	g_assert_true(kc_find(vm, hw, outer) == p[1]);
+	g_assert_cmpuint(kc_find(vm, hw, pass), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);
 	assert_unchanged(t, 4);
 
 	/* A fifth hardware point of any kind and scope finds no slot. */
 	g_assert_cmpint(kvmdbg_vm_insert(vm, hw, inner, 0, 0, NULL, &dummy), ==, -ENOSPC);
-	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
+	g_assert_true(dummy == 0xdeadbeef);
 	g_assert_cmpint(kvmdbg_vcpu_insert(vcpu, hw, inner, 0, 0, NULL, NULL), ==, -ENOSPC);
 	g_assert_cmpint(
 		kvmdbg_vm_insert(vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 4, 0, NULL, NULL), ==,

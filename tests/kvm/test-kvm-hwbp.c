@@ -9,13 +9,13 @@
 
 /* Check a hardware breakpoint event and return its slot. */
 static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
-			  const struct kvmdbg_point *point)
+			  uint64_t point)
 {
 	uint64_t status = 0, addr = 0;
 	int slot;
 
-	g_assert_true(kvmdbg_event_get_point(ev) == point);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_point_get_addr(point));
+	g_assert_true(kvmdbg_event_get_point_id(ev) == point);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kc_point(t->vm, point).addr);
 	slot = kvmdbg_event_get_slot(ev);
 	g_assert_cmpint(slot, >=, 0);
 	g_assert_cmpint(slot, <, 4);
@@ -30,17 +30,17 @@ static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
 	return slot;
 }
 
-static void check_new_point(struct kvmdbg_point *p, uint64_t addr, unsigned int flags,
+static void check_new_point(struct kc_test *t, uint64_t p, uint64_t addr, unsigned int flags,
 			    void *user_data)
 {
-	g_assert_nonnull(p);
-	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_HW_BREAK);
-	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, addr);
-	g_assert_cmphex(kvmdbg_point_get_flags(p), ==, flags);
-	g_assert_true(kvmdbg_point_get_user_data(p) == user_data);
-	g_assert_null(kvmdbg_point_get_vcpu(p));
-	g_assert_true(kvmdbg_point_is_armed(p));
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+	g_assert_cmpuint(p, !=, 0);
+	g_assert_cmpint(kc_point(t->vm, p).type, ==, KVMDBG_POINT_HW_BREAK);
+	g_assert_cmphex(kc_point(t->vm, p).addr, ==, addr);
+	g_assert_cmphex(kc_point(t->vm, p).flags, ==, flags);
+	g_assert_true(kc_point(t->vm, p).user_data == user_data);
+	g_assert_null(kc_point(t->vm, p).vcpu);
+	g_assert_true(kc_point(t->vm, p).armed);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 0);
 }
 
 /*
@@ -54,7 +54,7 @@ static void test_slots(struct kc_test *t, const void *data)
 	const struct guest_prog *prog = &prog_bp[mode];
 	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
 	static const int tags[4];
-	struct kvmdbg_point *p[4];
+	uint64_t p[4];
 	int slot_of[4] = { -1, -1, -1, -1 };
 	unsigned int slots_seen = 0;
 
@@ -69,8 +69,8 @@ static void test_slots(struct kc_test *t, const void *data)
 		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, addr, k % 2, 0,
 						 (void *)&tags[k], &p[k]),
 				==, 0);
-		check_new_point(p[k], addr, 0, (void *)&tags[k]);
-		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, addr) == p[k]);
+		check_new_point(t, p[k], addr, 0, (void *)&tags[k]);
+		g_assert_true(kc_find(t->vm, KVMDBG_POINT_HW_BREAK, addr) == p[k]);
 	}
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 4);
 
@@ -99,10 +99,10 @@ static void test_slots(struct kc_test *t, const void *data)
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 	g_assert_cmphex(slots_seen, ==, 0xf);
 
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[0]), ==, 1);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[1]), ==, BP_PASSES);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[2]), ==, BP_PASSES);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[3]), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p[0]).hits, ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p[1]).hits, ==, BP_PASSES);
+	g_assert_cmpuint(kc_point(t->vm, p[2]).hits, ==, BP_PASSES);
+	g_assert_cmpuint(kc_point(t->vm, p[3]).hits, ==, 1);
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
 }
 
@@ -111,7 +111,7 @@ static void test_continue(struct kc_test *t, const void *data)
 {
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_bp[mode];
-	struct kvmdbg_point *inner, *done;
+	uint64_t inner, done;
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
 	uint64_t done_addr = guest_prog_addr(prog, BP_DONE);
 
@@ -134,7 +134,7 @@ static void test_continue(struct kc_test *t, const void *data)
 
 			ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
 			check_hw_event(t, ev, inner);
-			g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==,
+			g_assert_cmpuint(kc_point(t->vm, inner).hits, ==,
 					 (pass - 1) * BP_INNER_COUNT + n);
 			/* Stopped before the instruction: eax counts the iterations done. */
 			regs = kt_regs(t, 0);
@@ -147,10 +147,10 @@ static void test_continue(struct kc_test *t, const void *data)
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
 
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(done), ==, 1);
-	g_assert_true(kvmdbg_point_is_armed(inner));
-	g_assert_true(kvmdbg_point_is_armed(done));
+	g_assert_cmpuint(kc_point(t->vm, inner).hits, ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kc_point(t->vm, done).hits, ==, 1);
+	g_assert_true(kc_point(t->vm, inner).armed);
+	g_assert_true(kc_point(t->vm, done).armed);
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
 }
 
@@ -161,7 +161,7 @@ static void test_oneshot(struct kc_test *t, const void *data)
 	const struct guest_prog *prog = &prog_bp[mode];
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!kt_require_hw_breakpoints())
@@ -171,35 +171,35 @@ static void test_oneshot(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0,
 					 KVMDBG_POINT_ONESHOT, NULL, &p),
 			==, 0);
-	check_new_point(p, inner_addr, KVMDBG_POINT_ONESHOT, NULL);
+	check_new_point(t, p, inner_addr, KVMDBG_POINT_ONESHOT, NULL);
 	/* Nothing has fired yet. */
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
 
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
 		check_hw_event(t, ev, p);
-		g_assert_false(kvmdbg_point_is_armed(p));
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+		g_assert_false(kc_point(t->vm, p).armed);
+		g_assert_cmpuint(kc_point(t->vm, p).hits, ==, pass);
 
 		/* The other iterations of the loop run through it without a stop. */
 		kt_expect_out(t, 0, GUEST_PORT_PASS);
 		g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, pass * BP_INNER_COUNT);
-		g_assert_false(kvmdbg_point_is_armed(p));
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+		g_assert_false(kc_point(t->vm, p).armed);
+		g_assert_cmpuint(kc_point(t->vm, p).hits, ==, pass);
 		g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
-		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr) == p);
+		g_assert_true(kc_find(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr) == p);
 
 		if (pass < BP_PASSES) {
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-			g_assert_true(kvmdbg_point_is_armed(p));
+			g_assert_true(kc_point(t->vm, p).armed);
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
 		}
 	}
 	/* Not re-armed after the last pass: the guest ends without another stop. */
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, BP_PASSES);
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_true(kc_point(t->vm, p).armed);
 	g_assert_cmpint(kvmdbg_vm_rearm(NULL), ==, -EINVAL);
 }
 
@@ -211,7 +211,7 @@ static void test_reuse_slot(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	static const unsigned int labels[4] = { BP_START, BP_OUTER, BP_PASS, BP_DONE };
-	struct kvmdbg_point *p[4], *inner;
+	uint64_t p[4], inner;
 	const struct kvmdbg_event *ev;
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
 	int freed;
@@ -259,8 +259,8 @@ static void test_reuse_slot(struct kc_test *t, const void *data)
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, BP_DONE));
 	check_hw_event(t, ev, p[3]);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p[1]), ==, BP_PASSES);
+	g_assert_cmpuint(kc_point(t->vm, inner).hits, ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kc_point(t->vm, p[1]).hits, ==, BP_PASSES);
 }
 
 /*
@@ -271,7 +271,7 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct kvm_regs regs;
 
 	KC_REQUIRE(t);
@@ -287,12 +287,12 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 	/* Nothing ran in between: the same stop again. */
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 2);
 	g_assert_cmphex(kt_regs(t, 0).rax, ==, 0);
 
 	/* Running on as usual steps over it: one iteration later. */
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 3);
 	g_assert_cmphex(kt_regs(t, 0).rax, ==, 1);
 
 	/* Back to the start of the inner loop (long mode: CS.base is 0). */
@@ -302,7 +302,7 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 	g_assert_cmpint(guest_set_regs(&t->g, 0, &regs), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 4);
 	regs = kt_regs(t, 0);
 	g_assert_cmphex(regs.rax, ==, 1);
 	g_assert_cmphex(regs.rcx, ==, BP_INNER_COUNT);
@@ -336,7 +336,7 @@ static void test_trap_debug_regs(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(t->vcpu[0], true), ==, 0);
 
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_DEBUG_REG_ACCESS, guest_prog_addr(prog, DRMOV_MOV));
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	kt_assert_raw(ev, 1, 0x2000);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
 	g_assert_cmphex(guest_get_pc(&t->g, 0), ==, guest_prog_addr(prog, DRMOV_MOV));

@@ -52,7 +52,7 @@ static void test_step(struct kc_test *t, const void *data)
 		ev = kc_expect_event(t, 0, KVMDBG_EVENT_STEP,
 				     guest_prog_addr(prog, step_expect[k].label));
 		kt_assert_raw(ev, 1, 0x4000);
-		g_assert_null(kvmdbg_event_get_point(ev));
+		g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 		g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 		g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
 		g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);

@@ -22,18 +22,18 @@ static bool require_sw_breakpoints(void)
 	return false;
 }
 
-static void check_new_point(struct kvmdbg_point *p, uint64_t addr, unsigned int flags,
+static void check_new_point(struct kc_test *t, uint64_t p, uint64_t addr, unsigned int flags,
 			    void *user_data, struct kvmdbg_vcpu *vcpu)
 {
-	g_assert_nonnull(p);
-	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_SW_BREAK);
-	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, addr);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 1);
-	g_assert_cmphex(kvmdbg_point_get_flags(p), ==, flags);
-	g_assert_true(kvmdbg_point_get_user_data(p) == user_data);
-	g_assert_true(kvmdbg_point_get_vcpu(p) == vcpu);
-	g_assert_true(kvmdbg_point_is_armed(p));
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+	g_assert_cmpuint(p, !=, 0);
+	g_assert_cmpint(kc_point(t->vm, p).type, ==, KVMDBG_POINT_SW_BREAK);
+	g_assert_cmphex(kc_point(t->vm, p).addr, ==, addr);
+	g_assert_cmpuint(kc_point(t->vm, p).len, ==, 1);
+	g_assert_cmphex(kc_point(t->vm, p).flags, ==, flags);
+	g_assert_true(kc_point(t->vm, p).user_data == user_data);
+	g_assert_true(kc_point(t->vm, p).vcpu == vcpu);
+	g_assert_true(kc_point(t->vm, p).armed);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 0);
 }
 
 /* Insert writes int3 at the (identity-translated) address; remove puts the byte back. */
@@ -42,7 +42,7 @@ static void test_insert_remove(struct kc_test *t, const void *data)
 	enum guest_mode mode = GPOINTER_TO_INT(data);
 	const struct guest_prog *prog = &prog_bp[mode];
 	uint64_t inner, outer;
-	struct kvmdbg_point *p, *q, *h;
+	uint64_t p, q, h;
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 	int tag;
 
@@ -55,10 +55,10 @@ static void test_insert_remove(struct kc_test *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 1, 0, &tag, &p), ==,
 			0);
-	check_new_point(p, inner, 0, &tag, NULL);
+	check_new_point(t, p, inner, 0, &tag, NULL);
 	expect[inner] = INT3;
 	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
-	g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, inner) == p);
+	g_assert_true(kc_find(t->vm, KVMDBG_POINT_SW_BREAK, inner) == p);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 
 	/* One software breakpoint per address in the whole VM. */
@@ -74,10 +74,10 @@ static void test_insert_remove(struct kc_test *t, const void *data)
 	g_assert_cmpint(
 		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 0, 0, NULL, &q), ==,
 		0);
-	check_new_point(q, outer, 0, NULL, t->vcpu[0]);
+	check_new_point(t, q, outer, 0, NULL, t->vcpu[0]);
 	expect[outer] = INT3;
 	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
-	g_assert_null(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, outer));
+	g_assert_cmpuint(kc_find(t->vm, KVMDBG_POINT_SW_BREAK, outer), ==, 0);
 
 	/* Another type at the same address is another point, and writes nothing. */
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner, 0, 0, NULL, &h), ==,
@@ -146,7 +146,7 @@ static void test_translate(struct kc_test *t, const void *data)
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const uint64_t off = 0x1234;
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
@@ -157,7 +157,7 @@ static void test_translate(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + off, 1, 0,
 					 NULL, &p),
 			==, 0);
-	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, GUEST_ALIAS_VA + off);
+	g_assert_cmphex(kc_point(t->vm, p).addr, ==, GUEST_ALIAS_VA + off);
 	expect[GUEST_ALIAS_GPA + off] = INT3;
 	kc_assert_mem(t, 0, expect, GUEST_MEM_SIZE);
 
@@ -380,7 +380,7 @@ static void test_remove_all(struct kc_test *t, const void *data)
 	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
 	const unsigned int n = 512;
 	g_autofree uint8_t *snap = NULL;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	kt_start(t, 0, prog, BP_START);
@@ -394,7 +394,7 @@ static void test_remove_all(struct kc_test *t, const void *data)
 		g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + k,
 						 1, flags, NULL, &p),
 				==, 0);
-		g_assert_cmphex(kvmdbg_point_get_flags(p), ==, flags);
+		g_assert_cmphex(kc_point(t->vm, p).flags, ==, flags);
 	}
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK,
 					   guest_prog_addr(prog, BP_INNER), 1, 0, NULL, NULL),
@@ -404,7 +404,7 @@ static void test_remove_all(struct kc_test *t, const void *data)
 			==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, n + 2);
 	for (unsigned int k = 0; k < n; k += 37)
-		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + k));
+		g_assert_true(kc_find(t->vm, KVMDBG_POINT_SW_BREAK, GUEST_ALIAS_VA + k));
 	for (unsigned int k = 0; k < n; k++)
 		g_assert_cmphex(t->g.mem[GUEST_ALIAS_GPA + k], ==, INT3);
 	g_assert_cmphex(t->g.mem[guest_prog_addr(prog, BP_INNER)], ==, INT3);
@@ -427,7 +427,7 @@ static void test_run_continue(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_bp[GUEST_REAL];
 	g_autofree uint8_t *code = NULL;
-	struct kvmdbg_point *p, *q;
+	uint64_t p, q;
 	uint64_t inner, done;
 
 	KC_REQUIRE(t);
@@ -448,11 +448,11 @@ static void test_run_continue(struct kc_test *t, const void *data)
 			const struct kvmdbg_event *ev;
 
 			ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
-			g_assert_true(kvmdbg_event_get_point(ev) == p);
+			g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 			kt_assert_raw(ev, 3, 0);
 			g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 			g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
-			g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==,
+			g_assert_cmpuint(kc_point(t->vm, p).hits, ==,
 					 (pass - 1) * BP_INNER_COUNT + n);
 			g_assert_cmphex(guest_get_pc(&t->g, 0), ==, inner);
 			g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==,
@@ -462,11 +462,11 @@ static void test_run_continue(struct kc_test *t, const void *data)
 		/* The step over it put the breakpoint back. */
 		g_assert_cmphex(t->g.mem[inner], ==, INT3);
 	}
-	g_assert_true(kvmdbg_event_get_point(
+	g_assert_true(kvmdbg_event_get_point_id(
 			      kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done)) == q);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES * BP_INNER_COUNT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(q), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kc_point(t->vm, q).hits, ==, 1);
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
@@ -480,7 +480,7 @@ static void test_run_oneshot(struct kc_test *t, const void *data)
 	const struct guest_prog *prog = &prog_bp[GUEST_REAL];
 	g_autofree uint8_t *code = NULL;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t inner;
 
 	KC_REQUIRE(t);
@@ -496,13 +496,13 @@ static void test_run_oneshot(struct kc_test *t, const void *data)
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		g_assert_cmphex(t->g.mem[inner], ==, INT3);
 		ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
-		g_assert_true(kvmdbg_event_get_point(ev) == p);
-		g_assert_false(kvmdbg_point_is_armed(p));
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+		g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+		g_assert_false(kc_point(t->vm, p).armed);
+		g_assert_cmpuint(kc_point(t->vm, p).hits, ==, pass);
 
 		kt_expect_out(t, 0, GUEST_PORT_PASS);
 		g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, pass * BP_INNER_COUNT);
-		g_assert_false(kvmdbg_point_is_armed(p));
+		g_assert_false(kc_point(t->vm, p).armed);
 		kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));
 		g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 		if (pass < BP_PASSES)
@@ -524,7 +524,7 @@ static void test_run_guest_int3(struct kc_test *t, const void *data)
 	const struct guest_prog *prog = &prog_int3_real;
 	g_autofree uint8_t *code = NULL;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t at, after;
 
 	KC_REQUIRE(t);
@@ -541,7 +541,7 @@ static void test_run_guest_int3(struct kc_test *t, const void *data)
 			0);
 
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	kt_assert_raw(ev, 3, 0);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(NULL, ev), ==, -EINVAL);
@@ -549,9 +549,9 @@ static void test_run_guest_int3(struct kc_test *t, const void *data)
 	kt_expect_out(t, 0, GUEST_PORT_MARK);
 
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, after);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
 	kc_assert_mem(t, GUEST_CODE, code, guest_prog_size(prog));

@@ -17,7 +17,7 @@ struct worker {
 	/* what to do */
 	bool step;
 	uint32_t count;
-	const struct kvmdbg_point *point;
+	uint64_t point;
 	/* what happened */
 	unsigned int steps;
 	unsigned int hits;
@@ -68,8 +68,8 @@ static void run_hits(struct worker *w)
 		g_assert_cmpint(ret, ==, KVMDBG_EXIT_EVENT);
 		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_HW_BREAKPOINT);
 		g_assert_true(kvmdbg_event_get_vcpu(ev) == w->t->vcpu[w->i]);
-		g_assert_true(kvmdbg_event_get_point(ev) == w->point);
-		g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_point_get_addr(w->point));
+		g_assert_true(kvmdbg_event_get_point_id(ev) == w->point);
+		g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_event_get_point_addr(ev));
 		w->hits++;
 		g_assert_cmpuint(w->hits, <=, w->count);
 	}
@@ -110,7 +110,7 @@ static void test_vcpu_scope(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_count_long64;
 	const uint32_t n = 2000, m = 1500;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct worker w[2] = {
 		{ .t = t, .i = 0, .step = true, .count = n },
 		{ .t = t, .i = 1, .step = false, .count = m },
@@ -127,9 +127,9 @@ static void test_vcpu_scope(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[1], KVMDBG_POINT_HW_BREAK,
 					   guest_prog_addr(prog, COUNT_LOOP2), 0, 0, NULL, &p),
 			==, 0);
-	g_assert_true(kvmdbg_point_get_vcpu(p) == t->vcpu[1]);
+	g_assert_true(kc_point(t->vm, p).vcpu == t->vcpu[1]);
 	g_assert_null(
-		kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, COUNT_LOOP2)));
+		kc_find(t->vm, KVMDBG_POINT_HW_BREAK, guest_prog_addr(prog, COUNT_LOOP2)));
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(t->vcpu[0], true), ==, 0);
 	g_assert_false(kvmdbg_vcpu_is_single_step(t->vcpu[1]));
 	w[1].point = p;
@@ -140,7 +140,7 @@ static void test_vcpu_scope(struct kc_test *t, const void *data)
 	g_assert_cmpuint(w[0].hits, ==, 0);
 	g_assert_cmpuint(w[1].hits, ==, m);
 	g_assert_cmpuint(w[1].steps, ==, 0);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, m);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, m);
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, n);
 	g_assert_cmphex(kt_regs(t, 1).rax & 0xffffffff, ==, m);
 }
@@ -153,7 +153,7 @@ static void test_vm_wide(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_count_long64;
 	const uint32_t n0 = 1000, n1 = 1500;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct worker w[2] = {
 		{ .t = t, .i = 0, .count = n0 },
 		{ .t = t, .i = 1, .count = n1 },
@@ -177,7 +177,7 @@ static void test_vm_wide(struct kc_test *t, const void *data)
 
 	g_assert_cmpuint(w[0].hits, ==, n0);
 	g_assert_cmpuint(w[1].hits, ==, n1);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, n0 + n1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, n0 + n1);
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, n0);
 	g_assert_cmphex(kt_regs(t, 1).rax & 0xffffffff, ==, n1);
 }
@@ -187,7 +187,7 @@ struct kick {
 	pthread_t thread;
 	atomic_int kicks;
 	atomic_int in_run;
-	struct kvmdbg_point *point;
+	uint64_t point;
 	/* results of the vCPU thread */
 	int run_result;
 	int pre_run_after;
@@ -209,7 +209,7 @@ static void check_interrupted(const struct kvmdbg_event *ev)
 
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &exc), ==, -ENODATA);
@@ -239,8 +239,8 @@ static void *kick_vcpu_main(void *data)
 	/* The breakpoint inserted while the vCPU ran is applied now, and the loop hits it. */
 	k->pre_run_after = kvmdbg_vcpu_pre_run(t->vcpu[0]);
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, guest_prog_addr(prog, SPIN_LOOP));
-	g_assert_true(kvmdbg_event_get_point(ev) == k->point);
-	k->hits = kvmdbg_point_get_hit_count(k->point);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == k->point);
+	k->hits = kc_point(t->vm, k->point).hits;
 
 	/* Let the guest leave its loop; it ends normally. */
 	g_assert_cmpint(
@@ -333,19 +333,23 @@ static void test_kick_before_run(struct kc_test *t, const void *data)
 	check_interrupted(kc_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0));
 
 	/*
-	 * Once the vCPU was kicked, immediate_exit is the library's: one left set with no kick
-	 * pending is cleared and the vCPU runs again.
+	 * Even after kicks, an immediate_exit the VMM sets itself stays the VMM's: its -EINTR is
+	 * a plain KVM_EXIT_INTR, and immediate_exit is left as it is.
 	 */
 	t->g.vcpus[0].run->immediate_exit = 1;
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(t->vcpu[0]), ==, 0);
 	g_assert_cmpint(kc_raw_run(t, 0), ==, -EINTR);
 	ev = NULL;
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==,
+			KVMDBG_EXIT_NOT_DEBUG);
 	g_assert_null(ev);
-	g_assert_cmpuint(t->g.vcpus[0].run->immediate_exit, ==, 0);
+	g_assert_cmpuint(t->g.vcpus[0].run->exit_reason, ==, KVM_EXIT_INTR);
+	g_assert_cmpuint(t->g.vcpus[0].run->immediate_exit, ==, 1);
+	t->g.vcpus[0].run->immediate_exit = 0;
 
-	/* An -EINTR from a signal alone (no immediate_exit) is the caller's: returned as it is. */
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==, -EINTR);
+	/* An -EINTR from a signal alone (no immediate_exit) is the VMM's too. */
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(t->vcpu[0], -EINTR, &ev), ==,
+			KVMDBG_EXIT_NOT_DEBUG);
 	g_assert_null(ev);
 
 	g_assert_cmpint(kvmdbg_vcpu_kick(NULL), ==, -EINVAL);

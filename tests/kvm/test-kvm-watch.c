@@ -16,7 +16,7 @@ static bool require_watchpoints(void)
 }
 
 /* Check a watchpoint event at @pc for @point and return its slot. */
-static int check_watch_event(struct kc_test *t, uint64_t pc, const struct kvmdbg_point *point,
+static int check_watch_event(struct kc_test *t, uint64_t pc, uint64_t point,
 			     int access)
 {
 	const struct kvmdbg_event *ev;
@@ -24,7 +24,7 @@ static int check_watch_event(struct kc_test *t, uint64_t pc, const struct kvmdbg
 	int slot;
 
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, pc);
-	g_assert_true(kvmdbg_event_get_point(ev) == point);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == point);
 	slot = kvmdbg_event_get_slot(ev);
 	g_assert_cmpint(slot, >=, 0);
 	g_assert_cmpint(slot, <, 4);
@@ -33,7 +33,7 @@ static int check_watch_event(struct kc_test *t, uint64_t pc, const struct kvmdbg
 	g_assert_cmphex(status & (1u << slot), ==, 1u << slot);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, access);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data_addr), ==, 0);
-	g_assert_cmphex(data_addr, ==, kvmdbg_point_get_addr(point));
+	g_assert_cmphex(data_addr, ==, kc_point(t->vm, point).addr);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
 	return slot;
@@ -46,7 +46,7 @@ static void test_write(struct kc_test *t, const void *data)
 	uint64_t len = GPOINTER_TO_UINT(data);
 	/* Watch the last @len bytes of the 4-byte word (naturally aligned). */
 	uint64_t addr = WATCH_DATA + (len < 4 ? 4 - len : 0);
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint32_t value;
 
 	KC_REQUIRE(t);
@@ -56,14 +56,14 @@ static void test_write(struct kc_test *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_WATCH_WRITE, addr, len, 0, NULL, &p),
 			==, 0);
-	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_WATCH_WRITE);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, len);
+	g_assert_cmpint(kc_point(t->vm, p).type, ==, KVMDBG_POINT_WATCH_WRITE);
+	g_assert_cmpuint(kc_point(t->vm, p).len, ==, len);
 
 	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p, KVMDBG_ACCESS_WRITE);
 	memcpy(&value, t->g.mem + WATCH_DATA, sizeof(value));
 	g_assert_cmphex(value, ==, WATCH_VALUE);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 	g_assert_cmphex(kt_regs(t, 0).rbx & 0xffffffff, ==, WATCH_VALUE);
 }
 
@@ -71,7 +71,7 @@ static void test_write(struct kc_test *t, const void *data)
 static void test_access(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_watch_long64;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!require_watchpoints())
@@ -84,7 +84,7 @@ static void test_access(struct kc_test *t, const void *data)
 	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p, KVMDBG_ACCESS_READ_WRITE);
 	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_LOAD), p, KVMDBG_ACCESS_READ_WRITE);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 2);
 	g_assert_cmphex(kt_regs(t, 0).rbx & 0xffffffff, ==, WATCH_VALUE);
 }
 
@@ -92,7 +92,7 @@ static void test_access(struct kc_test *t, const void *data)
 static void test_oneshot(struct kc_test *t, const void *data)
 {
 	const struct guest_prog *prog = &prog_watch_long64;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!require_watchpoints())
@@ -103,11 +103,11 @@ static void test_oneshot(struct kc_test *t, const void *data)
 					 KVMDBG_POINT_ONESHOT, NULL, &p),
 			==, 0);
 	check_watch_event(t, guest_prog_addr(prog, WATCH_AFTER_STORE), p, KVMDBG_ACCESS_READ_WRITE);
-	g_assert_false(kvmdbg_point_is_armed(p));
+	g_assert_false(kc_point(t->vm, p).armed);
 	kt_expect_out(t, 0, GUEST_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_true(kc_point(t->vm, p).armed);
 }
 
 int main(int argc, char **argv)

@@ -45,6 +45,13 @@ static struct {
 static unsigned int fake_nr_regs;
 static uint64_t fake_pc;
 static int fake_pc_err;
+static void (*fake_translate_hook)(void *data, int fd, uint64_t gva);
+static int fake_not_vm[8];
+static unsigned int fake_nr_not_vm;
+static int (*fake_trial)(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
+			 size_t size, struct kvmdbg_trial_exit *ret);
+static void *fake_trial_data;
+static void *fake_translate_hook_data;
 
 static void fake_set_cap_locked(unsigned long cap, int value)
 {
@@ -78,6 +85,11 @@ static void fake_reset_locked(void)
 	fake_nr_regs = 0;
 	fake_pc = 0;
 	fake_pc_err = -ENOSYS; /* a test that wants KVM_GET_REGS says so */
+	fake_translate_hook = NULL;
+	fake_translate_hook_data = NULL;
+	fake_nr_not_vm = 0;
+	fake_trial = NULL;
+	fake_trial_data = NULL;
 	fake_initialised = true;
 }
 
@@ -437,10 +449,29 @@ int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 	return ret;
 }
 
+void fake_set_translate_hook(void (*hook)(void *data, int fd, uint64_t gva), void *data)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_translate_hook = hook;
+	fake_translate_hook_data = data;
+	g_mutex_unlock(&fake_lock);
+}
+
 int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
 {
+	void (*hook)(void *data, int fd, uint64_t gva);
+	void *hook_data;
 	struct fake_call c;
 	int ret = 0;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	hook = fake_translate_hook;
+	hook_data = fake_translate_hook_data;
+	g_mutex_unlock(&fake_lock);
+	if (hook)
+		hook(hook_data, vcpu_fd, gva);
 
 	memset(&c, 0, sizeof(c));
 	g_mutex_lock(&fake_lock);
@@ -534,4 +565,57 @@ void x86_set_debug_exit(struct kvm_run *run, uint32_t exception, uint64_t pc, ui
 	put_le(b + 40, pc, 8);
 	put_le(b + 48, dr6, 8);
 	put_le(b + 56, dr7, 8);
+}
+
+int kvmdbg_kernel_is_vm_fd(int fd)
+{
+	int ret;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	ret = 1;
+	for (unsigned int i = 0; i < fake_nr_not_vm; i++)
+		if (fake_not_vm[i] == fd)
+			ret = 0;
+	g_mutex_unlock(&fake_lock);
+	return ret;
+}
+
+void fake_set_not_vm_fd(int fd)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	g_assert_cmpuint(fake_nr_not_vm, <, G_N_ELEMENTS(fake_not_vm));
+	fake_not_vm[fake_nr_not_vm++] = fd;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_set_trial(int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
+			      size_t size, struct kvmdbg_trial_exit *ret),
+		    void *data)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_trial = fn;
+	fake_trial_data = data;
+	g_mutex_unlock(&fake_lock);
+}
+
+int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
+			    size_t debug_size, struct kvmdbg_trial_exit *ret)
+{
+	int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const void *debug, size_t size,
+		  struct kvmdbg_trial_exit *ret);
+	void *data;
+
+	(void)kvm_fd;
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fn = fake_trial;
+	data = fake_trial_data;
+	g_mutex_unlock(&fake_lock);
+	if (!fn)
+		return -EOPNOTSUPP;
+	memset(ret, 0, sizeof(*ret));
+	return fn(data, mem, ip, debug, debug_size, ret);
 }

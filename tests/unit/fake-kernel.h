@@ -109,6 +109,21 @@ void fake_translate_set_delta(uint64_t delta);
 /* translate: [start, start + len) gives -EFAULT. */
 void fake_translate_add_fault(uint64_t start, uint64_t len);
 
+/*
+ * translate: hook(data, fd, gva) is called first, outside the fake's lock, by every translate
+ * (a test makes it block, as KVM_TRANSLATE does while that vCPU is inside KVM_RUN); NULL: none.
+ */
+void fake_set_translate_hook(void (*hook)(void *data, int fd, uint64_t gva), void *data);
+
+/* is_vm_fd: fd is not a KVM VM fd (every fd is one by default). */
+void fake_set_not_vm_fd(int fd);
+
+struct kvmdbg_trial_exit;
+/* trial_run (kvmdbg_vm_probe()): answered by fn; without one, -EOPNOTSUPP. */
+void fake_set_trial(int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
+			      size_t size, struct kvmdbg_trial_exit *ret),
+		    void *data);
+
 /* Test helpers around the log. */
 
 /* Hex dump of a set_guest_debug image, x86 layout annotated, through g_test_message(). */

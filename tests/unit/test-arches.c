@@ -24,6 +24,7 @@
 
 #include "arch/arch.h"
 #include "fake-kernel.h"
+#include "fixture.h"
 
 #define VM_FD 200
 #define VCPU_FD 201
@@ -111,13 +112,13 @@ static uint8_t *at(struct fix *f, uint64_t gpa)
 	return f->mem + (gpa - MEM_GPA);
 }
 
-static struct kvmdbg_point *insert(struct fix *f, enum kvmdbg_point_type type, uint64_t addr,
+static uint64_t insert(struct fix *f, enum kvmdbg_point_type type, uint64_t addr,
 				   uint64_t len, unsigned int flags)
 {
-	struct kvmdbg_point *p = NULL;
+	uint64_t p = 0;
 
 	g_assert_cmpint(kvmdbg_vm_insert(f->vm, type, addr, len, flags, NULL, &p), ==, 0);
-	g_assert_nonnull(p);
+	g_assert_cmpuint(p, !=, 0);
 	return p;
 }
 
@@ -315,7 +316,7 @@ static void test_s390_sw_instr0(void)
 	static const uint8_t zero24[24];
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p, *q;
+	uint64_t p, q;
 	struct fake_call c;
 	uint64_t a = MEM_GPA + 0x100, b = MEM_GPA + 0x206;
 	uint32_t e = 0;
@@ -337,7 +338,7 @@ static void test_s390_sw_instr0(void)
 	g_assert_cmphex(at(f, a)[0], ==, 0x00);
 	g_assert_cmphex(at(f, a)[1], ==, 0x00);
 	g_assert_cmpmem(at(f, a) + 2, 16, f->orig + 0x102, 16);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 2);
+	g_assert_cmpuint(fx_point(f->vm, p).len, ==, 2);
 	fake_log_clear();
 	q = insert(f, KVMDBG_POINT_SW_BREAK, b, 2, 0);
 	assert_log_len(0);
@@ -350,7 +351,7 @@ static void test_s390_sw_instr0(void)
 	/* the operation-exception intercept, PSW past the 2 bytes */
 	s390_sieic(f->run[0], a + 2, 0x2c, 0, 0);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 	g_assert_cmphex(s390_psw(f->run[0]), ==, a); /* moved back */
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &e), ==, 0);
@@ -400,7 +401,7 @@ static void test_s390_sw_diag(void)
 	static const uint8_t diag[4] = { 0x83, 0x00, 0x05, 0x01 };
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t a = MEM_GPA + 0x400;
 
 	for (int variant = 0; variant < 2; variant++) {
@@ -416,12 +417,12 @@ static void test_s390_sw_diag(void)
 		p = insert(f, KVMDBG_POINT_SW_BREAK, a, 0, 0);
 		g_assert_cmpuint(fake_log_count(FAKE_ENABLE_CAP), ==, (size_t)variant);
 		g_assert_cmpmem(at(f, a), 4, diag, 4);
-		g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 4);
+		g_assert_cmpuint(fx_point(f->vm, p).len, ==, 4);
 
 		/* the DIAG intercept, PSW past the 4 bytes */
 		s390_sieic(f->run[0], a + 4, 0x04, 0x8300, 0x05010000);
 		EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-		g_assert_true(kvmdbg_event_get_point(ev) == p);
+		g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 		g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 		g_assert_cmphex(s390_psw(f->run[0]), ==, a);
 
@@ -456,7 +457,7 @@ static void test_s390_hw(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *bp, *wp;
+	uint64_t bp, wp;
 	struct fake_call c;
 	uint8_t entries[2 * 32];
 	uint64_t data = 0;
@@ -477,7 +478,7 @@ static void test_s390_hw(void)
 	/* the breakpoint: found by its address */
 	s390_debug_exit(f->run[0], 0x2000, 0x2000, 1);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == bp);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == bp);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x2000);
 
@@ -492,7 +493,7 @@ static void test_s390_hw(void)
 	/* the watch: the exit names the watched address; pc is the PSW */
 	s390_debug_exit(f->run[0], 0x200a, 0x3001, 2);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_WATCHPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == wp);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == wp);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
@@ -690,7 +691,7 @@ static void test_ppc_book3s(void)
 static void test_ppc_sw_insn_reg(void)
 {
 	struct fix fx, *f = &fx;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t a = MEM_GPA + 0x800;
 	static const uint8_t le_tw[4] = { 0x08, 0x00, 0xe0, 0x7f };  /* 0x7fe00008, LE */
 	static const uint8_t be_ehpriv[4] = { 0x7c, 0x00, 0x02, 0x1c };
@@ -709,7 +710,7 @@ static void test_ppc_sw_insn_reg(void)
 	p = insert(f, KVMDBG_POINT_SW_BREAK, a, 4, 0);
 	/* the 32-bit word in the guest's (little-endian) byte order */
 	g_assert_cmpmem(at(f, a), 4, le_tw, 4);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 4);
+	g_assert_cmpuint(fx_point(f->vm, p).len, ==, 4);
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
 	fix_fini(f);
 
@@ -730,7 +731,7 @@ static void test_ppc_status0(void)
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
 	uint64_t status = 0;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct fake_call c;
 	uint8_t img[264];
 	uint64_t a = MEM_GPA + 0x1000;
@@ -751,7 +752,7 @@ static void test_ppc_status0(void)
 	fake_log_clear();
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
 	assert_log_len(0);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 
 	/* step over it */
@@ -790,16 +791,16 @@ static void test_ppc_status0(void)
 	ppc_exit(f->run[0], true, 0x10000088, 0x1244);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_STEP);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x7004);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, -ENODATA);
 
 	/* stepping onto the breakpoint (or trapping on it): the breakpoint's stop */
 	fake_set_regs_pc(a, 0);
 	ppc_exit(f->run[0], true, 0x7000, 0);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
 
 	/* KVM_GET_REGS failing fails the exit */
 	fake_set_regs_pc(0, -EIO);
@@ -815,7 +816,7 @@ static void test_ppc_book3s_hv(void)
 	static const int expected[10] = { 0, 1, 0, 1, 0, 0, 0, 0, 0, 0 };
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint32_t mask = 0;
 	uint64_t a = MEM_GPA + 0x2000;
 
@@ -837,19 +838,19 @@ static void test_ppc_book3s_hv(void)
 	pre_run_one(f->vcpu[0], VCPU_FD, 264);
 	ppc_exit(f->run[0], false, a, 0);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	/* running again stops there again: nothing to apply, the breakpoint stays */
 	PRE_RUN_NONE(f->vcpu[0]);
 	g_assert_cmphex(at(f, a)[1], ==, 0xdd);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
 
 	/* a one-shot takes itself out, so running again runs the original instruction */
 	p = insert(f, KVMDBG_POINT_SW_BREAK, a, 0, KVMDBG_POINT_ONESHOT);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
 	g_assert_cmpmem(at(f, a), 4, f->orig + 0x2000, 4);
-	g_assert_false(kvmdbg_point_is_armed(p));
+	g_assert_false(fx_point_armed(f->vm, p));
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
 	fix_fini(f);
 }
@@ -860,7 +861,7 @@ static void test_ppc_booke(void)
 	static const int expected[10] = { 0, 1, 1, 1, 1, 1, 1, 1, 0, 0 };
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *b0, *b1, *w0, *w1;
+	uint64_t b0, b1, w0, w1;
 	struct fake_call c;
 	uint8_t img[264];
 	uint64_t data = 0;
@@ -899,7 +900,7 @@ static void test_ppc_booke(void)
 	/* an instruction breakpoint names no slot: the one at the pc */
 	ppc_exit(f->run[0], true, 0x10040, 0x2);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == b1);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == b1);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x10040);
 	c = pre_run_one(f->vcpu[0], VCPU_FD, 264);
@@ -924,7 +925,7 @@ static void test_ppc_booke(void)
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_WATCHPOINT);
 	assert_log_len(1);
 	g_assert_cmpint(fake_log_get(0).kind, ==, FAKE_GET_REGS);
-	g_assert_true(kvmdbg_event_get_point(ev) == w0);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == w0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_READ);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
@@ -934,7 +935,7 @@ static void test_ppc_booke(void)
 	/* a write of the write watch */
 	ppc_exit(f->run[0], true, 0x9000, 0x4);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_WATCHPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == w1);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == w1);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
 	(void)b0;
@@ -1009,7 +1010,7 @@ static void test_arm64_sw(void)
 	static const uint8_t brk0[4] = { 0x00, 0x00, 0x20, 0xd4 };
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct fake_call c;
 	uint8_t img[520];
 	uint64_t a = MEM_GPA + 0x3000;
@@ -1036,7 +1037,7 @@ static void test_arm64_sw(void)
 	g_assert_cmpint(c.kind, ==, FAKE_GET_ONE_REG);
 	g_assert_cmpint(c.fd, ==, VCPU_FD);
 	g_assert_cmphex(c.reg, ==, REG_ARM64_PC);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &e), ==, 0);
 	g_assert_cmphex(e, ==, 0x3c);
@@ -1084,7 +1085,7 @@ static void test_arm64_hw(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *b, *w0, *w1;
+	uint64_t b, w0, w1;
 	struct fake_call c;
 	uint8_t img[520];
 	uint64_t data = 0;
@@ -1112,7 +1113,7 @@ static void test_arm64_hw(void)
 	fake_set_one_reg(REG_ARM64_PC, 0x80001000, 0);
 	arm64_exit(f->run[0], ESR_BREAKPT, 0);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == b);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == b);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
 	c = pre_run_one(f->vcpu[0], VCPU_FD, 520);
 	put(img, 0x20003, 4, false);
@@ -1128,7 +1129,7 @@ static void test_arm64_hw(void)
 	fake_set_one_reg(REG_ARM64_PC, 0x80001010, 0);
 	arm64_exit(f->run[0], ESR_WATCH_W, 0x80002006);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_WATCHPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == w0);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == w0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
@@ -1138,7 +1139,7 @@ static void test_arm64_hw(void)
 	/* a wider load that starts below the watched byte: the same doubleword */
 	arm64_exit(f->run[0], ESR_WATCH_R, 0x80003000);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_WATCHPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == w1);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == w1);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_READ);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
@@ -1166,7 +1167,7 @@ static void test_riscv(void)
 	static const uint8_t off[8];
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p, *q;
+	uint64_t p, q;
 	struct fake_call c;
 	uint64_t a = MEM_GPA + 0x100, b = MEM_GPA + 0x206, g = MEM_GPA + 0x300;
 	uint32_t mask = 0, e = 0;
@@ -1194,10 +1195,10 @@ static void test_riscv(void)
 	p = insert(f, KVMDBG_POINT_SW_BREAK, a, 0, 0);
 	q = insert(f, KVMDBG_POINT_SW_BREAK, b, 0, KVMDBG_POINT_ONESHOT);
 	g_assert_cmpmem(at(f, a), 4, ebreak, 4);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 4);
+	g_assert_cmpuint(fx_point(f->vm, p).len, ==, 4);
 	g_assert_cmpmem(at(f, b), 2, c_ebreak, 2);
 	g_assert_cmpmem(at(f, b) + 2, 8, f->orig + 0x208, 8);
-	g_assert_cmpuint(kvmdbg_point_get_len(q), ==, 2);
+	g_assert_cmpuint(fx_point(f->vm, q).len, ==, 2);
 	c = pre_run_one(f->vcpu[0], VCPU_FD, 8);
 	assert_image(c, enable, 8);
 
@@ -1205,19 +1206,19 @@ static void test_riscv(void)
 	fake_set_one_reg(REG_RISCV_PC, a, 0);
 	riscv_exit(f->run[0]);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &e), ==, -ENODATA);
 	/* no single-step, no step-over: nothing changes, the next run stops there again */
 	PRE_RUN_NONE(f->vcpu[0]);
 	g_assert_cmpmem(at(f, a), 4, ebreak, 4);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
 
 	/* the one-shot takes itself out: the compressed instruction is back */
 	fake_set_one_reg(REG_RISCV_PC, b, 0);
 	EXPECT_EVENT(f, 0, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == q);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == q);
 	g_assert_cmpmem(at(f, b), 2, f->orig + 0x206, 2);
 	/* if the vCPU had already fetched it: the original is back, run it */
 	EXPECT_RESUME(f, 0);

@@ -288,9 +288,9 @@ static uint8_t *debug_run(bool be, uint64_t address, uint32_t status)
 	return run;
 }
 
-static void test_decode(void)
+static void test_decode_booke(void)
 {
-	const struct kvmdbg_arch *all[] = { BOOKE, BOOK3S, BOOK3S_LE };
+	const struct kvmdbg_arch *all[] = { BOOKE };
 	struct kvmdbg_arch_exit e;
 
 	for (size_t a = 0; a < G_N_ELEMENTS(all); a++) {
@@ -351,6 +351,38 @@ static void test_decode(void)
 	}
 }
 
+/*
+ * Book3S: status is never the kernel's answer (HV writes only the address of a breakpoint
+ * exit, PR writes 0, or nothing for a step): whatever it holds, the exit is a step or a
+ * breakpoint instruction at the address, and carries no status.
+ */
+static void test_decode_book3s(void)
+{
+	static const uint32_t stale[] = { 0, 2, 4, 8, 0xc, 0x100, 0xdeadbeef };
+	const struct kvmdbg_arch *all[] = { BOOK3S, BOOK3S_LE };
+	struct kvmdbg_arch_exit e;
+
+	for (size_t a = 0; a < G_N_ELEMENTS(all); a++) {
+		const struct kvmdbg_arch *arch = all[a];
+		bool be = arch->big_endian;
+
+		for (size_t i = 0; i < G_N_ELEMENTS(stale); i++) {
+			g_test_message("%s, status 0x%x", arch->name, stale[i]);
+			g_assert_true(golden_decode(arch, debug_run(be, 0xc000000000012340ull,
+								    stale[i]), &e));
+			g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP_OR_BP);
+			g_assert_true(e.has_pc);
+			g_assert_cmphex(e.pc, ==, 0xc000000000012340ull);
+			g_assert_false(e.has_status);
+			g_assert_false(e.has_data_addr);
+			g_assert_false(e.has_exception);
+			g_assert_cmphex(e.slot_mask, ==, 0);
+		}
+		g_assert_false(golden_decode(arch, golden_run(2, be), &e));
+		g_assert_false(golden_decode(arch, golden_run(4, !be), &e));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -362,7 +394,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/ppc/pack/no-hw", test_pack_no_hw);
 	g_test_add_func("/kvmdbg/unit/ppc/pack/le-layout", test_pack_le_layout);
 	g_test_add_func("/kvmdbg/unit/ppc/validate", test_validate);
-	g_test_add_func("/kvmdbg/unit/ppc/decode", test_decode);
+	g_test_add_func("/kvmdbg/unit/ppc/decode/booke", test_decode_booke);
+	g_test_add_func("/kvmdbg/unit/ppc/decode/book3s", test_decode_book3s);
 
 	return g_test_run();
 }

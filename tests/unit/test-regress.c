@@ -16,6 +16,7 @@
 
 #include "arch/arch.h"
 #include "fake-kernel.h"
+#include "fixture.h"
 
 #define VM_FD 300
 #define VCPU_FD 301
@@ -98,7 +99,7 @@ static void test_arm64_watch_continue(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *w;
+	uint64_t w;
 
 	fix_init(f, "aarch64", 0x30003);
 	fake_set_cap(CAP_HW_BPS, 2);
@@ -148,7 +149,7 @@ static void test_arm64_watch_continue(void)
 		memcpy(&wcr0, c.bytes + 264, 8);
 		g_assert_cmphex(wcr0, !=, 0);
 	}
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(w), ==, 1);
+	g_assert_cmpuint(fx_point_hits(f->vm, w), ==, 1);
 	kvmdbg_vm_free(f->vm);
 }
 
@@ -336,7 +337,7 @@ static void test_oneshot_failed_restore(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t x = MEM_GPA + 0x300;
 
 	fix_init(f, NULL, 0);
@@ -354,10 +355,10 @@ static void test_oneshot_failed_restore(void)
 	x86_set_debug_exit(f->run[0], 3, x, 0xffff0ff0, 0);
 	g_assert_cmpint(exit_of(f->vcpu[0], &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
 	/* still armed, still in memory, not on the fired list: nothing to re-arm */
-	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_true(fx_point_armed(f->vm, p));
 	g_assert_cmphex(f->mem[0x300], ==, 0xcc);
 	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 0);
 	/* the step-over needs the same write and reports its failure */
@@ -377,7 +378,7 @@ static void test_steppers_reinsert(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p2;
+	uint64_t p2;
 	uint64_t x = MEM_GPA + 0x200;
 	uint8_t o = 0;
 
@@ -419,7 +420,7 @@ static void test_steppers_reinsert(void)
 	x86_exit(f->run[1], 1, x + 1, 0xffff4ff0ull);
 	g_assert_cmpint(exit_of(f->vcpu[1], &ev), ==, KVMDBG_EXIT_RESUME);
 	g_assert_cmphex(f->mem[0x200], ==, 0xcc);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p2), ==, 1);
+	g_assert_cmpuint(fx_point_hits(f->vm, p2), ==, 1);
 	kvmdbg_vm_free(f->vm);
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
 }
@@ -448,7 +449,7 @@ static int cb_write(void *u, uint64_t gpa, const void *buf, size_t len)
 static void test_vcpu_free_orphan(void)
 {
 	struct fix fx, *f = &fx;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct kvmdbg_vcpu *old;
 	uint64_t x = MEM_GPA + 0x300;
 
@@ -467,10 +468,10 @@ static void test_vcpu_free_orphan(void)
 	f->vcpu[0] = NULL;
 	fail_writes = false;
 	g_test_message("points left: %ld; owner of the survivor: %p (freed: %p)",
-		       kvmdbg_vm_get_point_count(f->vm), (void *)kvmdbg_point_get_vcpu(p),
+		       kvmdbg_vm_get_point_count(f->vm), (void *)fx_point(f->vm, p).vcpu,
 		       (void *)old);
 	/* the survivor still names the freed vCPU as its owner */
-	bool dangling = kvmdbg_vm_get_point_count(f->vm) == 1 && kvmdbg_point_get_vcpu(p) == old;
+	bool dangling = kvmdbg_vm_get_point_count(f->vm) == 1 && fx_point(f->vm, p).vcpu == old;
 	/* and can no longer be removed by key: -ENOENT from the VM, its vCPU is gone */
 	g_test_message("vm_remove: %d", kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, x));
 	/* a new vCPU object may get the same address and then "own" it */
@@ -487,7 +488,7 @@ static void test_hw_slot_reuse(void)
 {
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p2;
+	uint64_t p2;
 
 	fix_init(f, NULL, 0);
 	fix_vm(f, true);
@@ -505,10 +506,10 @@ static void test_hw_slot_reuse(void)
 	g_test_message("ret %d type %s pc %#llx point addr %#llx", r,
 		       r == 1 ? kvmdbg_event_type_name(kvmdbg_event_get_type(ev)) : "-",
 		       r == 1 ? (unsigned long long)kvmdbg_event_get_pc(ev) : 0ull,
-		       r == 1 ? (unsigned long long)kvmdbg_point_get_addr(kvmdbg_event_get_point(ev))
+		       r == 1 ? (unsigned long long)kvmdbg_point_get_addr(kvmdbg_event_get_point_id(ev))
 			      : 0ull);
 	/* a breakpoint at 0x5000 must not be reported as hit at 0x1000 */
-	g_assert_false(r == KVMDBG_EXIT_EVENT && kvmdbg_event_get_point(ev) == p2);
+	g_assert_false(r == KVMDBG_EXIT_EVENT && kvmdbg_event_get_point_id(ev) == p2);
 	kvmdbg_vm_free(f->vm);
 }
 

@@ -15,6 +15,7 @@
 #include <kvmdbg/kvmdbg.h>
 
 #include "fake-kernel.h"
+#include "fixture.h"
 
 #define VM_FD 100
 #define VCPU_FD 101
@@ -39,7 +40,7 @@ struct fix {
 };
 
 static int sentinel_storage;
-#define SENTINEL_POINT ((struct kvmdbg_point *)(void *)&sentinel_storage)
+#define SENTINEL_POINT 0xdeadbeefull
 #define SENTINEL_EVENT ((const struct kvmdbg_event *)(const void *)&sentinel_storage)
 #define SENTINEL_VM ((struct kvmdbg_vm *)(void *)&sentinel_storage)
 #define SENTINEL_VCPU ((struct kvmdbg_vcpu *)(void *)&sentinel_storage)
@@ -70,9 +71,15 @@ static void fix_mark(struct fix *f)
 		assert_log_len(0);                                                           \
 		g_assert_cmpint(kvmdbg_vm_get_point_count((f)->vm), ==, (f)->expected_count); \
 		g_assert_cmpmem((f)->mem, MEM_SIZE, (f)->expected_mem, MEM_SIZE);            \
-		for (unsigned int i_ = 0; i_ < 2; i_++)                                      \
-			g_assert_cmpint(kvmdbg_vcpu_pre_run((f)->vcpu[i_]), ==, 0);          \
-		assert_log_len(0);                                                           \
+		/* x86 sends a stepping vCPU's state before every run, unchanged or not */    \
+		size_t n_ = 0;                                                               \
+		for (unsigned int i_ = 0; i_ < 2; i_++) {                                    \
+			bool s_ = kvmdbg_vcpu_is_single_step((f)->vcpu[i_]);                 \
+			g_assert_cmpint(kvmdbg_vcpu_pre_run((f)->vcpu[i_]), ==, s_ ? 1 : 0); \
+			n_ += s_;                                                            \
+		}                                                                            \
+		assert_log_len(n_);                                                          \
+		fake_log_clear();                                                            \
 	} while (0)
 
 static void fix_setup(struct fix *f, gconstpointer data)
@@ -136,7 +143,7 @@ static int debug_exit(struct fix *f, unsigned int v, uint32_t exception, uint64_
 static void test_null_vm(struct fix *f, gconstpointer data)
 {
 	struct kvmdbg_vm *vm = SENTINEL_VM;
-	struct kvmdbg_point *p = SENTINEL_POINT;
+	uint64_t p = SENTINEL_POINT;
 	uint32_t mask = 0x12345678;
 	(void)data;
 
@@ -161,7 +168,9 @@ static void test_null_vm(struct fix *f, gconstpointer data)
 			==, -EINVAL);
 	g_assert_true(p == SENTINEL_POINT);
 	g_assert_cmpint(kvmdbg_vm_remove(NULL, KVMDBG_POINT_HW_BREAK, HW_BASE), ==, -EINVAL);
-	g_assert_null(kvmdbg_vm_find(NULL, KVMDBG_POINT_HW_BREAK, HW_BASE));
+	g_assert_cmpint(kvmdbg_vm_find(NULL, KVMDBG_POINT_HW_BREAK, HW_BASE, &p), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_find(f->vm, KVMDBG_POINT_HW_BREAK, HW_BASE, NULL), ==, -EINVAL);
+	g_assert_true(p == SENTINEL_POINT);
 	g_assert_cmpint(kvmdbg_vm_remove_all(NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vm_rearm(NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vm_mark_all_armed(NULL), ==, -EINVAL);
@@ -172,7 +181,7 @@ static void test_null_vm(struct fix *f, gconstpointer data)
 static void test_null_vcpu(struct fix *f, gconstpointer data)
 {
 	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
-	struct kvmdbg_point *p = SENTINEL_POINT;
+	uint64_t p = SENTINEL_POINT;
 	const struct kvmdbg_event *ev = SENTINEL_EVENT;
 	struct kvm_run *run = fake_run_new();
 	(void)data;
@@ -208,7 +217,7 @@ static void test_null_vcpu(struct fix *f, gconstpointer data)
 static void test_null_ret_event(struct fix *f, gconstpointer data)
 {
 	/* a debug exit handed in without somewhere to put the event: refused, nothing counted */
-	struct kvmdbg_point *p = kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE);
+	uint64_t p = fx_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE);
 	struct kvm_run *run = f->run[0];
 	const struct kvmdbg_event *ev;
 	(void)data;
@@ -216,12 +225,12 @@ static void test_null_ret_event(struct fix *f, gconstpointer data)
 	g_assert_nonnull(p);
 	x86_set_debug_exit(run, 3, SW_BASE, DR6_NONE, 0);
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, NULL), ==, -EINVAL);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 0);
 	UNCHANGED(f);
 
 	/* the same exit handled properly afterwards is one hit */
 	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
 }
 
 static void test_null_event(void)
@@ -233,7 +242,7 @@ static void test_null_event(void)
 	g_assert_cmpint(kvmdbg_event_get_type(NULL), ==, KVMDBG_EVENT_UNKNOWN);
 	g_assert_null(kvmdbg_event_get_vcpu(NULL));
 	g_assert_cmphex(kvmdbg_event_get_pc(NULL), ==, 0);
-	g_assert_null(kvmdbg_event_get_point(NULL));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(NULL), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_slot(NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_access(NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(NULL, &addr), ==, -EINVAL);
@@ -260,7 +269,7 @@ static void test_bad_feature(struct fix *f, gconstpointer data)
 static void refuse_insert(struct fix *f, int type, uint64_t addr, uint64_t len,
 			  unsigned int flags, int err)
 {
-	struct kvmdbg_point *p = SENTINEL_POINT;
+	uint64_t p = SENTINEL_POINT;
 
 	g_test_message("insert type %d addr 0x%" G_GINT64_MODIFIER "x len %" G_GUINT64_FORMAT
 		       " flags 0x%x: expect %d",
@@ -287,8 +296,15 @@ static void test_insert_bad_type(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, (enum kvmdbg_point_type)-1, SW_BASE), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[0], (enum kvmdbg_point_type)5, HW_BASE), ==,
 			-EINVAL);
-	g_assert_null(kvmdbg_vm_find(f->vm, (enum kvmdbg_point_type)5, HW_BASE));
-	g_assert_null(kvmdbg_vm_find(f->vm, (enum kvmdbg_point_type)-1, SW_BASE));
+	{
+		uint64_t id = SENTINEL_POINT;
+
+		g_assert_cmpint(kvmdbg_vm_find(f->vm, (enum kvmdbg_point_type)5, HW_BASE, &id), ==,
+				-EINVAL);
+		g_assert_cmpint(kvmdbg_vm_find(f->vm, (enum kvmdbg_point_type)-1, SW_BASE, &id),
+				==, -EINVAL);
+		g_assert_true(id == SENTINEL_POINT);
+	}
 	UNCHANGED(f);
 }
 
@@ -349,7 +365,7 @@ static void test_insert_watch_read(struct fix *f, gconstpointer data)
 
 static void test_insert_duplicate(struct fix *f, gconstpointer data)
 {
-	struct kvmdbg_point *p = SENTINEL_POINT;
+	uint64_t p = SENTINEL_POINT;
 	(void)data;
 
 	/* VM-wide twice */
@@ -435,7 +451,7 @@ static void test_remove_twice(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vcpu_remove(f->vcpu[1], KVMDBG_POINT_HW_BREAK, 0x403000), ==,
 			-ENOENT);
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_HW_BREAK, HW_BASE), ==, -ENOENT);
-	g_assert_null(kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE));
+	g_assert_cmpuint(0, ==, fx_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE));
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 0);
 	UNCHANGED(f);
 }
@@ -449,7 +465,7 @@ static void test_sw_unbacked(struct fix *f, gconstpointer data)
 	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE, 1, 0, -EFAULT);
 	refuse_insert(f, KVMDBG_POINT_SW_BREAK, 0, 1, 0, -EFAULT);
 	refuse_insert(f, KVMDBG_POINT_SW_BREAK, ~0ull, 1, KVMDBG_POINT_ONESHOT, -EFAULT);
-	g_assert_null(kvmdbg_vm_find(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE));
+	g_assert_cmpuint(0, ==, fx_find(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE));
 	UNCHANGED(f);
 	/* the last byte is fine */
 	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + MEM_SIZE - 1, 1,
@@ -590,7 +606,7 @@ static void test_reinject_wrong_event(struct fix *f, gconstpointer data)
 
 static void test_event_wrong_type(struct fix *f, gconstpointer data)
 {
-	struct kvmdbg_point *pw;
+	uint64_t pw;
 	const struct kvmdbg_event *ev;
 	uint64_t addr = 0x77, st = 0x77;
 	uint32_t exc = 0x77;
@@ -605,7 +621,7 @@ static void test_event_wrong_type(struct fix *f, gconstpointer data)
 	/* step */
 	g_assert_cmpint(debug_exit(f, 1, 1, 0x500000, DR6_STEP, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_STEP);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
@@ -616,7 +632,7 @@ static void test_event_wrong_type(struct fix *f, gconstpointer data)
 	/* software breakpoint: a point, but no slot, no access */
 	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_nonnull(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), !=, 0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
@@ -635,7 +651,7 @@ static void test_event_wrong_type(struct fix *f, gconstpointer data)
 	/* watchpoint (slot 1): everything; NULL out-parameters refused */
 	g_assert_cmpint(debug_exit(f, 0, 1, 0x401005, DR6_SLOT(1), &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_WATCHPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == pw);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == pw);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, NULL), ==, -EINVAL);
@@ -647,7 +663,7 @@ static void test_event_wrong_type(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
 	addr = 0x77;
@@ -664,7 +680,7 @@ static void test_event_wrong_type(struct fix *f, gconstpointer data)
 	g_assert_cmpint(debug_exit(f, 0, 3, MEM_GPA + 0x200, DR6_NONE, &ev), ==,
 			KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);

@@ -503,8 +503,10 @@ static void assert_common(const struct kvmdbg_arch_exit *e, uint32_t exception, 
 	g_assert_cmphex(e->pc, ==, pc);
 	g_assert_true(e->has_exception);
 	g_assert_cmphex(e->exception, ==, exception);
-	g_assert_true(e->has_status);
-	g_assert_cmphex(e->status, ==, status);
+	/* only a #DB exit writes dr6 (kvm_handle_exception; #BP: exception and pc only) */
+	g_assert_cmpint(e->has_status, ==, exception == 1);
+	if (exception == 1)
+		g_assert_cmphex(e->status, ==, status);
 	g_assert_false(e->has_data_addr);
 	g_assert_false(e->intercept);
 	g_assert_false(e->foreign_insn);
@@ -638,6 +640,23 @@ static void test_decode_int3(void)
 	assert_common(&e, 3, 0xffff800000000001ull, 0xffff6ff3);
 }
 
+/* ICEBP (INT1, 0xf1): a #DB with no cause bit in DR6, which only the guest raises */
+static void test_decode_icebp(void)
+{
+	static const uint8_t exit[32] = {
+		0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* exception 1 */
+		0x21, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* pc 0x1021 */
+		0xf0, 0x0f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff0ff0 */
+		0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* dr7 0x400 */
+	};
+	struct kvmdbg_arch_exit e;
+
+	decode(exit, &e);
+	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_FOREIGN);
+	g_assert_cmphex(e.slot_mask, ==, 0);
+	assert_common(&e, 1, 0x1021, 0xffff0ff0);
+}
+
 static void test_decode_unknown(void)
 {
 	static const uint8_t exit[32] = {
@@ -680,6 +699,7 @@ static void test_decode_exact_copy(void)
 
 	decode(exit_big_exception, &e);
 	g_assert_cmphex(e.causes, ==, 0);
+	g_assert_false(e.has_status);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	assert_common(&e, 0x80000001u, 0, 0);
 }
@@ -703,6 +723,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/x86/decode/several-slots", test_decode_several_slots);
 	g_test_add_func("/kvmdbg/unit/x86/decode/bd", test_decode_bd);
 	g_test_add_func("/kvmdbg/unit/x86/decode/int3", test_decode_int3);
+	g_test_add_func("/kvmdbg/unit/x86/decode/icebp", test_decode_icebp);
 	g_test_add_func("/kvmdbg/unit/x86/decode/unknown-exception", test_decode_unknown);
 	g_test_add_func("/kvmdbg/unit/x86/decode/exact-copy", test_decode_exact_copy);
 	g_test_add_func("/kvmdbg/unit/x86/decode/not-debug", test_decode_not_debug);

@@ -118,12 +118,12 @@ static void test_caps(struct kc_test *t, const void *data)
 	for (int f = KVMDBG_FEATURE_HW_BREAKPOINT; f <= KVMDBG_FEATURE_WATCH_ACCESS; f++)
 		g_assert_cmpint(kvmdbg_vm_has_feature(t->vm, f), ==, 0);
 	for (int type = KVMDBG_POINT_HW_BREAK; type <= KVMDBG_POINT_WATCH_ACCESS; type++) {
-		struct kvmdbg_point *p = (struct kvmdbg_point *)&dummy;
+		uint64_t p = 0xdeadbeef;
 		uint64_t addr = type == KVMDBG_POINT_HW_BREAK ? RG_CODE : WATCH_DATA;
 
 		g_assert_cmpint(kvmdbg_vm_insert(t->vm, type, addr, 4, 0, NULL, &p), ==,
 				-EOPNOTSUPP);
-		g_assert_true(p == (struct kvmdbg_point *)&dummy);
+		g_assert_true(p == 0xdeadbeef);
 		g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], type, addr, 4, 0, NULL, NULL), ==,
 				-EOPNOTSUPP);
 	}
@@ -244,7 +244,7 @@ static void test_pre_run(struct kc_test *t, const void *data)
 static void test_bad_input(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
-	struct kvmdbg_point *dummy = (struct kvmdbg_point *)&dummy;
+	uint64_t dummy = 0xdeadbeef;
 	struct kvmdbg_vcpu *vcpu;
 	struct kvmdbg_vm *vm;
 	uint64_t inner;
@@ -268,7 +268,7 @@ static void test_bad_input(struct kc_test *t, const void *data)
 	/* Instructions are 4 bytes, 4-byte aligned: lengths 0, 1 and 4 only. */
 	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, inner + 2, 4, 0, NULL, &dummy),
 			==, -EINVAL);
-	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
+	g_assert_true(dummy == 0xdeadbeef);
 	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, inner, 2, 0, NULL, NULL), ==,
 			-EINVAL);
 	g_assert_cmpint(kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, inner, 8, 0, NULL, NULL), ==,

@@ -9,13 +9,13 @@
 
 /* Check a hardware breakpoint event at @point and return its slot. */
 static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
-			  const struct kvmdbg_point *point)
+			  uint64_t point)
 {
 	uint64_t addr = 0;
 	int slot;
 
-	g_assert_true(kvmdbg_event_get_point(ev) == point);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_point_get_addr(point));
+	g_assert_true(kvmdbg_event_get_point_id(ev) == point);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kc_point(t->vm, point).addr);
 	slot = kvmdbg_event_get_slot(ev);
 	g_assert_cmpint(slot, >=, 0);
 	g_assert_cmpint(slot, <, kvmdbg_vm_get_hw_slots(t->vm, false));
@@ -27,7 +27,7 @@ static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
 	/* Not the guest's own: there is nothing to hand back. */
 	g_assert_cmpint(kvmdbg_vcpu_reinject(t->vcpu[0], ev), ==, -EINVAL);
 	/* The vCPU stopped before the instruction. */
-	g_assert_cmphex(rt_pc(t, 0), ==, kvmdbg_point_get_addr(point));
+	g_assert_cmphex(rt_pc(t, 0), ==, kc_point(t->vm, point).addr);
 	return slot;
 }
 
@@ -39,7 +39,7 @@ static int check_hw_event(struct kc_test *t, const struct kvmdbg_event *ev,
 static void test_slots(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_sled;
-	struct kvmdbg_point *p[SLED_LEN], *dummy = (struct kvmdbg_point *)&dummy;
+	uint64_t p[SLED_LEN], dummy = 0xdeadbeef;
 	uint64_t start = rg_prog_addr(prog, SLED_START);
 	uint32_t seen = 0;
 	int n;
@@ -63,17 +63,17 @@ static void test_slots(struct kc_test *t, const void *data)
 			ret = kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, addr, 0, 0, &p[k],
 					       &p[k]);
 		g_assert_cmpint(ret, ==, 0);
-		g_assert_cmpint(kvmdbg_point_get_type(p[k]), ==, KVMDBG_POINT_HW_BREAK);
-		g_assert_cmphex(kvmdbg_point_get_addr(p[k]), ==, addr);
-		g_assert_true(kvmdbg_point_get_user_data(p[k]) == &p[k]);
-		g_assert_true(kvmdbg_point_get_vcpu(p[k]) == (k % 2 ? t->vcpu[0] : NULL));
+		g_assert_cmpint(kc_point(t->vm, p[k]).type, ==, KVMDBG_POINT_HW_BREAK);
+		g_assert_cmphex(kc_point(t->vm, p[k]).addr, ==, addr);
+		g_assert_true(kc_point(t->vm, p[k]).user_data == &p[k]);
+		g_assert_true(kc_point(t->vm, p[k]).vcpu == (k % 2 ? t->vcpu[0] : NULL));
 	}
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, n);
 	/* Every slot taken. */
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, start + RG_INSN * n, 0, 0,
 					 NULL, &dummy),
 			==, -ENOSPC);
-	g_assert_true(dummy == (struct kvmdbg_point *)&dummy);
+	g_assert_true(dummy == 0xdeadbeef);
 	g_assert_cmpint(kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_HW_BREAK, start + RG_INSN * n,
 					   0, 0, NULL, NULL),
 			==, -ENOSPC);
@@ -90,7 +90,7 @@ static void test_slots(struct kc_test *t, const void *data)
 		g_test_message("breakpoint %d: slot %d", k, slot);
 		g_assert_cmphex(seen & (1u << slot), ==, 0);
 		seen |= 1u << slot;
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p[k]), ==, 1);
+		g_assert_cmpuint(kc_point(t->vm, p[k]).hits, ==, 1);
 	}
 	g_assert_cmphex(seen, ==, (1u << n) - 1);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
@@ -101,7 +101,7 @@ static void test_slots(struct kc_test *t, const void *data)
 static void test_continue(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
-	struct kvmdbg_point *inner, *pass, *done;
+	uint64_t inner, pass, done;
 	uint64_t inner_addr = rg_prog_addr(prog, BP_INNER);
 	uint64_t pass_addr = rg_prog_addr(prog, BP_PASS);
 	uint64_t done_addr = rg_prog_addr(prog, BP_DONE);
@@ -125,7 +125,7 @@ static void test_continue(struct kc_test *t, const void *data)
 	for (unsigned int n = 1; n <= BP_PASSES * BP_INNER_COUNT; n++) {
 		check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr),
 			       inner);
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, n);
+		g_assert_cmpuint(kc_point(t->vm, inner).hits, ==, n);
 		/* Stopped before the instruction: r0 counts the iterations done. */
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, n - 1);
 		if (n % BP_INNER_COUNT == 0) {
@@ -138,10 +138,10 @@ static void test_continue(struct kc_test *t, const void *data)
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, done_addr), done);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(inner), ==, BP_PASSES * BP_INNER_COUNT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(pass), ==, BP_PASSES);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(done), ==, 1);
-	g_assert_true(kvmdbg_point_is_armed(inner));
+	g_assert_cmpuint(kc_point(t->vm, inner).hits, ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kc_point(t->vm, pass).hits, ==, BP_PASSES);
+	g_assert_cmpuint(kc_point(t->vm, done).hits, ==, 1);
+	g_assert_true(kc_point(t->vm, inner).armed);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, BP_PASSES * BP_INNER_COUNT);
 }
 
@@ -150,7 +150,7 @@ static void test_oneshot(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner_addr = rg_prog_addr(prog, BP_INNER);
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t))
@@ -160,33 +160,33 @@ static void test_oneshot(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 0,
 					 KVMDBG_POINT_ONESHOT, NULL, &p),
 			==, 0);
-	g_assert_cmphex(kvmdbg_point_get_flags(p), ==, KVMDBG_POINT_ONESHOT);
+	g_assert_cmphex(kc_point(t->vm, p).flags, ==, KVMDBG_POINT_ONESHOT);
 	/* Nothing has fired yet. */
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
 
 	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
 		check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-		g_assert_false(kvmdbg_point_is_armed(p));
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+		g_assert_false(kc_point(t->vm, p).armed);
+		g_assert_cmpuint(kc_point(t->vm, p).hits, ==, pass);
 
 		/* The other iterations of the loop run through it without a stop. */
 		rt_expect_mmio(t, 0, RG_PORT_PASS);
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, pass * BP_INNER_COUNT);
-		g_assert_false(kvmdbg_point_is_armed(p));
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
-		g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr) == p);
+		g_assert_false(kc_point(t->vm, p).armed);
+		g_assert_cmpuint(kc_point(t->vm, p).hits, ==, pass);
+		g_assert_true(kc_find(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr) == p);
 
 		if (pass < BP_PASSES) {
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-			g_assert_true(kvmdbg_point_is_armed(p));
+			g_assert_true(kc_point(t->vm, p).armed);
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 0);
 		}
 	}
 	/* Not re-armed after the last pass: the guest ends without another stop. */
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, BP_PASSES);
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_true(kc_point(t->vm, p).armed);
 }
 
 /*
@@ -199,7 +199,7 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner_addr = rg_prog_addr(prog, BP_INNER);
 	uint64_t outer_addr = rg_prog_addr(prog, BP_OUTER);
-	struct kvmdbg_point *p, *q;
+	uint64_t p, q;
 	int slot;
 
 	KC_REQUIRE(t);
@@ -215,19 +215,19 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 	/* Nothing ran in between: the same stop again. */
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 2);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 0);
 
 	/* Running on as usual steps over it: one iteration later. */
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 3);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 
 	/* Back to the start of the inner loop. */
 	rt_set_pc(t, 0, outer_addr);
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 4);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, BP_INNER_COUNT);
 
@@ -253,7 +253,7 @@ static void test_with_step(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_step;
 	uint64_t loop = rg_prog_addr(prog, STEP_LOOP);
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_hw_breakpoints(t) || !rt_require_single_step(t))
@@ -270,7 +270,7 @@ static void test_with_step(struct kc_test *t, const void *data)
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
 	g_assert_cmpint(kvmdbg_vcpu_set_single_step(t->vcpu[0], false), ==, 0);
 	check_hw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, loop), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 3);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 3);
 	rt_expect_mmio(t, 0, RG_PORT_MARK);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, 0);
 }

@@ -12,12 +12,12 @@
 #include "rtest.h"
 
 static void check_sw_event(struct kc_test *t, const struct kvmdbg_event *ev,
-			   const struct kvmdbg_point *p)
+			   uint64_t p)
 {
 	uint64_t addr = 0;
 
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kvmdbg_point_get_addr(p));
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, kc_point(t->vm, p).addr);
 #if defined(__aarch64__)
 	/* BRK, immediate 0 */
 	rt_assert_raw(ev, RT_EC_BRK64, 0xffff, 0);
@@ -35,7 +35,7 @@ static void test_insert_remove(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner, outer;
-	struct kvmdbg_point *p, *q;
+	uint64_t p, q;
 	g_autofree uint8_t *snap = NULL, *expect = NULL;
 	uint32_t insn;
 	int tag;
@@ -51,23 +51,23 @@ static void test_insert_remove(struct kc_test *t, const void *data)
 
 	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_SW_BREAK, inner, 4, 0, &tag, &p), ==,
 			0);
-	g_assert_nonnull(p);
-	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_SW_BREAK);
-	g_assert_cmphex(kvmdbg_point_get_addr(p), ==, inner);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 4);
-	g_assert_true(kvmdbg_point_get_user_data(p) == &tag);
-	g_assert_null(kvmdbg_point_get_vcpu(p));
-	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_cmpuint(p, !=, 0);
+	g_assert_cmpint(kc_point(t->vm, p).type, ==, KVMDBG_POINT_SW_BREAK);
+	g_assert_cmphex(kc_point(t->vm, p).addr, ==, inner);
+	g_assert_cmpuint(kc_point(t->vm, p).len, ==, 4);
+	g_assert_true(kc_point(t->vm, p).user_data == &tag);
+	g_assert_null(kc_point(t->vm, p).vcpu);
+	g_assert_true(kc_point(t->vm, p).armed);
 	memcpy(expect + (inner - RG_MEM_BASE), &insn, 4);
 	kc_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
-	g_assert_true(kvmdbg_vm_find(t->vm, KVMDBG_POINT_SW_BREAK, inner) == p);
+	g_assert_true(kc_find(t->vm, KVMDBG_POINT_SW_BREAK, inner) == p);
 
 	/* A vCPU breakpoint is in the same shared memory. */
 	g_assert_cmpint(
 		kvmdbg_vcpu_insert(t->vcpu[0], KVMDBG_POINT_SW_BREAK, outer, 0, 0, NULL, &q), ==,
 		0);
-	g_assert_true(kvmdbg_point_get_vcpu(q) == t->vcpu[0]);
-	g_assert_cmpuint(kvmdbg_point_get_len(q), ==, 4);
+	g_assert_true(kc_point(t->vm, q).vcpu == t->vcpu[0]);
+	g_assert_cmpuint(kc_point(t->vm, q).len, ==, 4);
 	memcpy(expect + (outer - RG_MEM_BASE), &insn, 4);
 	kc_assert_mem(t, RG_MEM_BASE, expect, RG_MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 2);
@@ -107,7 +107,7 @@ static void test_run_continue(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	g_autofree uint8_t *snap = NULL;
-	struct kvmdbg_point *p, *q;
+	uint64_t p, q;
 	uint64_t inner, done;
 	uint32_t insn;
 
@@ -131,7 +131,7 @@ static void test_run_continue(struct kc_test *t, const void *data)
 
 			ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
 			check_sw_event(t, ev, p);
-			g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==,
+			g_assert_cmpuint(kc_point(t->vm, p).hits, ==,
 					 (pass - 1) * BP_INNER_COUNT + n);
 			/* Stopped before the instruction: r0 counts the iterations done. */
 			g_assert_cmphex(rt_pc(t, 0), ==, inner);
@@ -145,8 +145,8 @@ static void test_run_continue(struct kc_test *t, const void *data)
 	}
 	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), q);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, BP_PASSES * BP_INNER_COUNT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(q), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, BP_PASSES * BP_INNER_COUNT);
+	g_assert_cmpuint(kc_point(t->vm, q).hits, ==, 1);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, BP_PASSES * BP_INNER_COUNT);
 
 	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_SW_BREAK, inner), ==, 0);
@@ -160,7 +160,7 @@ static void test_run_oneshot(struct kc_test *t, const void *data)
 	const struct rg_prog *prog = &prog_bp;
 	g_autofree uint8_t *snap = NULL;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t inner;
 	uint32_t insn;
 
@@ -179,19 +179,19 @@ static void test_run_oneshot(struct kc_test *t, const void *data)
 		g_assert_cmphex(rt_word(t, inner), ==, insn);
 		ev = kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner);
 		check_sw_event(t, ev, p);
-		g_assert_false(kvmdbg_point_is_armed(p));
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, pass);
+		g_assert_false(kc_point(t->vm, p).armed);
+		g_assert_cmpuint(kc_point(t->vm, p).hits, ==, pass);
 		/* Disarmed: the original word is back at once. */
 		kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 
 		rt_expect_mmio(t, 0, RG_PORT_PASS);
 		g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, pass * BP_INNER_COUNT);
-		g_assert_false(kvmdbg_point_is_armed(p));
+		g_assert_false(kc_point(t->vm, p).armed);
 		kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
 		g_assert_cmpint(kvmdbg_vm_get_point_count(t->vm), ==, 1);
 		if (pass < BP_PASSES) {
 			g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-			g_assert_true(kvmdbg_point_is_armed(p));
+			g_assert_true(kc_point(t->vm, p).armed);
 		}
 	}
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
@@ -234,7 +234,7 @@ static void test_guest_trap(struct kc_test *t, const void *data)
 	const struct rg_prog *prog = &prog_trap;
 	const struct kvmdbg_event *ev;
 	g_autofree uint8_t *snap = NULL;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t at, done, addr = 0;
 
 	KC_REQUIRE(t);
@@ -250,7 +250,7 @@ static void test_guest_trap(struct kc_test *t, const void *data)
 			0);
 
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_GUEST_BREAKPOINT, at);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	/* BRK #0x42: the immediate is in the ISS */
 	rt_assert_raw(ev, RT_EC_BRK64, 0xffff, 0x42);
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
@@ -270,7 +270,7 @@ static void test_guest_trap(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), p);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
 	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
@@ -285,7 +285,7 @@ static void test_guest_trap(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_trap;
 	g_autofree uint8_t *snap = NULL;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	struct kvm_regs regs;
 	uint64_t at, done;
 
@@ -305,7 +305,7 @@ static void test_guest_trap(struct kc_test *t, const void *data)
 	g_assert_cmphex(regs.srr0, ==, at);
 	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, done), p);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(t->vm), ==, 1);
 	kc_assert_mem(t, RG_MEM_BASE, snap, RG_MEM_SIZE);
@@ -320,7 +320,7 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_bp;
 	uint64_t inner = rg_prog_addr(prog, BP_INNER);
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_sw_breakpoints(t))
@@ -334,7 +334,7 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 	/* Nothing ran in between: the same stop again. */
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 2);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 0);
 	/* Running on as usual steps over it: one iteration later. */
 	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
@@ -343,7 +343,7 @@ static void test_cancel_resume(struct kc_test *t, const void *data)
 	rt_set_pc(t, 0, rg_prog_addr(prog, BP_OUTER));
 	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(t->vcpu[0]), ==, 0);
 	check_sw_event(t, kc_expect_event(t, 0, KVMDBG_EVENT_SW_BREAKPOINT, inner), p);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 4);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 4);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R0), ==, 1);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, BP_INNER_COUNT);
 	/* Removed while stopped at it: the guest runs freely to its end. */

@@ -14,12 +14,12 @@
  * slot.
  */
 static int check_watch_event(struct kc_test *t, const struct kvmdbg_event *ev,
-			     const struct kvmdbg_point *point, int access, uint64_t data_addr)
+			     uint64_t point, int access, uint64_t data_addr)
 {
 	uint64_t addr = 0;
 	int slot;
 
-	g_assert_true(kvmdbg_event_get_point(ev) == point);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == point);
 	slot = kvmdbg_event_get_slot(ev);
 	g_assert_cmpint(slot, >=, 0);
 	g_assert_cmpint(slot, <, kvmdbg_vm_get_hw_slots(t->vm, true));
@@ -43,7 +43,7 @@ static void test_write(struct kc_test *t, const void *data)
 	uint64_t len = GPOINTER_TO_UINT(data);
 	uint64_t store = rg_prog_addr(prog, WATCH_STORE);
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
@@ -53,8 +53,8 @@ static void test_write(struct kc_test *t, const void *data)
 	g_assert_cmpint(
 		kvmdbg_vm_insert(t->vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, len, 0, NULL, &p), ==,
 		0);
-	g_assert_cmpint(kvmdbg_point_get_type(p), ==, KVMDBG_POINT_WATCH_WRITE);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, len);
+	g_assert_cmpint(kc_point(t->vm, p).type, ==, KVMDBG_POINT_WATCH_WRITE);
+	g_assert_cmpuint(kc_point(t->vm, p).len, ==, len);
 
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, store);
 	check_watch_event(t, ev, p, KVMDBG_ACCESS_WRITE, WATCH_DATA);
@@ -64,7 +64,7 @@ static void test_write(struct kc_test *t, const void *data)
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, WATCH_VALUE);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, WATCH_VALUE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 }
 
 /* A write watchpoint on the last two bytes of the word: the data address is in the store. */
@@ -73,7 +73,7 @@ static void test_write_part(struct kc_test *t, const void *data)
 	const struct rg_prog *prog = &prog_watch;
 	uint64_t store = rg_prog_addr(prog, WATCH_STORE);
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p;
+	uint64_t p;
 	uint64_t addr = 0;
 
 	KC_REQUIRE(t);
@@ -85,7 +85,7 @@ static void test_write_part(struct kc_test *t, const void *data)
 					   0, NULL, &p),
 			==, 0);
 	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, store);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
 	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, 0);
 	g_test_message("a 4-byte store at 0x%llx, watched 2 bytes at 0x%llx: data address 0x%llx",
@@ -97,7 +97,7 @@ static void test_write_part(struct kc_test *t, const void *data)
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, 0);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, WATCH_VALUE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 }
 
 /* A read watchpoint stops at the load only, before it reads. */
@@ -105,7 +105,7 @@ static void test_read(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
 	uint64_t load = rg_prog_addr(prog, WATCH_LOAD);
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
@@ -122,14 +122,14 @@ static void test_read(struct kc_test *t, const void *data)
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, 0);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, WATCH_VALUE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 }
 
 /* A read-or-write watchpoint stops at the store and at the load, naming each access. */
 static void test_access(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
@@ -149,7 +149,7 @@ static void test_access(struct kc_test *t, const void *data)
 	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, WATCH_VALUE);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, 0);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 2);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, WATCH_VALUE);
 }
 
@@ -157,7 +157,7 @@ static void test_access(struct kc_test *t, const void *data)
 static void test_oneshot(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_watch;
-	struct kvmdbg_point *p;
+	uint64_t p;
 
 	KC_REQUIRE(t);
 	if (!rt_require_watchpoints(t))
@@ -170,12 +170,12 @@ static void test_oneshot(struct kc_test *t, const void *data)
 	check_watch_event(
 		t, kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, WATCH_STORE)),
 		p, KVMDBG_ACCESS_WRITE, WATCH_DATA);
-	g_assert_false(kvmdbg_point_is_armed(p));
+	g_assert_false(kc_point(t->vm, p).armed);
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 1);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
 	g_assert_cmphex(rt_gpr(t, 0, PROG_R1), ==, WATCH_VALUE);
 	g_assert_cmpint(kvmdbg_vm_rearm(t->vm), ==, 1);
-	g_assert_true(kvmdbg_point_is_armed(p));
+	g_assert_true(kc_point(t->vm, p).armed);
 }
 
 /*
@@ -185,7 +185,7 @@ static void test_oneshot(struct kc_test *t, const void *data)
 static void test_slots(struct kc_test *t, const void *data)
 {
 	const struct rg_prog *prog = &prog_sled;
-	struct kvmdbg_point *p[SLED_LEN];
+	uint64_t p[SLED_LEN];
 	uint64_t start = rg_prog_addr(prog, SLED_START);
 	uint32_t seen = 0;
 	int n;
@@ -226,7 +226,7 @@ static void test_slots(struct kc_test *t, const void *data)
 		kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, rg_prog_addr(prog, SLED_DONE));
 	rt_expect_mmio(t, 0, RG_PORT_DONE);
 	for (int k = 0; k < n; k++)
-		g_assert_cmpuint(kvmdbg_point_get_hit_count(p[k]), ==, 1);
+		g_assert_cmpuint(kc_point(t->vm, p[k]).hits, ==, 1);
 }
 
 int main(int argc, char **argv)

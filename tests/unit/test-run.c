@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The run loop: kvmdbg_vcpu_pre_run() and kvmdbg_vcpu_handle_exit() over the fake kernel edge,
+ * exits written as each kernel writes them (fixture.h).  Regression tests name what broke.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include <kvmdbg/kvmdbg.h>
+
+#include "fixture.h"
+
+#define KVM_EXIT_INTR_NR 10
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: a hardware point removed and inserted again at the same address */
+
+/*
+ * gdb's all-stop mode removes every point at each stop and inserts them again before it
+ * resumes.  After a Ctrl-C (a kick, not a stop at the breakpoint), the bytes the vCPU needs are
+ * the ones the kernel already has, so pre_run sends nothing: the slot must still be known to
+ * hold the new point, or its next hit is taken for a stale one and answered RESUME forever (a
+ * livelock at the breakpoint).
+ */
+static void test_hw_reinsert_same_address(void)
+{
+	const uint64_t a = fx_addr(0x100);
+	const struct kvmdbg_event *ev;
+	uint64_t p;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+
+	/* Ctrl-C: the kick makes KVM_RUN fail with -EINTR */
+	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
+
+	/* gdb: z1 then Z1 at the same address, then continue */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_HW_BREAK, a), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, 0, NULL, &p), ==, 0);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 0);
+	g_assert_cmpuint(fake_log_count(FAKE_SET_GUEST_DEBUG), ==, 0);
+
+	fx_x86_db(f.run[0], a, FX_DR6_SLOT(0));
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_HW_BREAKPOINT, a);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
+	fx_fini(&f);
+}
+
+/* The same with a watchpoint, whose hit the livelock would swallow silently. */
+static void test_watch_reinsert_same_address(void)
+{
+	const uint64_t w = fx_addr(0x800);
+	const struct kvmdbg_event *ev;
+	uint64_t p;
+	uint64_t data;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 4, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_WATCH_WRITE, w), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 4, 0, NULL, &p), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 0);
+
+	/* a trap after the store: pc is the next instruction */
+	fx_x86_db(f.run[0], fx_addr(0x104), FX_DR6_SLOT(0));
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_WATCHPOINT, fx_addr(0x104));
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
+	g_assert_cmphex(data, ==, w);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: arm64 watchpoint exits whose FAR lies below the watched doubleword */
+
+/*
+ * STP x0, x1, [x2] with x2 = watched - 8 writes 16 bytes, the second 8 of them watched; the
+ * exit's FAR is an address of the access, here x2, below the watched doubleword.  Linux's own
+ * arm64 watchpoint handler attributes such a hit to the closest watchpoint; an unattributed hit
+ * was answered RESUME, and the access, not yet executed, trapped again forever.
+ */
+static void test_arm64_watch_far_below(void)
+{
+	const uint64_t w = fx_addr(0x2010);
+	const uint64_t pc = fx_addr(0x1000);
+	const struct kvmdbg_event *ev;
+	uint64_t p;
+	uint64_t data;
+	struct fx f;
+
+	fx_init(&f, "aarch64", 0x30003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 8, 0, NULL, &p), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+
+	fake_set_one_reg(FX_REG_ARM64_PC, pc, 0);
+	/* EC 0x34 (watchpoint, lower EL), WnR: a write; FAR = w - 8 */
+	fx_arm64(f.run[0], 0x34u << 26 | 1u << 6, w - 8);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_WATCHPOINT, pc);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
+	g_assert_cmphex(data, ==, w - 8);
+
+	/* running again steps the store with the slot off: control ENABLE | SINGLESTEP only */
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	{
+		struct fake_call c = fake_log_get(0);
+		static const uint8_t step[8] = { 0x03, 0, 0, 0, 0, 0, 0, 0 };
+
+		g_assert_cmpmem(c.bytes, 8, step, 8);
+	}
+	fx_fini(&f);
+}
+
+/* Two watchpoints: the hit goes to the closest one, as Linux's handler decides. */
+static void test_arm64_watch_far_closest(void)
+{
+	const uint64_t w1 = fx_addr(0x2000), w2 = fx_addr(0x2040);
+	const struct kvmdbg_event *ev;
+	uint64_t p1, p2;
+	struct fx f;
+
+	fx_init(&f, "aarch64", 0x30003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w1, 8, 0, NULL, &p1), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w2, 4, 0, NULL, &p2), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fake_set_one_reg(FX_REG_ARM64_PC, fx_addr(0x1000), 0);
+
+	/* FAR 0x38 below w2: 8 bytes from w2, 0x30 past w1's end */
+	fx_arm64(f.run[0], 0x34u << 26 | 1u << 6, w2 - 8);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p2);
+	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: ppc Book3S HV writes only the address of a software-breakpoint exit */
+
+/*
+ * book3s_hv.c (kvmppc_emulate_debug_inst) sets debug.arch.address and leaves status as the
+ * last exit left it; HV cannot single-step.  A stale status that looks like a watchpoint or a
+ * breakpoint made the library's own breakpoint come back as GUEST_DEBUG or UNKNOWN, and a
+ * one-shot never disarmed.
+ */
+static void test_book3s_hv_stale_status(void)
+{
+	static const uint32_t stale[] = { 0x2, 0x4, 0x8, 0xc, 0xdeadbeef };
+	const uint64_t a = fx_addr(0x400);
+	const struct kvmdbg_event *ev;
+	uint64_t p;
+	struct fx f;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(stale); i++) {
+		g_test_message("stale status 0x%x", stale[i]);
+		fx_init_bare(&f, "ppc64le-book3s", 0);
+		fake_set_cap(FX_CAP_PPC_GUEST_DEBUG_SSTEP, 0); /* HV */
+		fx_vm(&f, 1);
+		g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0,
+						 KVMDBG_POINT_ONESHOT, NULL, &p), ==, 0);
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+
+		fx_ppc(f.run[0], false, true, a, true, stale[i]);
+		g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+		fx_assert_event(ev, KVMDBG_EVENT_SW_BREAKPOINT, a);
+		g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+		g_assert_false(fx_point_armed(f.vm, p));
+		/* the original instruction is back */
+		g_assert_cmpmem(fx_mem(&f, a), 4, f.orig + 0x400, 4);
+		fx_fini(&f);
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: a failed write-back after a step-over */
+
+static unsigned int fail_writes;
+
+static int write_failing(void *user_data, uint64_t gpa, const void *buf, size_t len)
+{
+	struct fx *f = user_data;
+
+	if (fail_writes) {
+		fail_writes--;
+		return -EIO;
+	}
+	memcpy(fx_mem(f, gpa), buf, len);
+	return 0;
+}
+
+static int read_mem(void *user_data, uint64_t gpa, void *buf, size_t len)
+{
+	struct fx *f = user_data;
+
+	memcpy(buf, fx_mem(f, gpa), len);
+	return 0;
+}
+
+static int translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	(void)user_data;
+	*ret_gpa = gva;
+	return 0;
+}
+
+/*
+ * The step over a software breakpoint puts the breakpoint instruction back when the step
+ * ends; when that write fails, the point must not claim to be armed and in memory: the error
+ * is reported and the write is tried again, and nothing is lost once memory is writable.
+ */
+static void test_sw_write_back_fails(void)
+{
+	const uint64_t a = fx_addr(0x300);
+	const struct kvmdbg_event *ev;
+	struct kvm_run *run;
+	struct fx f;
+	int ret;
+
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	/* memory through callbacks only, so that writes can fail */
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_mem, write_failing, translate_identity,
+						 &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+	run = f.run[0];
+	fail_writes = 0;
+
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(run, a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_SW_BREAKPOINT, a);
+
+	/* the step over it: original byte back, one step */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x300]);
+
+	/* the step ends; putting int3 back fails */
+	fail_writes = 1;
+	fx_x86_db(run, a + 2, FX_DR6_STEP);
+	ret = fx_exit(&f, 0, &ev);
+	if (ret >= 0) {
+		/* handled, but the next pre_run must say that the breakpoint is not in memory */
+		g_assert_cmpint(ret, ==, KVMDBG_EXIT_RESUME);
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, -EIO);
+	} else {
+		g_assert_cmpint(ret, ==, -EIO);
+	}
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x300]);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+
+	/* memory writable again: the next pre_run puts it back */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	fx_x86_bp(run, a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_SW_BREAKPOINT, a);
+
+	/* removal restores the original byte and does not claim the guest overwrote it */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x300]);
+	fx_fini(&f);
+}
+
+/*
+ * A pre_run whose KVM_SET_GUEST_DEBUG fails after it took a breakpoint's bytes out for the
+ * step over it must put them back: the vCPU is not going to run the step.
+ */
+static void test_sw_pre_run_fails_mid_step_over(void)
+{
+	const uint64_t a = fx_addr(0x310);
+	const struct kvmdbg_event *ev;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+
+	fake_fail_set_guest_debug(-EBUSY, 1);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, -EBUSY);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+
+	/* the retry steps over it */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x310]);
+	fx_x86_db(f.run[0], a + 1, FX_DR6_STEP);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: x86 exits and what the kernel writes */
+
+/*
+ * ICEBP (INT1, 0xf1) raises #DB with no DR6 cause bit.  It is the guest's own debug exception
+ * and must be one the caller can hand back, not an unknown event.
+ */
+static void test_x86_icebp_is_guest_debug(void)
+{
+	const struct kvmdbg_event *ev;
+	struct fake_call c;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, fx_addr(0x40), 0, 0, NULL,
+					 NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_db(f.run[0], fx_addr(0x21), FX_DR6_NONE);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_GUEST_DEBUG, fx_addr(0x21));
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], ev), ==, 0);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	c = fake_log_get(0);
+	/* ENABLE | USE_HW_BP | INJECT_DB */
+	g_assert_cmphex(c.bytes[0] | c.bytes[1] << 8 | c.bytes[2] << 16, ==, 0x060001);
+	fx_fini(&f);
+}
+
+/* A #BP exit writes exception and pc only: dr6 is not the kernel's, so no raw status. */
+static void test_x86_bp_exit_no_status(void)
+{
+	const uint64_t a = fx_addr(0x500);
+	const struct kvmdbg_event *ev;
+	uint64_t status = 0x1234;
+	uint32_t exception;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_SW_BREAKPOINT, a);
+	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &exception), ==, 0);
+	g_assert_cmpuint(exception, ==, 3);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, -ENODATA);
+	g_assert_cmphex(status, ==, 0x1234);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: signals and immediate_exit belong to the VMM */
+
+/*
+ * A KVM_RUN interrupted by a signal the library did not send is the VMM's exit: a plain
+ * KVM_EXIT_INTR, never an error that a run loop's "if (ret < 0) die()" turns into a crash.
+ */
+static void test_signal_is_not_an_error(void)
+{
+	const struct kvmdbg_event *ev = NULL;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	fx_garbage(f.run[0]);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==,
+			KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_null(ev);
+	g_assert_cmpuint(((uint8_t *)f.run[0])[8], ==, KVM_EXIT_INTR_NR);
+	g_assert_cmpuint(((uint8_t *)f.run[0])[9], ==, 0);
+	fx_fini(&f);
+}
+
+/*
+ * Once a kick was used, a VMM's own immediate_exit request must still reach the VMM: it is not
+ * swallowed as a stale kick.
+ */
+static void test_vmm_immediate_exit_after_kick(void)
+{
+	const struct kvmdbg_event *ev = NULL;
+	volatile uint8_t *ie;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	ie = (volatile uint8_t *)f.run[0] + 1; /* struct kvm_run: immediate_exit at offset 1 */
+	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
+	g_assert_cmpuint(*ie, ==, 0);
+
+	/* the VMM asks for an exit of its own */
+	*ie = 1;
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	ev = NULL;
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==,
+			KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_null(ev);
+	g_assert_cmpuint(*ie, ==, 1);
+	fx_fini(&f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/kvmdbg/unit/run/regress/hw-reinsert-same-address",
+			test_hw_reinsert_same_address);
+	g_test_add_func("/kvmdbg/unit/run/regress/watch-reinsert-same-address",
+			test_watch_reinsert_same_address);
+	g_test_add_func("/kvmdbg/unit/run/regress/arm64-watch-far-below",
+			test_arm64_watch_far_below);
+	g_test_add_func("/kvmdbg/unit/run/regress/arm64-watch-far-closest",
+			test_arm64_watch_far_closest);
+	g_test_add_func("/kvmdbg/unit/run/regress/book3s-hv-stale-status",
+			test_book3s_hv_stale_status);
+	g_test_add_func("/kvmdbg/unit/run/regress/sw-write-back-fails", test_sw_write_back_fails);
+	g_test_add_func("/kvmdbg/unit/run/regress/sw-pre-run-fails-mid-step-over",
+			test_sw_pre_run_fails_mid_step_over);
+	g_test_add_func("/kvmdbg/unit/run/regress/x86-icebp-is-guest-debug",
+			test_x86_icebp_is_guest_debug);
+	g_test_add_func("/kvmdbg/unit/run/regress/x86-bp-exit-no-status",
+			test_x86_bp_exit_no_status);
+	g_test_add_func("/kvmdbg/unit/run/regress/signal-is-not-an-error",
+			test_signal_is_not_an_error);
+	g_test_add_func("/kvmdbg/unit/run/regress/vmm-immediate-exit-after-kick",
+			test_vmm_immediate_exit_after_kick);
+	return g_test_run();
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Threads and signals as real VMMs use them, over the fake kernel edge (fixture.h): a control
+ * (gdb) thread next to vCPU threads, vCPU threads parked by a signal whose handler blocks
+ * (kvmtool's pause), kicks.  Regression tests name what broke.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include <kvmdbg/kvmdbg.h>
+
+#include "fixture.h"
+
+#define WAIT_US (5 * G_TIME_SPAN_SECOND)
+
+/* A flag one thread raises and another waits for, with a deadline. */
+struct flag {
+	GMutex lock;
+	GCond cond;
+	bool up;
+};
+
+static void flag_raise(struct flag *fl)
+{
+	g_mutex_lock(&fl->lock);
+	fl->up = true;
+	g_cond_broadcast(&fl->cond);
+	g_mutex_unlock(&fl->lock);
+}
+
+/* Whether the flag was raised within us microseconds. */
+static bool flag_wait(struct flag *fl, gint64 us)
+{
+	gint64 end = g_get_monotonic_time() + us;
+	bool up;
+
+	g_mutex_lock(&fl->lock);
+	while (!fl->up && g_cond_wait_until(&fl->cond, &fl->lock, end))
+		;
+	up = fl->up;
+	g_mutex_unlock(&fl->lock);
+	return up;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: KVM_TRANSLATE with the VM lock held */
+
+struct translate_block {
+	struct flag entered, release;
+	struct fx *f;
+	struct flag counted;
+	long count;
+};
+
+static void hook_block(void *data, int fd, uint64_t gva)
+{
+	struct translate_block *tb = data;
+
+	(void)fd;
+	(void)gva;
+	flag_raise(&tb->entered);
+	g_assert_true(flag_wait(&tb->release, 10 * WAIT_US));
+}
+
+static void *insert_thread(void *data)
+{
+	struct translate_block *tb = data;
+
+	g_assert_cmpint(kvmdbg_vm_insert(tb->f->vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x100), 0, 0,
+					 NULL, NULL), ==, 0);
+	return NULL;
+}
+
+static void *count_thread(void *data)
+{
+	struct translate_block *tb = data;
+
+	tb->count = kvmdbg_vm_get_point_count(tb->f->vm);
+	flag_raise(&tb->counted);
+	return NULL;
+}
+
+/*
+ * KVM_TRANSLATE waits while its vCPU is inside KVM_RUN.  Made with the VM lock held, it blocked
+ * every other thread's call into the VM, vCPU threads included, until that vCPU left KVM_RUN.
+ */
+static void test_translate_without_vm_lock(void)
+{
+	struct translate_block tb;
+	pthread_t t1, t2;
+	bool counted;
+	struct fx f;
+
+	memset(&tb, 0, sizeof(tb));
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+	tb.f = &f;
+	fake_set_translate_hook(hook_block, &tb);
+
+	g_assert_cmpint(pthread_create(&t1, NULL, insert_thread, &tb), ==, 0);
+	g_assert_true(flag_wait(&tb.entered, WAIT_US));
+	g_assert_cmpint(pthread_create(&t2, NULL, count_thread, &tb), ==, 0);
+	counted = flag_wait(&tb.counted, WAIT_US);
+	flag_raise(&tb.release);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	g_assert_true(counted);
+	g_assert_cmpint(tb.count, ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	fake_set_translate_hook(NULL, NULL);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: a vCPU thread parked by a signal inside a library call */
+
+static sem_t parked, resume;
+static atomic_bool raise_on_read;
+
+static bool sem_wait_deadline(sem_t *sem)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	while (sem_timedwait(sem, &ts) < 0)
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
+/* kvmtool's pause: the handler itself blocks until the VM is resumed. */
+static void pause_handler(int sig)
+{
+	(void)sig;
+	sem_post(&parked);
+	while (sem_wait(&resume) < 0)
+		;
+}
+
+static int read_raising(void *user_data, uint64_t gpa, void *buf, size_t len)
+{
+	struct fx *f = user_data;
+
+	/* the VMM's pause signal lands while the vCPU thread is inside the library */
+	if (atomic_exchange(&raise_on_read, false))
+		raise(SIGUSR1);
+	memcpy(buf, fx_mem(f, gpa), len);
+	return 0;
+}
+
+static int read_mem(void *user_data, uint64_t gpa, void *buf, size_t len)
+{
+	struct fx *f = user_data;
+
+	memcpy(buf, fx_mem(f, gpa), len);
+	return 0;
+}
+
+static int write_mem(void *user_data, uint64_t gpa, const void *buf, size_t len)
+{
+	struct fx *f = user_data;
+
+	memcpy(fx_mem(f, gpa), buf, len);
+	return 0;
+}
+
+static int translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	(void)user_data;
+	*ret_gpa = gva;
+	return 0;
+}
+
+struct pause_test {
+	struct fx *f;
+	int exit_ret;
+	struct flag inserted;
+	int insert_ret;
+};
+
+static void *vcpu_thread(void *data)
+{
+	struct pause_test *pt = data;
+	const struct kvmdbg_event *ev;
+
+	fx_x86_bp(pt->f->run[0], fx_addr(0x200));
+	atomic_store(&raise_on_read, true);
+	pt->exit_ret = fx_exit(pt->f, 0, &ev);
+	return NULL;
+}
+
+static void *gdb_insert_thread(void *data)
+{
+	struct pause_test *pt = data;
+
+	pt->insert_ret = kvmdbg_vm_insert(pt->f->vm, KVMDBG_POINT_HW_BREAK, fx_addr(0x300), 0, 0,
+					  NULL, NULL);
+	flag_raise(&pt->inserted);
+	return NULL;
+}
+
+/*
+ * kvmtool pauses the VM by signalling every vCPU thread, whose handler blocks until the VM is
+ * resumed; the gdb thread then inserts breakpoints.  A vCPU thread parked inside the library
+ * while it held the VM lock deadlocked the gdb thread.
+ */
+static void test_signal_parked_vcpu_blocks_nobody(void)
+{
+	struct sigaction sa, old;
+	struct pause_test pt;
+	pthread_t vt, gt;
+	bool inserted;
+	struct fx f;
+
+	memset(&pt, 0, sizeof(pt));
+	sem_init(&parked, 0, 0);
+	sem_init(&resume, 0, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pause_handler;
+	sigemptyset(&sa.sa_mask);
+	g_assert_cmpint(sigaction(SIGUSR1, &sa, &old), ==, 0);
+
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_mem, write_mem,
+						 translate_identity, &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+	pt.f = &f;
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x200), 0,
+					 KVMDBG_POINT_ONESHOT, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_raising, write_mem,
+						 translate_identity, &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+
+	g_assert_cmpint(pthread_create(&vt, NULL, vcpu_thread, &pt), ==, 0);
+	/* the VM is paused: the vCPU thread sits in the handler */
+	g_assert_true(sem_wait_deadline(&parked));
+	g_assert_cmpint(pthread_create(&gt, NULL, gdb_insert_thread, &pt), ==, 0);
+	inserted = flag_wait(&pt.inserted, WAIT_US);
+	sem_post(&resume);
+	pthread_join(vt, NULL);
+	pthread_join(gt, NULL);
+	g_assert_true(inserted);
+	g_assert_cmpint(pt.insert_ret, ==, 0);
+	g_assert_cmpint(pt.exit_ret, ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(sigaction(SIGUSR1, &old, NULL), ==, 0);
+	sem_destroy(&parked);
+	sem_destroy(&resume);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regression: kvmdbg_vcpu_set_kick(NULL) and a kick under way */
+
+struct kick_test {
+	struct flag in_kick, gate, cleared;
+	struct kvmdbg_vcpu *vcpu;
+};
+
+static void kick_blocking(void *data)
+{
+	struct kick_test *kt = data;
+
+	flag_raise(&kt->in_kick);
+	g_assert_true(flag_wait(&kt->gate, 10 * WAIT_US));
+}
+
+static void *kick_thread(void *data)
+{
+	struct kick_test *kt = data;
+
+	g_assert_cmpint(kvmdbg_vcpu_kick(kt->vcpu), ==, 0);
+	return NULL;
+}
+
+static void *clear_thread(void *data)
+{
+	struct kick_test *kt = data;
+
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(kt->vcpu, NULL, NULL), ==, 0);
+	flag_raise(&kt->cleared);
+	return NULL;
+}
+
+/*
+ * After set_kick(NULL) returns, the caller frees what the callback used: a callback still
+ * running on another thread then used freed memory.
+ */
+static void test_set_kick_waits_for_running_kick(void)
+{
+	struct kick_test kt;
+	pthread_t t1, t2;
+	bool early;
+	struct fx f;
+
+	memset(&kt, 0, sizeof(kt));
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	kt.vcpu = f.vcpu[0];
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(f.vcpu[0], kick_blocking, &kt), ==, 0);
+	g_assert_cmpint(pthread_create(&t1, NULL, kick_thread, &kt), ==, 0);
+	g_assert_true(flag_wait(&kt.in_kick, WAIT_US));
+	g_assert_cmpint(pthread_create(&t2, NULL, clear_thread, &kt), ==, 0);
+	early = flag_wait(&kt.cleared, G_TIME_SPAN_MILLISECOND * 200);
+	flag_raise(&kt.gate);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	g_assert_false(early);
+	g_assert_true(kt.cleared.up);
+	fx_fini(&f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/kvmdbg/unit/threads/regress/translate-without-vm-lock",
+			test_translate_without_vm_lock);
+	g_test_add_func("/kvmdbg/unit/threads/regress/signal-parked-vcpu-blocks-nobody",
+			test_signal_parked_vcpu_blocks_nobody);
+	g_test_add_func("/kvmdbg/unit/threads/regress/set-kick-waits-for-running-kick",
+			test_set_kick_waits_for_running_kick);
+	return g_test_run();
+}
