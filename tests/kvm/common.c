@@ -222,6 +222,11 @@ static void setup(struct kc_test *t, unsigned int nr_vcpus)
 	g_assert_nonnull(t->vm);
 	g_assert_cmpint(kvmdbg_vm_add_memory(t->vm, kc_arch.mem_base, kc_arch.mem_size, t->g.mem),
 			==, 0);
+#if !defined(__x86_64__)
+	/* the arm64 and ppc guests run with the MMU off; off x86 the library has no default */
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(t->vm, NULL, NULL, kvmdbg_translate_identity,
+						 NULL), ==, 0);
+#endif
 	for (unsigned int i = 0; i < nr_vcpus; i++)
 		kc_add_vcpu(t);
 	t->ok = true;
