@@ -411,6 +411,156 @@ static void test_vmm_immediate_exit_after_kick(void)
 	fx_fini(&f);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Events are values */
+
+/*
+ * Regression: an event lent out a pointer to its point, which another thread could free
+ * (valgrind showed the invalid read).  What an event says of its point is a copy now.
+ */
+static void test_event_outlives_point(void)
+{
+	const uint64_t a = fx_addr(0x700);
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_event *copy = NULL;
+	uint64_t id;
+	int tag;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, KVMDBG_POINT_ONESHOT,
+					 &tag, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_db(f.run[0], a, FX_DR6_SLOT(0));
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_copy(ev, &copy), ==, 0);
+
+	/* another thread removes the point: the event still says all of it */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_HW_BREAK, a), ==, 0);
+	for (int i = 0; i < 2; i++) {
+		const struct kvmdbg_event *e = i ? copy : ev;
+
+		g_assert_cmpuint(kvmdbg_event_get_point_id(e), ==, id);
+		g_assert_cmpint(kvmdbg_event_get_point_type(e), ==, KVMDBG_POINT_HW_BREAK);
+		g_assert_cmphex(kvmdbg_event_get_point_addr(e), ==, a);
+		g_assert_cmpuint(kvmdbg_event_get_point_len(e), ==, 1);
+		g_assert_cmpuint(kvmdbg_event_get_point_flags(e), ==, KVMDBG_POINT_ONESHOT);
+		g_assert_true(kvmdbg_event_get_user_data(e) == &tag);
+		g_assert_cmpuint(kvmdbg_event_get_hit_count(e), ==, 1);
+		g_assert_cmpuint(kvmdbg_event_get_seqno(e), ==, 1);
+		g_assert_true(kvmdbg_event_get_vcpu(e) == f.vcpu[0]);
+		g_assert_cmpint(kvmdbg_event_get_slot(e), ==, 0);
+	}
+	g_assert_cmpint(kvmdbg_vm_get_point(f.vm, id, &(struct kvmdbg_point *){ NULL }), ==,
+			-ENOENT);
+
+	/* the copy outlives the vCPU's next event; the borrowed one is not the caller's */
+	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpuint(kvmdbg_event_get_seqno(ev), ==, 2);
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
+	g_assert_cmpint(kvmdbg_event_get_point_type(ev), ==, -EINVAL);
+	g_assert_null(kvmdbg_event_get_user_data(ev));
+	g_assert_cmphex(kvmdbg_event_get_point_addr(copy), ==, a);
+	kvmdbg_event_free((struct kvmdbg_event *)ev);
+	g_assert_cmpuint(kvmdbg_event_get_seqno(ev), ==, 2);
+	kvmdbg_event_free(copy);
+	kvmdbg_event_free(NULL);
+	g_assert_cmpint(kvmdbg_event_copy(NULL, &copy), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_event_copy(ev, NULL), ==, -EINVAL);
+	fx_fini(&f);
+}
+
+/* A copy of the last event hands its exception back; an older one, or after a run, does not. */
+static void test_reinject_copy(void)
+{
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_event *copy, *old;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fx_x86_db(f.run[0], fx_addr(0x21), FX_DR6_NONE); /* the guest's ICEBP */
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_copy(ev, &old), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	/* it ran: too late for that one */
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], old), ==, -EINVAL);
+
+	fx_x86_db(f.run[0], fx_addr(0x31), FX_DR6_NONE);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_copy(ev, &copy), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], old), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], copy), ==, 0);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	/* ENABLE | INJECT_DB */
+	g_assert_cmphex(fake_log_get(0).bytes[2], ==, 0x04);
+	kvmdbg_event_free(copy);
+	kvmdbg_event_free(old);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* x86: the step KVM never reports, over an MMIO write */
+
+static void mmio_exit(struct kvm_run *run, bool write)
+{
+	uint8_t *b = (uint8_t *)run;
+
+	fx_garbage(run);
+	fx_exit_reason(run, 6, false); /* KVM_EXIT_MMIO */
+	memset(b + 32, 0, 24);
+	b[48] = 4;          /* len */
+	b[52] = write;      /* is_write */
+}
+
+/*
+ * KVM finishes an MMIO write before it exits to the VMM and never reports its step
+ * (complete_emulated_mmio's FIXME): the library runs the vCPU once more with immediate_exit
+ * set, which completes the write without entering the guest, and reports the step there.
+ */
+static void test_x86_mmio_write_step(void)
+{
+	const struct kvmdbg_event *ev = NULL;
+	volatile uint8_t *ie;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	ie = (volatile uint8_t *)f.run[0] + 1;
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f.vcpu[0], true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	mmio_exit(f.run[0], true);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_null(ev);
+	g_assert_cmpuint(*ie, ==, 0);
+
+	/* the VMM handled the write; the next run is the library's immediate exit */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	g_assert_cmpuint(*ie, ==, 1);
+	/* KVM_GET_REGS + KVM_GET_SREGS give the pc after the store */
+	fake_set_regs_pc(fx_addr(0x1006), 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_STEP, fx_addr(0x1006));
+	g_assert_cmpuint(*ie, ==, 0);
+
+	/* a read is reported by KVM itself: nothing owed */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	mmio_exit(f.run[0], false);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmpuint(*ie, ==, 0);
+
+	/* not stepping: nothing owed either */
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f.vcpu[0], false), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	mmio_exit(f.run[0], true);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 0);
+	g_assert_cmpuint(*ie, ==, 0);
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -435,5 +585,9 @@ int main(int argc, char **argv)
 			test_signal_is_not_an_error);
 	g_test_add_func("/kvmdbg/unit/run/regress/vmm-immediate-exit-after-kick",
 			test_vmm_immediate_exit_after_kick);
+	g_test_add_func("/kvmdbg/unit/run/regress/event-outlives-point",
+			test_event_outlives_point);
+	g_test_add_func("/kvmdbg/unit/run/reinject-copy", test_reinject_copy);
+	g_test_add_func("/kvmdbg/unit/run/x86-mmio-write-step", test_x86_mmio_write_step);
 	return g_test_run();
 }

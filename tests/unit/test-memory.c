@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Guest memory: regions and callbacks, translation, and memory as the guest's program sees it
+ * (kvmdbg_vm_read_memory() and friends), over the fake kernel edge (fixture.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include <kvmdbg/kvmdbg.h>
+
+#include "fixture.h"
+
+#define PAGE 0x1000ull
+
+/* Virtual page k of the RAM is physical page 15 - k; anything else does not translate. */
+static int translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	uint64_t off = gva - FX_GPA;
+
+	(void)user_data;
+	if (off >= FX_SIZE)
+		return -EFAULT;
+	*ret_gpa = FX_GPA + (15 - off / PAGE) * PAGE + off % PAGE;
+	return 0;
+}
+
+static uint64_t phys_of(uint64_t gva)
+{
+	uint64_t gpa = 0;
+
+	g_assert_cmpint(translate_reversed(NULL, gva, &gpa), ==, 0);
+	return gpa;
+}
+
+/*
+ * A debugger reads and writes guest memory with software breakpoints planted in it: it must
+ * see the original bytes, and what it writes under a breakpoint must become the bytes the
+ * breakpoint restores, while the breakpoint keeps working.
+ */
+static void test_masked_read_write(void)
+{
+	const uint64_t a = fx_addr(0x2100), b = fx_addr(0x2103);
+	uint8_t buf[16], want[16];
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, b, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+
+	/* reads: original bytes, virtual and physical alike */
+	memcpy(want, f.orig + 0x20fe, sizeof(want));
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, a - 2, buf, sizeof(buf)), ==, 0);
+	g_assert_cmpmem(buf, sizeof(buf), want, sizeof(want));
+	g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, a - 2, buf, sizeof(buf)), ==, 0);
+	g_assert_cmpmem(buf, sizeof(buf), want, sizeof(want));
+
+	/* a write over both: memory keeps the int3s, the originals are the new bytes */
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(0x40 + i);
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, a - 2, buf, sizeof(buf)), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	g_assert_cmphex(*fx_mem(&f, b), ==, 0xcc);
+	g_assert_cmphex(*fx_mem(&f, a + 1), ==, 0x43);
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, a - 2, want, sizeof(want)), ==, 0);
+	g_assert_cmpmem(want, sizeof(want), buf, sizeof(buf));
+
+	/* removal restores what was written, and does not call it the guest's overwrite */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, b), ==, 0);
+	g_assert_cmpmem(fx_mem(&f, a - 2), sizeof(buf), buf, sizeof(buf));
+	fx_fini(&f);
+}
+
+/* A range across pages: each page translated on its own; one that does not changes nothing. */
+static void test_cross_page(void)
+{
+	const uint64_t a = fx_addr(PAGE + PAGE - 4); /* the last 4 bytes of virtual page 1 */
+	uint8_t buf[8], sentinel[8];
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_reversed, NULL), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a + 5, 0, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmphex(*fx_mem(&f, phys_of(a + 5)), ==, 0xcc);
+
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, a, buf, sizeof(buf)), ==, 0);
+	g_assert_cmpmem(buf, 4, f.orig + (phys_of(a) - FX_GPA), 4);
+	g_assert_cmpmem(buf + 4, 4, f.orig + (phys_of(a + 4) - FX_GPA), 4);
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(0x10 + i);
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, a, buf, sizeof(buf)), ==, 0);
+	g_assert_cmpmem(fx_mem(&f, phys_of(a)), 4, buf, 4);
+	g_assert_cmphex(*fx_mem(&f, phys_of(a + 4)), ==, 0x14);
+	g_assert_cmphex(*fx_mem(&f, phys_of(a + 5)), ==, 0xcc);
+	g_assert_cmphex(*fx_mem(&f, phys_of(a + 6)), ==, 0x16);
+
+	/* the last page of the RAM and the next, which does not translate: nothing at all */
+	memset(sentinel, 0x77, sizeof(sentinel));
+	memcpy(buf, sentinel, sizeof(buf));
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(FX_SIZE - 4), buf, sizeof(buf)),
+			==, -EFAULT);
+	g_assert_cmpmem(buf, sizeof(buf), sentinel, sizeof(sentinel));
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, fx_addr(FX_SIZE - 4), sentinel,
+					       sizeof(sentinel)), ==, -EFAULT);
+	g_assert_cmpmem(fx_mem(&f, phys_of(fx_addr(FX_SIZE - 4))), 4,
+			f.orig + (phys_of(fx_addr(FX_SIZE - 4)) - FX_GPA), 4);
+	fx_fini(&f);
+}
+
+static void test_access_bad_input(void)
+{
+	uint8_t buf[4];
+	struct fx f, g;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	fx_init_bare(&g, "x86_64", 0x1f0003);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD + 50, &g.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(g.vm, FX_VCPU_FD + 50, g.run[0], &g.vcpu[0]), ==, 0);
+
+	g_assert_cmpint(kvmdbg_vm_read_memory(NULL, NULL, FX_GPA, buf, 4), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, FX_GPA, NULL, 4), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, UINT64_MAX - 1, buf, 4), ==, -EINVAL);
+	/* a vCPU of another VM */
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, g.vcpu[0], FX_GPA, buf, 4), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, g.vcpu[0], FX_GPA, buf, 4), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_set_translate_vcpu(f.vm, g.vcpu[0]), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, UINT64_MAX, buf, 2), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_write_phys(NULL, FX_GPA, buf, 2), ==, -EINVAL);
+	/* not backed */
+	g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, FX_GPA + FX_SIZE, buf, 1), ==, -EFAULT);
+	/* nothing to do */
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, 0, buf, 0), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	fx_fini(&g);
+	fx_fini(&f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Translation */
+
+/*
+ * Without a callback, x86 translates with KVM_TRANSLATE on the vCPU the caller chose, else on
+ * the one that reported the latest event (a kernel address may translate only through the
+ * vCPU that stopped there), else on the first attached.
+ */
+static void test_translate_vcpu(void)
+{
+	const struct kvmdbg_event *ev;
+	struct fake_call c;
+	uint8_t byte;
+	struct fx f;
+
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
+	for (int i = 0; i < 3; i++)
+		g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD + i, f.run[i], &f.vcpu[i]), ==, 0);
+
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x10), &byte, 1), ==, 0);
+	c = fake_log_get(0);
+	g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
+	g_assert_cmpint(c.fd, ==, FX_VCPU_FD);
+
+	/* vCPU 2 stops: it translates from now on */
+	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[2]), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[2], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x20), 0, 0, NULL,
+					 NULL), ==, 0);
+	g_assert_cmpint(fake_log_get(0).fd, ==, FX_VCPU_FD + 2);
+
+	/* the caller's choice wins; NULL gives the default back */
+	g_assert_cmpint(kvmdbg_vm_set_translate_vcpu(f.vm, f.vcpu[1]), ==, 0);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x10), &byte, 1), ==, 0);
+	g_assert_cmpint(fake_log_get(0).fd, ==, FX_VCPU_FD + 1);
+	/* an explicit vCPU wins over both */
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, f.vcpu[0], fx_addr(0x10), &byte, 1), ==, 0);
+	g_assert_cmpint(fake_log_get(0).fd, ==, FX_VCPU_FD);
+	g_assert_cmpint(kvmdbg_vm_set_translate_vcpu(f.vm, NULL), ==, 0);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x10), &byte, 1), ==, 0);
+	g_assert_cmpint(fake_log_get(0).fd, ==, FX_VCPU_FD + 2);
+
+	/* a freed vCPU is forgotten */
+	kvmdbg_vcpu_free(f.vcpu[2]);
+	f.vcpu[2] = NULL;
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x10), &byte, 1), ==, 0);
+	g_assert_cmpint(fake_log_get(0).fd, ==, FX_VCPU_FD);
+	fx_fini(&f);
+}
+
+/*
+ * Regression: off x86 there is no KVM_TRANSLATE, and the default was silently the identity,
+ * even with the guest's MMU on.  Now a caller declares it.
+ */
+static void test_no_default_translation_off_x86(void)
+{
+	static const char *const arches[] = { "aarch64", "s390x", "riscv64", "ppc64le-book3s" };
+	struct fx f;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(arches); i++) {
+		uint8_t byte;
+
+		g_test_message("%s", arches[i]);
+		fx_init_bare(&f, arches[i], 0);
+		g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+		g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
+		g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+		g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x100), 0, 0,
+						 NULL, NULL), ==, -EOPNOTSUPP);
+		g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x100), &byte, 1), ==,
+				-EOPNOTSUPP);
+		g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+		/* physical access needs no translation */
+		g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, fx_addr(0x100), &byte, 1), ==, 0);
+		g_assert_cmphex(byte, ==, f.orig[0x100]);
+
+		g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL,
+							 kvmdbg_translate_identity, NULL), ==, 0);
+		g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x100), 0, 0,
+						 NULL, NULL), ==, 0);
+		g_assert_cmphex(*fx_mem(&f, fx_addr(0x100)), ==, f.arch->sw_insn_len ?
+				f.arch->sw_insn[0] : 0x00);
+		fx_fini(&f);
+	}
+	g_assert_cmpint(kvmdbg_translate_identity(NULL, 1, NULL), ==, -EINVAL);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regions */
+
+/* A VMM that remaps guest RAM: the old mapping is forgotten, the new one used. */
+static void test_remove_memory(void)
+{
+	const uint64_t a = fx_addr(0x200);
+	uint8_t *copy;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	copy = g_memdup2(f.mem, FX_SIZE);
+
+	g_assert_cmpint(kvmdbg_vm_remove_memory(f.vm, FX_GPA + 1), ==, -ENOENT);
+	g_assert_cmpint(kvmdbg_vm_remove_memory(NULL, FX_GPA), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_remove_memory(f.vm, FX_GPA), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove_memory(f.vm, FX_GPA), ==, -ENOENT);
+	/* with no memory, removal cannot restore the byte: the point stays */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, -EFAULT);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+
+	/* the same contents at a new address: the breakpoint is there, removal restores it */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, copy), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmphex(copy[0x200], ==, f.orig[0x200]);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc); /* the old mapping is not touched */
+	g_assert_cmpint(kvmdbg_vm_remove_memory(f.vm, FX_GPA), ==, 0);
+	fx_fini(&f);
+	g_free(copy);
+}
+
+/* Every 16 KiB of the RAM's virtual range maps to its first 16 KiB. */
+static int alias_translate(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	(void)user_data;
+	if (gva - FX_GPA >= FX_SIZE)
+		return -EFAULT;
+	*ret_gpa = FX_GPA + (gva - FX_GPA) % 0x4000;
+	return 0;
+}
+
+/*
+ * Regression: two virtual addresses that map to the same physical byte were both accepted, and
+ * the second removal said the guest had overwritten the breakpoint.  Now the second is refused.
+ */
+static void test_alias_refused(void)
+{
+	const uint64_t a = fx_addr(0x300);
+	uint64_t alias = a + 0x4000, id;
+	struct fx f;
+
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, alias_translate, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, alias, 0, 0, NULL, NULL), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	/* once the first is gone, the alias is free */
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, alias, 0, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, alias), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	fx_fini(&f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/kvmdbg/unit/memory/masked-read-write", test_masked_read_write);
+	g_test_add_func("/kvmdbg/unit/memory/cross-page", test_cross_page);
+	g_test_add_func("/kvmdbg/unit/memory/bad-input", test_access_bad_input);
+	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu", test_translate_vcpu);
+	g_test_add_func("/kvmdbg/unit/memory/regress/no-default-translation-off-x86",
+			test_no_default_translation_off_x86);
+	g_test_add_func("/kvmdbg/unit/memory/remove-memory", test_remove_memory);
+	g_test_add_func("/kvmdbg/unit/memory/regress/alias-refused", test_alias_refused);
+	return g_test_run();
+}
