@@ -22,6 +22,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 sysroot_dir=${1:-build-cross/sysroot}
+# absolute, whether given relative to the tree or not: apt takes it from other directories
+mkdir -p "$sysroot_dir"
+sysroot_dir=$(cd "$sysroot_dir" && pwd)
 [ $# -gt 0 ] && shift
 arches=${*:-s390x ppc64 ppc64le aarch64}
 mirror=${KVMDBG_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -93,13 +96,13 @@ fetch_glib()
 deb [arch=$darch] $mirror bookworm main
 deb [arch=$darch] $mirror bookworm-updates main
 EOF
-	set -- -o "Dir::Etc::SourceList=$(pwd)/$state/sources.list" \
+	set -- -o "Dir::Etc::SourceList=$state/sources.list" \
 		-o "Dir::Etc::SourceParts=/nonexistent" \
 		-o "Dir::Etc::Preferences=/nonexistent" \
-		-o "Dir::Etc::PreferencesParts=$(pwd)/$state/etc/preferences.d" \
-		-o "Dir::State::Lists=$(pwd)/$state/lists" \
-		-o "Dir::State::status=$(pwd)/$state/status" \
-		-o "Dir::Cache=$(pwd)/$state/cache" \
+		-o "Dir::Etc::PreferencesParts=$state/etc/preferences.d" \
+		-o "Dir::State::Lists=$state/lists" \
+		-o "Dir::State::status=$state/status" \
+		-o "Dir::Cache=$state/cache" \
 		-o "APT::Architecture=$darch" -o "APT::Architectures::=$darch" \
 		-o "Acquire::Languages=none"
 	echo "cross-setup.sh: fetching GLib for $darch into $dest"

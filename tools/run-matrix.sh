@@ -17,8 +17,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 arches=${*:-native s390x ppc64 ppc64le aarch64 riscv64}
-top=$(pwd)
 dir=${MATRIX_DIR:-build-cross}
+# absolute, whether MATRIX_DIR is relative to the tree or not
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
 werror=false
 [ "${CI:-}" = true ] && werror=true
 
@@ -66,7 +68,7 @@ for a in $arches; do
 		glib_kind=GLib
 	else
 		paths=$dir/paths-$a.ini
-		printf "[constants]\nsysroot = '%s'\n" "$top/$dir/sysroot/sysroot-$glib" >"$paths"
+		printf "[constants]\nsysroot = '%s'\n" "$dir/sysroot/sysroot-$glib" >"$paths"
 		set -- --cross-file "$paths" --cross-file "cross/$a.ini"
 		if [ "$glib" = - ]; then
 			opts="$opts -Dglib_shim=true"
