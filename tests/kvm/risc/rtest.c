@@ -66,12 +66,15 @@ void rt_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t s
 	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &raw), ==, 0);
 	/* the ESR: its class is the exception */
 	g_assert_cmphex((raw >> 26) & 0x3f, ==, exception);
+	g_assert_cmphex(raw & status_mask, ==, status);
 #else
+	/* Book3S kernels leave status stale: the library reports none */
+	(void)status_mask;
+	(void)status;
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &exc), ==, -ENODATA);
 	g_assert_cmphex(exc, ==, 0xdeadbeef);
-	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &raw), ==, 0);
+	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &raw), ==, -ENODATA);
 #endif
-	g_assert_cmphex(raw & status_mask, ==, status);
 }
 
 uint8_t *rt_snapshot(struct kc_test *t)
