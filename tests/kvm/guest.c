@@ -75,12 +75,13 @@ static void setup_tables(uint8_t *mem)
 	put_u64(mem, GUEST_GDT + SEL_TSS, 0x67 | (GUEST_TSS << 16) | (0x8bull << 40));
 	put_u64(mem, GUEST_GDT + SEL_TSS + 8, 0);
 
-	/* Identity map of the first 4 MiB with 2 MiB pages, plus the alias. */
+	/* Identity map of the first 6 MiB (the last 2 past the RAM) with 2 MiB pages, plus the alias. */
 	put_u64(mem, GUEST_PML4, GUEST_PDPT | PTE_DIR);
 	put_u64(mem, GUEST_PDPT, GUEST_PD | PTE_DIR);
 	put_u64(mem, GUEST_PDPT + 8, GUEST_PD_ALIAS | PTE_DIR);
 	put_u64(mem, GUEST_PD, 0x000000 | PTE_2MIB);
 	put_u64(mem, GUEST_PD + 8, 0x200000 | PTE_2MIB);
+	put_u64(mem, GUEST_PD + 16, GUEST_MMIO | PTE_2MIB);
 	put_u64(mem, GUEST_PD_ALIAS, GUEST_ALIAS_GPA | PTE_2MIB);
 
 	/*
@@ -339,6 +340,24 @@ bool guest_exit_is_out(struct kc_guest *g, unsigned int i, uint64_t port)
 
 	return run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT &&
 	       run->io.port == port;
+}
+
+bool guest_exit_is_mmio(struct kc_guest *g, unsigned int i, uint64_t addr, bool write,
+			uint32_t data)
+{
+	const struct kvm_run *run = g->vcpus[i].run;
+	uint32_t value;
+
+	if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != addr ||
+	    run->mmio.len != 4 || run->mmio.is_write != write)
+		return false;
+	memcpy(&value, run->mmio.data, sizeof(value));
+	return !write || value == data;
+}
+
+void guest_mmio_reply(struct kc_guest *g, unsigned int i, uint32_t data)
+{
+	memcpy(g->vcpus[i].run->mmio.data, &data, sizeof(data));
 }
 
 const struct kc_arch kc_arch = {

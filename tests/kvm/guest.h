@@ -45,6 +45,8 @@
 #define GUEST_ALIAS_VA 0x40000000ull
 #define GUEST_ALIAS_GPA 0x200000ull
 #define GUEST_UNMAPPED_VA 0x80000000ull
+/* Linear and guest-physical (2 MiB page, identity), past the RAM: an access is an MMIO exit. */
+#define GUEST_MMIO 0x400000ull
 
 /* Real-mode code segment: its base is GUEST_CODE. */
 #define GUEST_REAL_CS (GUEST_CODE >> 4)
@@ -105,6 +107,11 @@ int guest_set_debug(struct kc_guest *g, unsigned int i, uint32_t control, const 
 const char *guest_exit_str(struct kc_guest *g, unsigned int i, char *buf, size_t size);
 /* Whether the last exit is an "out" to @port. */
 bool guest_exit_is_out(struct kc_guest *g, unsigned int i, uint64_t port);
+/* Whether the last exit is an MMIO access of 4 bytes at @addr (a write of data, or a read). */
+bool guest_exit_is_mmio(struct kc_guest *g, unsigned int i, uint64_t addr, bool write,
+			uint32_t data);
+/* Answer the MMIO read of the last exit with @data (its first bytes). */
+void guest_mmio_reply(struct kc_guest *g, unsigned int i, uint32_t data);
 
 /* Longest a single test may keep one vCPU in KVM_RUN in total. */
 #define GUEST_WATCHDOG_SECONDS 30

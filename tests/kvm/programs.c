@@ -17,6 +17,7 @@
 #define ASM_SPIN_GO 0xe004
 #define ASM_WATCH_DATA 0xe010
 #define ASM_WATCH_VALUE 0x11223344
+#define ASM_MMIO 0x400000
 #define ASM_BP_PASSES 2
 #define ASM_BP_INNER 5
 _Static_assert(ASM_PORT_DONE == GUEST_PORT_DONE, "port");
@@ -26,6 +27,7 @@ _Static_assert(ASM_SPIN_STARTED == SPIN_STARTED, "spin");
 _Static_assert(ASM_SPIN_GO == SPIN_GO, "spin");
 _Static_assert(ASM_WATCH_DATA == WATCH_DATA, "watch");
 _Static_assert(ASM_WATCH_VALUE == WATCH_VALUE, "watch");
+_Static_assert(ASM_MMIO == GUEST_MMIO, "mmio");
 _Static_assert(ASM_BP_PASSES == BP_PASSES, "bp");
 _Static_assert(ASM_BP_INNER == BP_INNER_COUNT, "bp");
 
@@ -149,6 +151,26 @@ __asm__(
 	OFF("done")
 	".endm\n"
 
+	/* the watch program's shape, its data past the RAM: every access an MMIO exit */
+	".macro kt_mmio p\n"
+	PROG_BEGIN
+	"	mov $" STR(ASM_WATCH_VALUE) ", %eax\n"
+	"\\p\\()_store:\n"
+	"	movl %eax, " STR(ASM_MMIO) "\n"
+	"\\p\\()_after_store:\n"
+	"	nop\n"
+	"\\p\\()_load:\n"
+	"	movl " STR(ASM_MMIO) ", %ebx\n"
+	"\\p\\()_after_load:\n"
+	"	nop\n"
+	"\\p\\()_done:\n"
+	"	out %al, $" STR(ASM_PORT_DONE) "\n"
+	"1:	jmp 1b\n"
+	PROG_END
+	OFF("start") OFF("store") OFF("after_store") OFF("load") OFF("after_load")
+	OFF("done")
+	".endm\n"
+
 	".macro kt_drmov p\n"
 	PROG_BEGIN
 	"	nop\n"
@@ -176,6 +198,7 @@ __asm__(
 	"kt_spin kt_spin_long64\n"
 	"kt_count kt_count_long64\n"
 	"kt_watch kt_watch_long64\n"
+	"kt_mmio kt_mmio_long64\n"
 	"kt_drmov kt_drmov_long64\n"
 	".popsection\n");
 /* clang-format on */
@@ -196,6 +219,7 @@ PROG_SYMS(kt_int3_real);
 PROG_SYMS(kt_spin_long64);
 PROG_SYMS(kt_count_long64);
 PROG_SYMS(kt_watch_long64);
+PROG_SYMS(kt_mmio_long64);
 PROG_SYMS(kt_drmov_long64);
 
 const struct guest_prog prog_step[GUEST_NR_MODES] = {
@@ -214,4 +238,5 @@ const struct guest_prog prog_int3_real = PROG(kt_int3_real, GUEST_REAL, INT3_NR)
 const struct guest_prog prog_spin_long64 = PROG(kt_spin_long64, GUEST_LONG64, SPIN_NR);
 const struct guest_prog prog_count_long64 = PROG(kt_count_long64, GUEST_LONG64, COUNT_NR);
 const struct guest_prog prog_watch_long64 = PROG(kt_watch_long64, GUEST_LONG64, WATCH_NR);
+const struct guest_prog prog_mmio_long64 = PROG(kt_mmio_long64, GUEST_LONG64, WATCH_NR);
 const struct guest_prog prog_drmov_long64 = PROG(kt_drmov_long64, GUEST_LONG64, DRMOV_NR);

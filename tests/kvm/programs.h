@@ -148,6 +148,12 @@ enum watch_label {
 extern const struct guest_prog prog_watch_long64;
 
 /*
+ * mmio (long mode): the watch program with GUEST_MMIO for WATCH_DATA, past the RAM: the
+ * store and the load each exit with KVM_EXIT_MMIO (labels: enum watch_label).
+ */
+extern const struct guest_prog prog_mmio_long64;
+
+/*
  * drmov (long mode): the guest reads DR7:
  *
  *	start:		nop
