@@ -506,8 +506,7 @@ static void test_hw_slot_reuse(void)
 	g_test_message("ret %d type %s pc %#llx point addr %#llx", r,
 		       r == 1 ? kvmdbg_event_type_name(kvmdbg_event_get_type(ev)) : "-",
 		       r == 1 ? (unsigned long long)kvmdbg_event_get_pc(ev) : 0ull,
-		       r == 1 ? (unsigned long long)kvmdbg_point_get_addr(kvmdbg_event_get_point_id(ev))
-			      : 0ull);
+		       r == 1 ? (unsigned long long)kvmdbg_event_get_point_addr(ev) : 0ull);
 	/* a breakpoint at 0x5000 must not be reported as hit at 0x1000 */
 	g_assert_false(r == KVMDBG_EXIT_EVENT && kvmdbg_event_get_point_id(ev) == p2);
 	kvmdbg_vm_free(f->vm);
