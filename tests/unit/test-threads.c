@@ -18,34 +18,66 @@
 
 #include "fixture.h"
 
-#define WAIT_US (5 * G_TIME_SPAN_SECOND)
+#define WAIT_MS 5000
 
-/* A flag one thread raises and another waits for, with a deadline. */
+/*
+ * A flag one thread raises and another waits for, with a deadline (pthreads rather than GLib:
+ * the cross tier's GLib stand-in has no condition variables).
+ */
 struct flag {
-	GMutex lock;
-	GCond cond;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 	bool up;
 };
 
-static void flag_raise(struct flag *fl)
+static void flag_init(struct flag *fl)
 {
-	g_mutex_lock(&fl->lock);
-	fl->up = true;
-	g_cond_broadcast(&fl->cond);
-	g_mutex_unlock(&fl->lock);
+	pthread_condattr_t attr;
+
+	pthread_mutex_init(&fl->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&fl->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	fl->up = false;
 }
 
-/* Whether the flag was raised within us microseconds. */
-static bool flag_wait(struct flag *fl, gint64 us)
+static void flag_raise(struct flag *fl)
 {
-	gint64 end = g_get_monotonic_time() + us;
+	pthread_mutex_lock(&fl->lock);
+	fl->up = true;
+	pthread_cond_broadcast(&fl->cond);
+	pthread_mutex_unlock(&fl->lock);
+}
+
+/* Whether the flag was raised within ms milliseconds. */
+static bool flag_wait(struct flag *fl, long ms)
+{
+	struct timespec end;
 	bool up;
 
-	g_mutex_lock(&fl->lock);
-	while (!fl->up && g_cond_wait_until(&fl->cond, &fl->lock, end))
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&fl->lock);
+	while (!fl->up && pthread_cond_timedwait(&fl->cond, &fl->lock, &end) == 0)
 		;
 	up = fl->up;
-	g_mutex_unlock(&fl->lock);
+	pthread_mutex_unlock(&fl->lock);
+	return up;
+}
+
+static bool flag_is_up(struct flag *fl)
+{
+	bool up;
+
+	pthread_mutex_lock(&fl->lock);
+	up = fl->up;
+	pthread_mutex_unlock(&fl->lock);
 	return up;
 }
 
@@ -66,7 +98,7 @@ static void hook_block(void *data, int fd, uint64_t gva)
 	(void)fd;
 	(void)gva;
 	flag_raise(&tb->entered);
-	g_assert_true(flag_wait(&tb->release, 10 * WAIT_US));
+	g_assert_true(flag_wait(&tb->release, 10 * WAIT_MS));
 }
 
 static void *insert_thread(void *data)
@@ -99,6 +131,9 @@ static void test_translate_without_vm_lock(void)
 	struct fx f;
 
 	memset(&tb, 0, sizeof(tb));
+	flag_init(&tb.entered);
+	flag_init(&tb.release);
+	flag_init(&tb.counted);
 	fx_init_bare(&f, "x86_64", 0x1f0003);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
@@ -107,9 +142,9 @@ static void test_translate_without_vm_lock(void)
 	fake_set_translate_hook(hook_block, &tb);
 
 	g_assert_cmpint(pthread_create(&t1, NULL, insert_thread, &tb), ==, 0);
-	g_assert_true(flag_wait(&tb.entered, WAIT_US));
+	g_assert_true(flag_wait(&tb.entered, WAIT_MS));
 	g_assert_cmpint(pthread_create(&t2, NULL, count_thread, &tb), ==, 0);
-	counted = flag_wait(&tb.counted, WAIT_US);
+	counted = flag_wait(&tb.counted, WAIT_MS);
 	flag_raise(&tb.release);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
@@ -223,6 +258,7 @@ static void test_signal_parked_vcpu_blocks_nobody(void)
 	struct fx f;
 
 	memset(&pt, 0, sizeof(pt));
+	flag_init(&pt.inserted);
 	sem_init(&parked, 0, 0);
 	sem_init(&resume, 0, 0);
 	memset(&sa, 0, sizeof(sa));
@@ -246,7 +282,7 @@ static void test_signal_parked_vcpu_blocks_nobody(void)
 	/* the VM is paused: the vCPU thread sits in the handler */
 	g_assert_true(sem_wait_deadline(&parked));
 	g_assert_cmpint(pthread_create(&gt, NULL, gdb_insert_thread, &pt), ==, 0);
-	inserted = flag_wait(&pt.inserted, WAIT_US);
+	inserted = flag_wait(&pt.inserted, WAIT_MS);
 	sem_post(&resume);
 	pthread_join(vt, NULL);
 	pthread_join(gt, NULL);
@@ -272,7 +308,7 @@ static void kick_blocking(void *data)
 	struct kick_test *kt = data;
 
 	flag_raise(&kt->in_kick);
-	g_assert_true(flag_wait(&kt->gate, 10 * WAIT_US));
+	g_assert_true(flag_wait(&kt->gate, 10 * WAIT_MS));
 }
 
 static void *kick_thread(void *data)
@@ -304,18 +340,21 @@ static void test_set_kick_waits_for_running_kick(void)
 	struct fx f;
 
 	memset(&kt, 0, sizeof(kt));
+	flag_init(&kt.in_kick);
+	flag_init(&kt.gate);
+	flag_init(&kt.cleared);
 	fx_init(&f, "x86_64", 0x1f0003, 1);
 	kt.vcpu = f.vcpu[0];
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(f.vcpu[0], kick_blocking, &kt), ==, 0);
 	g_assert_cmpint(pthread_create(&t1, NULL, kick_thread, &kt), ==, 0);
-	g_assert_true(flag_wait(&kt.in_kick, WAIT_US));
+	g_assert_true(flag_wait(&kt.in_kick, WAIT_MS));
 	g_assert_cmpint(pthread_create(&t2, NULL, clear_thread, &kt), ==, 0);
-	early = flag_wait(&kt.cleared, G_TIME_SPAN_MILLISECOND * 200);
+	early = flag_wait(&kt.cleared, 200);
 	flag_raise(&kt.gate);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	g_assert_false(early);
-	g_assert_true(kt.cleared.up);
+	g_assert_true(flag_is_up(&kt.cleared));
 	fx_fini(&f);
 }
 
