@@ -154,6 +154,50 @@ static void test_continue(struct kc_test *t, const void *data)
 	g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==, BP_PASSES * BP_INNER_COUNT);
 }
 
+/*
+ * Regression: gdb's all-stop mode removes every breakpoint at each stop and inserts it again
+ * before it resumes.  A hardware breakpoint inserted again at the same address packs to the
+ * bytes the kernel already has; 0.1 did not record that the slot now held the new point, took
+ * its next hit for a stale slot's and answered RESUME forever: a livelock at the breakpoint.
+ * Here every stop is followed by z1/Z1, after a stop at the breakpoint and after a Ctrl-C.
+ */
+static void test_reinsert_every_stop(struct kc_test *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_bp[GUEST_LONG64];
+	uint64_t inner_addr = guest_prog_addr(prog, BP_INNER);
+	uint64_t id, last = 0;
+
+	KC_REQUIRE(t);
+	if (!kt_require_hw_breakpoints())
+		return;
+	kt_start(t, 0, prog, BP_START);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr, 1, 0, NULL,
+					 &id), ==, 0);
+
+	/* Ctrl-C before the guest ran: the vCPU stops, gdb removes and inserts, continue */
+	g_assert_cmpint(kvmdbg_vcpu_kick(t->vcpu[0]), ==, 0);
+	kc_expect_event(t, 0, KVMDBG_EVENT_INTERRUPTED, 0);
+	for (unsigned int pass = 1; pass <= BP_PASSES; pass++) {
+		for (unsigned int n = 1; n <= BP_INNER_COUNT; n++) {
+			const struct kvmdbg_event *ev;
+
+			g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr),
+					==, 0);
+			g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr,
+							 1, 0, NULL, &id), ==, 0);
+			g_assert_cmpuint(id, >, last);
+			last = id;
+			ev = kc_expect_event(t, 0, KVMDBG_EVENT_HW_BREAKPOINT, inner_addr);
+			g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, id);
+			g_assert_cmphex(kt_regs(t, 0).rax & 0xffffffff, ==,
+					(pass - 1) * BP_INNER_COUNT + n - 1);
+		}
+		kt_expect_out(t, 0, GUEST_PORT_PASS);
+	}
+	g_assert_cmpint(kvmdbg_vm_remove(t->vm, KVMDBG_POINT_HW_BREAK, inner_addr), ==, 0);
+	kt_expect_out(t, 0, GUEST_PORT_DONE);
+}
+
 /* Case 5: a one-shot breakpoint fires once, stays disarmed through the loop, and re-arms. */
 static void test_oneshot(struct kc_test *t, const void *data)
 {
@@ -366,6 +410,8 @@ int main(int argc, char **argv)
 		   test_cancel_resume, kc_teardown);
 	g_test_add("/kvmdbg/kvm/debug-regs/trap", struct kc_test, NULL, kc_setup1,
 		   test_trap_debug_regs, kc_teardown);
+	g_test_add("/kvmdbg/kvm/hw-bp/regress/reinsert-every-stop", struct kc_test, NULL,
+		   kc_setup1, test_reinsert_every_stop, kc_teardown);
 	g_test_add("/kvmdbg/kvm/hw-bp/reuse-slot", struct kc_test, NULL, kc_setup1, test_reuse_slot,
 		   kc_teardown);
 	return g_test_run();
