@@ -5,7 +5,10 @@
  * changes the VM's points.
  */
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "kvmtest.h"
 
@@ -357,6 +360,182 @@ static void test_kick_before_run(struct kc_test *t, const void *data)
 	g_assert_cmpint(kvmdbg_vcpu_set_kick(NULL, kick_cb, &k), ==, -EINVAL);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* kvmtool's pause */
+
+/* kvmtool pauses with SIGRTMIN + 1 (SIGKVMPAUSE); its handler blocks until the VM resumes. */
+#define SIG_PAUSE (SIGRTMIN + 1)
+
+static sem_t paused, resumed[2];
+static __thread int pause_vcpu = -1;
+
+static void pause_handler(int sig)
+{
+	(void)sig;
+	if (pause_vcpu < 0)
+		return;
+	sem_post(&paused);
+	while (sem_wait(&resumed[pause_vcpu]) < 0)
+		;
+}
+
+struct pauser {
+	struct kc_test *t;
+	unsigned int i;
+	uint32_t count;
+	unsigned int hits, intr;
+	atomic_bool done;
+};
+
+static void *pause_worker(void *data)
+{
+	const struct guest_prog *prog = &prog_count_long64;
+	struct pauser *w = data;
+
+	pause_vcpu = (int)w->i;
+	for (;;) {
+		const struct kvmdbg_event *ev;
+		int ret = kc_run(w->t, w->i, &ev);
+
+		if (ret == KVMDBG_EXIT_EVENT) {
+			g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_HW_BREAKPOINT);
+			g_assert_cmphex(kvmdbg_event_get_pc(ev), ==,
+					guest_prog_addr(prog, COUNT_LOOP2));
+			w->hits++;
+			continue;
+		}
+		g_assert_cmpint(ret, ==, KVMDBG_EXIT_NOT_DEBUG);
+		/* the pause interrupted KVM_RUN: the VMM's exit, never an error */
+		if (w->t->g.vcpus[w->i].run->exit_reason == KVM_EXIT_INTR) {
+			w->intr++;
+			continue;
+		}
+		g_assert_true(guest_exit_is_out(&w->t->g, w->i, GUEST_PORT_DONE));
+		break;
+	}
+	pause_vcpu = -1;
+	kc_watchdog_stop(&w->t->wd[w->i]);
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+struct gdb_op {
+	struct kc_test *t;
+	uint64_t addr;
+	int ret;
+	sem_t done;
+};
+
+/* What a gdb thread does while the VM is paused: insert and remove a breakpoint. */
+static void *gdb_op_thread(void *data)
+{
+	struct gdb_op *op = data;
+
+	op->ret = kvmdbg_vm_insert(op->t->vm, KVMDBG_POINT_HW_BREAK, op->addr, 0, 0, NULL, NULL);
+	if (op->ret == 0)
+		op->ret = kvmdbg_vm_remove(op->t->vm, KVMDBG_POINT_HW_BREAK, op->addr);
+	sem_post(&op->done);
+	return NULL;
+}
+
+static bool sem_wait_ms(sem_t *sem, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	while (sem_timedwait(sem, &ts) < 0)
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
+/*
+ * Regression: two vCPU threads hit a VM-wide breakpoint in a loop while a gdb thread pauses
+ * the VM the way kvmtool does (a signal to each vCPU thread whose handler blocks until the
+ * VM resumes) and inserts and removes breakpoints meanwhile.  A vCPU thread parked inside
+ * the library while it held the VM lock deadlocked the gdb thread; an interrupted KVM_RUN
+ * was an error (-EINTR) that kvmtool's run loop would die on.
+ */
+static void test_kvmtool_pause(struct kc_test *t, const void *data)
+{
+	const struct guest_prog *prog = &prog_count_long64;
+	const uint32_t n = 20000;
+	struct pauser w[2] = { { .t = t, .i = 0, .count = n }, { .t = t, .i = 1, .count = n } };
+	struct sigaction sa, old;
+	pthread_t threads[2];
+	unsigned int pauses = 0;
+	bool stuck = false;
+
+	KC_REQUIRE(t);
+	if (!kt_require_hw_breakpoints())
+		return;
+	sem_init(&paused, 0, 0);
+	for (int k = 0; k < 2; k++) {
+		sem_init(&resumed[k], 0, 0);
+		kt_start(t, k, prog, COUNT_START);
+		kt_set_rdi(t, k, n);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pause_handler; /* no SA_RESTART: KVM_RUN returns -EINTR */
+	sigemptyset(&sa.sa_mask);
+	g_assert_cmpint(sigaction(SIG_PAUSE, &sa, &old), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_HW_BREAK,
+					 guest_prog_addr(prog, COUNT_LOOP2), 0, 0, NULL, NULL),
+			==, 0);
+
+	for (int k = 0; k < 2; k++)
+		g_assert_cmpint(pthread_create(&threads[k], NULL, pause_worker, &w[k]), ==, 0);
+	while (!stuck && !(atomic_load(&w[0].done) && atomic_load(&w[1].done))) {
+		struct gdb_op op = { .t = t, .addr = guest_prog_addr(prog, COUNT_DONE) };
+		unsigned int parked = 0;
+		pthread_t gdb;
+
+		/* pause: every vCPU thread still running parks in the handler */
+		for (int k = 0; k < 2; k++) {
+			if (atomic_load(&w[k].done))
+				continue;
+			pthread_kill(threads[k], SIG_PAUSE);
+			parked++;
+		}
+		for (unsigned int k = 0; k < parked; k++)
+			g_assert_true(sem_wait_ms(&paused, 5000));
+		pauses++;
+
+		sem_init(&op.done, 0, 0);
+		g_assert_cmpint(pthread_create(&gdb, NULL, gdb_op_thread, &op), ==, 0);
+		stuck = !sem_wait_ms(&op.done, 5000);
+		/* resume: the handlers return */
+		for (int k = 0; k < 2; k++)
+			if (!atomic_load(&w[k].done))
+				sem_post(&resumed[k]);
+		if (stuck)
+			g_test_message("the gdb thread's insert did not return within 5 s while "
+				       "the VM was paused: a parked vCPU thread holds the VM lock");
+		g_assert_cmpint(pthread_join(gdb, NULL), ==, 0);
+		g_assert_false(stuck);
+		g_assert_cmpint(op.ret, ==, 0);
+		sem_destroy(&op.done);
+		usleep(200);
+	}
+	for (int k = 0; k < 2; k++)
+		g_assert_cmpint(pthread_join(threads[k], NULL), ==, 0);
+	g_test_message("%u pauses; vCPU 0: %u hits, %u interrupted runs; vCPU 1: %u hits, %u",
+		       pauses, w[0].hits, w[0].intr, w[1].hits, w[1].intr);
+	g_assert_cmpuint(w[0].hits, ==, n);
+	g_assert_cmpuint(w[1].hits, ==, n);
+	g_assert_cmpuint(pauses, >, 0);
+	g_assert_cmpint(sigaction(SIG_PAUSE, &old, NULL), ==, 0);
+	sem_destroy(&paused);
+	for (int k = 0; k < 2; k++)
+		sem_destroy(&resumed[k]);
+}
+
 int main(int argc, char **argv)
 {
 	kt_init(&argc, &argv);
@@ -365,6 +544,8 @@ int main(int argc, char **argv)
 		   test_vcpu_scope, kc_teardown);
 	g_test_add("/kvmdbg/kvm/threads/vm-wide", struct kc_test, NULL, kc_setup1, test_vm_wide,
 		   kc_teardown);
+	g_test_add("/kvmdbg/kvm/threads/regress/kvmtool-pause", struct kc_test, NULL, kc_setup2,
+		   test_kvmtool_pause, kc_teardown);
 	g_test_add("/kvmdbg/kvm/kick/running", struct kc_test, NULL, kc_setup1, test_kick_running,
 		   kc_teardown);
 	g_test_add("/kvmdbg/kvm/kick/before-run", struct kc_test, NULL, kc_setup1,
