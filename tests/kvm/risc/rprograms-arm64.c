@@ -85,6 +85,22 @@ __asm__(
 	OFF("start") OFF("store") OFF("after_store") OFF("load") OFF("after_load") OFF("done")
 	".endm\n"
 
+	/* a pair store whose first half lies below WATCH_DATA and whose second half is it */
+	".macro kt_stp p\n"
+	PROG_BEGIN
+	"	movz x0, #0x5566\n"
+	"	movz x1, #0x7788\n"
+	"\\p\\()_stp:\n"
+	"	stp x0, x1, [x27, #(" STR(ASM_WATCH_OFF) " - 8)]\n"
+	"\\p\\()_after:\n"
+	"	nop\n"
+	"\\p\\()_done:\n"
+	MMIO(ASM_PORT_DONE)
+	"1:	b 1b\n"
+	PROG_END
+	OFF("start") OFF("stp") OFF("after") OFF("done")
+	".endm\n"
+
 	".macro kt_trap p\n"
 	PROG_BEGIN
 	"	nop\n"
@@ -139,6 +155,7 @@ __asm__(
 	"kt_trap kt_trap_a64\n"
 	"kt_sw kt_sw_a64\n"
 	"kt_sled kt_sled_a64\n"
+	"kt_stp kt_stp_a64\n"
 
 	/* The exception stub: report, then spin. */
 	RG_STUB_ASM
@@ -146,6 +163,8 @@ __asm__(
 /* clang-format on */
 
 RG_PROGS(a64);
+PROG_SYMS(kt_stp_a64);
+const struct rg_prog prog_stp = RG_PROG(kt_stp_a64, STP_NR);
 
 uint32_t rg_branch(uint64_t from, uint64_t to)
 {

@@ -107,6 +107,25 @@ enum watch_label {
 };
 extern const struct rg_prog prog_watch;
 
+#if defined(__aarch64__)
+/*
+ * stp (arm64 only): one store of 16 bytes whose second 8 are WATCH_DATA, its first 8 below:
+ *
+ *	start:		x0, x1 = 0x5566, 0x7788
+ *	stp:		stp x0, x1, [WATCH_DATA - 8]
+ *	after:		nop
+ *	done:		mmio RG_PORT_DONE
+ */
+enum stp_label {
+	STP_START,
+	STP_STP,
+	STP_AFTER,
+	STP_DONE,
+	STP_NR
+};
+extern const struct rg_prog prog_stp;
+#endif
+
 /*
  * trap: the guest's own breakpoint instruction (arm64 "brk #0x42", ppc "trap") and a handler
  * for the exception it raises, which reports itself and returns past it:

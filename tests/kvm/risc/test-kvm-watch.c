@@ -7,6 +7,8 @@
  * not yet written, and FAR (kvmdbg_event_get_data_addr()) is the address accessed.  Running on
  * must let the access happen once and go on.
  */
+#include <inttypes.h>
+
 #include "rtest.h"
 
 /*
@@ -229,6 +231,42 @@ static void test_slots(struct kc_test *t, const void *data)
 		g_assert_cmpuint(kc_point(t->vm, p[k]).hits, ==, 1);
 }
 
+#if defined(__aarch64__)
+/*
+ * Regression: an STP whose base lies 8 below the watched doubleword may report a FAR below the
+ * watched bytes (Linux's own arm64 watchpoint handler gives such a hit to the closest
+ * watchpoint); 0.1 did not attribute it, answered RESUME, and the access trapped again
+ * forever.  Whatever FAR this KVM reports (printed), the hit is the watchpoint's and running
+ * on stores both halves once.
+ */
+static void test_stp_below(struct kc_test *t, const void *data)
+{
+	const struct rg_prog *prog = &prog_stp;
+	const struct kvmdbg_event *ev;
+	uint64_t p, far = 0;
+
+	KC_REQUIRE(t);
+	if (!rt_require_watchpoints(t))
+		return;
+	rt_start(t, 0, prog, STP_START);
+	g_assert_cmpint(kvmdbg_vm_insert(t->vm, KVMDBG_POINT_WATCH_WRITE, WATCH_DATA, 8, 0, NULL,
+					 &p), ==, 0);
+	ev = kc_expect_event(t, 0, KVMDBG_EVENT_WATCHPOINT, rg_prog_addr(prog, STP_STP));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, p);
+	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &far), ==, 0);
+	g_test_message("STP at WATCH_DATA - 8: this KVM reports FAR 0x%" PRIx64
+		       " (WATCH_DATA 0x%llx)", far, (unsigned long long)WATCH_DATA);
+	g_assert_cmpuint(far, >=, WATCH_DATA - 8);
+	g_assert_cmpuint(far, <, WATCH_DATA + 8);
+	/* nothing written yet; running on writes both halves and goes on */
+	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, 0);
+	rt_expect_mmio(t, 0, RG_PORT_DONE);
+	g_assert_cmphex(rt_word(t, WATCH_DATA - 8), ==, 0x5566);
+	g_assert_cmphex(rt_word(t, WATCH_DATA), ==, 0x7788);
+	g_assert_cmpuint(kc_point(t->vm, p).hits, ==, 1);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static const unsigned int lens[] = { 1, 2, 4, 8 };
@@ -249,6 +287,10 @@ int main(int argc, char **argv)
 		   kc_teardown);
 	g_test_add("/kvmdbg/kvm/watch/oneshot", struct kc_test, NULL, kc_setup1, test_oneshot,
 		   kc_teardown);
+#if defined(__aarch64__)
+	g_test_add("/kvmdbg/kvm/watch/regress/stp-below", struct kc_test, NULL, kc_setup1,
+		   test_stp_below, kc_teardown);
+#endif
 	g_test_add("/kvmdbg/kvm/watch/slots", struct kc_test, NULL, kc_setup1, test_slots,
 		   kc_teardown);
 	return g_test_run();
