@@ -13,6 +13,7 @@
 #define VM_FD 499
 
 struct client_pt {
+	uint64_t key;
 	int vcpu;
 	int type;
 	uint64_t addr;
@@ -26,7 +27,7 @@ struct client {
 	struct kvmdbg_vcpu *vcpu[CLIENT_MAX_VCPUS];
 	struct kvm_run *run[CLIENT_MAX_VCPUS];
 	struct model_vcpu *mv[CLIENT_MAX_VCPUS];
-	GArray *pts; /* struct client_pt: the points the client inserted, for their state */
+	GHashTable *pts; /* key -> struct client_pt: the points the client inserted */
 	const struct kvmdbg_event *last[CLIENT_MAX_VCPUS];
 };
 
@@ -37,7 +38,7 @@ struct client *client_new(struct model *m, unsigned int nr_vcpus, uint64_t pc)
 	g_assert_cmpuint(nr_vcpus, <=, CLIENT_MAX_VCPUS);
 	c->m = m;
 	c->nr = nr_vcpus;
-	c->pts = g_array_new(FALSE, TRUE, sizeof(struct client_pt));
+	c->pts = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
 	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &c->vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(c->vm, model_ram_gpa(m), model_ram_size(m),
 					     model_ram(m)), ==, 0);
@@ -58,7 +59,7 @@ void client_free(struct client *c)
 	kvmdbg_vm_free(c->vm);
 	for (unsigned int i = 0; i < c->nr; i++)
 		g_free(c->run[i]);
-	g_array_free(c->pts, TRUE);
+	g_hash_table_destroy(c->pts);
 	g_free(c);
 }
 
@@ -72,15 +73,16 @@ struct kvm_run *client_run_buf(struct client *c, unsigned int i)
 	return c->run[i];
 }
 
-static int find_pt(struct client *c, int vcpu, int type, uint64_t addr)
+static uint64_t pt_key(int vcpu, int type, uint64_t addr)
 {
-	for (guint i = 0; i < c->pts->len; i++) {
-		struct client_pt *t = &g_array_index(c->pts, struct client_pt, i);
+	return addr << 6 | (uint64_t)type << 3 | (uint64_t)(vcpu + 1);
+}
 
-		if (t->vcpu == vcpu && t->type == type && t->addr == addr)
-			return (int)i;
-	}
-	return -1;
+static struct client_pt *find_pt(struct client *c, int vcpu, int type, uint64_t addr)
+{
+	uint64_t key = pt_key(vcpu, type, addr);
+
+	return g_hash_table_lookup(c->pts, &key);
 }
 
 int client_insert(struct client *c, int vcpu, int type, uint64_t addr, uint64_t len,
@@ -93,22 +95,26 @@ int client_insert(struct client *c, int vcpu, int type, uint64_t addr, uint64_t 
 		ret = kvmdbg_vm_insert(c->vm, type, addr, len, flags, NULL, &t.p);
 	else
 		ret = kvmdbg_vcpu_insert(c->vcpu[vcpu], type, addr, len, flags, NULL, &t.p);
-	if (ret == 0)
-		g_array_append_val(c->pts, t);
+	if (ret == 0) {
+		struct client_pt *n = g_memdup2(&t, sizeof(t));
+
+		n->key = pt_key(vcpu, type, addr);
+		g_hash_table_replace(c->pts, &n->key, n);
+	}
 	return ret;
 }
 
 int client_remove(struct client *c, int vcpu, int type, uint64_t addr)
 {
-	int ret, i;
+	uint64_t key = pt_key(vcpu, type, addr);
+	int ret;
 
 	if (vcpu < 0)
 		ret = kvmdbg_vm_remove(c->vm, type, addr);
 	else
 		ret = kvmdbg_vcpu_remove(c->vcpu[vcpu], type, addr);
-	i = find_pt(c, vcpu, type, addr);
-	if (ret >= 0 && i >= 0)
-		g_array_remove_index(c->pts, (guint)i);
+	if (ret >= 0)
+		g_hash_table_remove(c->pts, &key);
 	return ret;
 }
 
@@ -117,7 +123,7 @@ int client_remove_all(struct client *c)
 	int ret = kvmdbg_vm_remove_all(c->vm);
 
 	if (ret >= 0 && kvmdbg_vm_get_point_count(c->vm) == 0)
-		g_array_set_size(c->pts, 0);
+		g_hash_table_remove_all(c->pts);
 	return ret;
 }
 
@@ -139,12 +145,12 @@ long client_point_count(struct client *c)
 bool client_point_state(struct client *c, int vcpu, int type, uint64_t addr, bool *armed,
 			uint64_t *hits)
 {
-	int i = find_pt(c, vcpu, type, addr);
+	struct client_pt *t = find_pt(c, vcpu, type, addr);
 	struct kvmdbg_point *p;
 
-	if (i < 0)
+	if (!t)
 		return false;
-	p = g_array_index(c->pts, struct client_pt, i).p;
+	p = t->p;
 	if (armed)
 		*armed = kvmdbg_point_is_armed(p);
 	if (hits)

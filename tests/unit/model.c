@@ -1470,6 +1470,7 @@ static bool s390_step(struct model_vcpu *v)
 			if (v->s390_bp[i].type == S390_HW_BP && v->s390_bp[i].addr == v->pc &&
 			    v->s390_last_bp != v->pc) {
 				v->s390_last_bp = v->pc;
+				v->exit.at = v->pc;
 				s390_debug_exit(v, v->pc, S390_HW_BP);
 				v->exit.kind = ME_HW_BP;
 				v->exit.slot = (int)i;
@@ -1561,6 +1562,7 @@ static bool riscv_step(struct model_vcpu *v)
 
 static bool arch_step(struct model_vcpu *v)
 {
+	v->exit.at = v->pc;
 	switch (v->m->arch) {
 	case MODEL_X86:
 		return x86_step(v);

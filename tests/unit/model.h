@@ -83,6 +83,7 @@ enum model_exit_kind {
 struct model_exit {
 	int kind;          /* enum model_exit_kind */
 	uint64_t pc;       /* the vCPU's pc after the exit */
+	uint64_t at;       /* the instruction the exit is about (breakpoint, access) */
 	bool own;          /* ME_BP_INSN: the program's own instruction, not a debugger's */
 	int slot;          /* ME_HW_BP, ME_WATCH: the slot that fired (first of several) */
 	uint64_t slot_mask;
