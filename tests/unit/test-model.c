@@ -640,6 +640,57 @@ static void test_x86_page_crossing(void)
 	model_free(m);
 }
 
+
+/*
+ * A vCPU stopped in the middle of a step-over (gdb all-stop kicked it right after its
+ * pre_run took the slot off) while the user replaces that hardware breakpoint by a
+ * watchpoint, which takes the same slot: the stepped-over instruction writes the watched
+ * address and the watchpoint must fire.
+ */
+static void test_x86_step_over_slot_reuse(void)
+{
+	struct model *m = setup(MODEL_X86);
+	struct client *c;
+	struct client_event e;
+	uint64_t pc = model_nop(m, CODE), st = pc, after;
+
+	after = model_store(m, pc, DATA, 4);
+	pc = model_nop(m, after);
+	model_jump(m, pc, CODE);
+	model_install(m);
+	c = client_new(m, 1, CODE);
+	g_assert_cmpint(client_insert(c, -1, KVMDBG_POINT_HW_BREAK, st, 0, 0), ==, 0);
+	e = client_turn(c, 0);
+	g_assert_cmpint(e.type, ==, KVMDBG_EVENT_HW_BREAKPOINT);
+	g_assert_cmphex(e.pc, ==, st);
+	/* continue, but another vCPU's stop kicks this one at once: no instruction runs */
+	client_kick(c, 0);
+	e = client_turn(c, 0);
+	g_assert_cmpint(e.type, ==, KVMDBG_EVENT_INTERRUPTED);
+	g_assert_cmphex(model_pc(client_mvcpu(c, 0)), ==, st);
+	/* the user deletes the breakpoint and watches what the instruction there writes */
+	g_assert_cmpint(client_remove(c, -1, KVMDBG_POINT_HW_BREAK, st), ==, 0);
+	g_assert_cmpint(client_insert(c, -1, KVMDBG_POINT_WATCH_WRITE, DATA, 4, 0), ==, 0);
+	e = client_turn(c, 0);
+	g_test_message("after the store at 0x%" G_GINT64_MODIFIER "x: ret %d %s; DR7 in the "
+		       "kernel enables the watch: %d", st, e.ret, client_event_name(e.type),
+		       model_hw_enabled_at(client_mvcpu(c, 0), true, DATA));
+	if (!known_defects()) {
+		g_test_skip("known libkvmdbg 0.1 defect: (f) a vCPU stopped in the middle of a "
+			    "step-over keeps that slot number off after its point is removed, so a "
+			    "point inserted meanwhile into the same slot misses the stepped-over "
+			    "instruction (KVMDBG_MODEL_KNOWN_DEFECTS=1 runs it)");
+		client_free(c);
+		model_free(m);
+		return;
+	}
+	g_assert_cmpint(e.ret, ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(e.type, ==, KVMDBG_EVENT_WATCHPOINT);
+	g_assert_cmphex(e.pc, ==, after);
+	client_free(c);
+	model_free(m);
+}
+
 /* ----------------------------------------------------------------------------- arm64 */
 
 static int arm64_sgd(uint32_t control)
@@ -1186,6 +1237,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/model/x86/immediate-exit-order", test_x86_immediate_exit_order);
 	g_test_add_func("/kvmdbg/model/x86/lib-sw-bp", test_x86_lib_sw_bp);
 	g_test_add_func("/kvmdbg/model/x86/page-crossing", test_x86_page_crossing);
+	g_test_add_func("/kvmdbg/model/x86/step-over-slot-reuse", test_x86_step_over_slot_reuse);
 	g_test_add_func("/kvmdbg/model/detects-corruption", test_model_detects_corruption);
 	g_test_add_func("/kvmdbg/model/hw-reinsert-same-addr", test_hw_reinsert_same_addr);
 	g_test_add_func("/kvmdbg/model/arm64/refuses-unknown-bits",
