@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "fake-kernel.h"
+#include "u64map.h"
 
 #define VM_FD 499
 
@@ -27,9 +28,11 @@ struct client {
 	struct kvmdbg_vcpu *vcpu[CLIENT_MAX_VCPUS];
 	struct kvm_run *run[CLIENT_MAX_VCPUS];
 	struct model_vcpu *mv[CLIENT_MAX_VCPUS];
-	GHashTable *pts; /* key -> struct client_pt: the points the client inserted */
+	struct u64map pts; /* key -> struct client_pt: the points the client inserted */
 	const struct kvmdbg_event *last[CLIENT_MAX_VCPUS];
 };
+
+static void clear_pts(struct client *c);
 
 struct client *client_new(struct model *m, unsigned int nr_vcpus, uint64_t pc)
 {
@@ -38,7 +41,7 @@ struct client *client_new(struct model *m, unsigned int nr_vcpus, uint64_t pc)
 	g_assert_cmpuint(nr_vcpus, <=, CLIENT_MAX_VCPUS);
 	c->m = m;
 	c->nr = nr_vcpus;
-	c->pts = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+	u64map_init(&c->pts, 64);
 	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &c->vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(c->vm, model_ram_gpa(m), model_ram_size(m),
 					     model_ram(m)), ==, 0);
@@ -59,7 +62,8 @@ void client_free(struct client *c)
 	kvmdbg_vm_free(c->vm);
 	for (unsigned int i = 0; i < c->nr; i++)
 		g_free(c->run[i]);
-	g_hash_table_destroy(c->pts);
+	clear_pts(c);
+	u64map_fini(&c->pts);
 	g_free(c);
 }
 
@@ -80,9 +84,18 @@ static uint64_t pt_key(int vcpu, int type, uint64_t addr)
 
 static struct client_pt *find_pt(struct client *c, int vcpu, int type, uint64_t addr)
 {
-	uint64_t key = pt_key(vcpu, type, addr);
+	return u64map_get(&c->pts, pt_key(vcpu, type, addr));
+}
 
-	return g_hash_table_lookup(c->pts, &key);
+static void clear_pts(struct client *c)
+{
+	for (size_t i = 0; i < c->pts.cap; i++) {
+		if (c->pts.used[i]) {
+			g_free(c->pts.vals[i]);
+			c->pts.used[i] = false;
+		}
+	}
+	c->pts.count = 0;
 }
 
 int client_insert(struct client *c, int vcpu, int type, uint64_t addr, uint64_t len,
@@ -99,7 +112,8 @@ int client_insert(struct client *c, int vcpu, int type, uint64_t addr, uint64_t 
 		struct client_pt *n = g_memdup2(&t, sizeof(t));
 
 		n->key = pt_key(vcpu, type, addr);
-		g_hash_table_replace(c->pts, &n->key, n);
+		g_free(u64map_del(&c->pts, n->key));
+		u64map_put(&c->pts, n->key, n);
 	}
 	return ret;
 }
@@ -114,7 +128,7 @@ int client_remove(struct client *c, int vcpu, int type, uint64_t addr)
 	else
 		ret = kvmdbg_vcpu_remove(c->vcpu[vcpu], type, addr);
 	if (ret >= 0)
-		g_hash_table_remove(c->pts, &key);
+		g_free(u64map_del(&c->pts, key));
 	return ret;
 }
 
@@ -123,7 +137,7 @@ int client_remove_all(struct client *c)
 	int ret = kvmdbg_vm_remove_all(c->vm);
 
 	if (ret >= 0 && kvmdbg_vm_get_point_count(c->vm) == 0)
-		g_hash_table_remove_all(c->pts);
+		clear_pts(c);
 	return ret;
 }
 

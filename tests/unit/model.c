@@ -12,6 +12,7 @@
  * helpers and its own layouts, so that a wrong layout in the library shows up as a mismatch.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "arch/arch.h"
 #include "fake-kernel.h"
 #include "model.h"
+#include "u64map.h"
 
 /* ------------------------------------------------------------------ common definitions */
 
@@ -104,7 +106,7 @@ struct model {
 	uint64_t ram_gpa;
 	size_t ram_size;
 	uint8_t *ram;
-	GHashTable *insns; /* pc -> index + 1 */
+	struct u64map insns; /* pc -> index + 1 */
 	struct model_insn *prog;
 	unsigned int nr_prog;
 	uint64_t page_size;
@@ -138,7 +140,8 @@ static uint64_t get_n(const uint8_t *p, int n, bool be)
 	return v;
 }
 
-static void model_err(struct model *m, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void model_err(struct model *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void model_err(struct model *m, const char *fmt, ...)
 {
@@ -372,10 +375,10 @@ uint64_t model_add(struct model *m, const struct model_insn *in0)
 	if (in.kind == MI_BRK && m->arch == MODEL_RISCV && in.imm == 2)
 		in.len = 2;
 	g_assert_cmpuint(m->nr_prog, <, MAX_INSNS);
-	g_assert_null(g_hash_table_lookup(m->insns, &in0->pc));
+	g_assert_null(u64map_get(&m->insns, in0->pc));
 	encode(m, &in);
 	m->prog[m->nr_prog] = in;
-	g_hash_table_insert(m->insns, &m->prog[m->nr_prog].pc, GUINT_TO_POINTER(m->nr_prog + 1));
+	u64map_put(&m->insns, in.pc, (void *)(uintptr_t)(m->nr_prog + 1));
 	m->nr_prog++;
 	for (unsigned int i = 0; i < in.len; i++) {
 		model_translate(m, in.pc + i, &gpa);
@@ -418,9 +421,9 @@ uint64_t model_jump(struct model *m, uint64_t pc, uint64_t target)
 
 const struct model_insn *model_insn_at(struct model *m, uint64_t pc)
 {
-	gpointer i = g_hash_table_lookup(m->insns, &pc);
+	uintptr_t i = (uintptr_t)u64map_get(&m->insns, pc);
 
-	return i ? &m->prog[GPOINTER_TO_UINT(i) - 1] : NULL;
+	return i ? &m->prog[i - 1] : NULL;
 }
 
 /* ------------------------------------------------------------------ x86 (VMX / SVM) */
@@ -1355,8 +1358,10 @@ static int s390_wp_changed(struct model_vcpu *v, uint64_t a, uint64_t size)
 	for (unsigned int i = 0; i < v->s390_nr; i++) {
 		if (v->s390_bp[i].type != S390_HW_WP_WRITE || !v->s390_bp[i].len)
 			continue;
-		lo = MIN(lo, v->s390_bp[i].addr);
-		hi = MAX(hi, v->s390_bp[i].addr + v->s390_bp[i].len);
+		if (v->s390_bp[i].addr < lo)
+			lo = v->s390_bp[i].addr;
+		if (v->s390_bp[i].addr + v->s390_bp[i].len > hi)
+			hi = v->s390_bp[i].addr + v->s390_bp[i].len;
 	}
 	if (!(a < hi && lo < a + size))
 		return -1;
@@ -1860,7 +1865,7 @@ struct model *model_new(enum model_arch arch, uint64_t ram_gpa, size_t ram_size)
 	m->ram = g_malloc0(ram_size);
 	for (size_t i = 0; i < ram_size; i++)
 		m->ram[i] = (uint8_t)(i * 37 + 11) | 0x01;
-	m->insns = g_hash_table_new(g_int64_hash, g_int64_equal);
+	u64map_init(&m->insns, 256);
 	m->prog = g_new0(struct model_insn, MAX_INSNS);
 	m->page_size = 4096;
 	m->hw_bps = 6;
@@ -1878,7 +1883,7 @@ void model_free(struct model *m)
 	fake_set_model(NULL, NULL);
 	for (unsigned int i = 0; i < m->nr_vcpus; i++)
 		g_free(m->vcpus[i]);
-	g_hash_table_destroy(m->insns);
+	u64map_fini(&m->insns);
 	g_free(m->prog);
 	g_free(m->ram);
 	g_free(m);
