@@ -140,7 +140,6 @@ uint64_t model_simple(struct model *m, uint64_t pc, enum model_kind kind, uint64
 const struct model_insn *model_insn_at(struct model *m, uint64_t pc);
 /* Default length of a kind on the architecture. */
 unsigned int model_default_len(struct model *m, enum model_kind kind);
-/* Breakpoint instruction length the library uses at pc (x86 1, s390 2 or 4, ...). */
 
 /* A write by the guest (or the VMM) into guest-physical memory, code included. */
 void model_guest_write(struct model *m, uint64_t gpa, const void *buf, size_t len);
@@ -148,7 +147,10 @@ void model_guest_write(struct model *m, uint64_t gpa, const void *buf, size_t le
 /* vCPUs: one per vCPU fd the library sees, each with its kvm_run buffer. */
 struct model_vcpu *model_vcpu_new(struct model *m, int fd, struct kvm_run *run, uint64_t pc);
 struct model_vcpu *model_vcpu_by_fd(struct model *m, int fd);
-/* ioctl(KVM_RUN): 0 after an exit written into kvm_run, or -EINTR. */
+/*
+ * ioctl(KVM_RUN): 0 after an exit written into kvm_run, or -EINTR; -EIO when the model flagged
+ * an error (model_errors()), which no kernel would return.
+ */
 int model_run(struct model_vcpu *v);
 /* KVM_SET_REGS (x86: drops TF unless pc is the captured step rip; rf sets RFLAGS.RF). */
 void model_set_regs(struct model_vcpu *v, uint64_t pc, bool rf);
