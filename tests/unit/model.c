@@ -444,7 +444,9 @@ const struct model_insn *model_insn_at(struct model *m, uint64_t pc)
  * Which kinds KVM's instruction emulator runs on VMX/SVM: MMIO accesses (an EPT/NPT
  * misconfig or fault, x86_emulate_instruction) and string I/O; a plain `out` takes the fast PIO
  * path (kvm_fast_pio), which is not the emulator.  With "emulate all" (invalid guest state, or
- * this host's PVM) every instruction is emulated.
+ * this host's PVM) every instruction is emulated.  checked: "emulate all" is what this host
+ * does at CPL0 (host-kvm.md: insn_emulation grows by one per instruction); which kinds VMX/SVM
+ * emulate is not checked against a real kernel.
  */
 static bool x86_emulated(struct model *m, const struct model_insn *in)
 {
@@ -677,7 +679,10 @@ static int x86_complete(struct model_vcpu *v, bool *exited)
 }
 
 /*
- * One instruction.  Returns true when it exited (v->exit set and kvm_run written).
+ * One x86 instruction.  Returns true when it exited (v->exit set and kvm_run written).  Data
+ * watchpoints (x86_data_hit): R/W 01 fires on writes, 11 on reads and writes, after the access
+ * (Intel SDM vol. 3 18.2.4-5); checked: a 4-byte write watchpoint on kvm_amd in the vm tier
+ * (authentic-kvm.md), never on this host (host-kvm.md: 0 hits in 86 cases).
  */
 static bool x86_step(struct model_vcpu *v)
 {
@@ -1349,7 +1354,8 @@ static void s390_debug_exit(struct model_vcpu *v, uint64_t addr, uint8_t type)
  * any_wp_changed (guestdbg.c): all watch ranges are merged into one PER storage-alteration range
  * (CR10-11); a store in it makes KVM compare every watchpoint's bytes with the copy taken at
  * KVM_SET_GUEST_DEBUG and report the first that differs (addr = that watchpoint's address).  A
- * store that writes the same value is invisible; a stale copy keeps reporting.
+ * store that writes the same value is invisible; a stale copy keeps reporting.  checked: not
+ * against a real kernel (no s390 KVM in reach).
  */
 static int s390_wp_changed(struct model_vcpu *v, uint64_t a, uint64_t size)
 {
