@@ -305,8 +305,9 @@ static void encode(struct model *m, struct model_insn *in)
 	switch (m->arch) {
 	case MODEL_X86: {
 		static const uint8_t op[] = {
-			[MI_NOP] = 0x90, [MI_STORE] = 0x89, [MI_LOAD] = 0x8b, [MI_MMIO_STORE] = 0x88,
-			[MI_MMIO_LOAD] = 0x8a, [MI_OUT] = 0xe6, [MI_OUTS] = 0x6e, [MI_JUMP] = 0xeb,
+			[MI_NOP] = 0x90, [MI_STORE] = 0x89, [MI_LOAD] = 0x8b,
+			[MI_MMIO_STORE] = 0x88, [MI_MMIO_LOAD] = 0x8a, [MI_OUT] = 0xe6,
+			[MI_OUTS] = 0x6e, [MI_JUMP] = 0xeb,
 			[MI_BRK] = 0xcc, [MI_HALT] = 0xf4, [MI_ICEBP] = 0xf1, [MI_MOV_DR] = 0x0f,
 		};
 
@@ -781,7 +782,7 @@ static bool x86_step(struct model_vcpu *v)
 		}
 		break;
 	case MI_MMIO_STORE:
-		/* emulated; the store exits to userspace after the writeback (RIP moved, TF gone) */
+		/* emulated; it exits to userspace after the writeback (RIP moved, TF gone) */
 		v->retired++;
 		v->exit.retired++;
 		x86_emulator_writeback(v, next, false);
@@ -820,7 +821,8 @@ static bool x86_step(struct model_vcpu *v)
 				cur[i] = (uint8_t)(++m->store_seq * 7 + i);
 		}
 		if (!write_virt(m, in->addr, cur, in->size))
-			model_err(m, "x86: store outside RAM at 0x%" G_GINT64_MODIFIER "x", in->addr);
+			model_err(m, "x86: store outside RAM at 0x%" G_GINT64_MODIFIER "x",
+				  in->addr);
 		data = x86_data_hit(v, in->addr, in->size, true);
 		break;
 	case MI_LOAD:

@@ -43,7 +43,7 @@ enum model_kind {
 	MI_OUT = 6,        /* x86: out imm8, al (KVM's fast PIO path) */
 	MI_OUTS = 7,       /* x86: outsb (string I/O, emulated) */
 	MI_JUMP = 8,       /* to addr */
-	MI_BRK = 9,        /* the guest's own breakpoint instruction (x86 int3, arm64 BRK #imm, riscv) */
+	MI_BRK = 9,        /* the guest's own breakpoint (x86 int3, arm64 BRK #imm, riscv ebreak) */
 	MI_HALT = 10,      /* x86 hlt: KVM_EXIT_HLT */
 	MI_ICEBP = 11,     /* x86 icebp / int1 */
 	MI_MOV_DR = 12,    /* x86 mov to a debug register */
@@ -169,7 +169,7 @@ unsigned int model_guest_exceptions(struct model_vcpu *v);
 /* Count of KVM_SET_GUEST_DEBUG calls on the vCPU, and the last one's result. */
 unsigned int model_sgd_calls(struct model_vcpu *v);
 
-/* Errors the model flagged (memory corruption under the pc, a library breakpoint run by the guest). */
+/* Errors the model flagged (code not the program's, a debugger's breakpoint run by the guest). */
 unsigned int model_errors(struct model *m);
 const char *model_error_text(struct model *m);
 void model_clear_errors(struct model *m);

@@ -926,7 +926,8 @@ static void test_ppc_pr(void)
 	g_assert_cmphex(be(client_run_buf(c, 0), 32, 8), ==, bp);
 	g_assert_cmphex(be(client_run_buf(c, 0), 40, 4), ==, 0);
 	client_set_step(c, 0, true);
-	e = client_turn(c, 0);                 /* the step over the breakpoint, reported as a step */
+	/* the step over the breakpoint, reported as a step */
+	e = client_turn(c, 0);
 	g_assert_cmpint(e.type, ==, KVMDBG_EVENT_STEP);
 	g_assert_cmphex(e.pc, ==, bp + 4);
 	g_assert_cmphex(be(client_run_buf(c, 0), 32, 8), !=, bp + 4);  /* stale */

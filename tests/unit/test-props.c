@@ -18,7 +18,8 @@
  * step exactness (with single-step on, a resume ends one instruction later).
  *
  * KVMDBG_SEED=<n> runs that one seed; KVMDBG_PROP_RUNS=<n> sets the base count of runs per test
- * (130 by default, about 14 s here; 12 under qemu-user), which each test scales by its weight.  A failure
+ * (130 by default, about 14 s here; 12 under qemu-user), which each test scales by its
+ * weight.  A failure
  * prints the seed, the message and the last actions.  Tests whose sequences reach a known
  * defect of libkvmdbg 0.1 run only with KVMDBG_MODEL_KNOWN_DEFECTS=1; the same sequences
  * without the triggering feature run always.
@@ -204,9 +205,10 @@ static void build_program(struct ctx *x, unsigned int n)
 		} else if (r < 80) {
 			in.kind = MI_LOAD;
 		} else if (r < 90 && (x->features & F_MMIO) && x->ad->mmio) {
-			in.kind = a == MODEL_X86 && chance(x, 30) ? (chance(x, 50) ? MI_OUT : MI_OUTS)
-								  : (chance(x, 50) ? MI_MMIO_STORE
-										   : MI_MMIO_LOAD);
+			if (a == MODEL_X86 && chance(x, 30))
+				in.kind = chance(x, 50) ? MI_OUT : MI_OUTS;
+			else
+				in.kind = chance(x, 50) ? MI_MMIO_STORE : MI_MMIO_LOAD;
 			in.addr = MMIO + 8 * rnd(x, 16);
 			in.size = 4;
 		} else if (r < 93 && (x->features & F_GUESTBRK) && x->ad->guest_brk) {
@@ -274,7 +276,7 @@ static bool pt_armed(struct ctx *x, int type, uint64_t addr)
 	return client_point_state(x->c, -1, type, addr, &armed, NULL) && armed;
 }
 
-/* Some vCPU stopped at a breakpoint at addr and has not moved since (it may be stepping over it). */
+/* A vCPU stopped at a breakpoint at addr and has not finished stepping over it yet. */
 static bool held_by_stop(struct ctx *x, uint64_t addr)
 {
 	for (unsigned int i = 0; i < x->nv; i++)
@@ -486,7 +488,8 @@ static struct client_event turn(struct ctx *x, unsigned int v)
 			fail(x, "liveness: %u RESUMEs in a row on vCPU %u at pc 0x%" G_GINT64_MODIFIER
 			     "x without the guest making progress (model exit kind %d)",
 			     x->noprogress[v], v, model_pc(mv), me->kind);
-		if (me->kind == ME_BP_INSN && !me->own && pt_armed(x, KVMDBG_POINT_SW_BREAK, me->at))
+		if (me->kind == ME_BP_INSN && !me->own &&
+		    pt_armed(x, KVMDBG_POINT_SW_BREAK, me->at))
 			fail(x, "missed event: armed software breakpoint at 0x%" G_GINT64_MODIFIER "x "
 			     "trapped and the library answered RESUME", me->at);
 		break;
@@ -1143,7 +1146,7 @@ static unsigned int base_runs(void)
 
 	if (s)
 		return (unsigned int)strtoul(s, NULL, 0);
-	/* under qemu-user (the cross tier: Meson sets MESON_EXE_WRAPPER) CPU work is 10-15x slower */
+	/* under qemu-user (the cross tier; Meson sets MESON_EXE_WRAPPER) CPU work is 10-15x slower */
 	return getenv("MESON_EXE_WRAPPER") ? 12 : 130;
 }
 
