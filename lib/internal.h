@@ -111,6 +111,8 @@ struct kvmdbg_vm {
 	struct kvmdbg_table sw;
 	/* the planted pieces of software breakpoints by guest-physical address (map.c) */
 	struct kvmdbg_map phys;
+	/* every point by its id */
+	struct kvmdbg_map ids;
 	struct kvmdbg_point *fired;   /* fired one-shots, software and hardware */
 	struct kvmdbg_point *hw_head; /* every hardware point */
 	unsigned int nr_vm_hw[2];     /* VM-wide hardware points per bank */
@@ -277,7 +279,7 @@ int kvmdbg_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_po
 		  uint64_t *ret_id);
 int kvmdbg_find(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
 		uint64_t addr, uint64_t *ret_id);
-/* Point by id, NULL if none (a walk of the table: not for hot paths). */
+/* Point by id, NULL if none. */
 struct kvmdbg_point *kvmdbg_point_by_id(struct kvmdbg_vm *vm, uint64_t id);
 int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr);

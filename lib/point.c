@@ -461,8 +461,14 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	p->armed = true;
 	p->id = ++vm->next_id;
 
+	ret = kvmdbg_map_add(&vm->ids, p->id, p);
+	if (ret < 0) {
+		free(p);
+		return ret;
+	}
 	ret = type == KVMDBG_POINT_SW_BREAK ? insert_sw(p, x) : insert_hw(p, x);
 	if (ret < 0) {
+		kvmdbg_map_del(&vm->ids, p->id, p);
 		free(p);
 		return ret;
 	}
@@ -508,6 +514,7 @@ int kvmdbg_point_destroy(struct kvmdbg_point *p)
 		kvmdbg_vm_bump(vm);
 	}
 	kvmdbg_point_unfire(p);
+	kvmdbg_map_del(&vm->ids, p->id, p);
 	vm->nr_points--;
 	free(p);
 	return ret;
@@ -561,13 +568,9 @@ int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 
 struct kvmdbg_point *kvmdbg_point_by_id(struct kvmdbg_vm *vm, uint64_t id)
 {
-	for (size_t i = 0; i <= vm->sw.mask; i++)
-		if (vm->sw.buckets[i] && vm->sw.buckets[i]->id == id)
-			return vm->sw.buckets[i];
-	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
-		if (p->id == id)
-			return p;
-	return NULL;
+	size_t cursor = 0;
+
+	return kvmdbg_map_next(&vm->ids, id, &cursor);
 }
 
 /*

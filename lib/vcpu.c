@@ -302,8 +302,14 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 
 			if (!p || !p->armed)
 				continue;
+			/*
+			 * Off for the step over the point the vCPU stopped at; the slot may have
+			 * been given to another point since (a vCPU kicked mid step-over, its
+			 * points removed and others inserted): that one stays on.
+			 */
 			if (over_slot && vcpu->resume_bank == bank &&
-			    vcpu->resume_slot == (int)n)
+			    vcpu->resume_slot == (int)n && p->addr == vcpu->resume_addr &&
+			    p->type == vcpu->resume_type)
 				continue;
 			st->ids[bank][n] = p->id;
 			st->slots[bank][n] = (struct kvmdbg_slot){

@@ -75,6 +75,11 @@ KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 		return ret;
 	}
 	ret = kvmdbg_map_init(&vm->phys);
+	if (ret == 0) {
+		ret = kvmdbg_map_init(&vm->ids);
+		if (ret < 0)
+			kvmdbg_map_fini(&vm->phys);
+	}
 	if (ret < 0) {
 		kvmdbg_table_fini(&vm->sw);
 		free(vm);
@@ -101,6 +106,7 @@ KVMDBG_EXPORT void kvmdbg_vm_free(struct kvmdbg_vm *vm)
 		free(vm->sw.buckets[i]);
 	kvmdbg_table_fini(&vm->sw);
 	kvmdbg_map_fini(&vm->phys);
+	kvmdbg_map_fini(&vm->ids);
 	free(vm->regions);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);

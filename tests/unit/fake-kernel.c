@@ -52,6 +52,8 @@ static int (*fake_trial)(void *data, const uint8_t *mem, uint16_t ip, const void
 			 size_t size, struct kvmdbg_trial_exit *ret);
 static void *fake_trial_data;
 static void *fake_translate_hook_data;
+static const struct fake_model_hooks *fake_model;
+static void *fake_model_data;
 
 static void fake_set_cap_locked(unsigned long cap, int value)
 {
@@ -90,6 +92,8 @@ static void fake_reset_locked(void)
 	fake_nr_not_vm = 0;
 	fake_trial = NULL;
 	fake_trial_data = NULL;
+	fake_model = NULL;
+	fake_model_data = NULL;
 	fake_initialised = true;
 }
 
@@ -164,6 +168,15 @@ void fake_set_regs_pc(uint64_t pc, int err)
 	fake_ensure_locked();
 	fake_pc = pc;
 	fake_pc_err = err;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_set_model(const struct fake_model_hooks *hooks, void *data)
+{
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	fake_model = hooks;
+	fake_model_data = data;
 	g_mutex_unlock(&fake_lock);
 }
 
@@ -329,6 +342,8 @@ int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();
 	ret = take_failure(&fake_cap_fail_count, fake_cap_err);
+	if (!ret && fake_model && fake_model->enable_cap)
+		fake_model->enable_cap(fake_model_data, fd, cap, &ret);
 	c.kind = FAKE_ENABLE_CAP;
 	c.fd = fd;
 	c.cap = cap;
@@ -353,6 +368,15 @@ int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 				c.value = fake_regs[i].value;
 		}
 	}
+	if (fake_model && fake_model->get_one_reg) {
+		uint64_t v = 0;
+		int r;
+
+		if (fake_model->get_one_reg(fake_model_data, vcpu_fd, id, &v, &r)) {
+			ret = r;
+			c.value = r ? 0 : v;
+		}
+	}
 	c.kind = FAKE_GET_ONE_REG;
 	c.fd = vcpu_fd;
 	c.reg = id;
@@ -373,13 +397,23 @@ int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();
 	ret = fake_pc_err;
+	c.value = fake_pc;
+	if (fake_model && fake_model->get_regs_pc) {
+		uint64_t v = 0;
+		int r;
+
+		if (fake_model->get_regs_pc(fake_model_data, vcpu_fd, &v, &r)) {
+			ret = r;
+			c.value = v;
+		}
+	}
 	c.kind = FAKE_GET_REGS;
 	c.fd = vcpu_fd;
 	c.ret = ret;
-	if (ret == 0) {
-		c.value = fake_pc;
-		*ret_pc = fake_pc;
-	}
+	if (ret == 0)
+		*ret_pc = c.value;
+	else
+		c.value = 0;
 	g_array_append_val(fake_log, c);
 	g_mutex_unlock(&fake_lock);
 	return ret;
@@ -443,6 +477,8 @@ int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 		memcpy(c.bytes, buf, size < FAKE_MAX_IMAGE ? size : FAKE_MAX_IMAGE);
 		fake_copy_aux(&c, buf, size);
 	}
+	if (!ret && fake_model && fake_model->set_guest_debug)
+		fake_model->set_guest_debug(fake_model_data, vcpu_fd, buf, size, &ret);
 	c.ret = ret;
 	g_array_append_val(fake_log, c);
 	g_mutex_unlock(&fake_lock);
@@ -479,14 +515,24 @@ int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
 	for (unsigned int i = 0; i < fake_nr_faults; i++)
 		if (gva - fake_faults[i].start < fake_faults[i].len)
 			ret = -EFAULT;
+	c.gpa = gva + fake_delta;
+	if (fake_model && fake_model->translate) {
+		uint64_t gpa = 0;
+		int r;
+
+		if (fake_model->translate(fake_model_data, vcpu_fd, gva, &gpa, &r)) {
+			ret = r;
+			c.gpa = gpa;
+		}
+	}
 	c.kind = FAKE_TRANSLATE;
 	c.fd = vcpu_fd;
 	c.gva = gva;
 	c.ret = ret;
-	if (ret == 0) {
-		c.gpa = gva + fake_delta;
+	if (ret == 0)
 		*ret_gpa = c.gpa;
-	}
+	else
+		c.gpa = 0;
 	g_array_append_val(fake_log, c);
 	g_mutex_unlock(&fake_lock);
 	return ret;

@@ -124,6 +124,20 @@ void fake_set_trial(int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const
 			      size_t size, struct kvmdbg_trial_exit *ret),
 		    void *data);
 
+/*
+ * Model mode (model.c): calls on a vCPU fd the model knows go to these hooks instead of the
+ * programmed answers; each returns true when it handled the call, with *ret (0 or -errno).  The
+ * calls are logged as usual.  fake_kernel_reset() leaves model mode.
+ */
+struct fake_model_hooks {
+	bool (*set_guest_debug)(void *data, int fd, const void *buf, size_t size, int *ret);
+	bool (*get_one_reg)(void *data, int fd, uint64_t id, uint64_t *value, int *ret);
+	bool (*get_regs_pc)(void *data, int fd, uint64_t *pc, int *ret);
+	bool (*translate)(void *data, int fd, uint64_t gva, uint64_t *gpa, int *ret);
+	bool (*enable_cap)(void *data, int fd, unsigned long cap, int *ret);
+};
+void fake_set_model(const struct fake_model_hooks *hooks, void *data);
+
 /* Test helpers around the log. */
 
 /* Hex dump of a set_guest_debug image, x86 layout annotated, through g_test_message(). */
