@@ -66,6 +66,19 @@ static const char *cap_name(unsigned long cap)
 	}
 }
 
+/* The ONE_REG register a kernel hands its software-breakpoint instruction out in. */
+static const char *reg_name(uint64_t id)
+{
+	switch (id) {
+	case 0x102000000000008bull:
+		return "KVM_REG_PPC_DEBUG_INST";
+	case 0x9030000000020003ull:
+		return "KVM_REG_LOONGARCH_DEBUG_INST";
+	default:
+		return "an unnamed register";
+	}
+}
+
 /* Append printf-style text to a cell. */
 __attribute__((format(printf, 3, 4))) static void add(char *buf, size_t size, const char *fmt, ...)
 {
@@ -102,7 +115,7 @@ static void cell_sw(const struct kvmdbg_arch *arch, char *buf, size_t size)
 		return;
 	}
 	if (arch->sw_insn_reg) {
-		add(buf, size, "the one `KVM_REG_PPC_DEBUG_INST` gives");
+		add(buf, size, "the one `%s` gives", reg_name(arch->sw_insn_reg));
 		return;
 	}
 	if (!arch->sw_insn_len) {

@@ -164,12 +164,15 @@ struct kvmdbg_arch {
 	uint8_t sw_insn_alt[KVMDBG_MAX_INSN];
 	size_t sw_insn_alt_len;
 	unsigned long alt_insn_cap;
-	/* ONE_REG id (a u32) that holds the software-breakpoint instruction (ppc), or 0 */
+	/*
+	 * ONE_REG id that holds the software-breakpoint instruction, a 32-bit word (ppc: a U32
+	 * register; loongarch: a U64 one, the word in its low half), or 0
+	 */
 	uint64_t sw_insn_reg;
 	/* breakpoint addresses must be multiples of this */
 	unsigned int insn_align;
 
-	/* where an exit lacks the pc: the ONE_REG id of the pc, or KVM_GET_REGS (ppc) */
+	/* where an exit lacks the pc: the ONE_REG id of the pc, or KVM_GET_REGS (ppc, loongarch) */
 	uint64_t pc_reg;
 	bool pc_from_regs;
 	/* single-step exits leave the exit's address and status stale (ppc Book3S PR) */
@@ -238,6 +241,7 @@ extern const struct kvmdbg_arch kvmdbg_arch_ppc64_booke;
 extern const struct kvmdbg_arch kvmdbg_arch_ppc64le_book3s;
 extern const struct kvmdbg_arch kvmdbg_arch_aarch64;
 extern const struct kvmdbg_arch kvmdbg_arch_riscv64;
+extern const struct kvmdbg_arch kvmdbg_arch_loongarch64;
 
 /* The backend of the architecture this library was built for (the ioctl edge's). */
 const struct kvmdbg_arch *kvmdbg_arch_native(void);

@@ -15,6 +15,7 @@ static const struct kvmdbg_arch *const all_arches[] = {
 	&kvmdbg_arch_ppc64le_book3s,
 	&kvmdbg_arch_aarch64,
 	&kvmdbg_arch_riscv64,
+	&kvmdbg_arch_loongarch64,
 };
 
 const struct kvmdbg_arch *kvmdbg_arch_native(void)
@@ -32,6 +33,8 @@ const struct kvmdbg_arch *kvmdbg_arch_native(void)
 	return &kvmdbg_arch_aarch64;
 #elif defined(__riscv) && __riscv_xlen == 64
 	return &kvmdbg_arch_riscv64;
+#elif defined(__loongarch64)
+	return &kvmdbg_arch_loongarch64;
 #else
 #error "no KVM guest-debug backend for this architecture"
 #endif
