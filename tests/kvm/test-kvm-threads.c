@@ -372,9 +372,10 @@ static __thread int pause_vcpu = -1;
 static void pause_handler(int sig)
 {
 	(void)sig;
+	sem_post(&paused);
+	/* a thread that finished its run loop just before the signal does not wait */
 	if (pause_vcpu < 0)
 		return;
-	sem_post(&paused);
 	while (sem_wait(&resumed[pause_vcpu]) < 0)
 		;
 }
@@ -493,7 +494,7 @@ static void test_kvmtool_pause(struct kc_test *t, const void *data)
 		g_assert_cmpint(pthread_create(&threads[k], NULL, pause_worker, &w[k]), ==, 0);
 	while (!stuck && !(atomic_load(&w[0].done) && atomic_load(&w[1].done))) {
 		struct gdb_op op = { .t = t, .addr = guest_prog_addr(prog, COUNT_DONE) };
-		unsigned int parked = 0;
+		bool signalled[2] = { false, false };
 		pthread_t gdb;
 
 		/* pause: every vCPU thread still running parks in the handler */
@@ -501,10 +502,11 @@ static void test_kvmtool_pause(struct kc_test *t, const void *data)
 			if (atomic_load(&w[k].done))
 				continue;
 			pthread_kill(threads[k], SIG_PAUSE);
-			parked++;
+			signalled[k] = true;
 		}
-		for (unsigned int k = 0; k < parked; k++)
-			g_assert_true(sem_wait_ms(&paused, 5000));
+		for (int k = 0; k < 2; k++)
+			if (signalled[k])
+				g_assert_true(sem_wait_ms(&paused, 5000));
 		pauses++;
 
 		sem_init(&op.done, 0, 0);
@@ -512,7 +514,7 @@ static void test_kvmtool_pause(struct kc_test *t, const void *data)
 		stuck = !sem_wait_ms(&op.done, 5000);
 		/* resume: the handlers return */
 		for (int k = 0; k < 2; k++)
-			if (!atomic_load(&w[k].done))
+			if (signalled[k])
 				sem_post(&resumed[k]);
 		if (stuck)
 			g_test_message("the gdb thread's insert did not return within 5 s while "

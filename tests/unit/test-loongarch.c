@@ -21,6 +21,7 @@
 #include <kvmdbg/kvmdbg.h>
 
 #include "fake-kernel.h"
+#include "fixture.h"
 #include "golden.h"
 
 #define ARCH (&kvmdbg_arch_loongarch64)
@@ -217,6 +218,9 @@ static void fix_vm(struct fix *f)
 {
 	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA, MEM_SIZE, f->mem), ==, 0);
+	/* a guest without paging: off x86 the library has no default translation */
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, NULL, NULL, kvmdbg_translate_identity,
+						 NULL), ==, 0);
 }
 
 static void fix_vcpu(struct fix *f)
@@ -362,7 +366,7 @@ static void test_core_sw(void)
 	static const uint8_t off[8];
 	struct fix fx, *f = &fx;
 	const struct kvmdbg_event *ev;
-	struct kvmdbg_point *p = NULL, *q = NULL;
+	uint64_t p = 0, q = 0;
 	uint32_t e = 0;
 	uint64_t status = 0;
 	uint64_t a = MEM_GPA + 0x100, b = MEM_GPA + 0x204, g = MEM_GPA + 0x300;
@@ -380,7 +384,7 @@ static void test_core_sw(void)
 	/* the kernel's word, little-endian */
 	g_assert_cmpmem(at(f, a), 4, hvcl, 4);
 	g_assert_cmpmem(at(f, a) + 4, 4, f->orig + 0x104, 4);
-	g_assert_cmpuint(kvmdbg_point_get_len(p), ==, 4);
+	g_assert_cmpuint(fx_point(f->vm, p).len, ==, 4);
 	g_assert_cmpmem(at(f, b), 4, hvcl, 4);
 	pre_run_image(f, sw);
 
@@ -394,7 +398,7 @@ static void test_core_sw(void)
 	g_assert_cmpint(c.kind, ==, FAKE_GET_REGS);
 	g_assert_cmpint(c.fd, ==, VCPU_FD);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == p);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
 	g_assert_true(kvmdbg_event_get_vcpu(ev) == f->vcpu);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &e), ==, -ENODATA);
@@ -406,15 +410,15 @@ static void test_core_sw(void)
 	g_assert_cmpmem(at(f, a), 4, hvcl, 4);
 	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 2);
+	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
 
 	/* the one-shot takes itself out: the original word is back */
 	fake_set_regs_pc(b, 0);
 	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point(ev) == q);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == q);
 	g_assert_cmpmem(at(f, b), 4, f->orig + 0x204, 4);
-	g_assert_false(kvmdbg_point_is_armed(q));
+	g_assert_false(fx_point_armed(f->vm, q));
 	/* if the vCPU exits there again before it saw the original: run it */
 	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_RESUME);
 	g_assert_true(ev == SENTINEL);
@@ -425,7 +429,7 @@ static void test_core_sw(void)
 	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, g);
-	g_assert_null(kvmdbg_event_get_point(ev));
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu, ev), ==, -EOPNOTSUPP);
 	memcpy(at(f, g), f->orig + 0x300, 4);
 
