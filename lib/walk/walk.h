@@ -135,7 +135,7 @@ struct walk_result {
 struct walk_x86_regs {
 	uint64_t cr0, cr3, cr4, efer;
 	unsigned int maxphyaddr; /* 0: 52 */
-	bool pdptrs_valid;       /* PAE: use pdptrs[], not the PDPT at CR3 */
+	bool pdptrs_valid;	 /* PAE: use pdptrs[], not the PDPT at CR3 */
 	uint64_t pdptrs[4];
 };
 

@@ -49,7 +49,7 @@ static uint64_t bits(int hi, int lo)
 struct x86_walk {
 	walk_read_fn read;
 	void *ctx;
-	unsigned int m;     /* MAXPHYADDR */
+	unsigned int m;	    /* MAXPHYADDR */
 	uint64_t addr_mask; /* bits M-1:12 */
 	bool nxe;
 	/* accumulated over the levels */

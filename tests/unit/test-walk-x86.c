@@ -72,8 +72,8 @@ static void check_ok(int line, uint64_t la, uint64_t gpa, uint64_t size, unsigne
 	if (err || res.gpa != gpa || res.page_size != size || perm_bits(&res) != perms ||
 	    ram.reads != reads)
 		g_test_message("line %d: la 0x%" PRIx64 ": err %d gpa 0x%" PRIx64 " size 0x%" PRIx64
-			       " perms %u reads %u", line, la, err, res.gpa, res.page_size,
-			       perm_bits(&res), ram.reads);
+			       " perms %u reads %u",
+			       line, la, err, res.gpa, res.page_size, perm_bits(&res), ram.reads);
 	g_assert_cmpint(err, ==, 0);
 	g_assert_cmphex(res.gpa, ==, gpa);
 	g_assert_cmphex(res.page_size, ==, size);
@@ -165,8 +165,10 @@ static void test_bad_registers(void)
 	OK(0, 0, 1ull << 32, ALL, 0);
 	/* long-mode CR3: bit 63, bits 60:MAXPHYADDR */
 	regs = (struct walk_x86_regs){
-		.cr0 = CR0_PE | CR0_PG, .cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA,
-		.cr3 = 0x1000 | 1ull << 63
+		.cr0 = CR0_PE | CR0_PG,
+		.cr4 = CR4_PAE,
+		.efer = EFER_LME | EFER_LMA,
+		.cr3 = 0x1000 | 1ull << 63,
 	};
 	ERR(0, -EINVAL, 0);
 	regs.cr3 = 0x1000 | 1ull << 60;
@@ -260,7 +262,7 @@ static void test_pae(void)
 	ram_frame(0x5000, 0x1000); /* PT */
 
 	ram_put(0x3020 + 3 * 8, 0x4000 | P, 8, false);
-	ram_put(0x3020 + 1 * 8, 0x6000 | P | 0x2, 8, false);     /* reserved bit 1 */
+	ram_put(0x3020 + 1 * 8, 0x6000 | P | 0x2, 8, false);	    /* reserved bit 1 */
 	ram_put(0x3020 + 2 * 8, 0x7000 | P | 1ull << 63, 8, false); /* reserved bit 63 */
 	set64(0x4000, 0xc0000000, 21, 0x5000 | P | RW | US | A);
 	set64(0x5000, 0xc0001000, 12, 0x1234000 | P | RW | US | XD);
@@ -366,8 +368,10 @@ static void test_long4(void)
 
 	/* CR3 bits 11:0 (PCID or PWT/PCD) and the LAM bits 62:61 are not part of the base */
 	regs = (struct walk_x86_regs){
-		.cr0 = CR0_PE | CR0_PG | CR0_WP, .cr3 = 0x10000 | 0x5 | 1ull << 61,
-		.cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA | EFER_NXE
+		.cr0 = CR0_PE | CR0_PG | CR0_WP,
+		.cr3 = 0x10000 | 0x5 | 1ull << 61,
+		.cr4 = CR4_PAE,
+		.efer = EFER_LME | EFER_LMA | EFER_NXE,
 	};
 	OK(kla, 0x2234567, 0x1000, P_X, 4);
 	OK(0xffffffff81234000, 0x2234000, 0x1000, P_X, 4);
@@ -464,8 +468,10 @@ static void test_long5(void)
 	set64(0x20000, 0xff00000000000000, 48, 0x21000 | P | PS);
 
 	regs = (struct walk_x86_regs){
-		.cr0 = CR0_PE | CR0_PG, .cr3 = 0x20000, .cr4 = CR4_PAE | CR4_LA57,
-		.efer = EFER_LME | EFER_LMA | EFER_NXE
+		.cr0 = CR0_PE | CR0_PG,
+		.cr3 = 0x20000,
+		.cr4 = CR4_PAE | CR4_LA57,
+		.efer = EFER_LME | EFER_LMA | EFER_NXE,
 	};
 	OK(la, 0x4455677, 0x1000, P_W, 5);
 	OK(0xff11223344556000, 0x4455000, 0x1000, P_W, 5);

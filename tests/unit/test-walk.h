@@ -5,9 +5,9 @@
  * 52-bit addresses), entries written into them byte by byte in the guest's byte order by
  * the tests' own code, and the read callback the walkers get.  The callback counts and
  * checks every read (8 or 4 bytes, naturally aligned, inside one frame; anything else is
- * -EFAULT, as an unbacked address would be); ram_check_walk() around each walk proves the
- * walker changed no byte of the RAM, Accessed and Dirty bits included, and left the result
- * untouched when it failed.
+ * -EFAULT, as an unbacked address would be); ram_begin() and ram_end() around each walk
+ * prove the walker changed no byte of the RAM, Accessed and Dirty bits included, and left
+ * the result untouched when it failed.
  */
 #ifndef KVMDBG_TEST_WALK_H
 #define KVMDBG_TEST_WALK_H
@@ -35,8 +35,8 @@ struct ram {
 		size_t off;
 	} frame[RAM_FRAMES];
 	unsigned int nframes;
-	unsigned int reads;   /* since the last ram_check_walk() began */
-	uint64_t fail_gpa;    /* a read covering it fails with fail_err */
+	unsigned int reads; /* since the last ram_begin() */
+	uint64_t fail_gpa;  /* a read covering it fails with fail_err */
 	int fail_err;
 };
 
@@ -128,8 +128,8 @@ static inline void ram_end(int err, const struct walk_result *res)
 
 static inline unsigned int perm_bits(const struct walk_result *res)
 {
-	return (res->writable ? P_W : 0) | (res->user ? P_U : 0) |
-	       (res->executable ? P_X : 0) | (res->user_executable ? P_UX : 0);
+	return (res->writable ? P_W : 0) | (res->user ? P_U : 0) | (res->executable ? P_X : 0) |
+	       (res->user_executable ? P_UX : 0);
 }
 
 #endif /* KVMDBG_TEST_WALK_H */
