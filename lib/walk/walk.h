@@ -53,7 +53,8 @@
  * the caller's, and A20 masking in real mode is not modelled.  A walk uses the CR3 it is
  * given: under KPTI a kernel address taken while the vCPU runs user code is not mapped in
  * the user CR3; Linux's kernel root is the user root with bit 12 (PTI_USER_PGTABLE_BIT) and
- * PCID bit 11 (X86_CR3_PTI_PCID_USER_BIT) clear, so a caller may walk again with that CR3.
+ * PCID bit 11 (PTI_USER_PCID_BIT) clear (arch/x86/entry/calling.h, SWITCH_TO_KERNEL_CR3),
+ * so a caller may walk again with that CR3.
  *
  * arm64 (struct walk_arm64_regs): KVM_GET_ONE_REG with these ids, each
  * ARM64_SYS_REG(op0, op1, CRn, CRm, op2) of arch/arm64/include/uapi/asm/kvm.h, that is
