@@ -7,6 +7,7 @@
  * emulating ones included.  Without a usable /dev/kvm every case skips with the reason.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -37,6 +38,10 @@
 #define DR6_ACTIVE_LOW 0xffff0ff0ull
 #define DR6_BS (1ull << 14)
 #define DR7_FIXED 0x400ull
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_RF (1ull << 16)
+#define CR4_DE (1ull << 3)
+#define CPUID_1_EDX_DE (1u << 2)
 
 __asm__(".pushsection .rodata.iface_guest, \"a\"\n"
 	".code16\n"
@@ -53,6 +58,11 @@ __asm__(".pushsection .rodata.iface_guest, \"a\"\n"
 	"	out %al, $" STR(HANDLER_PORT) "\n"
 	"2:	hlt\n"
 	"	jmp 2b\n"
+	"iface_dr6:\n"				/* vector 1 in the payload case */
+	"	mov %dr6, %eax\n"
+	"	out %al, $" STR(HANDLER_PORT) "\n"
+	"4:	hlt\n"
+	"	jmp 4b\n"
 	"iface_spin:\n"				/* announce, then spin */
 	"	movb $1, " STR(TINYVM_DATA) "\n"
 	"3:	jmp 3b\n"
@@ -60,7 +70,8 @@ __asm__(".pushsection .rodata.iface_guest, \"a\"\n"
 	".code64\n"
 	".popsection\n");
 
-extern const unsigned char iface_guest[], iface_handler[], iface_spin[], iface_guest_end[];
+extern const unsigned char iface_guest[], iface_handler[], iface_dr6[], iface_spin[];
+extern const unsigned char iface_guest_end[];
 
 #define OFF(label) ((uint16_t)((label) - iface_guest))
 
@@ -223,6 +234,189 @@ static void test_hw_breakpoint(struct fix *f, const void *data)
 	assert_done(f, 3);
 }
 
+static void get_regs(struct fix *f, struct kvm_regs *regs)
+{
+	g_assert_cmpint(ioctl(f->t.vcpu_fd, KVM_GET_REGS, regs), ==, 0);
+}
+
+static void set_regs(struct fix *f, const struct kvm_regs *regs)
+{
+	g_assert_cmpint(ioctl(f->t.vcpu_fd, KVM_SET_REGS, regs), ==, 0);
+}
+
+/*
+ * The vCPU's "insn_emulation" statistic (KVM_GET_STATS_FD, Linux 5.14): how many instructions
+ * KVM's emulator ran.  Returns false where the kernel has no such statistic.
+ */
+static bool insn_emulation(struct fix *f, uint64_t *ret_count)
+{
+	struct kvm_stats_header hdr;
+	bool found = false;
+	size_t desc_size;
+	char *descs;
+	int fd;
+
+	fd = ioctl(f->t.vcpu_fd, KVM_GET_STATS_FD, NULL);
+	if (fd < 0)
+		return false;
+	if (pread(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
+		close(fd);
+		return false;
+	}
+	desc_size = sizeof(struct kvm_stats_desc) + hdr.name_size;
+	descs = g_malloc0(desc_size * hdr.num_desc);
+	if (pread(fd, descs, desc_size * hdr.num_desc, hdr.desc_offset) ==
+	    (ssize_t)(desc_size * hdr.num_desc)) {
+		for (uint32_t i = 0; i < hdr.num_desc && !found; i++) {
+			struct kvm_stats_desc *d = (void *)(descs + i * desc_size);
+
+			if (strcmp(d->name, "insn_emulation") == 0)
+				found = pread(fd, ret_count, sizeof(*ret_count),
+					      hdr.data_offset + d->offset) ==
+					(ssize_t)sizeof(*ret_count);
+		}
+	}
+	g_free(descs);
+	close(fd);
+	return found;
+}
+
+/*
+ * "Single-step and register writes": while SINGLESTEP is set, KVM_GET_REGS hides TF, the
+ * guest's own included, and the call that ends stepping drops the guest's TF.
+ */
+static void test_step_tf_hidden(struct fix *f, const void *data)
+{
+	struct kvm_regs regs;
+
+	(void)data;
+	REQUIRE(f);
+	get_regs(f, &regs);
+	regs.rflags |= RFLAGS_TF;		/* the guest's own TF */
+	set_regs(f, &regs);
+	get_regs(f, &regs);
+	g_assert_cmphex(regs.rflags & RFLAGS_TF, ==, RFLAGS_TF);
+
+	g_assert_cmpint(set_debug(f, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL), ==, 0);
+	get_regs(f, &regs);
+	g_assert_cmphex(regs.rflags & RFLAGS_TF, ==, 0);
+
+	g_assert_cmpint(set_debug(f, 0, NULL), ==, 0);
+	get_regs(f, &regs);
+	g_assert_cmphex(regs.rflags & RFLAGS_TF, ==, 0);
+}
+
+/*
+ * "Resuming with RFLAGS.RF": RF set at an execute-breakpoint stop gets past the breakpoint
+ * when the instruction runs natively; KVM's emulator ignores RF for the debugger's
+ * breakpoints, so an emulated instruction stops again.  Whether this KVM emulates the guest
+ * is told by the vCPU's insn_emulation statistic over the instructions before the breakpoint
+ * (a breakpoint the emulator reports is not counted: it stops before decoding).
+ */
+static void test_hw_breakpoint_rf(struct fix *f, const void *data)
+{
+	uint64_t dr[8] = { tinyvm_addr(5), 0, 0, 0, 0, 0, 0, DR7_FIXED | 2 };
+	uint64_t before, after;
+	struct kvm_regs regs;
+
+	(void)data;
+	REQUIRE(f);
+	if (!insn_emulation(f, &before)) {
+		g_test_skip("no insn_emulation statistic (KVM_GET_STATS_FD, Linux 5.14)");
+		return;
+	}
+	g_assert_cmpint(set_debug(f, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr), ==, 0);
+	run_ok(f);
+	assert_debug_exit(f, 1, tinyvm_addr(5), DR6_ACTIVE_LOW | 1);
+	g_assert_true(insn_emulation(f, &after));
+	g_test_message("insn_emulation over the 3 instructions before the breakpoint: %"
+		       G_GUINT64_FORMAT, after - before);
+
+	get_regs(f, &regs);
+	regs.rflags |= RFLAGS_RF;
+	set_regs(f, &regs);
+	run_ok(f);
+	if (after > before)
+		assert_debug_exit(f, 1, tinyvm_addr(5), DR6_ACTIVE_LOW | 1);
+	else
+		assert_done(f, 3);
+}
+
+/*
+ * "I/O breakpoints never fire": an I/O breakpoint on the port the guest writes to, with
+ * CR4.DE set, is accepted and the guest's "out" completes without a debug exit.
+ */
+static void test_io_breakpoint(struct fix *f, const void *data)
+{
+	/* R/W0 = 10 (I/O), LEN0 = 00 (1 byte), G0 */
+	uint64_t dr[8] = { TINYVM_DONE_PORT, 0, 0, 0, 0, 0, 0, DR7_FIXED | 2 | 2ull << 16 };
+	struct kvm_cpuid2 *cpuid;
+	struct kvm_sregs sregs;
+	int ret;
+
+	(void)data;
+	REQUIRE(f);
+	/* CR4.DE is reserved unless the guest's CPUID has DE: give it the host's list. */
+	cpuid = g_malloc0(sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	cpuid->nent = 256;
+	g_assert_cmpint(ioctl(f->t.kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid), ==, 0);
+	for (uint32_t i = 0; i < cpuid->nent; i++)
+		if (cpuid->entries[i].function == 1)
+			g_assert_cmphex(cpuid->entries[i].edx & CPUID_1_EDX_DE, ==, CPUID_1_EDX_DE);
+	ret = ioctl(f->t.vcpu_fd, KVM_SET_CPUID2, cpuid);
+	g_free(cpuid);
+	g_assert_cmpint(ret, ==, 0);
+	g_assert_cmpint(ioctl(f->t.vcpu_fd, KVM_GET_SREGS, &sregs), ==, 0);
+	sregs.cr4 |= CR4_DE;
+	g_assert_cmpint(ioctl(f->t.vcpu_fd, KVM_SET_SREGS, &sregs), ==, 0);
+
+	g_assert_cmpint(set_debug(f, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr), ==, 0);
+	run_ok(f);
+	assert_done(f, 3);
+	/* The out completes on this KVM_RUN; an I/O breakpoint would trap right after it. */
+	run_ok(f);
+	if (f->t.run->exit_reason != KVM_EXIT_HLT)
+		g_test_message("got %s", tinyvm_exit_name(&f->t));
+	g_assert_cmpuint(f->t.run->exit_reason, ==, KVM_EXIT_HLT);
+}
+
+/*
+ * "The payload is not the DR6 value of the exit": a #DB queued with KVM_SET_VCPU_EVENTS and
+ * the payload 0x4001 (BS and B0, active-high) makes the guest's handler read DR6 = 0xffff4ff1.
+ */
+static void test_db_payload(struct fix *f, const void *data)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXCEPTION_PAYLOAD, .args = { 1 } };
+	uint16_t entry[2] = { OFF(iface_dr6), TINYVM_CODE >> 4 };
+	struct kvm_vcpu_events ev;
+	struct kvm_regs regs;
+
+	(void)data;
+	REQUIRE(f);
+	if (ioctl(f->t.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXCEPTION_PAYLOAD) <= 0) {
+		g_test_skip("no KVM_CAP_EXCEPTION_PAYLOAD (Linux 5.0)");
+		return;
+	}
+	g_assert_cmpint(ioctl(f->t.vm_fd, KVM_ENABLE_CAP, &cap), ==, 0);
+	memcpy(f->t.ram + 4 * 1, entry, sizeof(entry));
+
+	g_assert_cmpint(ioctl(f->t.vcpu_fd, KVM_GET_VCPU_EVENTS, &ev), ==, 0);
+	ev.flags = KVM_VCPUEVENT_VALID_PAYLOAD;
+	ev.exception.pending = 1;
+	ev.exception.injected = 0;
+	ev.exception.nr = 1;
+	ev.exception.has_error_code = 0;
+	ev.exception_has_payload = 1;
+	ev.exception_payload = DR6_BS | 1;
+	g_assert_cmpint(ioctl(f->t.vcpu_fd, KVM_SET_VCPU_EVENTS, &ev), ==, 0);
+	run_ok(f);
+	if (!tinyvm_exit_is_out(&f->t, HANDLER_PORT))
+		g_test_message("got %s", tinyvm_exit_name(&f->t));
+	g_assert_true(tinyvm_exit_is_out(&f->t, HANDLER_PORT));
+	get_regs(f, &regs);
+	g_assert_cmphex(regs.rax & 0xffffffff, ==, (DR6_ACTIVE_LOW | DR6_BS | 1) & 0xffffffff);
+}
+
 /* "Each call replaces everything": a call without the breakpoint removes it. */
 static void test_replaces(struct fix *f, const void *data)
 {
@@ -373,6 +567,10 @@ int main(int argc, char **argv)
 	ADD("hw-breakpoint/dr1", GUINT_TO_POINTER(1), test_hw_breakpoint);
 	ADD("hw-breakpoint/dr2", GUINT_TO_POINTER(2), test_hw_breakpoint);
 	ADD("hw-breakpoint/dr3", GUINT_TO_POINTER(3), test_hw_breakpoint);
+	ADD("hw-breakpoint/rf", NULL, test_hw_breakpoint_rf);
+	ADD("io-breakpoint", NULL, test_io_breakpoint);
+	ADD("step/tf-hidden", NULL, test_step_tf_hidden);
+	ADD("db-payload", NULL, test_db_payload);
 	ADD("replaces-state", NULL, test_replaces);
 	ADD("enable-off", NULL, test_enable_off);
 	ADD("inject/bp", GUINT_TO_POINTER(3), test_inject);
