@@ -409,6 +409,135 @@ continue
     check_exit(tap, stub, out, 0, "one vCPU")
 
 
+def guest_line(elf, text):
+    """The line of guest/guest.c that holds text (the source is next to the tests)."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest", "guest.c")
+    with open(src, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if text in line:
+                return n
+    raise RuntimeError(f"no line with {text!r} in {src}")
+
+
+def scenario_ctrlc_then_breakpoint(tap, gdb, exe, elf, syms):
+    """gdb's all-stop mode removes every breakpoint at each stop and inserts it again when it
+    resumes; after a Ctrl-C the inserted-again breakpoint packs to what the kernel already has.
+    0.1 never recognised its hit and livelocked (or, for a watchpoint, swallowed it)."""
+    line = guest_line(elf, 'put_string("guest: counter=");')
+    stub = stubtest.Stub(exe, elf, "--once")
+    out = run_gdb(gdb, stub, elf, f"""
+break guest.c:{line}
+set var spin_loops = 1000000000
+python import threading, os, signal; threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+continue
+set var spin_loops = 0
+continue
+info breakpoints
+continue
+""")
+    tap.note("scenario: a breakpoint set before a Ctrl-C, then continue to it")
+    tap.ok(has(out, r"^Thread 1 received signal SIGINT, Interrupt\.$"), "Ctrl-C stops the guest",
+           out)
+    tap.ok(has(out, rf"^Thread 1 hit Breakpoint 1, guest_main \(.*\) at \S*guest\.c:{line}$"),
+           "continue reaches the breakpoint set before the Ctrl-C", out)
+    tap.ok(has(out, r"^\s+breakpoint already hit 1 time$"), "hit once", out)
+    tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
+           "and on to the end", out)
+    no_surprises(tap, out, "ctrl-c then breakpoint", signals=1)
+    check_exit(tap, stub, out, 0, "ctrl-c then breakpoint")
+
+
+def scenario_two_vcpus_breakpoints(tap, gdb, exe, elf, syms):
+    """Two vCPUs, a breakpoint each reaches (vCPU 0 add(), vCPU 1 worker()), continue four
+    times: every stop is one of the two, with its thread; 0.1 could hang here."""
+    stub = stubtest.Stub(exe, elf, "--once")
+    out = run_gdb(gdb, stub, elf, """
+break add
+break worker
+continue
+printf "stop=%d-%d\\n", $_thread, $_hit_bpnum
+continue
+printf "stop=%d-%d\\n", $_thread, $_hit_bpnum
+continue
+printf "stop=%d-%d\\n", $_thread, $_hit_bpnum
+continue
+printf "stop=%d-%d\\n", $_thread, $_hit_bpnum
+delete
+continue
+""")
+    tap.note("scenario: two vCPUs, a breakpoint each, continue four times")
+    stops = values(out, "stop")
+    tap.ok(len(stops) == 4, "four stops", out)
+    tap.ok(all(st in ("1-1", "2-2") for st in stops),
+           "each at add() (breakpoint 1) on thread 1 or worker() (2) on thread 2", out)
+    tap.ok(stops.count("2-2") <= 1, "worker() is reached once", out)
+    tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
+           "the guest ends normally", out)
+    no_surprises(tap, out, "two vCPUs")
+    check_exit(tap, stub, out, 0, "two vCPUs")
+
+
+def scenario_thousand_cycles(tap, gdb, exe, elf, syms):
+    """A thousand gdb stop/resume cycles at one breakpoint, removed and inserted again by gdb
+    at every stop (its default all-stop mode)."""
+    line = guest_line(elf, "spins = i + 1;")
+    stub = stubtest.Stub(exe, elf, "--once", "--vcpus", "1")
+    out = run_gdb(gdb, stub, elf, f"""
+set var spin_loops = 1000
+break guest.c:{line}
+set $n = 0
+while $n < 1000
+  continue
+  set $n = $n + 1
+end
+printf "spins=%lu\\n", spins
+info breakpoints
+delete
+continue
+""")
+    tap.note("scenario: a thousand stop/resume cycles at a re-inserted breakpoint")
+    tap.ok(values(out, "spins") == ["999"], "the loop's 1000th stop is before its 1000th store",
+           out)
+    tap.ok(has(out, r"^\s+breakpoint already hit 1000 times$"), "hit 1000 times", out)
+    tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
+           "and on to the end", out)
+    no_surprises(tap, out, "thousand cycles")
+    check_exit(tap, stub, out, 0, "thousand cycles")
+
+
+def scenario_step_set_regs_step(tap, gdb, exe, elf, syms, insns):
+    """stepi; set $rax = 1; stepi: a register write between two steps.  On VMX/SVM KVM keeps
+    the trap flag only at the RIP its last KVM_SET_GUEST_DEBUG saw, and KVM_SET_REGS rewrites
+    RFLAGS: 0.1 ran free after the write (the vm tier's kvm_amd machine shows it)."""
+    count = syms["count"][0]
+    stub = stubtest.Stub(exe, elf, "--once")
+    out = run_gdb(gdb, stub, elf, """
+break *count
+continue
+stepi
+printf "pc=%#lx\\n", $pc
+set $rax = 1
+stepi
+printf "pc=%#lx\\n", $pc
+set $rip = $rip
+stepi
+printf "pc=%#lx\\n", $pc
+delete
+continue
+""")
+    tap.note("scenario: stepi; set $rax; stepi")
+    pcs, pc = [], count
+    for _ in range(3):
+        pc = stubtest.next_insn(insns, pc) if pc in insns else None
+        pcs.append(hex(pc) if pc is not None else "?")
+    tap.ok(values(out, "pc") == pcs, "each stepi moves exactly one instruction, register "
+           f"writes between them or not (want {pcs})", out)
+    tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
+           "and on to the end", out)
+    no_surprises(tap, out, "stepi; set; stepi")
+    check_exit(tap, stub, out, 0, "stepi; set; stepi")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -426,6 +555,10 @@ def main():
         scenario_detach_kill(tap, gdb, exe, elf, syms)
         scenario_reconnect(tap, gdb, exe, elf, syms)
         scenario_one_vcpu(tap, gdb, exe, elf, syms)
+        scenario_ctrlc_then_breakpoint(tap, gdb, exe, elf, syms)
+        scenario_two_vcpus_breakpoints(tap, gdb, exe, elf, syms)
+        scenario_thousand_cycles(tap, gdb, exe, elf, syms)
+        scenario_step_set_regs_step(tap, gdb, exe, elf, syms, insns)
     except (OSError, RuntimeError) as e:
         tap.ok(False, f"the test could not go on: {e}")
     tap.done()
