@@ -91,12 +91,17 @@ struct machine {
 	struct mpoint pts[MAX_POINTS];
 	unsigned int nr_pts;
 
+	/*
+	 * Bumped whenever a software breakpoint is inserted or goes: a snapshot holds the
+	 * breakpoints of its generation only, and restoring it is the documented use of
+	 * kvmdbg_vm_mark_all_armed() only while they are the same points.
+	 */
+	uint64_t sw_gen;
 	bool snap_valid;
+	uint64_t snap_sw_gen;
 	uint8_t snap_ram[MEM_SIZE];
 	uint8_t snap_shadow[MEM_SIZE];
 	bool snap_taint[MEM_SIZE];
-	struct mpoint snap_pts[MAX_POINTS];
-	unsigned int snap_nr_pts;
 };
 
 /* ------------------------------------------------------------------ guest memory */
@@ -171,6 +176,8 @@ static bool point_tainted(const struct machine *m, const struct mpoint *mp)
 
 static void drop(struct machine *m, unsigned int i)
 {
+	if (is_sw(&m->pts[i]))
+		m->sw_gen++;
 	m->pts[i] = m->pts[--m->nr_pts];
 }
 
@@ -442,6 +449,8 @@ static void insert(struct machine *m, int scope, struct fuzz_in *in)
 	FUZZ_CHECK(kvmdbg_point_get_hit_count(p) == 0, "a new point has hits");
 	check_point(m, &m->pts[m->nr_pts]);
 	m->nr_pts++;
+	if (type == KVMDBG_POINT_SW_BREAK)
+		m->sw_gen++;
 }
 
 static void op_vm_insert(struct machine *m, struct fuzz_in *in)
@@ -671,6 +680,7 @@ static void op_remove_all(struct machine *m, struct fuzz_in *in)
 		FUZZ_CHECK(ret == (int)before, "%s: remove_all removed %d of %u", m->arch->name,
 			   ret, before);
 		m->nr_pts = 0;
+		m->sw_gen++;
 		return;
 	}
 	/*
@@ -717,6 +727,8 @@ static void op_guest_write(struct machine *m, struct fuzz_in *in)
 	if (len > MEM_SIZE - off)
 		len = MEM_SIZE - off;
 	fuzz_bytes(in, bytes, len);
+	TRACE("  %zu bytes at %#llx, first %02x\n", len, (unsigned long long)(MEM_GPA + off),
+	      bytes[0]);
 	memcpy(m->ram + off, bytes, len);
 	memcpy(m->shadow + off, bytes, len);
 	for (unsigned int i = 0; i < m->nr_pts; i++) {
@@ -753,27 +765,6 @@ static void op_kick(struct machine *m, struct fuzz_in *in)
 	FUZZ_CHECK(kvmdbg_vcpu_kick(m->vcpu[pick_vcpu(m, in)]) == 0, "kick");
 }
 
-static bool same_sw_points(const struct mpoint *a, unsigned int na, const struct mpoint *b,
-			   unsigned int nb)
-{
-	unsigned int ca = 0, cb = 0;
-
-	for (unsigned int i = 0; i < na; i++) {
-		bool found = false;
-
-		if (!is_sw(&a[i]))
-			continue;
-		ca++;
-		for (unsigned int j = 0; j < nb && !found; j++)
-			found = is_sw(&b[j]) && b[j].scope == a[i].scope && b[j].addr == a[i].addr;
-		if (!found)
-			return false;
-	}
-	for (unsigned int j = 0; j < nb; j++)
-		cb += is_sw(&b[j]);
-	return ca == cb;
-}
-
 /* A fuzzer's snapshot of guest RAM ... */
 static void op_snapshot(struct machine *m, struct fuzz_in *in)
 {
@@ -781,8 +772,7 @@ static void op_snapshot(struct machine *m, struct fuzz_in *in)
 	memcpy(m->snap_ram, m->ram, MEM_SIZE);
 	memcpy(m->snap_shadow, m->shadow, MEM_SIZE);
 	memcpy(m->snap_taint, m->taint, sizeof(m->taint));
-	memcpy(m->snap_pts, m->pts, m->nr_pts * sizeof(m->pts[0]));
-	m->snap_nr_pts = m->nr_pts;
+	m->snap_sw_gen = m->sw_gen;
 	m->snap_valid = true;
 }
 
@@ -792,8 +782,11 @@ static void op_snapshot(struct machine *m, struct fuzz_in *in)
  */
 static void op_restore(struct machine *m, struct fuzz_in *in)
 {
-	if (!m->snap_valid || !same_sw_points(m->pts, m->nr_pts, m->snap_pts, m->snap_nr_pts))
+	if (!m->snap_valid || m->snap_sw_gen != m->sw_gen) {
+		TRACE("  not the snapshot's breakpoints: skipped\n");
 		return;
+	}
+	TRACE("  restored\n");
 	memcpy(m->ram, m->snap_ram, MEM_SIZE);
 	memcpy(m->shadow, m->snap_shadow, MEM_SIZE);
 	for (size_t i = 0; i < MEM_SIZE; i++)
