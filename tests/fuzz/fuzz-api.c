@@ -42,7 +42,7 @@
 #define MEM_GPA 0x10000ull
 #define MEM_SIZE 4096u
 #define MAX_VCPUS 3
-#define MAX_POINTS 128
+#define MAX_POINTS 512
 #define MAX_OPS 256
 
 /* Capability numbers (include/uapi/linux/kvm.h), as the tests write them out. */
@@ -103,6 +103,8 @@ struct machine {
 	struct kvm_run *run[MAX_VCPUS];
 	size_t run_size;
 	const struct kvmdbg_event *event[MAX_VCPUS]; /* the last one, until that vCPU's next call */
+	bool kick_set[MAX_VCPUS];
+	unsigned int kicks[MAX_VCPUS]; /* calls of the kick callback */
 	unsigned int nr_vcpus;
 	bool callbacks; /* guest RAM through callbacks (else a registered region) */
 	bool fail_writes;
@@ -414,14 +416,26 @@ static void check_event(struct machine *m, int v, const struct kvmdbg_event *ev)
 
 /* ------------------------------------------------------------------ the calls */
 
-static void insert(struct machine *m, int scope, struct fuzz_in *in)
+/* The feature kvmdbg_vm_has_feature() must report for a point of this type to be inserted. */
+static enum kvmdbg_feature feature_of(enum kvmdbg_point_type type)
 {
-	enum kvmdbg_point_type type = pick_type(in);
-	uint64_t addr = pick_addr(m, in);
-	uint64_t len = pick_len(in);
-	uint8_t f = fuzz_u8(in);
-	/* 1 in 16 an unknown flag */
-	unsigned int flags = (f & 1 ? KVMDBG_POINT_ONESHOT : 0) | (f % 16 == 15 ? 1u << 7 : 0);
+	switch (type) {
+	case KVMDBG_POINT_SW_BREAK:
+		return KVMDBG_FEATURE_SW_BREAKPOINT;
+	case KVMDBG_POINT_HW_BREAK:
+		return KVMDBG_FEATURE_HW_BREAKPOINT;
+	case KVMDBG_POINT_WATCH_WRITE:
+		return KVMDBG_FEATURE_WATCH_WRITE;
+	case KVMDBG_POINT_WATCH_READ:
+		return KVMDBG_FEATURE_WATCH_READ;
+	default:
+		return KVMDBG_FEATURE_WATCH_ACCESS;
+	}
+}
+
+static void insert_one(struct machine *m, int scope, enum kvmdbg_point_type type, uint64_t addr,
+		       uint64_t len, unsigned int flags)
+{
 	struct kvmdbg_point *p = NULL;
 	int ret;
 
@@ -441,6 +455,9 @@ static void insert(struct machine *m, int scope, struct fuzz_in *in)
 	FUZZ_CHECK(p, "no point returned");
 	FUZZ_CHECK(type >= KVMDBG_POINT_SW_BREAK && type <= KVMDBG_POINT_WATCH_ACCESS,
 		   "type %d accepted", type);
+	FUZZ_CHECK(kvmdbg_vm_has_feature(m->vm, feature_of(type)) == 1,
+		   "%s: a type %d point inserted, but has_feature(%d) says no", m->arch->name, type,
+		   feature_of(type));
 	FUZZ_CHECK(!(flags & ~(unsigned int)KVMDBG_POINT_ONESHOT), "flags %#x accepted", flags);
 	for (unsigned int i = 0; i < m->nr_pts; i++) {
 		const struct mpoint *o = &m->pts[i];
@@ -477,6 +494,18 @@ static void insert(struct machine *m, int scope, struct fuzz_in *in)
 	m->nr_pts++;
 	if (type == KVMDBG_POINT_SW_BREAK)
 		m->sw_gen++;
+}
+
+static void insert(struct machine *m, int scope, struct fuzz_in *in)
+{
+	enum kvmdbg_point_type type = pick_type(in);
+	uint64_t addr = pick_addr(m, in);
+	uint64_t len = pick_len(in);
+	uint8_t f = fuzz_u8(in);
+	/* 1 in 16 an unknown flag */
+	unsigned int flags = (f & 1 ? KVMDBG_POINT_ONESHOT : 0) | (f % 16 == 15 ? 1u << 7 : 0);
+
+	insert_one(m, scope, type, addr, len, flags);
 }
 
 static void op_vm_insert(struct machine *m, struct fuzz_in *in)
@@ -788,7 +817,12 @@ static void op_reinject(struct machine *m, struct fuzz_in *in)
 
 static void op_kick(struct machine *m, struct fuzz_in *in)
 {
-	FUZZ_CHECK(kvmdbg_vcpu_kick(m->vcpu[pick_vcpu(m, in)]) == 0, "kick");
+	int v = pick_vcpu(m, in);
+	unsigned int before = m->kicks[v];
+
+	FUZZ_CHECK(kvmdbg_vcpu_kick(m->vcpu[v]) == 0, "kick");
+	FUZZ_CHECK(m->kicks[v] == before + m->kick_set[v], "the kick callback ran %u times",
+		   m->kicks[v] - before);
 }
 
 /* A fuzzer's snapshot of guest RAM ... */
@@ -855,6 +889,7 @@ static void op_vcpu_replace(struct machine *m, struct fuzz_in *in)
 	kvmdbg_vcpu_free(m->vcpu[v]);
 	m->vcpu[v] = NULL;
 	m->event[v] = NULL;
+	m->kick_set[v] = false;
 	ret = kvmdbg_vcpu_new(m->vm, VCPU_FD + v, m->run[v], &m->vcpu[v]);
 	FUZZ_CHECK(ret == 0, "%s: vcpu_new after vcpu_free: %d", m->arch->name, ret);
 }
@@ -890,6 +925,58 @@ static void op_null_args(struct machine *m, struct fuzz_in *in)
 	/* handle_exit(vcpu 0, 1, ...) failed before touching the vCPU's event */
 }
 
+/* A coverage fuzzer's setup: many software breakpoints, one after another. */
+static void op_bulk_insert(struct machine *m, struct fuzz_in *in)
+{
+	unsigned int n = 1 + fuzz_u8(in) % 64;
+	uint64_t addr = pick_addr(m, in);
+	unsigned int align = m->arch->insn_align ? m->arch->insn_align : 1;
+	uint64_t stride = (1 + fuzz_u8(in) % 8) * align;
+	unsigned int flags = fuzz_u8(in) & 1 ? KVMDBG_POINT_ONESHOT : 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		insert_one(m, -1, KVMDBG_POINT_SW_BREAK, addr + i * stride, 0, flags);
+}
+
+static void kick_cb(void *data)
+{
+	(*(unsigned int *)data)++;
+}
+
+static void op_set_kick(struct machine *m, struct fuzz_in *in)
+{
+	int v = pick_vcpu(m, in);
+	bool on = fuzz_u8(in) & 1;
+
+	FUZZ_CHECK(kvmdbg_vcpu_set_kick(m->vcpu[v], on ? kick_cb : NULL, &m->kicks[v]) == 0,
+		   "set_kick");
+	m->kick_set[v] = on;
+}
+
+/* The answers that do not change anything: in range, and consistent with each other. */
+static void op_queries(struct machine *m, struct fuzz_in *in)
+{
+	int v = pick_vcpu(m, in);
+	uint32_t mask;
+
+	for (int f = 0; f <= KVMDBG_FEATURE_REINJECT + 1; f++) {
+		int ret = kvmdbg_vm_has_feature(m->vm, (enum kvmdbg_feature)f);
+
+		if (f < KVMDBG_FEATURE_GUEST_DEBUG || f > KVMDBG_FEATURE_REINJECT)
+			FUZZ_CHECK(ret == -EINVAL, "has_feature(%d): %d", f, ret);
+		else
+			FUZZ_CHECK(ret == 0 || ret == 1, "has_feature(%d): %d", f, ret);
+	}
+	for (int w = 0; w < 2; w++) {
+		int slots = kvmdbg_vm_get_hw_slots(m->vm, w);
+
+		FUZZ_CHECK(slots >= 0 && slots <= 64, "get_hw_slots(%d): %d", w, slots);
+	}
+	FUZZ_CHECK(kvmdbg_vm_get_control_mask(m->vm, &mask) == 0, "get_control_mask");
+	FUZZ_CHECK(kvmdbg_vcpu_get_vm(m->vcpu[v]) == m->vm, "vcpu_get_vm");
+	FUZZ_CHECK(kvmdbg_version_string() != NULL, "version_string");
+}
+
 /*
  * The call table: one byte of input picks an entry, the entry reads its arguments from the
  * input.  Append new calls at the end so that the seed corpus keeps its meaning.
@@ -920,6 +1007,9 @@ static const struct op {
 	{ "vcpu-replace", op_vcpu_replace },
 	{ "vm-find", op_vm_find },
 	{ "null-args", op_null_args },
+	{ "bulk-insert", op_bulk_insert },
+	{ "set-kick", op_set_kick },
+	{ "queries", op_queries },
 };
 
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))

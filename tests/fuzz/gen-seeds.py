@@ -27,7 +27,8 @@ BIG = {"s390x", "ppc64-book3s", "ppc64-booke"}
 OPS = ["vm-insert", "vm-remove", "vcpu-insert", "vcpu-remove", "single-step",
        "trap-debug-regs", "pre-run", "handle-exit", "rearm", "mark-all-armed", "remove-all",
        "guest-write", "cancel-resume", "reinject", "kick", "snapshot", "restore",
-       "fail-set-guest-debug", "fail-writes", "vcpu-replace", "vm-find", "null-args"]
+       "fail-set-guest-debug", "fail-writes", "vcpu-replace", "vm-find", "null-args",
+       "bulk-insert", "set-kick", "queries"]
 OP = {name: i for i, name in enumerate(OPS)}
 
 SW, HW, WW, WR, WA = 0, 1, 2, 3, 4
@@ -235,6 +236,13 @@ def api_seeds():
         op("reinject", 0, 0) + \
         pre_run()
     seeds["api-x86_64-debug-regs-reinject"] = s
+    # a coverage fuzzer: 48 one-shot breakpoints (the table grows), hits, re-arm, remove
+    for arch in ("x86_64", "aarch64", "s390x"):
+        s = arch_setup(arch) + bytes([OP["bulk-insert"], 47]) + addr_ram(0x100, align=True) + \
+            bytes([1, 1]) + pre_run() + bp_hit(arch, 0, 0x100) + bp_hit(arch, 0, 0x104) + \
+            op("rearm") + op("queries", 0) + op("set-kick", 0, 1) + op("kick", 0) + \
+            exit_(0, bytes(32), result=-4) + remove(SW, 0x110) + op("remove-all")
+        seeds["api-%s-coverage" % arch] = s
     # s390 without USER_INSTR0: the 4-byte DIAG and its intercept
     s = setup("s390x") + insert(SW, 0xa00) + pre_run() + \
         exit_(0, s390_sieic(0x04, 0x8300, 0x05010000), 0xa00, reason="sieic", ilen=4) + \
