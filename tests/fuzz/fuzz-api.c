@@ -71,6 +71,11 @@ static int trace = -1;
  *   step-outside-mask: after a trapped debug-register access (x86 DR7.GD), the step that lets
  *                      the access run sends SINGLESTEP even where the kernel's control mask
  *                      lacks it (lib/vcpu.c classify() plans it without can_step()).
+ *   restore-while-stepping: a snapshot reset as the header describes it (guest RAM back,
+ *                      kvmdbg_vm_mark_all_armed()) while a vCPU steps over a breakpoint:
+ *                      mark_all_armed() skips that point, and removing it later leaves its
+ *                      instruction in guest RAM.  Allowed, restore also cancels every vCPU's
+ *                      step-over first (kvmdbg_vcpu_cancel_resume(), as for a moved pc).
  */
 static bool allowed(const char *name)
 {
@@ -838,15 +843,22 @@ static void op_snapshot(struct machine *m, struct fuzz_in *in)
 
 /*
  * ... and its reset: RAM back, then kvmdbg_vm_mark_all_armed(), as the header says, when the
- * snapshot was taken with the same software breakpoints inserted.
+ * snapshot was taken with the same software breakpoints inserted.  The reset puts the vCPUs'
+ * registers back too: half of the time the machine tells the library so, with
+ * kvmdbg_vcpu_cancel_resume() on each (their pc moved), half of the time it does only what the
+ * header of kvmdbg_vm_mark_all_armed() asks for.
  */
 static void op_restore(struct machine *m, struct fuzz_in *in)
 {
+	bool cancel = !(fuzz_u8(in) & 1) || allowed("restore-while-stepping");
+
 	if (!m->snap_valid || m->snap_sw_gen != m->sw_gen) {
 		TRACE("  not the snapshot's breakpoints: skipped\n");
 		return;
 	}
-	TRACE("  restored\n");
+	TRACE("  restored%s\n", cancel ? ", step-overs cancelled" : "");
+	for (unsigned int v = 0; cancel && v < m->nr_vcpus; v++)
+		FUZZ_CHECK(kvmdbg_vcpu_cancel_resume(m->vcpu[v]) == 0, "cancel_resume");
 	memcpy(m->ram, m->snap_ram, MEM_SIZE);
 	memcpy(m->shadow, m->snap_shadow, MEM_SIZE);
 	for (size_t i = 0; i < MEM_SIZE; i++)

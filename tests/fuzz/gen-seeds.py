@@ -204,7 +204,7 @@ def api_seeds():
         # coverage fuzzer: one-shots, hit, re-arm, snapshot reset
         s = arch_setup(arch) + insert(SW, 0x200, oneshot=True) + insert(SW, 0x208, oneshot=True) + \
             op("snapshot") + pre_run() + bp_hit(arch, 0, 0x200) + op("rearm") + \
-            bp_hit(arch, 0, 0x208) + op("restore") + op("mark-all-armed") + op("remove-all")
+            bp_hit(arch, 0, 0x208) + op("restore", 0) + op("mark-all-armed") + op("remove-all")
         seeds["api-%s-oneshot-reset" % a] = s
         # the guest overwrites a breakpoint; removing it leaves the guest's bytes
         s = arch_setup(arch) + insert(SW, 0x300) + guest_write(0x300, b"\x90\x90\x90\x90") + \
