@@ -96,7 +96,8 @@ for t in $targets; do
 		"$files" "${cov:-?}"
 	if [ "$result" != ok ]; then
 		failed=1
-		grep -E 'ERROR|SUMMARY|check failed|Test unit written' "$log" | head -n 8 >&2 || true
+		grep -E 'ERROR|SUMMARY|check failed|Test unit written' "$log" |
+			head -n 8 >&2 || true
 	fi
 done
 

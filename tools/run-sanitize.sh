@@ -66,8 +66,8 @@ for t in $tiers; do
 		log=$dir/meson-logs/testlog-valgrind.json
 		rm -f "$log"
 		if [ ! -f "$dir/build.ninja" ]; then
-			configure "$dir" -Dtests=enabled -Dwerror=$werror >"$dir.valgrind-setup.log" 2>&1 ||
-				status="configure failed"
+			configure "$dir" -Dtests=enabled -Dwerror=$werror \
+				>"$dir.valgrind-setup.log" 2>&1 || status="configure failed"
 		fi
 		[ "$status" != ok ] || ninja -C "$dir" -j2 || status="build failed"
 		[ "$status" != ok ] ||

@@ -88,7 +88,8 @@ report=$(abidiff --suppressions "$suppr" --headers-dir2 "$headers" --drop-privat
 rc=$?
 [ -z "$report" ] || echo "$report"
 # "Functions changes summary: R Removed, C Changed, A Added ..." and the same for variables
-changed=$(echo "$report" | sed -n 's/.*changes summary: \([0-9]*\) Removed[^,]*, \([0-9]*\) Changed.*/\1 \2/p' |
+changed=$(echo "$report" |
+	sed -n 's/.*changes summary: \([0-9]*\) Removed[^,]*, \([0-9]*\) Changed.*/\1 \2/p' |
 	awk '{ n += $1 + $2 } END { print n + 0 }')
 # abidiff's exit status is a bit mask: 1 error, 2 usage error, 4 ABI change, 8 incompatible
 # change.  libabigail counts only removals as incompatible (8): a changed parameter, return or

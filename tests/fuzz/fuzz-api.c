@@ -58,10 +58,10 @@
 /* FUZZ_TRACE=1 in the environment: print each call and its result (to read a reproducer). */
 static int trace = -1;
 
-#define TRACE(...)                                                                           \
-	do {                                                                                 \
-		if (trace)                                                                   \
-			fprintf(stderr, __VA_ARGS__);                                        \
+#define TRACE(...)                                    \
+	do {                                          \
+		if (trace)                            \
+			fprintf(stderr, __VA_ARGS__); \
 	} while (0)
 
 /*
@@ -212,8 +212,7 @@ static void drop(struct machine *m, unsigned int i)
 }
 
 /* The model entry a remove with this scope, type and address would find, or -1. */
-static int find_key(const struct machine *m, int scope, enum kvmdbg_point_type type,
-		    uint64_t addr)
+static int find_key(const struct machine *m, int scope, enum kvmdbg_point_type type, uint64_t addr)
 {
 	for (unsigned int i = 0; i < m->nr_pts; i++) {
 		const struct mpoint *mp = &m->pts[i];
@@ -240,11 +239,11 @@ static bool is_one_of(int ret, const int *allowed, size_t n)
 	return false;
 }
 
-#define CHECK_RET(what, ret, ...)                                                            \
-	do {                                                                                 \
-		static const int allowed_[] = { __VA_ARGS__ };                               \
-		FUZZ_CHECK(is_one_of((ret), allowed_, sizeof(allowed_) / sizeof(int)),       \
-			   "%s: %s returned %d", m->arch->name, (what), (ret));              \
+#define CHECK_RET(what, ret, ...)                                                      \
+	do {                                                                           \
+		static const int allowed_[] = { __VA_ARGS__ };                         \
+		FUZZ_CHECK(is_one_of((ret), allowed_, sizeof(allowed_) / sizeof(int)), \
+			   "%s: %s returned %d", m->arch->name, (what), (ret));        \
 	} while (0)
 
 /* ------------------------------------------------------------------ input helpers */
@@ -301,8 +300,8 @@ static void check_count(struct machine *m)
 {
 	long n = kvmdbg_vm_get_point_count(m->vm);
 
-	FUZZ_CHECK(n == (long)m->nr_pts, "%s: library has %ld points, model %u", m->arch->name,
-		   n, m->nr_pts);
+	FUZZ_CHECK(n == (long)m->nr_pts, "%s: library has %ld points, model %u", m->arch->name, n,
+		   m->nr_pts);
 }
 
 /* Every KVM_SET_GUEST_DEBUG since the last look stayed within the VM's control mask. */
@@ -394,9 +393,8 @@ static void check_event(struct machine *m, int v, const struct kvmdbg_event *ev)
 			   "%s: vCPU %d reports vCPU %d's point", m->arch->name, v,
 			   m->pts[i].scope);
 		slot = kvmdbg_event_get_slot(ev);
-		FUZZ_CHECK(slot >= 0 &&
-				   slot < kvmdbg_vm_get_hw_slots(m->vm, type ==
-									KVMDBG_EVENT_WATCHPOINT),
+		FUZZ_CHECK(slot >= 0 && slot < kvmdbg_vm_get_hw_slots(
+						       m->vm, type == KVMDBG_EVENT_WATCHPOINT),
 			   "%s: slot %d", m->arch->name, slot);
 		if (type == KVMDBG_EVENT_WATCHPOINT) {
 			int access = kvmdbg_event_get_access(ev);
@@ -545,8 +543,7 @@ static void remove_point(struct machine *m, int scope, struct fuzz_in *in)
 		ret = kvmdbg_vm_remove(m->vm, type, addr);
 	else
 		ret = kvmdbg_vcpu_remove(m->vcpu[scope], type, addr);
-	TRACE("  scope %d type %d addr %#llx: %d\n", scope, type, (unsigned long long)addr,
-	      ret);
+	TRACE("  scope %d type %d addr %#llx: %d\n", scope, type, (unsigned long long)addr, ret);
 	if (type > KVMDBG_POINT_WATCH_ACCESS) {
 		FUZZ_CHECK(ret == -EINVAL, "remove of type %d: %d", type, ret);
 		return;
@@ -582,8 +579,8 @@ static void op_vm_find(struct machine *m, struct fuzz_in *in)
 	struct kvmdbg_point *p = kvmdbg_vm_find(m->vm, type, addr);
 	int i = type <= KVMDBG_POINT_WATCH_ACCESS ? find_key(m, -1, type, addr) : -1;
 
-	FUZZ_CHECK((i >= 0) == !!p, "%s: vm_find(%d, %#llx): %p, model %d", m->arch->name,
-		   type, (unsigned long long)addr, (void *)p, i);
+	FUZZ_CHECK((i >= 0) == !!p, "%s: vm_find(%d, %#llx): %p, model %d", m->arch->name, type,
+		   (unsigned long long)addr, (void *)p, i);
 	if (p) {
 		FUZZ_CHECK(p == m->pts[i].p, "vm_find: another point");
 		check_point(m, &m->pts[i]);
@@ -632,8 +629,8 @@ static const struct {
 	const char *name;
 	unsigned int off;
 } addr_field[] = {
-	{ "x86_64", 40 },       { "s390x", 40 },   { "ppc64-book3s", 32 },
-	{ "ppc64-booke", 32 },  { "ppc64le-book3s", 32 }, { "aarch64", 40 },
+	{ "x86_64", 40 },      { "s390x", 40 },		 { "ppc64-book3s", 32 },
+	{ "ppc64-booke", 32 }, { "ppc64le-book3s", 32 }, { "aarch64", 40 },
 };
 
 static void op_handle_exit(struct machine *m, struct fuzz_in *in)
@@ -687,8 +684,8 @@ static void op_handle_exit(struct machine *m, struct fuzz_in *in)
 	ret = kvmdbg_vcpu_handle_exit(m->vcpu[v], result, &ev);
 	m->event[v] = NULL;
 	TRACE("  vCPU %d, KVM_RUN %d, addr %#llx: %d %s\n", v, result, (unsigned long long)addr,
-	      ret, ret == KVMDBG_EXIT_EVENT ? kvmdbg_event_type_name(kvmdbg_event_get_type(ev))
-					    : "");
+	      ret,
+	      ret == KVMDBG_EXIT_EVENT ? kvmdbg_event_type_name(kvmdbg_event_get_type(ev)) : "");
 	if (result < 0) {
 		FUZZ_CHECK(ret == result || ret == KVMDBG_EXIT_EVENT || ret == KVMDBG_EXIT_RESUME,
 			   "%s: handle_exit(%d) returned %d", m->arch->name, result, ret);
@@ -1100,13 +1097,12 @@ static void setup(struct machine *m, struct fuzz_in *in)
 
 	/* every kvm_run exactly as large as the backend's, or the host's if that is larger */
 	m->run_size = m->arch->run_size > sizeof(struct kvm_run) ? m->arch->run_size
-								   : sizeof(struct kvm_run);
+								 : sizeof(struct kvm_run);
 	m->nr_vcpus = 1 + (b4 >> 2) % MAX_VCPUS;
 	for (unsigned int v = 0; v < m->nr_vcpus; v++) {
 		m->run[v] = calloc(1, m->run_size);
 		FUZZ_CHECK(m->run[v], "out of memory");
-		ret = kvmdbg_vcpu_new(m->vm, VCPU_FD + (int)v, m->run[v],
-				      &m->vcpu[v]);
+		ret = kvmdbg_vcpu_new(m->vm, VCPU_FD + (int)v, m->run[v], &m->vcpu[v]);
 		FUZZ_CHECK(ret == 0, "vcpu_new: %d", ret);
 	}
 	check_log(m);

@@ -18,7 +18,7 @@
 
 #include "fuzz.h"
 
-#define ALL_CAUSES                                                                           \
+#define ALL_CAUSES                                                                               \
 	(KVMDBG_CAUSE_STEP | KVMDBG_CAUSE_BP_INSN | KVMDBG_CAUSE_SLOT | KVMDBG_CAUSE_DEBUG_REG | \
 	 KVMDBG_CAUSE_STEP_OR_BP)
 
@@ -56,8 +56,7 @@ static void check_same(const struct kvmdbg_arch *arch, const struct kvmdbg_arch_
 
 static void check_range(const struct kvmdbg_arch *arch, const struct kvmdbg_arch_exit *ex)
 {
-	FUZZ_CHECK(!(ex->causes & ~(uint32_t)ALL_CAUSES), "%s: causes %#x", arch->name,
-		   ex->causes);
+	FUZZ_CHECK(!(ex->causes & ~(uint32_t)ALL_CAUSES), "%s: causes %#x", arch->name, ex->causes);
 	FUZZ_CHECK(ex->slot_bank == KVMDBG_BANK_BP || ex->slot_bank == KVMDBG_BANK_WP,
 		   "%s: slot bank %d", arch->name, ex->slot_bank);
 	if (ex->slot_mask) {
@@ -73,8 +72,7 @@ static void check_range(const struct kvmdbg_arch *arch, const struct kvmdbg_arch
 		   arch->name, ex->access);
 	FUZZ_CHECK(ex->has_pc || arch->pc_reg || arch->pc_from_regs,
 		   "%s: no pc and no way to read it", arch->name);
-	FUZZ_CHECK(!ex->intercept || arch->set_pc, "%s: an intercept without ->set_pc",
-		   arch->name);
+	FUZZ_CHECK(!ex->intercept || arch->set_pc, "%s: an intercept without ->set_pc", arch->name);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -28,10 +28,10 @@ struct layout {
 	 * are packed from entry 0 on, breakpoint bank first (ppc bp[], s390 kvm_hw_breakpoint[])
 	 */
 	bool compact;
-	bool in_aux;             /* the entries are in the array the image points to (s390) */
-	unsigned int entries;    /* entries per bank in the layout */
+	bool in_aux;	      /* the entries are in the array the image points to (s390) */
+	unsigned int entries; /* entries per bank in the layout */
 	unsigned int stride;
-	unsigned int off[2][2];  /* per bank, up to two arrays (arm64 bcr and bvr), 0: none */
+	unsigned int off[2][2]; /* per bank, up to two arrays (arm64 bcr and bvr), 0: none */
 };
 
 static const struct layout layouts[] = {
@@ -178,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t phys = fuzz_uint(&in, 8);
 		uint8_t at = fuzz_u8(&in);
 		int bank = arch->shared_slots || type == KVMDBG_POINT_HW_BREAK ? KVMDBG_BANK_BP
-									: KVMDBG_BANK_WP;
+									       : KVMDBG_BANK_WP;
 		unsigned int n;
 
 		if (type == KVMDBG_POINT_SW_BREAK || !count[bank] ||

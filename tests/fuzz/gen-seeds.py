@@ -232,7 +232,8 @@ def api_seeds():
     # x86 only: a trapped debug-register access, a guest int3 handed back
     s = arch_setup("x86_64") + op("trap-debug-regs", 0, 1) + pre_run() + \
         exit_(0, x86_exit(1, dr6=0xffff2ff0), 0x900) + pre_run() + \
-        step_done("x86_64", 0, 0x903) + guest_write(0x950, b"\xcc") + exit_(0, x86_exit(3), 0x950) + \
+        step_done("x86_64", 0, 0x903) + guest_write(0x950, b"\xcc") + \
+        exit_(0, x86_exit(3), 0x950) + \
         op("reinject", 0, 0) + \
         pre_run()
     seeds["api-x86_64-debug-regs-reinject"] = s
@@ -280,7 +281,8 @@ def decode_seeds():
             exits = {"status0": ppc_exit(0, 0x1000, be), "bp": ppc_exit(2, 0x1000, be),
                      "watch-write": ppc_exit(4, 0x2000, be), "watch-read": ppc_exit(8, 0x2000, be)}
         elif arch == "aarch64":
-            exits = {"brk0": arm64_exit(0x3c), "brk1": arm64_exit(0x3c, 1), "bkpt32": arm64_exit(0x38),
+            exits = {"brk0": arm64_exit(0x3c), "brk1": arm64_exit(0x3c, 1),
+                     "bkpt32": arm64_exit(0x38),
                      "step": arm64_exit(0x32), "hwbp": arm64_exit(0x30),
                      "watch": arm64_exit(0x34, 1 << 6, 0x2003)}
             seeds["decode-aarch64-hsr-high"] = run_image(arch, 4, arm64_exit(0x32), flags=1)
