@@ -4,6 +4,13 @@
 # Install everything libkvmdbg's build, tests and docs need on Debian 12 (or a later Debian or
 # Ubuntu).  Idempotent: when every package is installed already, apt is not touched at all.
 # Run as root (or with sudo available).
+#
+#   tools/setup.sh [GROUP...]
+#
+# GROUP makes more packages required (.ci/run asks for all of them):
+#   sanitize  valgrind (the 'valgrind' test setup; gcc brings the ASan, UBSan and TSan runtimes)
+#   fuzz      clang and its compiler-rt (libFuzzer and clang's sanitizer runtimes)
+#   abi       abigail-tools (abidiff, for the abi suite's ABI baseline check)
 
 set -eu
 
@@ -11,8 +18,18 @@ set -eu
 # test; graphviz and groff check the docs' diagrams and man page).
 required="build-essential gcc g++ meson ninja-build pkg-config libglib2.0-dev linux-libc-dev
 	  python3 binutils doxygen gdb graphviz groff-base"
-# Nice to have: the 'valgrind' test setup.  A failure to install it is not fatal.
-optional="valgrind"
+# Nice to have: the 'valgrind' test setup; abidiff for the abi suite (which skips without it).
+# A failure to install them is not fatal, unless a GROUP asks for them.
+optional="valgrind abigail-tools"
+for group in "$@"; do
+	case $group in
+	sanitize) required="$required valgrind" ;;
+	# the unversioned names follow Debian's default clang (14 on Debian 12)
+	fuzz) required="$required clang libclang-rt-dev" ;;
+	abi) required="$required abigail-tools" ;;
+	*) echo "setup.sh: unknown group '$group' (sanitize, fuzz, abi)" >&2; exit 2 ;;
+	esac
+done
 
 is_installed()
 {

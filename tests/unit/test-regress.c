@@ -65,6 +65,15 @@ static void fix_vm(struct fix *f, bool regions)
 	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, NULL, NULL, translate_identity, NULL), ==, 0);
 }
 
+/* What fix_init() allocated; after kvmdbg_vm_free(), which still writes guest memory. */
+static void fix_fini(struct fix *f)
+{
+	for (int i = 0; i < 3; i++)
+		g_free(f->run[i]);
+	g_free(f->mem);
+	g_free(f->orig);
+}
+
 static void fix_vcpu(struct fix *f, int i)
 {
 	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, VCPU_FD + i, f->run[i], &f->vcpu[i]), ==, 0);
@@ -151,6 +160,7 @@ static void test_arm64_watch_continue(void)
 	}
 	g_assert_cmpuint(fx_point_hits(f->vm, w), ==, 1);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 2. s390 watchpoint re-send */
@@ -187,6 +197,7 @@ static void test_s390_watch_resend(void)
 	 */
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 3. s390 failed insert enables cap */
@@ -206,6 +217,7 @@ static void test_s390_failed_insert_enables_cap(void)
 	/* "A call that fails changes nothing": yet the VM now has KVM_CAP_S390_USER_INSTR0 on */
 	g_assert_cmpuint(fake_log_count(FAKE_ENABLE_CAP), ==, 0);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 4. s390 DIAG overlap */
@@ -234,21 +246,23 @@ static void test_s390_diag_overlap(void)
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
 	g_assert_cmpint(r1, ==, 0);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 5. kick race leaves immediate_exit */
 
 struct kick_ctx {
 	struct kvmdbg_vcpu *vcpu;
-	volatile int stop;
-	long kicks;
+	/* shared between the threads: __atomic_* only (volatile is no synchronisation) */
+	int stop;
+	long kicks; /* the kicker's; read after pthread_join() */
 };
 
 static void *kicker(void *data)
 {
 	struct kick_ctx *k = data;
 
-	while (!k->stop) {
+	while (!__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE)) {
 		kvmdbg_vcpu_kick(k->vcpu);
 		k->kicks++;
 	}
@@ -279,7 +293,7 @@ static void test_kick_livelock(void)
 		rounds++;
 		if (ret == -EINTR) {
 			/* stop the kicker and see whether the vCPU can ever run again */
-			k.stop = 1;
+			__atomic_store_n(&k.stop, 1, __ATOMIC_RELEASE);
 			pthread_join(t, NULL);
 			for (int i = 0; i < 1000; i++) {
 				run = f->run[0]->immediate_exit ? -EINTR : 0;
@@ -292,14 +306,15 @@ static void test_kick_livelock(void)
 			break;
 		}
 	}
-	if (!k.stop) {
-		k.stop = 1;
+	if (!__atomic_load_n(&k.stop, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&k.stop, 1, __ATOMIC_RELEASE);
 		pthread_join(t, NULL);
 	}
 	g_test_message("%ld rounds, %ld kicks; stuck: %ld", rounds, k.kicks, stuck);
 	/* with no kicker left, 1000 KVM_RUNs in a row failed with -EINTR: immediate_exit is stuck */
 	g_assert_cmpint(stuck, ==, 0);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 6. steppers of a re-inserted point */
@@ -368,10 +383,7 @@ static void test_oneshot_failed_restore(void)
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, x), ==, 0);
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
 	kvmdbg_vm_free(f->vm);
-	for (int i = 0; i < 3; i++)
-		g_free(f->run[i]);
-	g_free(f->mem);
-	g_free(f->orig);
+	fix_fini(f);
 }
 
 static void test_steppers_reinsert(void)
@@ -423,6 +435,7 @@ static void test_steppers_reinsert(void)
 	g_assert_cmpuint(fx_point_hits(f->vm, p2), ==, 1);
 	kvmdbg_vm_free(f->vm);
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 7. vcpu_free leaves an orphan */
@@ -467,11 +480,14 @@ static void test_vcpu_free_orphan(void)
 	kvmdbg_vcpu_free(f->vcpu[0]);
 	f->vcpu[0] = NULL;
 	fail_writes = false;
-	g_test_message("points left: %ld; owner of the survivor: %p (freed: %p)",
-		       kvmdbg_vm_get_point_count(f->vm), (void *)fx_point(f->vm, p).vcpu,
-		       (void *)old);
+	/* a snapshot of the survivor, if any, says who owns it now */
+	long left = kvmdbg_vm_get_point_count(f->vm);
+	struct kvmdbg_vcpu *owner = left == 1 ? fx_point(f->vm, p).vcpu : NULL;
+
+	g_test_message("points left: %ld; owner of the survivor: %p (freed: %p)", left,
+		       (void *)owner, (void *)old);
 	/* the survivor still names the freed vCPU as its owner */
-	bool dangling = kvmdbg_vm_get_point_count(f->vm) == 1 && fx_point(f->vm, p).vcpu == old;
+	bool dangling = left == 1 && owner == old;
 	/* and can no longer be removed by key: -ENOENT from the VM, its vCPU is gone */
 	g_test_message("vm_remove: %d", kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, x));
 	/* a new vCPU object may get the same address and then "own" it */
@@ -480,6 +496,7 @@ static void test_vcpu_free_orphan(void)
 		       kvmdbg_vcpu_remove(f->vcpu[2], KVMDBG_POINT_SW_BREAK, x));
 	g_assert_false(dangling);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 /* ------------------------------------------------------------ 8. HW slot reused: misattributed */
@@ -510,6 +527,7 @@ static void test_hw_slot_reuse(void)
 	/* a breakpoint at 0x5000 must not be reported as hit at 0x1000 */
 	g_assert_false(r == KVMDBG_EXIT_EVENT && kvmdbg_event_get_point_id(ev) == p2);
 	kvmdbg_vm_free(f->vm);
+	fix_fini(f);
 }
 
 int main(int argc, char **argv)
