@@ -484,8 +484,11 @@ int kvmdbg_point_destroy(struct kvmdbg_point *p)
 	int ret = 0;
 
 	if (p->type == KVMDBG_POINT_SW_BREAK) {
-		/* with steppers the original bytes are already back in memory */
-		if (!p->steppers) {
+		/*
+		 * With steppers the original bytes are already back in memory, unless a snapshot
+		 * restore put the instruction back (kvmdbg_vm_mark_all_armed())
+		 */
+		if (!p->steppers || p->in_memory) {
 			ret = kvmdbg_sw_take_out(p);
 			if (ret < 0)
 				return ret;

@@ -259,7 +259,8 @@ static int start_step_over(struct kvmdbg_vcpu *vcpu)
 		p = kvmdbg_table_find(&vm->sw, vcpu->resume_addr);
 		if (!p || !(p->in_memory || p->steppers))
 			return 0; /* gone or disarmed meanwhile: the original code is back */
-		if (!p->steppers) {
+		/* in memory although another vCPU steps over it: a snapshot put it back */
+		if (!p->steppers || p->in_memory) {
 			int ret = kvmdbg_sw_take_out(p);
 
 			if (ret < 0) {
@@ -731,9 +732,14 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret
 			return ret;
 	}
 	if (ex->causes & KVMDBG_CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
-		/* the access faults before it runs: let it run with the trap off for one step */
-		vcpu->resume = KVMDBG_RESUME_PENDING;
-		vcpu->resume_debug_reg = true;
+		/*
+		 * The access faults before it runs: let it run with the trap off for one step.
+		 * Without single-step it traps again until the caller turns the trap off.
+		 */
+		if (can_step(vcpu->vm)) {
+			vcpu->resume = KVMDBG_RESUME_PENDING;
+			vcpu->resume_debug_reg = true;
+		}
 		set_event(vcpu, KVMDBG_EVENT_DEBUG_REG_ACCESS);
 		return KVMDBG_EXIT_EVENT;
 	}

@@ -318,8 +318,6 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 	for (struct kvmdbg_point *p = vm->fired, *next; p; p = next) {
 		next = p->fired_next;
 		if (p->type == KVMDBG_POINT_SW_BREAK) {
-			if (p->steppers)
-				continue; /* a vCPU is stepping over it: the bytes are out */
 			p->in_memory = true;
 			p->overwritten = false;
 		} else {
@@ -328,6 +326,23 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 		p->armed = true;
 		kvmdbg_point_unfire(p);
 		count++;
+	}
+	/*
+	 * Breakpoints vCPUs were stepping over, their bytes out: the snapshot has them in.  The
+	 * step-over goes on (it runs the breakpoint's own stop again, as any snapshot restore
+	 * does), and whatever ends it, a step or a removal, finds them in memory.
+	 */
+	for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next) {
+		struct kvmdbg_point *p;
+
+		if (v->resume != KVMDBG_RESUME_STEPPING || v->resume_debug_reg ||
+		    v->resume_type != KVMDBG_POINT_SW_BREAK)
+			continue;
+		p = kvmdbg_table_find(&vm->sw, v->resume_addr);
+		if (p && p->id == v->resume_id && !p->in_memory && p->armed) {
+			p->in_memory = true;
+			count++;
+		}
 	}
 	/* breakpoints whose write-back failed are in the snapshot all the same (rare: a walk) */
 	for (size_t i = 0; vm->nr_owed && i <= vm->sw.mask; i++) {

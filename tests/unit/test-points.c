@@ -289,6 +289,75 @@ static void test_orphans_survive_vcpu(void)
 	fx_fini(&f);
 }
 
+/*
+ * Regression (found by fuzz-api): a snapshot restored while a vCPU was stepping over a
+ * breakpoint puts the breakpoint instruction back where the step-over had taken it out;
+ * mark_all_armed() skipped that point, and its removal, believing the original bytes were in
+ * memory, left the instruction there for good.
+ */
+static void test_restore_while_stepping(void)
+{
+	const uint64_t a = fx_addr(0x520);
+	const struct kvmdbg_event *ev;
+	uint8_t *snapshot;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	snapshot = g_memdup2(f.mem, FX_SIZE);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	/* the step over it begins: the original byte is back */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x520]);
+
+	/* the fuzzer's reset, right then */
+	memcpy(f.mem, snapshot, FX_SIZE);
+	g_assert_cmpint(kvmdbg_vm_mark_all_armed(f.vm), >=, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+
+	/* and the step ends: nothing written back */
+	fx_x86_db(f.run[0], a + 1, FX_DR6_STEP);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	g_free(snapshot);
+	fx_fini(&f);
+}
+
+/* The same, the step ending before the removal: the breakpoint is in memory, and stays. */
+static void test_restore_while_stepping_then_step(void)
+{
+	const uint64_t a = fx_addr(0x540);
+	const struct kvmdbg_event *ev;
+	uint8_t *snapshot;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	snapshot = g_memdup2(f.mem, FX_SIZE);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	memcpy(f.mem, snapshot, FX_SIZE);
+	g_assert_cmpint(kvmdbg_vm_mark_all_armed(f.vm), >=, 0);
+	fx_x86_db(f.run[0], a + 1, FX_DR6_STEP);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	/* it fires again */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_SW_BREAKPOINT, a);
+	g_assert_cmpint(kvmdbg_vm_remove_all(f.vm), ==, 1);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	g_free(snapshot);
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -304,5 +373,9 @@ int main(int argc, char **argv)
 			test_s390_mask_without_exit_pending);
 	g_test_add_func("/kvmdbg/unit/points/regress/orphans-survive-vcpu",
 			test_orphans_survive_vcpu);
+	g_test_add_func("/kvmdbg/unit/points/regress/restore-while-stepping",
+			test_restore_while_stepping);
+	g_test_add_func("/kvmdbg/unit/points/regress/restore-while-stepping-then-step",
+			test_restore_while_stepping_then_step);
 	return g_test_run();
 }

@@ -561,6 +561,33 @@ static void test_x86_mmio_write_step(void)
 	fx_fini(&f);
 }
 
+/*
+ * Regression (found by fuzz-api): with a control mask that has no SINGLESTEP, a trapped
+ * debug-register access planned its step-over anyway, and pre_run sent SINGLESTEP, a bit
+ * outside the mask the library promises to obey.  Without single-step there is no step-over:
+ * the access traps again until the caller turns the trap off.
+ */
+static void test_debug_reg_step_outside_mask(void)
+{
+	const struct kvmdbg_event *ev;
+	struct fake_call c;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x30001, 1); /* ENABLE | USE_SW_BP | USE_HW_BP */
+	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(f.vcpu[0], true), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_db(f.run[0], fx_addr(0x10), 0xffff2ff0ull); /* DR6.BD */
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	fx_assert_event(ev, KVMDBG_EVENT_DEBUG_REG_ACCESS, fx_addr(0x10));
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	for (size_t i = 0; i < fake_log_len(); i++) {
+		c = fake_log_get(i);
+		g_assert_cmphex((c.bytes[0] | c.bytes[1] << 8 | c.bytes[2] << 16) & ~0x30001u, ==, 0);
+	}
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -589,5 +616,7 @@ int main(int argc, char **argv)
 			test_event_outlives_point);
 	g_test_add_func("/kvmdbg/unit/run/reinject-copy", test_reinject_copy);
 	g_test_add_func("/kvmdbg/unit/run/x86-mmio-write-step", test_x86_mmio_write_step);
+	g_test_add_func("/kvmdbg/unit/run/regress/debug-reg-step-outside-mask",
+			test_debug_reg_step_outside_mask);
 	return g_test_run();
 }
