@@ -64,34 +64,6 @@ static int trace = -1;
 			fprintf(stderr, __VA_ARGS__); \
 	} while (0)
 
-/*
- * Library bugs this target found that are not fixed yet, by name.  FUZZ_ALLOW=NAME[,NAME...]
- * in the environment lets a fuzzing campaign go on past them, to find the next one; without it
- * (the replay tests, a default tools/fuzz.sh run) each of them fails like any other check.
- *   step-outside-mask: after a trapped debug-register access (x86 DR7.GD), the step that lets
- *                      the access run sends SINGLESTEP even where the kernel's control mask
- *                      lacks it (lib/vcpu.c classify() plans it without can_step()).
- *   restore-while-stepping: a snapshot reset as the header describes it (guest RAM back,
- *                      kvmdbg_vm_mark_all_armed()) while a vCPU steps over a breakpoint:
- *                      mark_all_armed() skips that point, and removing it later leaves its
- *                      instruction in guest RAM.  Allowed, restore also cancels every vCPU's
- *                      step-over first (kvmdbg_vcpu_cancel_resume(), as for a moved pc).
- */
-static bool allowed(const char *name)
-{
-	const char *list = getenv("FUZZ_ALLOW");
-	size_t n = strlen(name);
-
-	while (list && *list) {
-		if (!strncmp(list, name, n) && (list[n] == ',' || !list[n]))
-			return true;
-		list = strchr(list, ',');
-		if (list)
-			list++;
-	}
-	return false;
-}
-
 struct mpoint {
 	int scope; /* -1: VM-wide, else the vCPU index */
 	enum kvmdbg_point_type type;
@@ -319,8 +291,6 @@ static void check_log(struct machine *m)
 {
 	uint32_t mask = 0;
 	size_t n = fake_log_len();
-	uint32_t step_bit = m->arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP) &
-			    ~m->arch->control(KVMDBG_REQ_ENABLE);
 
 	FUZZ_CHECK(kvmdbg_vm_get_control_mask(m->vm, &mask) == 0, "get_control_mask failed");
 	for (size_t i = 0; i < n; i++) {
@@ -336,9 +306,8 @@ static void check_log(struct machine *m)
 		 * Where the kernel has not said whether guest debug works, the first vCPU makes
 		 * a trial call with everything off.
 		 */
-		FUZZ_CHECK(!(control & ~mask) ||
-				   ((control & ~mask) == step_bit && allowed("step-outside-mask")),
-			   "%s: control %#x sent, mask %#x", m->arch->name, control, mask);
+		FUZZ_CHECK(!(control & ~mask), "%s: control %#x sent, mask %#x", m->arch->name,
+			   control, mask);
 	}
 	fake_log_clear();
 }
@@ -877,7 +846,7 @@ static void op_snapshot(struct machine *m, struct fuzz_in *in)
  */
 static void op_restore(struct machine *m, struct fuzz_in *in)
 {
-	bool cancel = !(fuzz_u8(in) & 1) || allowed("restore-while-stepping");
+	bool cancel = !(fuzz_u8(in) & 1);
 
 	if (!m->snap_valid || m->snap_sw_gen != m->sw_gen) {
 		TRACE("  not the snapshot's breakpoints: skipped\n");
