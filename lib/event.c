@@ -8,12 +8,12 @@
 
 #include "internal.h"
 
-KVMDBG_EXPORT enum kvmdbg_event_type kvmdbg_event_get_type(const struct kvmdbg_event *event)
+_public_ enum kvmdbg_event_type kvmdbg_event_get_type(const struct kvmdbg_event *event)
 {
 	return event ? event->type : KVMDBG_EVENT_UNKNOWN;
 }
 
-KVMDBG_EXPORT const char *kvmdbg_event_type_name(enum kvmdbg_event_type type)
+_public_ const char *kvmdbg_event_type_name(enum kvmdbg_event_type type)
 {
 	static const char *const names[] = {
 		[KVMDBG_EVENT_UNKNOWN] = "unknown",
@@ -32,59 +32,59 @@ KVMDBG_EXPORT const char *kvmdbg_event_type_name(enum kvmdbg_event_type type)
 	return names[type];
 }
 
-KVMDBG_EXPORT struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event)
+_public_ struct kvmdbg_vcpu *kvmdbg_event_get_vcpu(const struct kvmdbg_event *event)
 {
 	return event ? event->vcpu : NULL;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event)
+_public_ uint64_t kvmdbg_event_get_pc(const struct kvmdbg_event *event)
 {
 	return event ? event->pc : 0;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_event_get_seqno(const struct kvmdbg_event *event)
+_public_ uint64_t kvmdbg_event_get_seqno(const struct kvmdbg_event *event)
 {
 	return event ? event->seqno : 0;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_event_get_point_id(const struct kvmdbg_event *event)
+_public_ uint64_t kvmdbg_event_get_point_id(const struct kvmdbg_event *event)
 {
 	return event ? event->point_id : 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_event_get_point_type(const struct kvmdbg_event *event)
+_public_ int kvmdbg_event_get_point_type(const struct kvmdbg_event *event)
 {
 	if (!event || !event->point_id)
 		return -EINVAL;
 	return event->point_type;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_event_get_point_addr(const struct kvmdbg_event *event)
+_public_ uint64_t kvmdbg_event_get_point_addr(const struct kvmdbg_event *event)
 {
 	return event && event->point_id ? event->point_addr : 0;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_event_get_point_len(const struct kvmdbg_event *event)
+_public_ uint64_t kvmdbg_event_get_point_len(const struct kvmdbg_event *event)
 {
 	return event && event->point_id ? event->point_len : 0;
 }
 
-KVMDBG_EXPORT unsigned int kvmdbg_event_get_point_flags(const struct kvmdbg_event *event)
+_public_ unsigned int kvmdbg_event_get_point_flags(const struct kvmdbg_event *event)
 {
 	return event && event->point_id ? event->point_flags : 0;
 }
 
-KVMDBG_EXPORT void *kvmdbg_event_get_user_data(const struct kvmdbg_event *event)
+_public_ void *kvmdbg_event_get_user_data(const struct kvmdbg_event *event)
 {
 	return event && event->point_id ? event->user_data : NULL;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_event_get_hit_count(const struct kvmdbg_event *event)
+_public_ uint64_t kvmdbg_event_get_hit_count(const struct kvmdbg_event *event)
 {
 	return event && event->point_id ? event->hits : 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_event_copy(const struct kvmdbg_event *event,
+_public_ int kvmdbg_event_copy(const struct kvmdbg_event *event,
 				    struct kvmdbg_event **ret_copy)
 {
 	struct kvmdbg_event *copy;
@@ -100,14 +100,14 @@ KVMDBG_EXPORT int kvmdbg_event_copy(const struct kvmdbg_event *event,
 	return 0;
 }
 
-KVMDBG_EXPORT void kvmdbg_event_free(struct kvmdbg_event *event)
+_public_ void kvmdbg_event_free(struct kvmdbg_event *event)
 {
 	/* a borrowed event lives in its vCPU object: not the caller's to free */
 	if (event && event->copy)
 		free(event);
 }
 
-KVMDBG_EXPORT int kvmdbg_event_get_slot(const struct kvmdbg_event *event)
+_public_ int kvmdbg_event_get_slot(const struct kvmdbg_event *event)
 {
 	if (!event || (event->type != KVMDBG_EVENT_HW_BREAKPOINT &&
 		       event->type != KVMDBG_EVENT_WATCHPOINT))
@@ -115,14 +115,14 @@ KVMDBG_EXPORT int kvmdbg_event_get_slot(const struct kvmdbg_event *event)
 	return event->slot;
 }
 
-KVMDBG_EXPORT int kvmdbg_event_get_access(const struct kvmdbg_event *event)
+_public_ int kvmdbg_event_get_access(const struct kvmdbg_event *event)
 {
 	if (!event || event->type != KVMDBG_EVENT_WATCHPOINT)
 		return -EINVAL;
 	return event->access;
 }
 
-KVMDBG_EXPORT int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event,
+_public_ int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event,
 					     uint64_t *ret_addr)
 {
 	if (!event || !ret_addr || event->type != KVMDBG_EVENT_WATCHPOINT)
@@ -131,7 +131,7 @@ KVMDBG_EXPORT int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event,
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
+_public_ int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
 						 uint32_t *ret_exception)
 {
 	if (!event || !ret_exception)
@@ -142,7 +142,7 @@ KVMDBG_EXPORT int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *even
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event,
+_public_ int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event,
 					      uint64_t *ret_status)
 {
 	if (!event || !ret_status)

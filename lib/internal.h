@@ -12,7 +12,7 @@
 
 #include "arch/arch.h"
 
-#define KVMDBG_EXPORT __attribute__((visibility("default")))
+#define _public_ __attribute__((visibility("default")))
 
 struct kvm_run;
 
@@ -37,7 +37,7 @@ struct kvmdbg_point {
 	 */
 	uint64_t gpa2;
 	uint8_t split;
-	uint8_t insn[KVMDBG_MAX_INSN]; /* the breakpoint instruction written at gpa */
+	uint8_t insn[MAX_INSN]; /* the breakpoint instruction written at gpa */
 	uint8_t insn_len;
 	bool in_memory;      /* the breakpoint instruction is in guest memory */
 	bool overwritten;    /* the guest replaced the instruction */
@@ -45,7 +45,7 @@ struct kvmdbg_point {
 	bool put_in_owed;
 	unsigned int steppers; /* vCPUs stepping over it with the original bytes back */
 	uint64_t id;         /* unique in the VM: a point inserted again at the same address differs */
-	uint8_t orig[KVMDBG_MAX_INSN];
+	uint8_t orig[MAX_INSN];
 	bool on_fired;
 	struct kvmdbg_point *fired_prev, *fired_next; /* list of fired one-shots */
 
@@ -56,7 +56,7 @@ struct kvmdbg_point {
 };
 
 /* Open-addressing hash table of software breakpoints, keyed by address. */
-struct kvmdbg_table {
+struct table {
 	struct kvmdbg_point **buckets;
 	size_t mask;  /* bucket count - 1; the count is a power of two */
 	unsigned int shift; /* 64 - log2(bucket count) */
@@ -67,19 +67,19 @@ struct kvmdbg_table {
  * Open-addressing map from a 64-bit key to a non-NULL pointer, keys held inline so that a
  * miss reads one cache line; same rules as the table above.  Several entries may share a key.
  */
-struct kvmdbg_map_entry {
+struct map_entry {
 	uint64_t key;
 	void *val;
 };
 
-struct kvmdbg_map {
-	struct kvmdbg_map_entry *slots;
+struct map {
+	struct map_entry *slots;
 	size_t mask;
 	unsigned int shift;
 	size_t count;
 };
 
-struct kvmdbg_region {
+struct region {
 	uint64_t gpa;
 	uint64_t size;
 	uint8_t *host;
@@ -87,7 +87,7 @@ struct kvmdbg_region {
 
 struct kvmdbg_vm {
 	int fd;
-	const struct kvmdbg_arch *arch;
+	const struct arch *arch;
 	pthread_mutex_t lock;
 
 	/* capabilities */
@@ -96,7 +96,7 @@ struct kvmdbg_vm {
 	bool mask_from_cap;
 	unsigned int slots[2];
 	/* the software-breakpoint instruction; len 0: none (yet: ppc reads it from a vCPU) */
-	uint8_t sw_insn[KVMDBG_MAX_INSN];
+	uint8_t sw_insn[MAX_INSN];
 	size_t sw_insn_len;
 	/* the architecture's alternative instruction needs a VM capability (s390 USER_INSTR0) */
 	enum { ALT_INSN_NO = 0, ALT_INSN_OFFERED, ALT_INSN_ENABLED } alt_insn;
@@ -108,11 +108,11 @@ struct kvmdbg_vm {
 	struct kvmdbg_vcpu *vcpus;
 	unsigned int nr_vcpus;
 
-	struct kvmdbg_table sw;
+	struct table sw;
 	/* the planted pieces of software breakpoints by guest-physical address (map.c) */
-	struct kvmdbg_map phys;
+	struct map phys;
 	/* every point by its id */
-	struct kvmdbg_map ids;
+	struct map ids;
 	struct kvmdbg_point *fired;   /* fired one-shots, software and hardware */
 	struct kvmdbg_point *hw_head; /* every hardware point */
 	unsigned int nr_vm_hw[2];     /* VM-wide hardware points per bank */
@@ -120,7 +120,7 @@ struct kvmdbg_vm {
 	uint64_t next_id;
 	unsigned long nr_owed; /* software breakpoints with put_in_owed */
 
-	struct kvmdbg_region *regions;
+	struct region *regions;
 	size_t nr_regions;
 	kvmdbg_read_fn read;
 	kvmdbg_write_fn write;
@@ -157,10 +157,10 @@ struct kvmdbg_event {
 	uint64_t status;
 };
 
-enum kvmdbg_resume {
-	KVMDBG_RESUME_NONE = 0,
-	KVMDBG_RESUME_PENDING,  /* stopped at a breakpoint; the next pre-run steps over it */
-	KVMDBG_RESUME_STEPPING, /* the step over it is under way */
+enum resume {
+	RESUME_NONE = 0,
+	RESUME_PENDING,  /* stopped at a breakpoint; the next pre-run steps over it */
+	RESUME_STEPPING, /* the step over it is under way */
 };
 
 struct kvmdbg_vcpu {
@@ -170,7 +170,7 @@ struct kvmdbg_vcpu {
 	struct kvm_run *run;
 
 	/* protected by vm->lock */
-	struct kvmdbg_point *slots[2][KVMDBG_MAX_SLOTS];
+	struct kvmdbg_point *slots[2][MAX_SLOTS];
 
 	/* the vCPU thread's own */
 	bool single_step;
@@ -178,23 +178,23 @@ struct kvmdbg_vcpu {
 	bool dirty;
 	bool force_apply;        /* send the state even if unchanged (s390 watchpoint hit) */
 	uint64_t seen_gen;
-	uint32_t inject;         /* KVMDBG_REQ_INJECT_* for the next pre-run */
-	enum kvmdbg_resume resume;
+	uint32_t inject;         /* REQ_INJECT_* for the next pre-run */
+	enum resume resume;
 	bool resume_debug_reg;   /* the step-over is of a trapped debug-register access */
 	enum kvmdbg_point_type resume_type;
 	uint64_t resume_addr;
 	uint64_t resume_id;      /* the point a software step-over counts itself in (steppers) */
 	int resume_bank, resume_slot;
-	uint32_t applied_req;    /* enum kvmdbg_req of the state the kernel has */
+	uint32_t applied_req;    /* enum req of the state the kernel has */
 	uint64_t applied_slots[2]; /* the slots enabled in it, per bank */
-	uint64_t applied_ids[2][KVMDBG_MAX_SLOTS]; /* the point (id) in each of them */
-	uint8_t applied[KVMDBG_MAX_GUEST_DEBUG];
+	uint64_t applied_ids[2][MAX_SLOTS]; /* the point (id) in each of them */
+	uint8_t applied[MAX_GUEST_DEBUG];
 	/*
 	 * The array a struct kvm_guest_debug points to (s390): the kernel reads aux_io during
 	 * KVM_SET_GUEST_DEBUG; applied_aux is what it holds in the state the kernel has.
 	 */
-	uint8_t aux_io[KVMDBG_MAX_AUX] __attribute__((aligned(8)));
-	uint8_t applied_aux[KVMDBG_MAX_AUX];
+	uint8_t aux_io[MAX_AUX] __attribute__((aligned(8)));
+	uint8_t applied_aux[MAX_AUX];
 	struct kvmdbg_event event;
 	uint64_t seqno;          /* of the last event */
 	uint64_t reinject_seqno; /* the event kvmdbg_vcpu_reinject() may take; 0: none */
@@ -213,50 +213,50 @@ struct kvmdbg_vcpu {
 };
 
 /* lock.c: the VM lock as vCPU-thread calls take it, with every signal blocked */
-void kvmdbg_vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old);
-void kvmdbg_vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old);
+void vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old);
+void vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old);
 
 /* map.c */
-int kvmdbg_map_init(struct kvmdbg_map *m);
-void kvmdbg_map_fini(struct kvmdbg_map *m);
+int map_init(struct map *m);
+void map_fini(struct map *m);
 /* The first entry's value with that key, NULL if none; *cursor continues (start at 0). */
-void *kvmdbg_map_next(const struct kvmdbg_map *m, uint64_t key, size_t *cursor);
-int kvmdbg_map_add(struct kvmdbg_map *m, uint64_t key, void *val);
-void kvmdbg_map_del(struct kvmdbg_map *m, uint64_t key, const void *val);
+void *map_next(const struct map *m, uint64_t key, size_t *cursor);
+int map_add(struct map *m, uint64_t key, void *val);
+void map_del(struct map *m, uint64_t key, const void *val);
 
 /* table.c */
-int kvmdbg_table_init(struct kvmdbg_table *t);
-void kvmdbg_table_fini(struct kvmdbg_table *t);
-struct kvmdbg_point *kvmdbg_table_find(const struct kvmdbg_table *t, uint64_t addr);
-int kvmdbg_table_add(struct kvmdbg_table *t, struct kvmdbg_point *p);
-void kvmdbg_table_del(struct kvmdbg_table *t, struct kvmdbg_point *p);
+int table_init(struct table *t);
+void table_fini(struct table *t);
+struct kvmdbg_point *table_find(const struct table *t, uint64_t addr);
+int table_add(struct table *t, struct kvmdbg_point *p);
+void table_del(struct table *t, struct kvmdbg_point *p);
 
-/* memory.c; callers hold vm->lock, except for kvmdbg_mem_translate() */
-int kvmdbg_mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);
-int kvmdbg_mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len);
+/* memory.c; callers hold vm->lock, except for mem_translate() */
+int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);
+int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len);
 /*
  * gva -> gpa through the translate callback or the arch default on vcpu (NULL: the VM's
  * translating vCPU); call it without vm->lock: KVM_TRANSLATE may wait.  vcpu_thread: from
  * a vCPU-thread call (the lock is then taken with signals blocked, see lock.c).
  */
-int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
 			 uint64_t *ret_gpa, bool vcpu_thread);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
-int kvmdbg_sw_read(struct kvmdbg_point *p, uint8_t *buf);
-int kvmdbg_sw_write(struct kvmdbg_point *p, const uint8_t *buf);
+int sw_read(struct kvmdbg_point *p, uint8_t *buf);
+int sw_write(struct kvmdbg_point *p, const uint8_t *buf);
 /* phys index of planted pieces (memory.c) */
-int kvmdbg_phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
-void kvmdbg_phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
+int phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
+void phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
 /* Whether [gpa, gpa + len) overlaps a piece of a software breakpoint other than skip. */
-bool kvmdbg_phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
+bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
 			  const struct kvmdbg_point *skip);
 
 /* point.c; callers hold vm->lock */
 /*
  * Insert: where the point needs translation (software breakpoints, s390 watchpoints), the
- * caller translates first, without the lock (kvmdbg_point_translate()), then inserts with it.
+ * caller translates first, without the lock (point_translate()), then inserts with it.
  */
-struct kvmdbg_xlat {
+struct xlat {
 	int ret;        /* 0, or the translation's error */
 	uint64_t gpa;   /* of addr */
 	/* a software breakpoint near a page's end: the next page's translation, or its error */
@@ -264,42 +264,42 @@ struct kvmdbg_xlat {
 	uint64_t gpa2;
 	bool has_gpa2;
 };
-void kvmdbg_point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
-			    enum kvmdbg_point_type type, uint64_t addr, struct kvmdbg_xlat *x);
+void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
+			    enum kvmdbg_point_type type, uint64_t addr, struct xlat *x);
 /* The checks of an insert that need no translation: 0 or the error. */
-int kvmdbg_point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 		       enum kvmdbg_point_type type, uint64_t addr, uint64_t len, unsigned int flags);
-int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
-			unsigned int flags, void *user_data, const struct kvmdbg_xlat *x,
+			unsigned int flags, void *user_data, const struct xlat *x,
 			uint64_t *ret_id);
 /* vm.c: insert and find for a VM (owner NULL) or one vCPU; vm->lock not held */
-int kvmdbg_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		  uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
 		  uint64_t *ret_id);
-int kvmdbg_find(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
+int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
 		uint64_t addr, uint64_t *ret_id);
 /* Point by id, NULL if none. */
-struct kvmdbg_point *kvmdbg_point_by_id(struct kvmdbg_vm *vm, uint64_t id);
-int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+struct kvmdbg_point *point_by_id(struct kvmdbg_vm *vm, uint64_t id);
+int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr);
-int kvmdbg_point_destroy(struct kvmdbg_point *p);
-struct kvmdbg_point *kvmdbg_point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
+int point_destroy(struct kvmdbg_point *p);
+struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
 					  enum kvmdbg_point_type type, uint64_t addr);
-int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
-int kvmdbg_sw_take_out(struct kvmdbg_point *p);
-int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first);
-void kvmdbg_sw_owed(struct kvmdbg_point *p, bool owed);
-void kvmdbg_point_fired(struct kvmdbg_point *p);
-void kvmdbg_point_unfire(struct kvmdbg_point *p);
-int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu);
-int kvmdbg_point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type);
-bool kvmdbg_point_type_is_valid(int type);
-int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req);
-bool kvmdbg_arch_has_control(const struct kvmdbg_arch *arch, uint32_t req);
-enum kvmdbg_slot_kind kvmdbg_point_slot_kind(enum kvmdbg_point_type type);
+int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
+int sw_take_out(struct kvmdbg_point *p);
+int sw_put_in(struct kvmdbg_point *p, bool first);
+void sw_owed(struct kvmdbg_point *p, bool owed);
+void point_fired(struct kvmdbg_point *p);
+void point_unfire(struct kvmdbg_point *p);
+int point_assign_slots(struct kvmdbg_vcpu *vcpu);
+int point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type);
+bool point_type_is_valid(int type);
+int check_control(const struct kvmdbg_vm *vm, uint32_t req);
+bool arch_has_control(const struct arch *arch, uint32_t req);
+enum slot_kind point_slot_kind(enum kvmdbg_point_type type);
 
-static inline void kvmdbg_vm_bump(struct kvmdbg_vm *vm)
+static inline void vm_bump(struct kvmdbg_vm *vm)
 {
 	atomic_fetch_add_explicit(&vm->gen, 1, memory_order_release);
 }

@@ -11,12 +11,12 @@
 #include "arch/arch.h"
 #include "kernel.h"
 
-const struct kvmdbg_arch *kvmdbg_kernel_arch(void)
+const struct arch *kernel_arch(void)
 {
-	return kvmdbg_arch_native();
+	return arch_native();
 }
 
-int kvmdbg_kernel_is_vm_fd(int fd)
+int kernel_is_vm_fd(int fd)
 {
 	/*
 	 * Only a KVM fd answers KVM_CHECK_EXTENSION (a vCPU fd refuses it); of those, only
@@ -27,20 +27,20 @@ int kvmdbg_kernel_is_vm_fd(int fd)
 	return ioctl(fd, KVM_GET_API_VERSION, 0) < 0;
 }
 
-int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
+int kernel_check_extension(int fd, unsigned long cap)
 {
 	int ret;
 
 #ifndef __KVM_HAVE_GUEST_DEBUG
 	/* built without KVM_SET_GUEST_DEBUG: whatever the kernel offers cannot be used */
-	if (cap == KVMDBG_CAP_SET_GUEST_DEBUG || cap == KVMDBG_CAP_SET_GUEST_DEBUG2)
+	if (cap == CAP_SET_GUEST_DEBUG || cap == CAP_SET_GUEST_DEBUG2)
 		return 0;
 #endif
 	ret = ioctl(fd, KVM_CHECK_EXTENSION, cap);
 	return ret < 0 ? -errno : ret;
 }
 
-int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
+int kernel_enable_cap(int fd, unsigned long cap)
 {
 	struct kvm_enable_cap ec;
 
@@ -49,7 +49,7 @@ int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
 	return ioctl(fd, KVM_ENABLE_CAP, &ec) < 0 ? -errno : 0;
 }
 
-int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
+int kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 {
 #ifdef __KVM_HAVE_GUEST_DEBUG
 	if (size != sizeof(struct kvm_guest_debug))
@@ -63,7 +63,7 @@ int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 #endif
 }
 
-int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
+int kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
 {
 	struct kvm_translation tr = { .linear_address = gva };
 
@@ -75,7 +75,7 @@ int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
 	return 0;
 }
 
-int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
+int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 {
 	struct kvm_one_reg reg = { .id = id };
 	uint64_t v64 = 0;
@@ -97,7 +97,7 @@ int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 	return 0;
 }
 
-int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
+int kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
 {
 #if defined(__x86_64__)
 	/* the linear pc, as KVM_EXIT_DEBUG reports it: CS.base + RIP */
@@ -122,8 +122,8 @@ int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
 #endif
 }
 
-int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
-			    size_t debug_size, struct kvmdbg_trial_exit *ret)
+int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
+			    size_t debug_size, struct trial_exit *ret)
 {
 #if defined(__x86_64__)
 	struct kvm_userspace_memory_region region;
@@ -137,15 +137,15 @@ int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const v
 	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm_fd < 0)
 		return -errno;
-	ram = mmap(NULL, KVMDBG_TRIAL_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	ram = mmap(NULL, TRIAL_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		   -1, 0);
 	if (ram == MAP_FAILED) {
 		err = -errno;
 		goto out_vm;
 	}
-	memcpy(ram, mem, KVMDBG_TRIAL_MEM);
+	memcpy(ram, mem, TRIAL_MEM);
 	region = (struct kvm_userspace_memory_region){
-		.memory_size = KVMDBG_TRIAL_MEM,
+		.memory_size = TRIAL_MEM,
 		.userspace_addr = (uintptr_t)ram,
 	};
 	/* VMX without unrestricted guest runs real mode through a TSS KVM builds here */
@@ -199,7 +199,7 @@ out_ram:
 		munmap(run, (size_t)run_size);
 	if (vcpu_fd >= 0)
 		close(vcpu_fd);
-	munmap(ram, KVMDBG_TRIAL_MEM);
+	munmap(ram, TRIAL_MEM);
 out_vm:
 	close(vm_fd);
 	return err;

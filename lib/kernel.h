@@ -10,37 +10,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct kvmdbg_arch;
+struct arch;
 
 /* The architecture whose structures the other calls take (lib/kernel.c: the native one). */
-const struct kvmdbg_arch *kvmdbg_kernel_arch(void);
+const struct arch *kernel_arch(void);
 
 /* Whether fd is a KVM VM fd (not /dev/kvm, not a vCPU, not another file): 1, 0, or -errno. */
-int kvmdbg_kernel_is_vm_fd(int fd);
+int kernel_is_vm_fd(int fd);
 
 /* KVM_CHECK_EXTENSION on fd: the capability's value (>= 0) or -errno. */
-int kvmdbg_kernel_check_extension(int fd, unsigned long cap);
+int kernel_check_extension(int fd, unsigned long cap);
 
 /* KVM_ENABLE_CAP of cap (no flags, no arguments) on fd: 0 or -errno. */
-int kvmdbg_kernel_enable_cap(int fd, unsigned long cap);
+int kernel_enable_cap(int fd, unsigned long cap);
 
 /*
  * KVM_SET_GUEST_DEBUG with size bytes of the native struct kvm_guest_debug: 0 or -errno.
  * -EOPNOTSUPP where the library was built without the call (headers without guest debug).
  */
-int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size);
+int kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size);
 
 /* KVM_TRANSLATE: 0 and *ret_gpa, -EFAULT if not mapped, or -errno. */
-int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa);
+int kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa);
 
 /* KVM_GET_ONE_REG of a 32- or 64-bit register: 0 and *ret_value, or -errno. */
-int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value);
+int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value);
 
 /*
  * The pc from KVM_GET_REGS (powerpc, loongarch; x86: with KVM_GET_SREGS, the linear pc
  * CS.base + RIP): 0 and *ret_pc, -EOPNOTSUPP elsewhere, or -errno.
  */
-int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc);
+int kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc);
 
 /*
  * A trial run for kvmdbg_vm_probe() (x86 only): a throwaway VM made with KVM_CREATE_VM on the
@@ -49,9 +49,9 @@ int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc);
  * Every fd and mapping is closed again.  0 and *ret (the first exit), or -errno when the VM
  * could not be built (-EOPNOTSUPP off x86); a refused KVM_SET_GUEST_DEBUG is ret->debug_err.
  */
-#define KVMDBG_TRIAL_MEM 0x10000
+#define TRIAL_MEM 0x10000
 
-struct kvmdbg_trial_exit {
+struct trial_exit {
 	int debug_err;      /* KVM_SET_GUEST_DEBUG's result; no KVM_RUN when it failed */
 	int run_err;        /* KVM_RUN's result */
 	uint32_t reason;    /* exit_reason */
@@ -61,7 +61,7 @@ struct kvmdbg_trial_exit {
 	uint16_t port;      /* KVM_EXIT_IO: the port */
 };
 
-int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
-			    size_t debug_size, struct kvmdbg_trial_exit *ret);
+int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
+			    size_t debug_size, struct trial_exit *ret);
 
 #endif /* KVMDBG_KERNEL_H */

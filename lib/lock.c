@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-void kvmdbg_vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old)
+void vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old)
 {
 	sigset_t all;
 
@@ -23,7 +23,7 @@ void kvmdbg_vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old)
 	pthread_mutex_lock(&vm->lock);
 }
 
-void kvmdbg_vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old)
+void vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old)
 {
 	pthread_mutex_unlock(&vm->lock);
 	pthread_sigmask(SIG_SETMASK, old, NULL);

@@ -2,7 +2,7 @@
 /*
  * A map from 64-bit keys to pointers: open addressing with linear probing, keys inline, at
  * most half full, deletion by backward shift (no tombstones).  A key may have several entries
- * (kvmdbg_map_next() walks them).  Only an insert that grows the map allocates.
+ * (map_next() walks them).  Only an insert that grows the map allocates.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,12 +11,12 @@
 
 #define MAP_MIN_SHIFT 58 /* 64 slots */
 
-static size_t home(const struct kvmdbg_map *m, uint64_t key)
+static size_t home(const struct map *m, uint64_t key)
 {
 	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> m->shift);
 }
 
-int kvmdbg_map_init(struct kvmdbg_map *m)
+int map_init(struct map *m)
 {
 	m->slots = calloc((size_t)1 << (64 - MAP_MIN_SHIFT), sizeof(*m->slots));
 	if (!m->slots)
@@ -27,7 +27,7 @@ int kvmdbg_map_init(struct kvmdbg_map *m)
 	return 0;
 }
 
-void kvmdbg_map_fini(struct kvmdbg_map *m)
+void map_fini(struct map *m)
 {
 	free(m->slots);
 	m->slots = NULL;
@@ -35,7 +35,7 @@ void kvmdbg_map_fini(struct kvmdbg_map *m)
 	m->count = 0;
 }
 
-void *kvmdbg_map_next(const struct kvmdbg_map *m, uint64_t key, size_t *cursor)
+void *map_next(const struct map *m, uint64_t key, size_t *cursor)
 {
 	/* *cursor is 0 at the start, else one past the slot of the last match */
 	size_t i = *cursor ? *cursor & m->mask : home(m, key);
@@ -49,7 +49,7 @@ void *kvmdbg_map_next(const struct kvmdbg_map *m, uint64_t key, size_t *cursor)
 	return NULL;
 }
 
-static void place(struct kvmdbg_map *m, uint64_t key, void *val)
+static void place(struct map *m, uint64_t key, void *val)
 {
 	size_t i = home(m, key);
 
@@ -59,10 +59,10 @@ static void place(struct kvmdbg_map *m, uint64_t key, void *val)
 	m->slots[i].val = val;
 }
 
-int kvmdbg_map_add(struct kvmdbg_map *m, uint64_t key, void *val)
+int map_add(struct map *m, uint64_t key, void *val)
 {
 	if ((m->count + 1) * 2 > m->mask + 1) {
-		struct kvmdbg_map old = *m;
+		struct map old = *m;
 		size_t n = (m->mask + 1) * 2;
 
 		m->slots = calloc(n, sizeof(*m->slots));
@@ -82,7 +82,7 @@ int kvmdbg_map_add(struct kvmdbg_map *m, uint64_t key, void *val)
 	return 0;
 }
 
-void kvmdbg_map_del(struct kvmdbg_map *m, uint64_t key, const void *val)
+void map_del(struct map *m, uint64_t key, const void *val)
 {
 	size_t i = home(m, key);
 

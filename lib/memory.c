@@ -11,10 +11,10 @@
 #include "internal.h"
 #include "kernel.h"
 
-static struct kvmdbg_region *find_region(struct kvmdbg_vm *vm, uint64_t gpa)
+static struct region *find_region(struct kvmdbg_vm *vm, uint64_t gpa)
 {
 	for (size_t i = 0; i < vm->nr_regions; i++) {
-		struct kvmdbg_region *r = &vm->regions[i];
+		struct region *r = &vm->regions[i];
 
 		if (gpa - r->gpa < r->size)
 			return r;
@@ -37,7 +37,7 @@ static uint64_t next_region(struct kvmdbg_vm *vm, uint64_t gpa)
 static int mem_access(struct kvmdbg_vm *vm, uint64_t gpa, void *rbuf, const void *wbuf, size_t len)
 {
 	while (len) {
-		struct kvmdbg_region *r = find_region(vm, gpa);
+		struct region *r = find_region(vm, gpa);
 		size_t n = len;
 		int ret;
 
@@ -70,35 +70,35 @@ static int mem_access(struct kvmdbg_vm *vm, uint64_t gpa, void *rbuf, const void
 	return 0;
 }
 
-int kvmdbg_mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len)
+int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len)
 {
 	return mem_access(vm, gpa, buf, NULL, len);
 }
 
-int kvmdbg_mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len)
+int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len)
 {
 	return mem_access(vm, gpa, NULL, buf, len);
 }
 
 /* The bytes of a breakpoint instruction's pieces: split bytes at gpa, the rest at gpa2. */
-int kvmdbg_sw_read(struct kvmdbg_point *p, uint8_t *buf)
+int sw_read(struct kvmdbg_point *p, uint8_t *buf)
 {
 	size_t first = p->split ? p->split : p->insn_len;
-	int ret = kvmdbg_mem_read(p->vm, p->gpa, buf, first);
+	int ret = mem_read(p->vm, p->gpa, buf, first);
 
 	if (ret < 0 || !p->split)
 		return ret;
-	return kvmdbg_mem_read(p->vm, p->gpa2, buf + first, p->insn_len - first);
+	return mem_read(p->vm, p->gpa2, buf + first, p->insn_len - first);
 }
 
-int kvmdbg_sw_write(struct kvmdbg_point *p, const uint8_t *buf)
+int sw_write(struct kvmdbg_point *p, const uint8_t *buf)
 {
 	size_t first = p->split ? p->split : p->insn_len;
-	int ret = kvmdbg_mem_write(p->vm, p->gpa, buf, first);
+	int ret = mem_write(p->vm, p->gpa, buf, first);
 
 	if (ret < 0 || !p->split)
 		return ret;
-	return kvmdbg_mem_write(p->vm, p->gpa2, buf + first, p->insn_len - first);
+	return mem_write(p->vm, p->gpa2, buf + first, p->insn_len - first);
 }
 
 /*
@@ -116,28 +116,28 @@ static struct kvmdbg_point *piece_point(void *val, unsigned int *ret_piece)
 	return (struct kvmdbg_point *)((uintptr_t)val & ~(uintptr_t)1);
 }
 
-int kvmdbg_phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
+int phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
 {
-	int ret = kvmdbg_map_add(&vm->phys, p->gpa, piece_val(p, 0));
+	int ret = map_add(&vm->phys, p->gpa, piece_val(p, 0));
 
 	if (ret < 0 || !p->split)
 		return ret;
-	ret = kvmdbg_map_add(&vm->phys, p->gpa2, piece_val(p, 1));
+	ret = map_add(&vm->phys, p->gpa2, piece_val(p, 1));
 	if (ret < 0)
-		kvmdbg_map_del(&vm->phys, p->gpa, piece_val(p, 0));
+		map_del(&vm->phys, p->gpa, piece_val(p, 0));
 	return ret;
 }
 
-void kvmdbg_phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
+void phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
 {
-	kvmdbg_map_del(&vm->phys, p->gpa, piece_val(p, 0));
+	map_del(&vm->phys, p->gpa, piece_val(p, 0));
 	if (p->split)
-		kvmdbg_map_del(&vm->phys, p->gpa2, piece_val(p, 1));
+		map_del(&vm->phys, p->gpa2, piece_val(p, 1));
 }
 
 /*
  * Call fn for every piece of a software breakpoint (other than skip) that overlaps
- * [gpa, gpa + len): pieces start at most KVMDBG_MAX_INSN - 1 bytes before the range.
+ * [gpa, gpa + len): pieces start at most MAX_INSN - 1 bytes before the range.
  * fn gets the piece's physical start, its bytes' offset in the instruction, and its length;
  * a non-zero return stops the walk and is returned.
  */
@@ -147,7 +147,7 @@ static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
 				    unsigned int off, unsigned int n),
 			  void *data)
 {
-	uint64_t from = gpa >= KVMDBG_MAX_INSN - 1 ? gpa - (KVMDBG_MAX_INSN - 1) : 0;
+	uint64_t from = gpa >= MAX_INSN - 1 ? gpa - (MAX_INSN - 1) : 0;
 
 	if (!vm->phys.count)
 		return 0;
@@ -155,7 +155,7 @@ static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
 		size_t cursor = 0;
 		void *val;
 
-		while ((val = kvmdbg_map_next(&vm->phys, s, &cursor))) {
+		while ((val = map_next(&vm->phys, s, &cursor))) {
 			unsigned int piece, off, n;
 			struct kvmdbg_point *p = piece_point(val, &piece);
 			int ret;
@@ -180,7 +180,7 @@ static int overlap_found(void *data, struct kvmdbg_point *p, uint64_t start, uns
 	return 1;
 }
 
-bool kvmdbg_phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
+bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
 			  const struct kvmdbg_point *skip)
 {
 	return for_each_piece(vm, gpa, len, skip, overlap_found, NULL) != 0;
@@ -199,7 +199,7 @@ static int default_vcpu_fd(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via)
 	return via ? via->fd : -1;
 }
 
-int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva,
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva,
 			 uint64_t *ret_gpa, bool vcpu_thread)
 {
 	kvmdbg_translate_fn translate;
@@ -208,14 +208,14 @@ int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t
 	int fd;
 
 	if (vcpu_thread)
-		kvmdbg_vcpu_lock(vm, &old);
+		vcpu_lock(vm, &old);
 	else
 		pthread_mutex_lock(&vm->lock);
 	translate = vm->translate;
 	data = vm->mem_data;
 	fd = default_vcpu_fd(vm, via);
 	if (vcpu_thread)
-		kvmdbg_vcpu_unlock(vm, &old);
+		vcpu_unlock(vm, &old);
 	else
 		pthread_mutex_unlock(&vm->lock);
 
@@ -226,10 +226,10 @@ int kvmdbg_mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t
 		return -EOPNOTSUPP;
 	if (fd < 0)
 		return -EFAULT;
-	return kvmdbg_kernel_translate(fd, gva, ret_gpa);
+	return kernel_translate(fd, gva, ret_gpa);
 }
 
-KVMDBG_EXPORT int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+_public_ int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 {
 	(void)user_data;
 	if (!ret_gpa)
@@ -238,10 +238,10 @@ KVMDBG_EXPORT int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint6
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size,
+_public_ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size,
 				       void *host)
 {
-	struct kvmdbg_region *nr;
+	struct region *nr;
 	int ret = 0;
 
 	if (!vm || !host || !size || gpa + (size - 1) < gpa)
@@ -249,7 +249,7 @@ KVMDBG_EXPORT int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint6
 
 	pthread_mutex_lock(&vm->lock);
 	for (size_t i = 0; i < vm->nr_regions; i++) {
-		const struct kvmdbg_region *r = &vm->regions[i];
+		const struct region *r = &vm->regions[i];
 
 		if (gpa <= r->gpa + (r->size - 1) && r->gpa <= gpa + (size - 1)) {
 			ret = -EEXIST;
@@ -262,7 +262,7 @@ KVMDBG_EXPORT int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint6
 		goto out;
 	}
 	vm->regions = nr;
-	vm->regions[vm->nr_regions++] = (struct kvmdbg_region){
+	vm->regions[vm->nr_regions++] = (struct region){
 		.gpa = gpa,
 		.size = size,
 		.host = host,
@@ -272,7 +272,7 @@ out:
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa)
+_public_ int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa)
 {
 	int ret = -ENOENT;
 
@@ -290,7 +290,7 @@ KVMDBG_EXPORT int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa)
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
+_public_ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
 					   kvmdbg_write_fn write, kvmdbg_translate_fn translate,
 					   void *user_data)
 {
@@ -305,7 +305,7 @@ KVMDBG_EXPORT int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn 
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_set_translate_vcpu(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu)
+_public_ int kvmdbg_vm_set_translate_vcpu(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu)
 {
 	if (!vm || (vcpu && vcpu->vm != vm))
 		return -EINVAL;
@@ -377,12 +377,12 @@ static int phys_access(struct kvmdbg_vm *vm, uint64_t gpa, uint8_t *buf, uint8_t
 
 		memcpy(scratch, buf, len);
 		for_each_piece(vm, gpa, len, NULL, insn_piece, &out);
-		ret = kvmdbg_mem_write(vm, gpa, scratch, len);
+		ret = mem_write(vm, gpa, scratch, len);
 		if (ret == 0)
 			for_each_piece(vm, gpa, len, NULL, orig_piece, &m);
 		return ret;
 	}
-	ret = kvmdbg_mem_read(vm, gpa, buf, len);
+	ret = mem_read(vm, gpa, buf, len);
 	if (ret < 0)
 		return ret;
 	for_each_piece(vm, gpa, len, NULL, mask_piece, &m);
@@ -398,7 +398,7 @@ struct chunk {
 static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t addr, void *rbuf,
 		       const void *wbuf, size_t len)
 {
-	size_t nr = (size_t)(((addr + len - 1) / KVMDBG_PAGE_SIZE) - (addr / KVMDBG_PAGE_SIZE) + 1);
+	size_t nr = (size_t)(((addr + len - 1) / GUEST_PAGE) - (addr / GUEST_PAGE) + 1);
 	struct chunk stack[4], *c = stack;
 	uint8_t *tmp = NULL;
 	int ret = 0;
@@ -410,11 +410,11 @@ static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t a
 	}
 	for (size_t i = 0, off = 0; i < nr; i++) {
 		uint64_t a = addr + off;
-		size_t n = (size_t)(KVMDBG_PAGE_SIZE - a % KVMDBG_PAGE_SIZE);
+		size_t n = (size_t)(GUEST_PAGE - a % GUEST_PAGE);
 
 		if (n > len - off)
 			n = len - off;
-		ret = kvmdbg_mem_translate(vm, via, a, &c[i].gpa, false);
+		ret = mem_translate(vm, via, a, &c[i].gpa, false);
 		if (ret < 0)
 			goto out;
 		c[i].off = off;
@@ -448,7 +448,7 @@ static bool range_ok(uint64_t addr, const void *buf, size_t len)
 	return buf && (!len || addr + (len - 1) >= addr);
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+_public_ int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 					uint64_t addr, void *buf, size_t len)
 {
 	if (!vm || !range_ok(addr, buf, len) || (vcpu && vcpu->vm != vm))
@@ -458,7 +458,7 @@ KVMDBG_EXPORT int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu
 	return access_virt(vm, vcpu, addr, buf, NULL, len);
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+_public_ int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 					 uint64_t addr, const void *buf, size_t len)
 {
 	if (!vm || !range_ok(addr, buf, len) || (vcpu && vcpu->vm != vm))
@@ -487,7 +487,7 @@ static int access_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *rbuf, const voi
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_read_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len)
+_public_ int kvmdbg_vm_read_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len)
 {
 	if (!vm || !range_ok(gpa, buf, len))
 		return -EINVAL;
@@ -496,7 +496,7 @@ KVMDBG_EXPORT int kvmdbg_vm_read_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *
 	return access_phys(vm, gpa, buf, NULL, len);
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_write_phys(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf,
+_public_ int kvmdbg_vm_write_phys(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf,
 				       size_t len)
 {
 	if (!vm || !range_ok(gpa, buf, len))

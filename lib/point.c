@@ -11,50 +11,50 @@
 #include "internal.h"
 #include "kernel.h"
 
-bool kvmdbg_point_type_is_valid(int type)
+bool point_type_is_valid(int type)
 {
 	return type >= KVMDBG_POINT_SW_BREAK && type <= KVMDBG_POINT_WATCH_ACCESS;
 }
 
-int kvmdbg_point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
+int point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
 {
 	if (vm->arch->shared_slots || type == KVMDBG_POINT_HW_BREAK)
-		return KVMDBG_BANK_BP;
-	return KVMDBG_BANK_WP;
+		return BANK_BP;
+	return BANK_WP;
 }
 
-enum kvmdbg_slot_kind kvmdbg_point_slot_kind(enum kvmdbg_point_type type)
+enum slot_kind point_slot_kind(enum kvmdbg_point_type type)
 {
 	switch (type) {
 	case KVMDBG_POINT_HW_BREAK:
-		return KVMDBG_SLOT_EXEC;
+		return SLOT_EXEC;
 	case KVMDBG_POINT_WATCH_WRITE:
-		return KVMDBG_SLOT_WRITE;
+		return SLOT_WRITE;
 	case KVMDBG_POINT_WATCH_READ:
-		return KVMDBG_SLOT_READ;
+		return SLOT_READ;
 	case KVMDBG_POINT_WATCH_ACCESS:
-		return KVMDBG_SLOT_ACCESS;
+		return SLOT_ACCESS;
 	case KVMDBG_POINT_SW_BREAK:
 		break;
 	}
-	return KVMDBG_SLOT_OFF;
+	return SLOT_OFF;
 }
 
 /*
  * Whether the architecture has a control bit of its own for req (s390 software breakpoints,
  * for one, need none).
  */
-bool kvmdbg_arch_has_control(const struct kvmdbg_arch *arch, uint32_t req)
+bool arch_has_control(const struct arch *arch, uint32_t req)
 {
-	return arch->control(req | KVMDBG_REQ_ENABLE) != arch->control(KVMDBG_REQ_ENABLE);
+	return arch->control(req | REQ_ENABLE) != arch->control(REQ_ENABLE);
 }
 
 /* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
-int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req)
+int check_control(const struct kvmdbg_vm *vm, uint32_t req)
 {
 	if (vm->debug_supported == 0)
 		return -EOPNOTSUPP;
-	return vm->arch->control(req | KVMDBG_REQ_ENABLE) & ~vm->mask ? -EOPNOTSUPP : 0;
+	return vm->arch->control(req | REQ_ENABLE) & ~vm->mask ? -EOPNOTSUPP : 0;
 }
 
 /*
@@ -62,30 +62,30 @@ int kvmdbg_check_control(const struct kvmdbg_vm *vm, uint32_t req)
  * (not first), memory that already holds the instruction was restored from a snapshot taken
  * with it in place, and the bytes saved at insert time stay.
  */
-int kvmdbg_sw_put_in(struct kvmdbg_point *p, bool first)
+int sw_put_in(struct kvmdbg_point *p, bool first)
 {
-	uint8_t cur[KVMDBG_MAX_INSN];
+	uint8_t cur[MAX_INSN];
 	int ret;
 
 	if (p->in_memory)
 		return 0;
-	ret = kvmdbg_sw_read(p, cur);
+	ret = sw_read(p, cur);
 	if (ret < 0)
 		return ret;
 	if (first || memcmp(cur, p->insn, p->insn_len)) {
-		ret = kvmdbg_sw_write(p, p->insn);
+		ret = sw_write(p, p->insn);
 		if (ret < 0)
 			return ret;
 		memcpy(p->orig, cur, p->insn_len);
 	}
 	p->in_memory = true;
 	p->overwritten = false;
-	kvmdbg_sw_owed(p, false);
+	sw_owed(p, false);
 	return 0;
 }
 
 /* Mark or clear "armed, but its write-back failed: not in memory", keeping the VM's count. */
-void kvmdbg_sw_owed(struct kvmdbg_point *p, bool owed)
+void sw_owed(struct kvmdbg_point *p, bool owed)
 {
 	if (p->put_in_owed == owed)
 		return;
@@ -100,20 +100,20 @@ void kvmdbg_sw_owed(struct kvmdbg_point *p, bool owed)
  * Take the breakpoint instruction out of guest memory.  If the guest replaced it, its new code
  * stays and the point is marked overwritten.
  */
-int kvmdbg_sw_take_out(struct kvmdbg_point *p)
+int sw_take_out(struct kvmdbg_point *p)
 {
-	uint8_t cur[KVMDBG_MAX_INSN];
+	uint8_t cur[MAX_INSN];
 	int ret;
 
 	if (!p->in_memory)
 		return 0;
-	ret = kvmdbg_sw_read(p, cur);
+	ret = sw_read(p, cur);
 	if (ret < 0)
 		return ret;
 	if (memcmp(cur, p->insn, p->insn_len)) {
 		p->overwritten = true;
 	} else {
-		ret = kvmdbg_sw_write(p, p->orig);
+		ret = sw_write(p, p->orig);
 		if (ret < 0)
 			return ret;
 	}
@@ -133,7 +133,7 @@ static void fired_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
 	vm->fired = p;
 }
 
-void kvmdbg_point_unfire(struct kvmdbg_point *p)
+void point_unfire(struct kvmdbg_point *p)
 {
 	if (!p->on_fired)
 		return;
@@ -148,12 +148,12 @@ void kvmdbg_point_unfire(struct kvmdbg_point *p)
 }
 
 /* Count a hit; a one-shot point disarms itself. */
-void kvmdbg_point_fired(struct kvmdbg_point *p)
+void point_fired(struct kvmdbg_point *p)
 {
 	p->hits++;
 	if (!(p->flags & KVMDBG_POINT_ONESHOT))
 		return;
-	if (p->type == KVMDBG_POINT_SW_BREAK && kvmdbg_sw_take_out(p) < 0) {
+	if (p->type == KVMDBG_POINT_SW_BREAK && sw_take_out(p) < 0) {
 		/*
 		 * The instruction could not be taken out: the point stays armed (and off the
 		 * fired list); the step-over that follows reports the write error from
@@ -164,7 +164,7 @@ void kvmdbg_point_fired(struct kvmdbg_point *p)
 	p->armed = false;
 	fired_add(p->vm, p);
 	if (p->type != KVMDBG_POINT_SW_BREAK) {
-		kvmdbg_vm_bump(p->vm);
+		vm_bump(p->vm);
 	}
 }
 
@@ -177,10 +177,10 @@ static int find_free_slot(struct kvmdbg_vcpu *vcpu, int bank)
 }
 
 /* Give a new vCPU a slot for every VM-wide hardware point. */
-int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu)
+int point_assign_slots(struct kvmdbg_vcpu *vcpu)
 {
 	for (struct kvmdbg_point *p = vcpu->vm->hw_head; p; p = p->hw_next) {
-		int bank = kvmdbg_point_bank(vcpu->vm, p->type);
+		int bank = point_bank(vcpu->vm, p->type);
 		int n;
 
 		if (p->vcpu)
@@ -194,7 +194,7 @@ int kvmdbg_point_assign_slots(struct kvmdbg_vcpu *vcpu)
 }
 
 /* The hardware point of this scope (owner vCPU, or NULL for VM-wide), type and address. */
-struct kvmdbg_point *kvmdbg_point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
+struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
 					  enum kvmdbg_point_type type, uint64_t addr)
 {
 	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
@@ -219,7 +219,7 @@ static bool hw_conflict(struct kvmdbg_vm *vm, const struct kvmdbg_point *np)
 /* The instruction for a new software breakpoint: the alternative one, or the usual one. */
 static void set_insn(struct kvmdbg_point *p, bool alt)
 {
-	const struct kvmdbg_arch *arch = p->vm->arch;
+	const struct arch *arch = p->vm->arch;
 
 	if (alt) {
 		memcpy(p->insn, arch->sw_insn_alt, arch->sw_insn_alt_len);
@@ -238,16 +238,16 @@ static void set_insn(struct kvmdbg_point *p, bool alt)
  * save the other's bytes as "original", and removing them leaves a breakpoint instruction in
  * guest memory.
  */
-static int place_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
+static int place_insn(struct kvmdbg_point *p, const struct xlat *x)
 {
 	struct kvmdbg_vm *vm = p->vm;
-	uint64_t room = KVMDBG_PAGE_SIZE - p->addr % KVMDBG_PAGE_SIZE;
+	uint64_t room = GUEST_PAGE - p->addr % GUEST_PAGE;
 
-	for (unsigned int d = 1; d < KVMDBG_MAX_INSN; d++) {
-		const struct kvmdbg_point *q = kvmdbg_table_find(&vm->sw, p->addr - d);
+	for (unsigned int d = 1; d < MAX_INSN; d++) {
+		const struct kvmdbg_point *q = table_find(&vm->sw, p->addr - d);
 
 		if ((q && q->insn_len > d) ||
-		    (d < p->insn_len && kvmdbg_table_find(&vm->sw, p->addr + d)))
+		    (d < p->insn_len && table_find(&vm->sw, p->addr + d)))
 			return -EEXIST;
 	}
 	p->gpa = x->gpa;
@@ -259,8 +259,8 @@ static int place_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 		p->split = (uint8_t)room;
 		p->gpa2 = x->gpa2;
 	}
-	if (kvmdbg_phys_overlaps(vm, p->gpa, p->split ? p->split : p->insn_len, NULL) ||
-	    (p->split && kvmdbg_phys_overlaps(vm, p->gpa2, p->insn_len - p->split, NULL)))
+	if (phys_overlaps(vm, p->gpa, p->split ? p->split : p->insn_len, NULL) ||
+	    (p->split && phys_overlaps(vm, p->gpa2, p->insn_len - p->split, NULL)))
 		return -EEXIST;
 	return 0;
 }
@@ -272,19 +272,19 @@ static int place_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
  * the site's own bytes has shown that the memory is writable.  Where it cannot be enabled,
  * the 4-byte DIAG is used, placed anew.
  */
-static int enable_alt_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
+static int enable_alt_insn(struct kvmdbg_point *p, const struct xlat *x)
 {
 	struct kvmdbg_vm *vm = p->vm;
-	uint8_t site[KVMDBG_MAX_INSN];
+	uint8_t site[MAX_INSN];
 	int ret;
 
-	ret = kvmdbg_sw_read(p, site);
+	ret = sw_read(p, site);
 	if (ret < 0)
 		return ret;
-	ret = kvmdbg_sw_write(p, site);
+	ret = sw_write(p, site);
 	if (ret < 0)
 		return ret;
-	if (kvmdbg_kernel_enable_cap(vm->fd, vm->arch->alt_insn_cap) == 0) {
+	if (kernel_enable_cap(vm->fd, vm->arch->alt_insn_cap) == 0) {
 		vm->alt_insn = ALT_INSN_ENABLED;
 		return 0;
 	}
@@ -293,14 +293,14 @@ static int enable_alt_insn(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 	return place_insn(p, x);
 }
 
-static int insert_sw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
+static int insert_sw(struct kvmdbg_point *p, const struct xlat *x)
 {
 	struct kvmdbg_vm *vm = p->vm;
-	const struct kvmdbg_arch *arch = vm->arch;
+	const struct arch *arch = vm->arch;
 	bool alt = false;
 	int ret;
 
-	if (kvmdbg_table_find(&vm->sw, p->addr))
+	if (table_find(&vm->sw, p->addr))
 		return -EEXIST;
 	if (x->ret < 0)
 		return x->ret;
@@ -308,9 +308,9 @@ static int insert_sw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 		alt = vm->alt_insn != ALT_INSN_NO;
 	} else if (arch->pick_alt_insn) {
 		/* riscv: c.ebreak on a compressed instruction, whose first halfword says so */
-		uint8_t site[KVMDBG_MAX_INSN];
+		uint8_t site[MAX_INSN];
 
-		ret = kvmdbg_mem_read(vm, x->gpa, site, arch->sw_insn_alt_len);
+		ret = mem_read(vm, x->gpa, site, arch->sw_insn_alt_len);
 		if (ret < 0)
 			return ret;
 		alt = arch->pick_alt_insn(site);
@@ -324,32 +324,32 @@ static int insert_sw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 		if (ret < 0)
 			return ret;
 	}
-	ret = kvmdbg_table_add(&vm->sw, p);
+	ret = table_add(&vm->sw, p);
 	if (ret < 0)
 		return ret;
-	ret = kvmdbg_phys_add(vm, p);
+	ret = phys_add(vm, p);
 	if (ret < 0)
 		goto fail_table;
-	ret = kvmdbg_sw_put_in(p, true);
+	ret = sw_put_in(p, true);
 	if (ret < 0)
 		goto fail_phys;
 	/* the first software breakpoint turns on the kernel's interception */
 	if (vm->sw.count == 1)
-		kvmdbg_vm_bump(vm);
+		vm_bump(vm);
 	__atomic_store_n(&vm->sw_ever, true, __ATOMIC_RELEASE);
 	return 0;
 
 fail_phys:
-	kvmdbg_phys_del(vm, p);
+	phys_del(vm, p);
 fail_table:
-	kvmdbg_table_del(&vm->sw, p);
+	table_del(&vm->sw, p);
 	return ret;
 }
 
-static int insert_hw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
+static int insert_hw(struct kvmdbg_point *p, const struct xlat *x)
 {
 	struct kvmdbg_vm *vm = p->vm;
-	int bank = kvmdbg_point_bank(vm, p->type);
+	int bank = point_bank(vm, p->type);
 	int n;
 
 	if (hw_conflict(vm, p))
@@ -386,65 +386,65 @@ static int insert_hw(struct kvmdbg_point *p, const struct kvmdbg_xlat *x)
 	} else {
 		vm->hw_head = p;
 	}
-	kvmdbg_vm_bump(vm);
+	vm_bump(vm);
 	return 0;
 }
 
-void kvmdbg_point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
-			    enum kvmdbg_point_type type, uint64_t addr, struct kvmdbg_xlat *x)
+void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
+			    enum kvmdbg_point_type type, uint64_t addr, struct xlat *x)
 {
 	size_t longest = vm->sw_insn_len > vm->arch->sw_insn_alt_len ? vm->sw_insn_len
 								      : vm->arch->sw_insn_alt_len;
-	uint64_t room = KVMDBG_PAGE_SIZE - addr % KVMDBG_PAGE_SIZE;
+	uint64_t room = GUEST_PAGE - addr % GUEST_PAGE;
 
 	memset(x, 0, sizeof(*x));
 	if (type != KVMDBG_POINT_SW_BREAK && !vm->arch->hw_needs_phys)
 		return;
-	x->ret = kvmdbg_mem_translate(vm, via, addr, &x->gpa, false);
+	x->ret = mem_translate(vm, via, addr, &x->gpa, false);
 	if (x->ret < 0 || type != KVMDBG_POINT_SW_BREAK || room >= longest)
 		return;
 	/* the instruction may cross into the next page: where is that one? */
-	x->ret2 = kvmdbg_mem_translate(vm, via, addr + room, &x->gpa2, false);
+	x->ret2 = mem_translate(vm, via, addr + room, &x->gpa2, false);
 	x->has_gpa2 = x->ret2 == 0;
 }
 
-int kvmdbg_point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 		       enum kvmdbg_point_type type, uint64_t addr, uint64_t len, unsigned int flags)
 {
 	uint32_t req;
 	int ret;
 
-	if (!kvmdbg_point_type_is_valid(type) || (flags & ~(unsigned int)KVMDBG_POINT_ONESHOT))
+	if (!point_type_is_valid(type) || (flags & ~(unsigned int)KVMDBG_POINT_ONESHOT))
 		return -EINVAL;
 	ret = vm->arch->validate(type, addr, len);
 	if (ret < 0)
 		return ret;
-	req = type == KVMDBG_POINT_SW_BREAK ? KVMDBG_REQ_SW_BP : KVMDBG_REQ_HW;
-	ret = kvmdbg_check_control(vm, req);
+	req = type == KVMDBG_POINT_SW_BREAK ? REQ_SW_BP : REQ_HW;
+	ret = check_control(vm, req);
 	if (ret < 0)
 		return ret;
 	if (type == KVMDBG_POINT_SW_BREAK ? !vm->sw_insn_len
-					  : !vm->slots[kvmdbg_point_bank(vm, type)])
+					  : !vm->slots[point_bank(vm, type)])
 		return -EOPNOTSUPP;
 	/*
 	 * Another vCPU steps over a vCPU's own software breakpoint unseen: without single-step
 	 * (riscv, ppc Book3S HV) that cannot be done.
 	 */
 	if (vcpu && type == KVMDBG_POINT_SW_BREAK &&
-	    kvmdbg_check_control(vm, KVMDBG_REQ_STEP) < 0)
+	    check_control(vm, REQ_STEP) < 0)
 		return -EOPNOTSUPP;
 	return 0;
 }
 
-int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
-			unsigned int flags, void *user_data, const struct kvmdbg_xlat *x,
+			unsigned int flags, void *user_data, const struct xlat *x,
 			uint64_t *ret_id)
 {
 	struct kvmdbg_point *p;
 	int ret;
 
-	ret = kvmdbg_point_check(vm, vcpu, type, addr, len, flags);
+	ret = point_check(vm, vcpu, type, addr, len, flags);
 	if (ret < 0)
 		return ret;
 	p = calloc(1, sizeof(*p));
@@ -461,14 +461,14 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	p->armed = true;
 	p->id = ++vm->next_id;
 
-	ret = kvmdbg_map_add(&vm->ids, p->id, p);
+	ret = map_add(&vm->ids, p->id, p);
 	if (ret < 0) {
 		free(p);
 		return ret;
 	}
 	ret = type == KVMDBG_POINT_SW_BREAK ? insert_sw(p, x) : insert_hw(p, x);
 	if (ret < 0) {
-		kvmdbg_map_del(&vm->ids, p->id, p);
+		map_del(&vm->ids, p->id, p);
 		free(p);
 		return ret;
 	}
@@ -478,7 +478,7 @@ int kvmdbg_point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	return 0;
 }
 
-int kvmdbg_point_destroy(struct kvmdbg_point *p)
+int point_destroy(struct kvmdbg_point *p)
 {
 	struct kvmdbg_vm *vm = p->vm;
 	int ret = 0;
@@ -489,18 +489,18 @@ int kvmdbg_point_destroy(struct kvmdbg_point *p)
 		 * restore put the instruction back (kvmdbg_vm_mark_all_armed())
 		 */
 		if (!p->steppers || p->in_memory) {
-			ret = kvmdbg_sw_take_out(p);
+			ret = sw_take_out(p);
 			if (ret < 0)
 				return ret;
 		}
 		ret = p->overwritten ? 1 : 0;
-		kvmdbg_sw_owed(p, false);
-		kvmdbg_table_del(&vm->sw, p);
-		kvmdbg_phys_del(vm, p);
+		sw_owed(p, false);
+		table_del(&vm->sw, p);
+		phys_del(vm, p);
 		if (!vm->sw.count)
-			kvmdbg_vm_bump(vm);
+			vm_bump(vm);
 	} else {
-		int bank = kvmdbg_point_bank(vm, p->type);
+		int bank = point_bank(vm, p->type);
 
 		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
 			for (unsigned int n = 0; n < vm->slots[bank]; n++)
@@ -514,36 +514,36 @@ int kvmdbg_point_destroy(struct kvmdbg_point *p)
 			p->hw_next->hw_prev = p->hw_prev;
 		if (!p->vcpu)
 			vm->nr_vm_hw[bank]--;
-		kvmdbg_vm_bump(vm);
+		vm_bump(vm);
 	}
-	kvmdbg_point_unfire(p);
-	kvmdbg_map_del(&vm->ids, p->id, p);
+	point_unfire(p);
+	map_del(&vm->ids, p->id, p);
 	vm->nr_points--;
 	free(p);
 	return ret;
 }
 
-int kvmdbg_point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 			enum kvmdbg_point_type type, uint64_t addr)
 {
 	struct kvmdbg_point *p;
 
-	if (!kvmdbg_point_type_is_valid(type))
+	if (!point_type_is_valid(type))
 		return -EINVAL;
 	if (type == KVMDBG_POINT_SW_BREAK)
-		p = kvmdbg_table_find(&vm->sw, addr);
+		p = table_find(&vm->sw, addr);
 	else
-		p = kvmdbg_point_find_hw(vm, vcpu, type, addr);
+		p = point_find_hw(vm, vcpu, type, addr);
 	if (!p || p->vcpu != vcpu)
 		return -ENOENT;
-	return kvmdbg_point_destroy(p);
+	return point_destroy(p);
 }
 
 /*
  * Destroy every point owned by owner, or every point when owner is NULL.  Points whose
  * memory cannot be written stay; the first such error is returned.
  */
-int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
+int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 {
 	struct kvmdbg_point *p, *next;
 	int err = 0;
@@ -552,7 +552,7 @@ int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 	for (size_t i = 0; i <= vm->sw.mask;) {
 		p = vm->sw.buckets[i];
 		if (p && (!owner || p->vcpu == owner)) {
-			int ret = kvmdbg_point_destroy(p);
+			int ret = point_destroy(p);
 
 			if (ret >= 0)
 				continue;
@@ -564,23 +564,23 @@ int kvmdbg_point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 	for (p = vm->hw_head; p; p = next) {
 		next = p->hw_next;
 		if (!owner || p->vcpu == owner)
-			kvmdbg_point_destroy(p);
+			point_destroy(p);
 	}
 	return err;
 }
 
-struct kvmdbg_point *kvmdbg_point_by_id(struct kvmdbg_vm *vm, uint64_t id)
+struct kvmdbg_point *point_by_id(struct kvmdbg_vm *vm, uint64_t id)
 {
 	size_t cursor = 0;
 
-	return kvmdbg_map_next(&vm->ids, id, &cursor);
+	return map_next(&vm->ids, id, &cursor);
 }
 
 /*
  * A snapshot is a struct kvmdbg_point of its own, detached from everything: only the fields
  * the getters read are meaningful in it.
  */
-KVMDBG_EXPORT int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id,
+_public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id,
 				      struct kvmdbg_point **ret_point)
 {
 	struct kvmdbg_point *p, *snap;
@@ -591,7 +591,7 @@ KVMDBG_EXPORT int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id,
 	if (!snap)
 		return -ENOMEM;
 	pthread_mutex_lock(&vm->lock);
-	p = id ? kvmdbg_point_by_id(vm, id) : NULL;
+	p = id ? point_by_id(vm, id) : NULL;
 	if (p) {
 		snap->id = p->id;
 		snap->type = p->type;
@@ -612,52 +612,52 @@ KVMDBG_EXPORT int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id,
 	return 0;
 }
 
-KVMDBG_EXPORT void kvmdbg_point_free(struct kvmdbg_point *point)
+_public_ void kvmdbg_point_free(struct kvmdbg_point *point)
 {
 	free(point);
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_point_get_id(const struct kvmdbg_point *point)
+_public_ uint64_t kvmdbg_point_get_id(const struct kvmdbg_point *point)
 {
 	return point ? point->id : 0;
 }
 
-KVMDBG_EXPORT enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point)
+_public_ enum kvmdbg_point_type kvmdbg_point_get_type(const struct kvmdbg_point *point)
 {
 	return point ? point->type : KVMDBG_POINT_SW_BREAK;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point)
+_public_ uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point)
 {
 	return point ? point->addr : 0;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_point_get_len(const struct kvmdbg_point *point)
+_public_ uint64_t kvmdbg_point_get_len(const struct kvmdbg_point *point)
 {
 	return point ? point->len : 0;
 }
 
-KVMDBG_EXPORT unsigned int kvmdbg_point_get_flags(const struct kvmdbg_point *point)
+_public_ unsigned int kvmdbg_point_get_flags(const struct kvmdbg_point *point)
 {
 	return point ? point->flags : 0;
 }
 
-KVMDBG_EXPORT void *kvmdbg_point_get_user_data(const struct kvmdbg_point *point)
+_public_ void *kvmdbg_point_get_user_data(const struct kvmdbg_point *point)
 {
 	return point ? point->user_data : NULL;
 }
 
-KVMDBG_EXPORT struct kvmdbg_vcpu *kvmdbg_point_get_vcpu(const struct kvmdbg_point *point)
+_public_ struct kvmdbg_vcpu *kvmdbg_point_get_vcpu(const struct kvmdbg_point *point)
 {
 	return point ? point->vcpu : NULL;
 }
 
-KVMDBG_EXPORT bool kvmdbg_point_is_armed(const struct kvmdbg_point *point)
+_public_ bool kvmdbg_point_is_armed(const struct kvmdbg_point *point)
 {
 	return point ? point->armed : false;
 }
 
-KVMDBG_EXPORT uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point)
+_public_ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point)
 {
 	return point ? point->hits : 0;
 }

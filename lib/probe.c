@@ -30,8 +30,8 @@
 struct probe_guest {
 	enum kvmdbg_feature feature;
 	uint8_t code[8];
-	uint32_t req;            /* enum kvmdbg_req besides ENABLE */
-	uint8_t slot_kind;       /* slot 0, or KVMDBG_SLOT_OFF */
+	uint32_t req;            /* enum req besides ENABLE */
+	uint8_t slot_kind;       /* slot 0, or SLOT_OFF */
 	uint64_t slot_addr;
 	uint32_t exception;      /* the exit that says "delivered" */
 	uint64_t pc;
@@ -43,7 +43,7 @@ static const struct probe_guest guests[] = {
 		/* nop; nop; out: the step exit after the first nop */
 		.feature = KVMDBG_FEATURE_SINGLE_STEP,
 		.code = { 0x90, 0x90, 0xe6, PORT_END, 0xf4 },
-		.req = KVMDBG_REQ_STEP,
+		.req = REQ_STEP,
 		.exception = 1,
 		.pc = CODE + 1,
 		.dr6_bit = X86_DR6_BS,
@@ -52,7 +52,7 @@ static const struct probe_guest guests[] = {
 		/* nop; int3; out: a #BP exit at the int3 */
 		.feature = KVMDBG_FEATURE_SW_BREAKPOINT,
 		.code = { 0x90, 0xcc, 0xe6, PORT_END, 0xf4 },
-		.req = KVMDBG_REQ_SW_BP,
+		.req = REQ_SW_BP,
 		.exception = 3,
 		.pc = CODE + 1,
 	},
@@ -60,8 +60,8 @@ static const struct probe_guest guests[] = {
 		/* nop; nop; out with DR0 on the second nop */
 		.feature = KVMDBG_FEATURE_HW_BREAKPOINT,
 		.code = { 0x90, 0x90, 0xe6, PORT_END, 0xf4 },
-		.req = KVMDBG_REQ_HW,
-		.slot_kind = KVMDBG_SLOT_EXEC,
+		.req = REQ_HW,
+		.slot_kind = SLOT_EXEC,
 		.slot_addr = CODE + 1,
 		.exception = 1,
 		.pc = CODE + 1,
@@ -71,8 +71,8 @@ static const struct probe_guest guests[] = {
 		/* mov [DATA], al; nop; out with a 1-byte write watchpoint on DATA */
 		.feature = KVMDBG_FEATURE_WATCH_WRITE,
 		.code = { 0xa2, DATA & 0xff, DATA >> 8, 0x90, 0xe6, PORT_END, 0xf4 },
-		.req = KVMDBG_REQ_HW,
-		.slot_kind = KVMDBG_SLOT_WRITE,
+		.req = REQ_HW,
+		.slot_kind = SLOT_WRITE,
 		.slot_addr = DATA,
 		.exception = 1,
 		.pc = CODE + 3,
@@ -82,8 +82,8 @@ static const struct probe_guest guests[] = {
 		/* mov al, [DATA]; nop; out with a 1-byte read-or-write watchpoint on DATA */
 		.feature = KVMDBG_FEATURE_WATCH_ACCESS,
 		.code = { 0xa0, DATA & 0xff, DATA >> 8, 0x90, 0xe6, PORT_END, 0xf4 },
-		.req = KVMDBG_REQ_HW,
-		.slot_kind = KVMDBG_SLOT_ACCESS,
+		.req = REQ_HW,
+		.slot_kind = SLOT_ACCESS,
 		.slot_addr = DATA,
 		.exception = 1,
 		.pc = CODE + 3,
@@ -95,7 +95,7 @@ static void build_memory(uint8_t *mem, const struct probe_guest *g)
 {
 	static const uint8_t handler[] = { 0xe6, PORT_END + 1, 0xf4 };
 
-	memset(mem, 0, KVMDBG_TRIAL_MEM);
+	memset(mem, 0, TRIAL_MEM);
 	/* every real-mode vector (offset, segment) at the handler */
 	for (unsigned int v = 0; v < 256; v++) {
 		mem[4 * v] = HANDLER & 0xff;
@@ -106,19 +106,19 @@ static void build_memory(uint8_t *mem, const struct probe_guest *g)
 }
 
 /* Run one guest: KVMDBG_SUPPORT_DELIVERED or _NOT_DELIVERED, or -errno. */
-static int probe_one(int kvm_fd, const struct kvmdbg_arch *arch, const struct probe_guest *g,
+static int probe_one(int kvm_fd, const struct arch *arch, const struct probe_guest *g,
 		     uint8_t *mem)
 {
-	struct kvmdbg_debug_state st;
-	struct kvmdbg_trial_exit ex;
-	uint8_t image[KVMDBG_MAX_GUEST_DEBUG];
-	uint8_t aux[KVMDBG_MAX_AUX];
+	struct debug_state st;
+	struct trial_exit ex;
+	uint8_t image[MAX_GUEST_DEBUG];
+	uint8_t aux[MAX_AUX];
 	int ret;
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | g->req;
-	if (g->slot_kind != KVMDBG_SLOT_OFF)
-		st.slots[KVMDBG_BANK_BP][0] = (struct kvmdbg_slot){
+	st.req = REQ_ENABLE | g->req;
+	if (g->slot_kind != SLOT_OFF)
+		st.slots[BANK_BP][0] = (struct hw_slot){
 			.kind = g->slot_kind,
 			.addr = g->slot_addr,
 			.len = 1,
@@ -127,14 +127,14 @@ static int probe_one(int kvm_fd, const struct kvmdbg_arch *arch, const struct pr
 	build_memory(mem, g);
 	/* a signal may interrupt KVM_RUN before the guest ran: try again, a few times */
 	for (int tries = 0; tries < 3; tries++) {
-		ret = kvmdbg_kernel_trial_run(kvm_fd, mem, CODE, image, arch->guest_debug_size,
+		ret = kernel_trial_run(kvm_fd, mem, CODE, image, arch->guest_debug_size,
 					      &ex);
 		if (ret < 0)
 			return ret;
 		if (ex.run_err != -EINTR)
 			break;
 	}
-	if (ex.debug_err || ex.run_err || ex.reason != KVMDBG_EXIT_REASON_DEBUG)
+	if (ex.debug_err || ex.run_err || ex.reason != EXIT_REASON_DEBUG)
 		return KVMDBG_SUPPORT_NOT_DELIVERED;
 	if (ex.exception != g->exception || ex.pc != g->pc ||
 	    (g->dr6_bit && !(ex.dr6 & g->dr6_bit)))
@@ -142,7 +142,7 @@ static int probe_one(int kvm_fd, const struct kvmdbg_arch *arch, const struct pr
 	return KVMDBG_SUPPORT_DELIVERED;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_probe(struct kvmdbg_vm *vm, int kvm_fd)
+_public_ int kvmdbg_vm_probe(struct kvmdbg_vm *vm, int kvm_fd)
 {
 	uint8_t results[sizeof(vm->probed)];
 	uint8_t *mem;
@@ -150,9 +150,9 @@ KVMDBG_EXPORT int kvmdbg_vm_probe(struct kvmdbg_vm *vm, int kvm_fd)
 
 	if (!vm || kvm_fd < 0)
 		return -EINVAL;
-	if (vm->arch != &kvmdbg_arch_x86)
+	if (vm->arch != &arch_x86)
 		return -EOPNOTSUPP;
-	mem = calloc(1, KVMDBG_TRIAL_MEM);
+	mem = calloc(1, TRIAL_MEM);
 	if (!mem)
 		return -ENOMEM;
 	memset(results, 0, sizeof(results));
@@ -176,7 +176,7 @@ KVMDBG_EXPORT int kvmdbg_vm_probe(struct kvmdbg_vm *vm, int kvm_fd)
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_get_support(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
+_public_ int kvmdbg_vm_get_support(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
 {
 	int ret = kvmdbg_vm_has_feature(vm, feature);
 

@@ -15,12 +15,12 @@
  * Fibonacci hashing: the top bits of the product depend on every bit of the address, so
  * addresses that differ only in their high bits (other pages, other mappings) spread too.
  */
-static size_t home(const struct kvmdbg_table *t, uint64_t addr)
+static size_t home(const struct table *t, uint64_t addr)
 {
 	return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> t->shift);
 }
 
-int kvmdbg_table_init(struct kvmdbg_table *t)
+int table_init(struct table *t)
 {
 	t->buckets = calloc((size_t)1 << (64 - TABLE_MIN_SHIFT), sizeof(*t->buckets));
 	if (!t->buckets)
@@ -31,7 +31,7 @@ int kvmdbg_table_init(struct kvmdbg_table *t)
 	return 0;
 }
 
-void kvmdbg_table_fini(struct kvmdbg_table *t)
+void table_fini(struct table *t)
 {
 	free(t->buckets);
 	t->buckets = NULL;
@@ -40,7 +40,7 @@ void kvmdbg_table_fini(struct kvmdbg_table *t)
 	t->count = 0;
 }
 
-struct kvmdbg_point *kvmdbg_table_find(const struct kvmdbg_table *t, uint64_t addr)
+struct kvmdbg_point *table_find(const struct table *t, uint64_t addr)
 {
 	for (size_t i = home(t, addr);; i = (i + 1) & t->mask) {
 		struct kvmdbg_point *p = t->buckets[i];
@@ -50,7 +50,7 @@ struct kvmdbg_point *kvmdbg_table_find(const struct kvmdbg_table *t, uint64_t ad
 	}
 }
 
-static void place(struct kvmdbg_table *t, struct kvmdbg_point *p)
+static void place(struct table *t, struct kvmdbg_point *p)
 {
 	size_t i = home(t, p->addr);
 
@@ -59,10 +59,10 @@ static void place(struct kvmdbg_table *t, struct kvmdbg_point *p)
 	t->buckets[i] = p;
 }
 
-int kvmdbg_table_add(struct kvmdbg_table *t, struct kvmdbg_point *p)
+int table_add(struct table *t, struct kvmdbg_point *p)
 {
 	if ((t->count + 1) * 2 > t->mask + 1) {
-		struct kvmdbg_table old = *t;
+		struct table old = *t;
 		size_t n = (t->mask + 1) * 2;
 
 		t->buckets = calloc(n, sizeof(*t->buckets));
@@ -82,7 +82,7 @@ int kvmdbg_table_add(struct kvmdbg_table *t, struct kvmdbg_point *p)
 	return 0;
 }
 
-void kvmdbg_table_del(struct kvmdbg_table *t, struct kvmdbg_point *p)
+void table_del(struct table *t, struct kvmdbg_point *p)
 {
 	size_t i = home(t, p->addr);
 

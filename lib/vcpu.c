@@ -23,7 +23,7 @@ static void set_immediate_exit(struct kvmdbg_vcpu *vcpu, uint8_t value)
 	__atomic_store_n((uint8_t *)vcpu->run + RUN_IMMEDIATE_EXIT, value, __ATOMIC_RELEASE);
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
+_public_ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
 				  struct kvmdbg_vcpu **ret_vcpu)
 {
 	struct kvmdbg_vcpu *vcpu, **tail;
@@ -51,7 +51,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 		}
 	}
 	if (vm->debug_supported < 0) {
-		ret = kvmdbg_kernel_set_guest_debug(vcpu_fd, vcpu->applied,
+		ret = kernel_set_guest_debug(vcpu_fd, vcpu->applied,
 						    vm->arch->guest_debug_size);
 		vm->debug_supported = ret == 0;
 	}
@@ -59,12 +59,12 @@ KVMDBG_EXPORT int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_
 		/* ppc: the kernel says which instruction it treats as a breakpoint */
 		uint64_t insn;
 
-		if (kvmdbg_kernel_get_one_reg(vcpu_fd, vm->arch->sw_insn_reg, &insn) == 0 && insn) {
-			kvmdbg_put_u32(vm->sw_insn, (uint32_t)insn, vm->arch->big_endian);
+		if (kernel_get_one_reg(vcpu_fd, vm->arch->sw_insn_reg, &insn) == 0 && insn) {
+			put_u32(vm->sw_insn, (uint32_t)insn, vm->arch->big_endian);
 			vm->sw_insn_len = 4;
 		}
 	}
-	ret = kvmdbg_point_assign_slots(vcpu);
+	ret = point_assign_slots(vcpu);
 	if (ret < 0)
 		goto fail;
 	/* in attach order: the first vCPU serves the default address translation */
@@ -90,18 +90,18 @@ static int finish_step_over(struct kvmdbg_vcpu *vcpu)
 {
 	int ret = 0;
 
-	if (vcpu->resume == KVMDBG_RESUME_STEPPING && !vcpu->resume_debug_reg &&
+	if (vcpu->resume == RESUME_STEPPING && !vcpu->resume_debug_reg &&
 	    vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
-		struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, vcpu->resume_addr);
+		struct kvmdbg_point *p = table_find(&vcpu->vm->sw, vcpu->resume_addr);
 
 		/* a point removed and inserted again meanwhile is another point */
 		if (p && p->id == vcpu->resume_id && p->steppers && !--p->steppers && p->armed) {
-			ret = kvmdbg_sw_put_in(p, false);
+			ret = sw_put_in(p, false);
 			if (ret < 0)
-				kvmdbg_sw_owed(p, true);
+				sw_owed(p, true);
 		}
 	}
-	vcpu->resume = KVMDBG_RESUME_NONE;
+	vcpu->resume = RESUME_NONE;
 	vcpu->resume_debug_reg = false;
 	vcpu->dirty = true;
 	return ret;
@@ -116,7 +116,7 @@ static int put_in_owed(struct kvmdbg_vm *vm)
 		struct kvmdbg_point *p = vm->sw.buckets[i];
 
 		if (p && p->put_in_owed && !p->steppers) {
-			int ret = kvmdbg_sw_put_in(p, false);
+			int ret = sw_put_in(p, false);
 
 			if (ret < 0 && !err)
 				err = ret;
@@ -125,7 +125,7 @@ static int put_in_owed(struct kvmdbg_vm *vm)
 	return err;
 }
 
-KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
+_public_ void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 {
 	struct kvmdbg_vm *vm;
 	sigset_t old;
@@ -133,9 +133,9 @@ KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 	if (!vcpu)
 		return;
 	vm = vcpu->vm;
-	kvmdbg_vcpu_lock(vm, &old);
+	vcpu_lock(vm, &old);
 	finish_step_over(vcpu);
-	kvmdbg_point_destroy_owned(vm, vcpu);
+	point_destroy_owned(vm, vcpu);
 	/*
 	 * Points whose memory could not be written survive destroy_owned(); they must not
 	 * outlive their owner (p->vcpu would dangle).  They stay in the VM as orphans that every
@@ -160,26 +160,26 @@ KVMDBG_EXPORT void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 	if (vm->stopped_vcpu == vcpu)
 		vm->stopped_vcpu = NULL;
 	vm->nr_vcpus--;
-	kvmdbg_vcpu_unlock(vm, &old);
+	vcpu_unlock(vm, &old);
 	pthread_mutex_destroy(&vcpu->kick_lock);
 	free(vcpu);
 }
 
-KVMDBG_EXPORT struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu)
+_public_ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu)
 {
 	return vcpu ? vcpu->vm : NULL;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+_public_ int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 				     uint64_t addr, uint64_t len, unsigned int flags,
 				     void *user_data, uint64_t *ret_id)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return kvmdbg_insert(vcpu->vm, vcpu, type, addr, len, flags, user_data, ret_id);
+	return vm_insert_point(vcpu->vm, vcpu, type, addr, len, flags, user_data, ret_id);
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+_public_ int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 				     uint64_t addr)
 {
 	int ret;
@@ -187,17 +187,17 @@ KVMDBG_EXPORT int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point
 	if (!vcpu)
 		return -EINVAL;
 	pthread_mutex_lock(&vcpu->vm->lock);
-	ret = kvmdbg_point_remove(vcpu->vm, vcpu, type, addr);
+	ret = point_remove(vcpu->vm, vcpu, type, addr);
 	pthread_mutex_unlock(&vcpu->vm->lock);
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+_public_ int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 				   uint64_t addr, uint64_t *ret_id)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return kvmdbg_find(vcpu->vm, vcpu, type, addr, ret_id);
+	return vm_find_point(vcpu->vm, vcpu, type, addr, ret_id);
 }
 
 /* Whether the kernel accepts the control bits of req, for a call of the vCPU's thread. */
@@ -206,17 +206,17 @@ static bool has_control(struct kvmdbg_vm *vm, uint32_t req)
 	sigset_t old;
 	int ret;
 
-	kvmdbg_vcpu_lock(vm, &old);
-	ret = kvmdbg_check_control(vm, req);
-	kvmdbg_vcpu_unlock(vm, &old);
+	vcpu_lock(vm, &old);
+	ret = check_control(vm, req);
+	vcpu_unlock(vm, &old);
 	return ret == 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool enable)
+_public_ int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool enable)
 {
 	if (!vcpu)
 		return -EINVAL;
-	if (enable && !has_control(vcpu->vm, KVMDBG_REQ_STEP))
+	if (enable && !has_control(vcpu->vm, REQ_STEP))
 		return -EOPNOTSUPP;
 	if (vcpu->single_step != enable) {
 		vcpu->single_step = enable;
@@ -225,17 +225,17 @@ KVMDBG_EXPORT int kvmdbg_vcpu_set_single_step(struct kvmdbg_vcpu *vcpu, bool ena
 	return 0;
 }
 
-KVMDBG_EXPORT bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu)
+_public_ bool kvmdbg_vcpu_is_single_step(struct kvmdbg_vcpu *vcpu)
 {
 	return vcpu ? vcpu->single_step : false;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable)
+_public_ int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enable)
 {
 	if (!vcpu)
 		return -EINVAL;
 	/* only x86 has a control for it */
-	if (enable && (!has_control(vcpu->vm, KVMDBG_REQ_HW) ||
+	if (enable && (!has_control(vcpu->vm, REQ_HW) ||
 		       !vcpu->vm->arch->has_debug_reg_trap))
 		return -EOPNOTSUPP;
 	if (vcpu->trap_debug_regs != enable) {
@@ -251,20 +251,20 @@ static int start_step_over(struct kvmdbg_vcpu *vcpu)
 	struct kvmdbg_vm *vm = vcpu->vm;
 	struct kvmdbg_point *p;
 
-	vcpu->resume = KVMDBG_RESUME_NONE;
+	vcpu->resume = RESUME_NONE;
 	if (vcpu->resume_debug_reg) {
 		if (!vcpu->trap_debug_regs)
 			return 0;
 	} else if (vcpu->resume_type == KVMDBG_POINT_SW_BREAK) {
-		p = kvmdbg_table_find(&vm->sw, vcpu->resume_addr);
+		p = table_find(&vm->sw, vcpu->resume_addr);
 		if (!p || !(p->in_memory || p->steppers))
 			return 0; /* gone or disarmed meanwhile: the original code is back */
 		/* in memory although another vCPU steps over it: a snapshot put it back */
 		if (!p->steppers || p->in_memory) {
-			int ret = kvmdbg_sw_take_out(p);
+			int ret = sw_take_out(p);
 
 			if (ret < 0) {
-				vcpu->resume = KVMDBG_RESUME_PENDING;
+				vcpu->resume = RESUME_PENDING;
 				return ret;
 			}
 		}
@@ -275,7 +275,7 @@ static int start_step_over(struct kvmdbg_vcpu *vcpu)
 		if (!p || !p->armed || p->addr != vcpu->resume_addr)
 			return 0;
 	}
-	vcpu->resume = KVMDBG_RESUME_STEPPING;
+	vcpu->resume = RESUME_STEPPING;
 	return 0;
 }
 
@@ -284,14 +284,14 @@ static void undo_step_over(struct kvmdbg_vcpu *vcpu)
 {
 	/* finish_step_over() puts the instruction back; an error there leaves it owed */
 	finish_step_over(vcpu);
-	vcpu->resume = KVMDBG_RESUME_PENDING;
+	vcpu->resume = RESUME_PENDING;
 }
 
 /* The request bits and slots the vCPU needs now; vm->lock held. */
-static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state *st)
+static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct debug_state *st)
 {
 	struct kvmdbg_vm *vm = vcpu->vm;
-	bool stepping_over = vcpu->resume == KVMDBG_RESUME_STEPPING;
+	bool stepping_over = vcpu->resume == RESUME_STEPPING;
 	bool over_slot = stepping_over && !vcpu->resume_debug_reg &&
 			 vcpu->resume_type != KVMDBG_POINT_SW_BREAK;
 	uint32_t req = vcpu->inject;
@@ -313,29 +313,29 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 			    p->type == vcpu->resume_type)
 				continue;
 			st->ids[bank][n] = p->id;
-			st->slots[bank][n] = (struct kvmdbg_slot){
-				.kind = (uint8_t)kvmdbg_point_slot_kind(p->type),
+			st->slots[bank][n] = (struct hw_slot){
+				.kind = (uint8_t)point_slot_kind(p->type),
 				.addr = p->addr,
 				.len = p->len,
 				.phys = p->phys,
 			};
-			req |= KVMDBG_REQ_HW;
+			req |= REQ_HW;
 		}
 	}
 	if (vcpu->trap_debug_regs) {
 		/* off for the one step that lets a trapped debug-register access run */
 		st->trap_debug_regs = !(stepping_over && vcpu->resume_debug_reg);
-		req |= KVMDBG_REQ_HW;
+		req |= REQ_HW;
 	}
 	if (vm->sw.count)
-		req |= KVMDBG_REQ_SW_BP;
+		req |= REQ_SW_BP;
 	if (vcpu->single_step || stepping_over) {
-		req |= KVMDBG_REQ_STEP;
-		if (kvmdbg_check_control(vm, KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ) == 0)
-			req |= KVMDBG_REQ_BLOCK_IRQ;
+		req |= REQ_STEP;
+		if (check_control(vm, REQ_STEP | REQ_BLOCK_IRQ) == 0)
+			req |= REQ_BLOCK_IRQ;
 	}
 	if (req)
-		req |= KVMDBG_REQ_ENABLE;
+		req |= REQ_ENABLE;
 	st->req = req;
 	return req;
 }
@@ -343,12 +343,12 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct kvmdbg_debug_state 
 /* Give the kernel the state it had before a failed call (s390 switched debugging off). */
 static void reapply(struct kvmdbg_vcpu *vcpu)
 {
-	const struct kvmdbg_arch *arch = vcpu->vm->arch;
+	const struct arch *arch = vcpu->vm->arch;
 
 	if (!vcpu->applied_req)
 		return; /* debugging was off: it is off */
 	memcpy(vcpu->aux_io, vcpu->applied_aux, arch->aux_size);
-	if (kvmdbg_kernel_set_guest_debug(vcpu->fd, vcpu->applied, arch->guest_debug_size) < 0) {
+	if (kernel_set_guest_debug(vcpu->fd, vcpu->applied, arch->guest_debug_size) < 0) {
 		/* then the kernel has debugging off */
 		memset(vcpu->applied, 0, sizeof(vcpu->applied));
 		memset(vcpu->applied_aux, 0, sizeof(vcpu->applied_aux));
@@ -364,13 +364,13 @@ static void reapply(struct kvmdbg_vcpu *vcpu)
  * removed and inserted again at the same place packs to the same bytes but is another
  * point: without its id here, its hits would be taken for a stale slot's.
  */
-static void enabled_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_debug_state *st)
+static void enabled_slots(struct kvmdbg_vcpu *vcpu, const struct debug_state *st)
 {
 	for (int bank = 0; bank < 2; bank++) {
 		vcpu->applied_slots[bank] = 0;
-		for (int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
+		for (int n = 0; n < MAX_SLOTS; n++) {
 			vcpu->applied_ids[bank][n] = st->ids[bank][n];
-			if (st->slots[bank][n].kind != KVMDBG_SLOT_OFF)
+			if (st->slots[bank][n].kind != SLOT_OFF)
 				vcpu->applied_slots[bank] |= 1ull << n;
 		}
 	}
@@ -379,17 +379,17 @@ static void enabled_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_debug_st
 /* Whether the next run needs the state sent although nothing changed (x86 stepping). */
 static bool must_resend(const struct kvmdbg_vcpu *vcpu)
 {
-	return vcpu->vm->arch->step_resend && (vcpu->applied_req & KVMDBG_REQ_STEP);
+	return vcpu->vm->arch->step_resend && (vcpu->applied_req & REQ_STEP);
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
+_public_ int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 {
-	const uint32_t inject_bits = KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB;
+	const uint32_t inject_bits = REQ_INJECT_BP | REQ_INJECT_DB;
 	struct kvmdbg_vm *vm;
-	const struct kvmdbg_arch *arch;
-	struct kvmdbg_debug_state st;
-	uint8_t buf[KVMDBG_MAX_GUEST_DEBUG];
-	uint8_t aux[KVMDBG_MAX_AUX];
+	const struct arch *arch;
+	struct debug_state st;
+	uint8_t buf[MAX_GUEST_DEBUG];
+	uint8_t aux[MAX_AUX];
 	uint64_t aux_addr;
 	bool started;
 	sigset_t old;
@@ -414,40 +414,40 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	}
 
 	gen = atomic_load_explicit(&vm->gen, memory_order_acquire);
-	if (!vcpu->dirty && vcpu->resume != KVMDBG_RESUME_PENDING && !vcpu->inject &&
+	if (!vcpu->dirty && vcpu->resume != RESUME_PENDING && !vcpu->inject &&
 	    gen == vcpu->seen_gen) {
 		if (!must_resend(vcpu))
 			return 0;
 		/* same state, sent again: KVM takes the RIP to step from at this call */
-		ret = kvmdbg_kernel_set_guest_debug(vcpu->fd, vcpu->applied,
+		ret = kernel_set_guest_debug(vcpu->fd, vcpu->applied,
 						    arch->guest_debug_size);
 		return ret < 0 ? ret : 1;
 	}
 
-	kvmdbg_vcpu_lock(vm, &old);
+	vcpu_lock(vm, &old);
 	ret = put_in_owed(vm);
 	if (ret < 0) {
-		kvmdbg_vcpu_unlock(vm, &old);
+		vcpu_unlock(vm, &old);
 		return ret;
 	}
 	started = false;
-	if (vcpu->resume == KVMDBG_RESUME_PENDING) {
+	if (vcpu->resume == RESUME_PENDING) {
 		ret = start_step_over(vcpu);
 		if (ret < 0) {
-			kvmdbg_vcpu_unlock(vm, &old);
+			vcpu_unlock(vm, &old);
 			return ret;
 		}
-		started = vcpu->resume == KVMDBG_RESUME_STEPPING;
+		started = vcpu->resume == RESUME_STEPPING;
 	}
 	req = build_state(vcpu, &st);
 	vcpu->seen_gen = gen;
-	kvmdbg_vcpu_unlock(vm, &old);
+	vcpu_unlock(vm, &old);
 
 	/* the array the kernel reads (s390) is always the vCPU's aux_io */
 	aux_addr = (uint64_t)(uintptr_t)vcpu->aux_io;
 	arch->pack(&st, arch->control(req), buf, aux, aux_addr);
 	if (!(req & inject_bits) && !vcpu->force_apply && !(arch->step_resend &&
-							    (req & KVMDBG_REQ_STEP)) &&
+							    (req & REQ_STEP)) &&
 	    !memcmp(buf, vcpu->applied, arch->guest_debug_size) &&
 	    !memcmp(aux, vcpu->applied_aux, arch->aux_size)) {
 		enabled_slots(vcpu, &st);
@@ -455,14 +455,14 @@ KVMDBG_EXPORT int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 		return 0;
 	}
 	memcpy(vcpu->aux_io, aux, arch->aux_size);
-	ret = kvmdbg_kernel_set_guest_debug(vcpu->fd, buf, arch->guest_debug_size);
+	ret = kernel_set_guest_debug(vcpu->fd, buf, arch->guest_debug_size);
 	if (ret < 0) {
 		if (arch->failed_set_disables)
 			reapply(vcpu);
 		if (started) {
-			kvmdbg_vcpu_lock(vm, &old);
+			vcpu_lock(vm, &old);
 			undo_step_over(vcpu);
-			kvmdbg_vcpu_unlock(vm, &old);
+			vcpu_unlock(vm, &old);
 		}
 		vcpu->dirty = true;
 		return ret;
@@ -508,7 +508,7 @@ static void set_point_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type typ
 /* Whether the kernel can single-step, which every step-over needs. */
 static bool can_step(const struct kvmdbg_vm *vm)
 {
-	return kvmdbg_check_control(vm, KVMDBG_REQ_STEP) == 0;
+	return check_control(vm, REQ_STEP) == 0;
 }
 
 /*
@@ -520,7 +520,7 @@ static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *
 {
 	if (!can_step(vcpu->vm))
 		return;
-	vcpu->resume = KVMDBG_RESUME_PENDING;
+	vcpu->resume = RESUME_PENDING;
 	vcpu->resume_debug_reg = false;
 	vcpu->resume_type = p->type;
 	vcpu->resume_addr = p->addr;
@@ -532,15 +532,15 @@ static void plan_step_over(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *
 static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 {
 	struct kvmdbg_vm *vm = vcpu->vm;
-	const struct kvmdbg_arch *arch = vm->arch;
-	uint8_t cur[KVMDBG_MAX_INSN];
+	const struct arch *arch = vm->arch;
+	uint8_t cur[MAX_INSN];
 
 	if (!has_gpa)
 		return true; /* cannot look: the guest's, since it is not ours */
-	if (vm->sw_insn_len && (kvmdbg_mem_read(vm, gpa, cur, vm->sw_insn_len) < 0 ||
+	if (vm->sw_insn_len && (mem_read(vm, gpa, cur, vm->sw_insn_len) < 0 ||
 				!memcmp(cur, vm->sw_insn, vm->sw_insn_len)))
 		return true;
-	if (arch->sw_insn_alt_len && (kvmdbg_mem_read(vm, gpa, cur, arch->sw_insn_alt_len) < 0 ||
+	if (arch->sw_insn_alt_len && (mem_read(vm, gpa, cur, arch->sw_insn_alt_len) < 0 ||
 				      !memcmp(cur, arch->sw_insn_alt, arch->sw_insn_alt_len)))
 		return true;
 	return false;
@@ -548,7 +548,7 @@ static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 
 /* What handle-exit learnt outside the lock. */
 struct exit_ctx {
-	const struct kvmdbg_arch_exit *ex;
+	const struct arch_exit *ex;
 	/* the pc's guest-physical address, for an unknown breakpoint: not looked up yet */
 	bool translated;
 	bool has_gpa;
@@ -565,9 +565,9 @@ struct exit_ctx {
  */
 static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 {
-	const struct kvmdbg_arch_exit *ex = c->ex;
+	const struct arch_exit *ex = c->ex;
 	struct kvmdbg_vm *vm = vcpu->vm;
-	struct kvmdbg_point *p = kvmdbg_table_find(&vm->sw, ex->pc);
+	struct kvmdbg_point *p = table_find(&vm->sw, ex->pc);
 	int ret;
 
 	if (ex->foreign_insn) {
@@ -579,7 +579,7 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 			plan_step_over(vcpu, p, 0, 0);
 			ret = KVMDBG_EXIT_RESUME;
 		} else {
-			kvmdbg_point_fired(p);
+			point_fired(p);
 			if (p->armed)
 				plan_step_over(vcpu, p, 0, 0);
 			set_point_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
@@ -646,7 +646,7 @@ static int find_slot(struct kvmdbg_vcpu *vcpu, int bank, uint64_t addr)
  * One or more slots fired; vm->lock held.  -ENOENT when none of them is a slot of ours that
  * the kernel had enabled: x86 may set DR6.Bn for a disabled slot whose stale address matched.
  */
-static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exit *ex)
+static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
 {
 	int bank = ex->slot_bank;
 	uint64_t mask = ex->slot_mask & vcpu->applied_slots[bank];
@@ -657,7 +657,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 		if (n >= 0)
 			mask = 1ull << n;
 	}
-	for (int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
+	for (int n = 0; n < MAX_SLOTS; n++) {
 		struct kvmdbg_point *p;
 
 		if (!(mask & (1ull << n)))
@@ -666,7 +666,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 		/* the kernel's slot n may still hold a point replaced since the last pre-run */
 		if (!p || !p->armed || p->id != vcpu->applied_ids[bank][n])
 			continue;
-		kvmdbg_point_fired(p);
+		point_fired(p);
 		vcpu->event.slot = n;
 		if (p->type == KVMDBG_POINT_HW_BREAK) {
 			if (p->armed)
@@ -700,50 +700,50 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_arch_exi
 /* vm->lock held; *ret_err: a write-back error of a step-over that ended here */
 static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret_err)
 {
-	const struct kvmdbg_arch_exit *ex = c->ex;
+	const struct arch_exit *ex = c->ex;
 	bool stepped_over = false;
 
 	*ret_err = 0;
-	if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
+	if (vcpu->resume == RESUME_STEPPING) {
 		*ret_err = finish_step_over(vcpu);
 		stepped_over = true;
-	} else if (vcpu->resume == KVMDBG_RESUME_PENDING) {
+	} else if (vcpu->resume == RESUME_PENDING) {
 		/* a debug exit before the planned step-over ran: plan it anew if still due */
-		vcpu->resume = KVMDBG_RESUME_NONE;
+		vcpu->resume = RESUME_NONE;
 	}
 
-	if (ex->causes & KVMDBG_CAUSE_STEP_OR_BP) {
+	if (ex->causes & CAUSE_STEP_OR_BP) {
 		/*
 		 * A stepping vCPU that stops where a breakpoint of ours sits, either having
 		 * trapped on it or having stepped onto it: the same place, the instruction not
 		 * yet run.  It is the breakpoint's stop.
 		 */
-		const struct kvmdbg_point *p = kvmdbg_table_find(&vcpu->vm->sw, ex->pc);
+		const struct kvmdbg_point *p = table_find(&vcpu->vm->sw, ex->pc);
 
 		if (p && p->in_memory)
 			return classify_bp_insn(vcpu, c);
 	}
-	if (ex->causes & KVMDBG_CAUSE_BP_INSN)
+	if (ex->causes & CAUSE_BP_INSN)
 		return classify_bp_insn(vcpu, c);
-	if (ex->causes & KVMDBG_CAUSE_SLOT) {
+	if (ex->causes & CAUSE_SLOT) {
 		int ret = classify_slots(vcpu, ex);
 
 		if (ret != -ENOENT)
 			return ret;
 	}
-	if (ex->causes & KVMDBG_CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
+	if (ex->causes & CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
 		/*
 		 * The access faults before it runs: let it run with the trap off for one step.
 		 * Without single-step it traps again until the caller turns the trap off.
 		 */
 		if (can_step(vcpu->vm)) {
-			vcpu->resume = KVMDBG_RESUME_PENDING;
+			vcpu->resume = RESUME_PENDING;
 			vcpu->resume_debug_reg = true;
 		}
 		set_event(vcpu, KVMDBG_EVENT_DEBUG_REG_ACCESS);
 		return KVMDBG_EXIT_EVENT;
 	}
-	if (ex->causes & KVMDBG_CAUSE_STEP) {
+	if (ex->causes & CAUSE_STEP) {
 		if (vcpu->single_step) {
 			set_event(vcpu, KVMDBG_EVENT_STEP);
 			return KVMDBG_EXIT_EVENT;
@@ -756,7 +756,7 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret
 	 * got it fires until the next pre-run, which switches it off; with no slot of ours
 	 * enabled, it is the guest's.
 	 */
-	if (ex->causes == KVMDBG_CAUSE_SLOT &&
+	if (ex->causes == CAUSE_SLOT &&
 	    (vcpu->applied_slots[0] | vcpu->applied_slots[1]))
 		return KVMDBG_EXIT_RESUME;
 	if (ex->causes) {
@@ -770,12 +770,12 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret
 /* The pc, for exits that do not carry it (arm64, riscv, some of ppc's). */
 static int read_pc(struct kvmdbg_vcpu *vcpu, uint64_t *ret_pc)
 {
-	const struct kvmdbg_arch *arch = vcpu->vm->arch;
+	const struct arch *arch = vcpu->vm->arch;
 
 	if (arch->pc_reg)
-		return kvmdbg_kernel_get_one_reg(vcpu->fd, arch->pc_reg, ret_pc);
+		return kernel_get_one_reg(vcpu->fd, arch->pc_reg, ret_pc);
 	if (arch->pc_from_regs)
-		return kvmdbg_kernel_get_regs_pc(vcpu->fd, ret_pc);
+		return kernel_get_regs_pc(vcpu->fd, ret_pc);
 	return -EOPNOTSUPP;
 }
 
@@ -802,18 +802,18 @@ static int handle_run_error(struct kvmdbg_vcpu *vcpu, int run_result,
 		vcpu->mmio_step_owed = false;
 		if (!atomic_load_explicit(&vcpu->kick_pending, memory_order_acquire))
 			set_immediate_exit(vcpu, 0);
-		if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
+		if (vcpu->resume == RESUME_STEPPING) {
 			sigset_t old;
 			int ret;
 
-			kvmdbg_vcpu_lock(vcpu->vm, &old);
+			vcpu_lock(vcpu->vm, &old);
 			ret = finish_step_over(vcpu);
-			kvmdbg_vcpu_unlock(vcpu->vm, &old);
+			vcpu_unlock(vcpu->vm, &old);
 			if (ret < 0)
 				return ret;
 		}
 		if (vcpu->single_step) {
-			int ret = kvmdbg_kernel_get_regs_pc(vcpu->fd, &ev->pc);
+			int ret = kernel_get_regs_pc(vcpu->fd, &ev->pc);
 
 			if (ret < 0)
 				return ret;
@@ -835,7 +835,7 @@ static int handle_run_error(struct kvmdbg_vcpu *vcpu, int run_result,
 		return KVMDBG_EXIT_EVENT;
 	}
 	/* as the kernel reports a signal: a VMM's switch on exit_reason sees a plain exit */
-	kvmdbg_put_u32((uint8_t *)vcpu->run + KVMDBG_RUN_EXIT_REASON, EXIT_REASON_INTR,
+	put_u32((uint8_t *)vcpu->run + RUN_EXIT_REASON, EXIT_REASON_INTR,
 		       vcpu->vm->arch->big_endian);
 	return KVMDBG_EXIT_NOT_DEBUG;
 }
@@ -851,24 +851,24 @@ static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_
 	sigset_t old;
 	int ret;
 
-	kvmdbg_vcpu_lock(vm, &old);
+	vcpu_lock(vm, &old);
 	ret = classify(vcpu, c, ret_err);
-	kvmdbg_vcpu_unlock(vm, &old);
+	vcpu_unlock(vm, &old);
 	if (ret != NEED_GPA)
 		return ret;
-	c->has_gpa = kvmdbg_mem_translate(vm, vcpu, c->ex->pc, &c->gpa, true) == 0;
+	c->has_gpa = mem_translate(vm, vcpu, c->ex->pc, &c->gpa, true) == 0;
 	c->translated = true;
-	kvmdbg_vcpu_lock(vm, &old);
+	vcpu_lock(vm, &old);
 	ret = classify_bp_insn(vcpu, c);
-	kvmdbg_vcpu_unlock(vm, &old);
+	vcpu_unlock(vm, &old);
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
+_public_ int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
 					  const struct kvmdbg_event **ret_event)
 {
-	const struct kvmdbg_arch *arch;
-	struct kvmdbg_arch_exit ex;
+	const struct arch *arch;
+	struct arch_exit ex;
 	struct exit_ctx c = { .ex = &ex };
 	struct kvmdbg_event *ev;
 	bool stepping;
@@ -885,7 +885,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 	if (!arch->decode((const uint8_t *)vcpu->run, &ex)) {
 		/* x86: KVM never reports the step over an MMIO write; pre-run makes up for it */
 		if (arch->step_lost &&
-		    (vcpu->single_step || vcpu->resume == KVMDBG_RESUME_STEPPING) &&
+		    (vcpu->single_step || vcpu->resume == RESUME_STEPPING) &&
 		    arch->step_lost((const uint8_t *)vcpu->run))
 			vcpu->mmio_step_owed = true;
 		return KVMDBG_EXIT_NOT_DEBUG;
@@ -895,15 +895,15 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 		return KVMDBG_EXIT_NOT_DEBUG;
 
 	/* ppc status 0: a step if this vCPU is stepping, else a breakpoint instruction */
-	stepping = vcpu->single_step || vcpu->resume == KVMDBG_RESUME_STEPPING;
-	if (ex.causes & KVMDBG_CAUSE_STEP_OR_BP) {
+	stepping = vcpu->single_step || vcpu->resume == RESUME_STEPPING;
+	if (ex.causes & CAUSE_STEP_OR_BP) {
 		if (stepping) {
-			ex.causes |= KVMDBG_CAUSE_STEP;
+			ex.causes |= CAUSE_STEP;
 			/* Book3S PR writes neither address nor status for a step: stale */
 			if (arch->step_pc_from_regs)
 				ex.has_pc = false;
 		} else {
-			ex.causes = KVMDBG_CAUSE_BP_INSN;
+			ex.causes = CAUSE_BP_INSN;
 		}
 	}
 	if (!ex.has_pc) {
@@ -926,25 +926,25 @@ KVMDBG_EXPORT int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_resu
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)
+_public_ int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)
 {
 	int ret = 0;
 
 	if (!vcpu)
 		return -EINVAL;
-	if (vcpu->resume == KVMDBG_RESUME_STEPPING) {
+	if (vcpu->resume == RESUME_STEPPING) {
 		sigset_t old;
 
-		kvmdbg_vcpu_lock(vcpu->vm, &old);
+		vcpu_lock(vcpu->vm, &old);
 		ret = finish_step_over(vcpu);
-		kvmdbg_vcpu_unlock(vcpu->vm, &old);
+		vcpu_unlock(vcpu->vm, &old);
 	}
-	vcpu->resume = KVMDBG_RESUME_NONE;
+	vcpu->resume = RESUME_NONE;
 	vcpu->resume_debug_reg = false;
 	return ret < 0 ? ret : 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
+_public_ int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
 				       const struct kvmdbg_event *event)
 {
 	uint32_t req;
@@ -954,18 +954,18 @@ KVMDBG_EXPORT int kvmdbg_vcpu_reinject(struct kvmdbg_vcpu *vcpu,
 	    event->seqno != vcpu->reinject_seqno)
 		return -EINVAL;
 	if (event->type == KVMDBG_EVENT_GUEST_BREAKPOINT)
-		req = KVMDBG_REQ_INJECT_BP;
+		req = REQ_INJECT_BP;
 	else if (event->type == KVMDBG_EVENT_GUEST_DEBUG)
-		req = KVMDBG_REQ_INJECT_DB;
+		req = REQ_INJECT_DB;
 	else
 		return -EINVAL;
-	if (!has_control(vcpu->vm, req) || !kvmdbg_arch_has_control(vcpu->vm->arch, req))
+	if (!has_control(vcpu->vm, req) || !arch_has_control(vcpu->vm->arch, req))
 		return -EOPNOTSUPP;
 	vcpu->inject = req;
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick,
+_public_ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick,
 				       void *user_data)
 {
 	if (!vcpu)
@@ -978,7 +978,7 @@ KVMDBG_EXPORT int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn 
 	return 0;
 }
 
-KVMDBG_EXPORT int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu)
+_public_ int kvmdbg_vcpu_kick(struct kvmdbg_vcpu *vcpu)
 {
 	if (!vcpu)
 		return -EINVAL;

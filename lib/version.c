@@ -3,7 +3,7 @@
 
 #include "internal.h"
 
-KVMDBG_EXPORT const char *kvmdbg_version_string(void)
+_public_ const char *kvmdbg_version_string(void)
 {
 	return KVMDBG_VERSION_STRING;
 }

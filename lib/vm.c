@@ -9,40 +9,40 @@
 
 static void probe(struct kvmdbg_vm *vm)
 {
-	const struct kvmdbg_arch *arch = kvmdbg_kernel_arch();
+	const struct arch *arch = kernel_arch();
 	int ret;
 
 	/* a variant of the architecture known by a capability (ppc BookE) */
-	if (arch->variant_cap && kvmdbg_kernel_check_extension(vm->fd, arch->variant_cap) > 0)
+	if (arch->variant_cap && kernel_check_extension(vm->fd, arch->variant_cap) > 0)
 		arch = arch->variant;
 	vm->arch = arch;
 
-	ret = kvmdbg_kernel_check_extension(vm->fd, KVMDBG_CAP_SET_GUEST_DEBUG);
+	ret = kernel_check_extension(vm->fd, CAP_SET_GUEST_DEBUG);
 	/* x86 worked long before it advertised the capability: a trial call decides later */
 	vm->debug_supported = ret > 0 ? 1 : -1;
 
-	ret = kvmdbg_kernel_check_extension(vm->fd, KVMDBG_CAP_SET_GUEST_DEBUG2);
+	ret = kernel_check_extension(vm->fd, CAP_SET_GUEST_DEBUG2);
 	if (ret > 0) {
 		/*
 		 * Only the bits the library can send: s390 reports KVM_GUESTDBG_EXIT_PENDING
 		 * (part of its KVM_GUESTDBG_VALID_MASK), which its ioctl refuses.
 		 */
-		vm->mask = (uint32_t)ret & arch->control(KVMDBG_REQ_ALL);
+		vm->mask = (uint32_t)ret & arch->control(REQ_ALL);
 		vm->mask_from_cap = true;
 		vm->debug_supported = 1;
 	} else {
 		vm->mask = arch->legacy_mask;
 	}
-	if (arch->step_cap && kvmdbg_kernel_check_extension(vm->fd, arch->step_cap) <= 0) {
-		uint32_t enable = arch->control(KVMDBG_REQ_ENABLE);
+	if (arch->step_cap && kernel_check_extension(vm->fd, arch->step_cap) <= 0) {
+		uint32_t enable = arch->control(REQ_ENABLE);
 
-		vm->mask &= ~(arch->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP) & ~enable);
+		vm->mask &= ~(arch->control(REQ_ENABLE | REQ_STEP) & ~enable);
 	}
 	for (int bank = 0; bank < 2; bank++) {
 		vm->slots[bank] = arch->slots[bank];
 		/* the capability gives the count (arm64), at most what the layout has room for */
 		if (arch->slot_caps[bank]) {
-			ret = kvmdbg_kernel_check_extension(vm->fd, arch->slot_caps[bank]);
+			ret = kernel_check_extension(vm->fd, arch->slot_caps[bank]);
 			if (ret <= 0)
 				vm->slots[bank] = 0;
 			else if ((unsigned int)ret < vm->slots[bank])
@@ -54,34 +54,34 @@ static void probe(struct kvmdbg_vm *vm)
 		memcpy(vm->sw_insn, arch->sw_insn, arch->sw_insn_len);
 		vm->sw_insn_len = arch->sw_insn_len;
 	}
-	if (arch->alt_insn_cap && kvmdbg_kernel_check_extension(vm->fd, arch->alt_insn_cap) > 0)
+	if (arch->alt_insn_cap && kernel_check_extension(vm->fd, arch->alt_insn_cap) > 0)
 		vm->alt_insn = ALT_INSN_OFFERED;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
+_public_ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 {
 	struct kvmdbg_vm *vm;
 	int ret;
 
-	if (vm_fd < 0 || !ret_vm || kvmdbg_kernel_is_vm_fd(vm_fd) <= 0)
+	if (vm_fd < 0 || !ret_vm || kernel_is_vm_fd(vm_fd) <= 0)
 		return -EINVAL;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
 	vm->fd = vm_fd;
-	ret = kvmdbg_table_init(&vm->sw);
+	ret = table_init(&vm->sw);
 	if (ret < 0) {
 		free(vm);
 		return ret;
 	}
-	ret = kvmdbg_map_init(&vm->phys);
+	ret = map_init(&vm->phys);
 	if (ret == 0) {
-		ret = kvmdbg_map_init(&vm->ids);
+		ret = map_init(&vm->ids);
 		if (ret < 0)
-			kvmdbg_map_fini(&vm->phys);
+			map_fini(&vm->phys);
 	}
 	if (ret < 0) {
-		kvmdbg_table_fini(&vm->sw);
+		table_fini(&vm->sw);
 		free(vm);
 		return ret;
 	}
@@ -92,27 +92,27 @@ KVMDBG_EXPORT int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 	return 0;
 }
 
-KVMDBG_EXPORT void kvmdbg_vm_free(struct kvmdbg_vm *vm)
+_public_ void kvmdbg_vm_free(struct kvmdbg_vm *vm)
 {
 	if (!vm)
 		return;
 	while (vm->vcpus)
 		kvmdbg_vcpu_free(vm->vcpus);
 	pthread_mutex_lock(&vm->lock);
-	kvmdbg_point_destroy_owned(vm, NULL);
+	point_destroy_owned(vm, NULL);
 	pthread_mutex_unlock(&vm->lock);
 	/* points whose memory could not be restored are dropped all the same */
 	for (size_t i = 0; i <= vm->sw.mask; i++)
 		free(vm->sw.buckets[i]);
-	kvmdbg_table_fini(&vm->sw);
-	kvmdbg_map_fini(&vm->phys);
-	kvmdbg_map_fini(&vm->ids);
+	table_fini(&vm->sw);
+	map_fini(&vm->phys);
+	map_fini(&vm->ids);
 	free(vm->regions);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
+_public_ int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_feature feature)
 {
 	int ret;
 
@@ -121,13 +121,13 @@ KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_featur
 	pthread_mutex_lock(&vm->lock);
 	switch (feature) {
 	case KVMDBG_FEATURE_GUEST_DEBUG:
-		ret = kvmdbg_check_control(vm, 0) == 0;
+		ret = check_control(vm, 0) == 0;
 		break;
 	case KVMDBG_FEATURE_SINGLE_STEP:
-		ret = kvmdbg_check_control(vm, KVMDBG_REQ_STEP) == 0;
+		ret = check_control(vm, REQ_STEP) == 0;
 		break;
 	case KVMDBG_FEATURE_SW_BREAKPOINT:
-		ret = vm->sw_insn_len && kvmdbg_check_control(vm, KVMDBG_REQ_SW_BP) == 0;
+		ret = vm->sw_insn_len && check_control(vm, REQ_SW_BP) == 0;
 		break;
 	case KVMDBG_FEATURE_HW_BREAKPOINT:
 	case KVMDBG_FEATURE_WATCH_WRITE:
@@ -142,18 +142,18 @@ KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_featur
 		enum kvmdbg_point_type type = types[feature];
 
 		/* a naturally aligned 1-byte point is the simplest request of every kind */
-		ret = vm->slots[kvmdbg_point_bank(vm, type)] &&
+		ret = vm->slots[point_bank(vm, type)] &&
 		      vm->arch->validate(type, 0, 1) == 0 &&
-		      kvmdbg_check_control(vm, KVMDBG_REQ_HW) == 0;
+		      check_control(vm, REQ_HW) == 0;
 		break;
 	}
 	case KVMDBG_FEATURE_STEP_BLOCK_IRQ:
-		ret = kvmdbg_check_control(vm, KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ) == 0 &&
-		      kvmdbg_arch_has_control(vm->arch, KVMDBG_REQ_BLOCK_IRQ);
+		ret = check_control(vm, REQ_STEP | REQ_BLOCK_IRQ) == 0 &&
+		      arch_has_control(vm->arch, REQ_BLOCK_IRQ);
 		break;
 	case KVMDBG_FEATURE_REINJECT:
-		ret = kvmdbg_check_control(vm, KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB) == 0 &&
-		      kvmdbg_arch_has_control(vm->arch, KVMDBG_REQ_INJECT_BP);
+		ret = check_control(vm, REQ_INJECT_BP | REQ_INJECT_DB) == 0 &&
+		      arch_has_control(vm->arch, REQ_INJECT_BP);
 		break;
 	default:
 		ret = -EINVAL;
@@ -163,20 +163,20 @@ KVMDBG_EXPORT int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_featur
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints)
+_public_ int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints)
 {
 	int bank;
 
 	if (!vm)
 		return -EINVAL;
-	if (vm->debug_supported == 0 || kvmdbg_check_control(vm, KVMDBG_REQ_HW) < 0)
+	if (vm->debug_supported == 0 || check_control(vm, REQ_HW) < 0)
 		return 0;
-	bank = kvmdbg_point_bank(vm, watchpoints ? KVMDBG_POINT_WATCH_WRITE
+	bank = point_bank(vm, watchpoints ? KVMDBG_POINT_WATCH_WRITE
 						 : KVMDBG_POINT_HW_BREAK);
 	return (int)vm->slots[bank];
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask)
+_public_ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask)
 {
 	if (!vm || !ret_mask)
 		return -EINVAL;
@@ -186,37 +186,37 @@ KVMDBG_EXPORT int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret
 	return 0;
 }
 
-int kvmdbg_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		  uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
 		  uint64_t *ret_id)
 {
-	struct kvmdbg_xlat x;
+	struct xlat x;
 	int ret;
 
 	/* bad input is refused before anything reaches the kernel */
 	pthread_mutex_lock(&vm->lock);
-	ret = kvmdbg_point_check(vm, vcpu, type, addr, len, flags);
+	ret = point_check(vm, vcpu, type, addr, len, flags);
 	pthread_mutex_unlock(&vm->lock);
 	if (ret < 0)
 		return ret;
 	/* translated without the lock: KVM_TRANSLATE waits while its vCPU runs */
-	kvmdbg_point_translate(vm, vcpu, type, addr, &x);
+	point_translate(vm, vcpu, type, addr, &x);
 	pthread_mutex_lock(&vm->lock);
-	ret = kvmdbg_point_insert(vm, vcpu, type, addr, len, flags, user_data, &x, ret_id);
+	ret = point_insert(vm, vcpu, type, addr, len, flags, user_data, &x, ret_id);
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+_public_ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 				   uint64_t addr, uint64_t len, unsigned int flags,
 				   void *user_data, uint64_t *ret_id)
 {
 	if (!vm)
 		return -EINVAL;
-	return kvmdbg_insert(vm, NULL, type, addr, len, flags, user_data, ret_id);
+	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, ret_id);
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+_public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 				   uint64_t addr)
 {
 	int ret;
@@ -224,23 +224,23 @@ KVMDBG_EXPORT int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 	if (!vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
-	ret = kvmdbg_point_remove(vm, NULL, type, addr);
+	ret = point_remove(vm, NULL, type, addr);
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }
 
-int kvmdbg_find(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
+int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
 		uint64_t addr, uint64_t *ret_id)
 {
 	struct kvmdbg_point *p;
 
-	if (!ret_id || !kvmdbg_point_type_is_valid(type))
+	if (!ret_id || !point_type_is_valid(type))
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	if (type == KVMDBG_POINT_SW_BREAK)
-		p = kvmdbg_table_find(&vm->sw, addr);
+		p = table_find(&vm->sw, addr);
 	else
-		p = kvmdbg_point_find_hw(vm, owner, type, addr);
+		p = point_find_hw(vm, owner, type, addr);
 	if (p && p->vcpu == owner)
 		*ret_id = p->id;
 	else
@@ -249,15 +249,15 @@ int kvmdbg_find(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_poi
 	return p ? 0 : -ENOENT;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+_public_ int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 				 uint64_t addr, uint64_t *ret_id)
 {
 	if (!vm)
 		return -EINVAL;
-	return kvmdbg_find(vm, NULL, type, addr, ret_id);
+	return vm_find_point(vm, NULL, type, addr, ret_id);
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm)
+_public_ int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm)
 {
 	long before;
 	int ret;
@@ -266,13 +266,13 @@ KVMDBG_EXPORT int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	before = vm->nr_points;
-	ret = kvmdbg_point_destroy_owned(vm, NULL);
+	ret = point_destroy_owned(vm, NULL);
 	before -= vm->nr_points;
 	pthread_mutex_unlock(&vm->lock);
 	return ret < 0 ? ret : (int)before;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
+_public_ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 {
 	int count = 0, ret = 0;
 
@@ -283,14 +283,14 @@ KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 		struct kvmdbg_point *p = vm->fired;
 
 		if (p->type == KVMDBG_POINT_SW_BREAK) {
-			ret = kvmdbg_sw_put_in(p, false);
+			ret = sw_put_in(p, false);
 			if (ret < 0)
 				break;
 		} else {
-			kvmdbg_vm_bump(vm);
+			vm_bump(vm);
 		}
 		p->armed = true;
-		kvmdbg_point_unfire(p);
+		point_unfire(p);
 		count++;
 	}
 	/* breakpoints whose write-back after a step-over failed (rare: a walk) */
@@ -298,7 +298,7 @@ KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 		struct kvmdbg_point *p = vm->sw.buckets[i];
 
 		if (p && p->put_in_owed && !p->steppers) {
-			ret = kvmdbg_sw_put_in(p, false);
+			ret = sw_put_in(p, false);
 			if (ret == 0)
 				count++;
 		}
@@ -307,7 +307,7 @@ KVMDBG_EXPORT int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 	return ret < 0 ? ret : count;
 }
 
-KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
+_public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 {
 	int count = 0;
 
@@ -321,10 +321,10 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 			p->in_memory = true;
 			p->overwritten = false;
 		} else {
-			kvmdbg_vm_bump(vm);
+			vm_bump(vm);
 		}
 		p->armed = true;
-		kvmdbg_point_unfire(p);
+		point_unfire(p);
 		count++;
 	}
 	/*
@@ -335,10 +335,10 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 	for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next) {
 		struct kvmdbg_point *p;
 
-		if (v->resume != KVMDBG_RESUME_STEPPING || v->resume_debug_reg ||
+		if (v->resume != RESUME_STEPPING || v->resume_debug_reg ||
 		    v->resume_type != KVMDBG_POINT_SW_BREAK)
 			continue;
-		p = kvmdbg_table_find(&vm->sw, v->resume_addr);
+		p = table_find(&vm->sw, v->resume_addr);
 		if (p && p->id == v->resume_id && !p->in_memory && p->armed) {
 			p->in_memory = true;
 			count++;
@@ -350,7 +350,7 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 
 		if (p && p->put_in_owed && !p->steppers) {
 			p->in_memory = true;
-			kvmdbg_sw_owed(p, false);
+			sw_owed(p, false);
 			count++;
 		}
 	}
@@ -358,7 +358,7 @@ KVMDBG_EXPORT int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 	return count;
 }
 
-KVMDBG_EXPORT long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm)
+_public_ long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm)
 {
 	long n;
 

@@ -2,7 +2,7 @@
 /*
  * Print the architecture table of doc/guide.md from the library's own backend data
  * (lib/arch/arch.h), so that check-arch-table.py can compare the two and the page cannot
- * drift from the code.  One row per backend, in the order kvmdbg_arch_get() lists them; every
+ * drift from the code.  One row per backend, in the order arch_get() lists them; every
  * cell is computed from the backend's fields and callbacks, the way lib/vm.c derives
  * kvmdbg_vm_has_feature() from them: "yes" where the bits it needs are in the backend's legacy
  * mask (every kernel with guest debug takes them), a note where only a kernel whose
@@ -16,9 +16,9 @@
 #include "arch/arch.h"
 
 /* Does a request bit add a control bit, that is: does the architecture have it? */
-static bool has_control(const struct kvmdbg_arch *arch, uint32_t req)
+static bool has_control(const struct arch *arch, uint32_t req)
 {
-	return arch->control(KVMDBG_REQ_ENABLE | req) != arch->control(KVMDBG_REQ_ENABLE);
+	return arch->control(REQ_ENABLE | req) != arch->control(REQ_ENABLE);
 }
 
 /*
@@ -26,40 +26,40 @@ static bool has_control(const struct kvmdbg_arch *arch, uint32_t req)
  * are in the backend's legacy mask), 2 only where the kernel's KVM_CAP_SET_GUEST_DEBUG2 mask
  * has its bits.  need_bit: the request means nothing without a control bit of its own.
  */
-static int offered(const struct kvmdbg_arch *arch, uint32_t req, bool need_bit)
+static int offered(const struct arch *arch, uint32_t req, bool need_bit)
 {
 	if (need_bit && !has_control(arch, req))
 		return 0;
-	return arch->control(KVMDBG_REQ_ENABLE | req) & ~arch->legacy_mask ? 2 : 1;
+	return arch->control(REQ_ENABLE | req) & ~arch->legacy_mask ? 2 : 1;
 }
 
 static const char *const with_debug2 = "where the `KVM_CAP_SET_GUEST_DEBUG2` mask has it";
 
-static bool has_slots(const struct kvmdbg_arch *arch, int bank)
+static bool has_slots(const struct arch *arch, int bank)
 {
 	return arch->slots[bank] > 0 || arch->slot_caps[bank];
 }
 
 /* A hardware point of this type: a slot bank for it, and a 1-byte point at 0 validates. */
-static bool has_point(const struct kvmdbg_arch *arch, enum kvmdbg_point_type type)
+static bool has_point(const struct arch *arch, enum kvmdbg_point_type type)
 {
-	int bank = type == KVMDBG_POINT_HW_BREAK || arch->shared_slots ? KVMDBG_BANK_BP
-									: KVMDBG_BANK_WP;
+	int bank = type == KVMDBG_POINT_HW_BREAK || arch->shared_slots ? BANK_BP
+									: BANK_WP;
 
 	return has_slots(arch, bank) && arch->validate(type, 0, 1) == 0 &&
-	       offered(arch, KVMDBG_REQ_HW, true) == 1;
+	       offered(arch, REQ_HW, true) == 1;
 }
 
 static const char *cap_name(unsigned long cap)
 {
 	switch (cap) {
-	case KVMDBG_CAP_GUEST_DEBUG_HW_BPS:
+	case CAP_GUEST_DEBUG_HW_BPS:
 		return "KVM_CAP_GUEST_DEBUG_HW_BPS";
-	case KVMDBG_CAP_GUEST_DEBUG_HW_WPS:
+	case CAP_GUEST_DEBUG_HW_WPS:
 		return "KVM_CAP_GUEST_DEBUG_HW_WPS";
-	case KVMDBG_CAP_S390_USER_INSTR0:
+	case CAP_S390_USER_INSTR0:
 		return "KVM_CAP_S390_USER_INSTR0";
-	case KVMDBG_CAP_PPC_GUEST_DEBUG_SSTEP:
+	case CAP_PPC_GUEST_DEBUG_SSTEP:
 		return "KVM_CAP_PPC_GUEST_DEBUG_SSTEP";
 	default:
 		return "an unnamed capability";
@@ -100,7 +100,7 @@ static void add_bytes(char *buf, size_t size, const uint8_t *bytes, size_t len)
 	add(buf, size, "`");
 }
 
-static void cell_size(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_size(const struct arch *arch, char *buf, size_t size)
 {
 	add(buf, size, "%zu bytes", arch->guest_debug_size);
 	if (arch->aux_size)
@@ -108,9 +108,9 @@ static void cell_size(const struct kvmdbg_arch *arch, char *buf, size_t size)
 	add(buf, size, ", %s", arch->big_endian ? "big-endian" : "little-endian");
 }
 
-static void cell_sw(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_sw(const struct arch *arch, char *buf, size_t size)
 {
-	if (offered(arch, KVMDBG_REQ_SW_BP, false) != 1) {
+	if (offered(arch, REQ_SW_BP, false) != 1) {
 		add(buf, size, "no");
 		return;
 	}
@@ -134,7 +134,7 @@ static void cell_sw(const struct kvmdbg_arch *arch, char *buf, size_t size)
 	}
 }
 
-static void add_count(const struct kvmdbg_arch *arch, int bank, char *buf, size_t size)
+static void add_count(const struct arch *arch, int bank, char *buf, size_t size)
 {
 	if (arch->slot_caps[bank])
 		add(buf, size, "up to %u, as `%s` says", arch->slots[bank],
@@ -143,16 +143,16 @@ static void add_count(const struct kvmdbg_arch *arch, int bank, char *buf, size_
 		add(buf, size, "%u", arch->slots[bank]);
 }
 
-static void cell_hw(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_hw(const struct arch *arch, char *buf, size_t size)
 {
 	if (!has_point(arch, KVMDBG_POINT_HW_BREAK)) {
 		add(buf, size, "no");
 		return;
 	}
-	add_count(arch, KVMDBG_BANK_BP, buf, size);
+	add_count(arch, BANK_BP, buf, size);
 }
 
-static void cell_watch(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_watch(const struct arch *arch, char *buf, size_t size)
 {
 	static const struct {
 		enum kvmdbg_point_type type;
@@ -178,7 +178,7 @@ static void cell_watch(const struct kvmdbg_arch *arch, char *buf, size_t size)
 		add(buf, size, "; in the breakpoint slots");
 	} else {
 		add(buf, size, "; ");
-		add_count(arch, KVMDBG_BANK_WP, buf, size);
+		add_count(arch, BANK_WP, buf, size);
 	}
 }
 
@@ -187,9 +187,9 @@ static void cell_offered(char *buf, size_t size, int how)
 	add(buf, size, "%s", how == 1 ? "yes" : how == 2 ? with_debug2 : "no");
 }
 
-static void cell_step(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_step(const struct arch *arch, char *buf, size_t size)
 {
-	int how = offered(arch, KVMDBG_REQ_STEP, true);
+	int how = offered(arch, REQ_STEP, true);
 
 	if (how != 1)
 		cell_offered(buf, size, how);
@@ -199,32 +199,32 @@ static void cell_step(const struct kvmdbg_arch *arch, char *buf, size_t size)
 		add(buf, size, "yes");
 }
 
-static void cell_block_irq(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_block_irq(const struct arch *arch, char *buf, size_t size)
 {
-	cell_offered(buf, size, offered(arch, KVMDBG_REQ_BLOCK_IRQ, true));
+	cell_offered(buf, size, offered(arch, REQ_BLOCK_IRQ, true));
 }
 
-static void cell_reinject(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_reinject(const struct arch *arch, char *buf, size_t size)
 {
-	int bp = offered(arch, KVMDBG_REQ_INJECT_BP, true);
-	int db = offered(arch, KVMDBG_REQ_INJECT_DB, true);
+	int bp = offered(arch, REQ_INJECT_BP, true);
+	int db = offered(arch, REQ_INJECT_DB, true);
 
 	cell_offered(buf, size, bp && db ? (bp > db ? bp : db) : 0);
 }
 
-static void cell_dr_trap(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_dr_trap(const struct arch *arch, char *buf, size_t size)
 {
 	add(buf, size, "%s", arch->has_debug_reg_trap ? "yes" : "no");
 }
 
-static void cell_legacy(const struct kvmdbg_arch *arch, char *buf, size_t size)
+static void cell_legacy(const struct arch *arch, char *buf, size_t size)
 {
 	add(buf, size, "`0x%08x`", arch->legacy_mask);
 }
 
 static const struct {
 	const char *heading;
-	void (*cell)(const struct kvmdbg_arch *arch, char *buf, size_t size);
+	void (*cell)(const struct arch *arch, char *buf, size_t size);
 } columns[] = {
 	{ "`struct kvm_guest_debug`", cell_size },
 	{ "software breakpoint instruction", cell_sw },
@@ -241,7 +241,7 @@ static const struct {
 
 int main(void)
 {
-	const struct kvmdbg_arch *arch;
+	const struct arch *arch;
 
 	printf("| backend |");
 	for (size_t c = 0; c < NR_COLUMNS; c++)
@@ -250,7 +250,7 @@ int main(void)
 	for (size_t c = 0; c < NR_COLUMNS; c++)
 		printf("---|");
 	printf("\n");
-	for (unsigned int i = 0; (arch = kvmdbg_arch_get(i)) != NULL; i++) {
+	for (unsigned int i = 0; (arch = arch_get(i)) != NULL; i++) {
 		printf("| `%s` |", arch->name);
 		for (size_t c = 0; c < NR_COLUMNS; c++) {
 			char buf[256] = "";

@@ -6,7 +6,7 @@
  * backend is compiled and unit-tested on every host, in the target's byte order, and on its own
  * architecture it static-asserts its layout against the real <linux/kvm.h>.
  *
- * The core reaches an architecture only through struct kvmdbg_arch: its data says what the
+ * The core reaches an architecture only through struct arch: its data says what the
  * kernel of that architecture offers and how to probe it, its five functions do the rest.
  */
 #ifndef KVMDBG_ARCH_H
@@ -19,54 +19,54 @@
 #include <kvmdbg/kvmdbg.h>
 
 /* Largest slot bank of any architecture (s390: 50 kvm_hw_breakpoint entries). */
-#define KVMDBG_MAX_SLOTS 64
+#define MAX_SLOTS 64
 /* Largest struct kvm_guest_debug of any architecture (arm64: 520 bytes). */
-#define KVMDBG_MAX_GUEST_DEBUG 520
+#define MAX_GUEST_DEBUG 520
 /* Largest array a struct kvm_guest_debug points to (s390: 50 x 32-byte kvm_hw_breakpoint). */
-#define KVMDBG_MAX_AUX 1600
+#define MAX_AUX 1600
 /* Largest struct kvm_run of any architecture (s390: 2368 bytes). */
-#define KVMDBG_MAX_RUN 2368
+#define MAX_RUN 2368
 /* Largest breakpoint instruction. */
-#define KVMDBG_MAX_INSN 8
+#define MAX_INSN 8
 /* The smallest page of every architecture: where an instruction or an access may change page. */
-#define KVMDBG_PAGE_SIZE 4096ull
+#define GUEST_PAGE 4096ull
 
 /* Exit reasons (include/uapi/linux/kvm.h), the same number on every architecture. */
-#define KVMDBG_EXIT_REASON_DEBUG 4
-#define KVMDBG_EXIT_REASON_S390_SIEIC 13
+#define EXIT_REASON_DEBUG 4
+#define EXIT_REASON_S390_SIEIC 13
 
 /* Capability numbers, the same on every architecture. */
-#define KVMDBG_CAP_SET_GUEST_DEBUG 23
-#define KVMDBG_CAP_PPC_BOOKE_SREGS 62
-#define KVMDBG_CAP_GUEST_DEBUG_HW_BPS 119
-#define KVMDBG_CAP_GUEST_DEBUG_HW_WPS 120
-#define KVMDBG_CAP_S390_USER_INSTR0 130
-#define KVMDBG_CAP_PPC_GUEST_DEBUG_SSTEP 176
-#define KVMDBG_CAP_SET_GUEST_DEBUG2 195
+#define CAP_SET_GUEST_DEBUG 23
+#define CAP_PPC_BOOKE_SREGS 62
+#define CAP_GUEST_DEBUG_HW_BPS 119
+#define CAP_GUEST_DEBUG_HW_WPS 120
+#define CAP_S390_USER_INSTR0 130
+#define CAP_PPC_GUEST_DEBUG_SSTEP 176
+#define CAP_SET_GUEST_DEBUG2 195
 
 /* Architecture-neutral request bits, mapped to each architecture's control bits by ->control. */
-enum kvmdbg_req {
-	KVMDBG_REQ_ENABLE = 1u << 0,
-	KVMDBG_REQ_STEP = 1u << 1,
-	KVMDBG_REQ_SW_BP = 1u << 2,
-	KVMDBG_REQ_HW = 1u << 3,
-	KVMDBG_REQ_INJECT_BP = 1u << 4,
-	KVMDBG_REQ_INJECT_DB = 1u << 5,
-	KVMDBG_REQ_BLOCK_IRQ = 1u << 6,
-	KVMDBG_REQ_ALL = (1u << 7) - 1,
+enum req {
+	REQ_ENABLE = 1u << 0,
+	REQ_STEP = 1u << 1,
+	REQ_SW_BP = 1u << 2,
+	REQ_HW = 1u << 3,
+	REQ_INJECT_BP = 1u << 4,
+	REQ_INJECT_DB = 1u << 5,
+	REQ_BLOCK_IRQ = 1u << 6,
+	REQ_ALL = (1u << 7) - 1,
 };
 
 /* What one slot does; 0 is an unused slot. */
-enum kvmdbg_slot_kind {
-	KVMDBG_SLOT_OFF = 0,
-	KVMDBG_SLOT_EXEC = 1,
-	KVMDBG_SLOT_WRITE = 2,
-	KVMDBG_SLOT_READ = 3,
-	KVMDBG_SLOT_ACCESS = 4,
+enum slot_kind {
+	SLOT_OFF = 0,
+	SLOT_EXEC = 1,
+	SLOT_WRITE = 2,
+	SLOT_READ = 3,
+	SLOT_ACCESS = 4,
 };
 
-struct kvmdbg_slot {
-	uint8_t kind; /* enum kvmdbg_slot_kind */
+struct hw_slot {
+	uint8_t kind; /* enum slot_kind */
 	uint64_t addr;
 	uint64_t len;
 	uint64_t phys; /* guest-physical (s390: absolute) address, where ->hw_needs_phys */
@@ -74,35 +74,35 @@ struct kvmdbg_slot {
 
 /* Slot banks: breakpoints and watchpoints; an architecture with shared slots uses bank 0. */
 enum {
-	KVMDBG_BANK_BP = 0,
-	KVMDBG_BANK_WP = 1,
+	BANK_BP = 0,
+	BANK_WP = 1,
 };
 
 /* Everything ->pack needs to produce struct kvm_guest_debug. */
-struct kvmdbg_debug_state {
-	uint32_t req; /* enum kvmdbg_req */
+struct debug_state {
+	uint32_t req; /* enum req */
 	bool trap_debug_regs;
-	struct kvmdbg_slot slots[2][KVMDBG_MAX_SLOTS];
-	uint64_t ids[2][KVMDBG_MAX_SLOTS]; /* the core's: which point each slot holds */
+	struct hw_slot slots[2][MAX_SLOTS];
+	uint64_t ids[2][MAX_SLOTS]; /* the core's: which point each slot holds */
 };
 
 /* What a debug exit says happened. */
-enum kvmdbg_exit_cause {
-	KVMDBG_CAUSE_STEP = 1u << 0,       /* single-step completed */
-	KVMDBG_CAUSE_BP_INSN = 1u << 1,    /* a breakpoint instruction trapped; pc is its address */
-	KVMDBG_CAUSE_SLOT = 1u << 2,       /* a hardware slot fired: slot_mask, or by address */
-	KVMDBG_CAUSE_DEBUG_REG = 1u << 3,  /* guest touched a debug register */
+enum exit_cause {
+	CAUSE_STEP = 1u << 0,       /* single-step completed */
+	CAUSE_BP_INSN = 1u << 1,    /* a breakpoint instruction trapped; pc is its address */
+	CAUSE_SLOT = 1u << 2,       /* a hardware slot fired: slot_mask, or by address */
+	CAUSE_DEBUG_REG = 1u << 3,  /* guest touched a debug register */
 	/*
 	 * A single-step or a breakpoint instruction, the exit cannot tell (ppc status 0): the
 	 * core decides from its own state.
 	 */
-	KVMDBG_CAUSE_STEP_OR_BP = 1u << 4,
+	CAUSE_STEP_OR_BP = 1u << 4,
 	/* a debug exception none of the library's requests causes (x86 ICEBP): the guest's */
-	KVMDBG_CAUSE_FOREIGN = 1u << 5,
+	CAUSE_FOREIGN = 1u << 5,
 };
 
-struct kvmdbg_arch_exit {
-	uint32_t causes;    /* enum kvmdbg_exit_cause */
+struct arch_exit {
+	uint32_t causes;    /* enum exit_cause */
 	/*
 	 * CAUSE_SLOT: bit n = slot n of slot_bank fired.  0 means the hardware does not say which
 	 * slot: the core looks for the slot of slot_bank at the pc (slot_by_pc) or at slot_addr.
@@ -130,7 +130,7 @@ struct kvmdbg_arch_exit {
 	bool foreign_insn;
 };
 
-struct kvmdbg_arch {
+struct arch {
 	const char *name;
 	bool big_endian;
 	/* sizeof(struct kvm_guest_debug), sizeof(struct kvm_debug_exit_arch) on this arch */
@@ -152,16 +152,16 @@ struct kvmdbg_arch {
 	unsigned long step_cap;
 	/* where a capability is > 0, the VM is of another variant (ppc BookE), else 0 */
 	unsigned long variant_cap;
-	const struct kvmdbg_arch *variant;
+	const struct arch *variant;
 
 	/* the software-breakpoint instruction, in guest memory byte order; len 0: none */
-	uint8_t sw_insn[KVMDBG_MAX_INSN];
+	uint8_t sw_insn[MAX_INSN];
 	size_t sw_insn_len;
 	/*
 	 * A second one: s390's 2-byte 0x0000, used where the VM capability alt_insn_cap could
 	 * be enabled; riscv's c.ebreak, used where ->pick_alt_insn says so.
 	 */
-	uint8_t sw_insn_alt[KVMDBG_MAX_INSN];
+	uint8_t sw_insn_alt[MAX_INSN];
 	size_t sw_insn_alt_len;
 	unsigned long alt_insn_cap;
 	/*
@@ -199,7 +199,7 @@ struct kvmdbg_arch {
 	 */
 	bool step_resend;
 
-	/* enum kvmdbg_req bits -> this arch's control bits */
+	/* enum req bits -> this arch's control bits */
 	uint32_t (*control)(uint32_t req);
 	/*
 	 * Check a point request: 0, -EINVAL (bad length or alignment) or -EOPNOTSUPP (the arch
@@ -212,13 +212,13 @@ struct kvmdbg_arch {
 	 * the pointer value aux_addr into buf: the caller passes the address the array will have
 	 * when the kernel reads it.
 	 */
-	void (*pack)(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+	void (*pack)(const struct debug_state *state, uint32_t control, uint8_t *buf,
 		     uint8_t *aux, uint64_t aux_addr);
 	/*
 	 * run_size bytes of struct kvm_run after KVM_RUN returned 0 -> out; returns false (out
 	 * undefined) when the exit is not a debug exit at all.
 	 */
-	bool (*decode)(const uint8_t *run, struct kvmdbg_arch_exit *out);
+	bool (*decode)(const uint8_t *run, struct arch_exit *out);
 	/* Write the pc into struct kvm_run for the next KVM_RUN (s390 psw_addr); may be NULL. */
 	void (*set_pc)(uint8_t *run, uint64_t pc);
 	/*
@@ -234,48 +234,48 @@ struct kvmdbg_arch {
 	bool (*pick_alt_insn)(const uint8_t *site);
 };
 
-extern const struct kvmdbg_arch kvmdbg_arch_x86;
-extern const struct kvmdbg_arch kvmdbg_arch_s390x;
-extern const struct kvmdbg_arch kvmdbg_arch_ppc64_book3s;
-extern const struct kvmdbg_arch kvmdbg_arch_ppc64_booke;
-extern const struct kvmdbg_arch kvmdbg_arch_ppc64le_book3s;
-extern const struct kvmdbg_arch kvmdbg_arch_aarch64;
-extern const struct kvmdbg_arch kvmdbg_arch_riscv64;
-extern const struct kvmdbg_arch kvmdbg_arch_loongarch64;
+extern const struct arch arch_x86;
+extern const struct arch arch_s390x;
+extern const struct arch arch_ppc64_book3s;
+extern const struct arch arch_ppc64_booke;
+extern const struct arch arch_ppc64le_book3s;
+extern const struct arch arch_aarch64;
+extern const struct arch arch_riscv64;
+extern const struct arch arch_loongarch64;
 
 /* The backend of the architecture this library was built for (the ioctl edge's). */
-const struct kvmdbg_arch *kvmdbg_arch_native(void);
+const struct arch *arch_native(void);
 
 /* Every backend by its name ("x86_64", "s390x", "ppc64-booke", ...); NULL if unknown. */
-const struct kvmdbg_arch *kvmdbg_arch_by_name(const char *name);
+const struct arch *arch_by_name(const char *name);
 /* The i-th backend, for iterating over all of them; NULL past the last. */
-const struct kvmdbg_arch *kvmdbg_arch_get(unsigned int i);
+const struct arch *arch_get(unsigned int i);
 
 /* Byte-order helpers for backends. */
-static inline void kvmdbg_put_u16(uint8_t *p, uint16_t v, bool be)
+static inline void put_u16(uint8_t *p, uint16_t v, bool be)
 {
 	p[be ? 1 : 0] = (uint8_t)v;
 	p[be ? 0 : 1] = (uint8_t)(v >> 8);
 }
 
-static inline void kvmdbg_put_u32(uint8_t *p, uint32_t v, bool be)
+static inline void put_u32(uint8_t *p, uint32_t v, bool be)
 {
 	for (int i = 0; i < 4; i++)
 		p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
-static inline void kvmdbg_put_u64(uint8_t *p, uint64_t v, bool be)
+static inline void put_u64(uint8_t *p, uint64_t v, bool be)
 {
 	for (int i = 0; i < 8; i++)
 		p[be ? 7 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
-static inline uint16_t kvmdbg_get_u16(const uint8_t *p, bool be)
+static inline uint16_t get_u16(const uint8_t *p, bool be)
 {
 	return (uint16_t)(p[be ? 1 : 0] | p[be ? 0 : 1] << 8);
 }
 
-static inline uint32_t kvmdbg_get_u32(const uint8_t *p, bool be)
+static inline uint32_t get_u32(const uint8_t *p, bool be)
 {
 	uint32_t v = 0;
 
@@ -284,7 +284,7 @@ static inline uint32_t kvmdbg_get_u32(const uint8_t *p, bool be)
 	return v;
 }
 
-static inline uint64_t kvmdbg_get_u64(const uint8_t *p, bool be)
+static inline uint64_t get_u64(const uint8_t *p, bool be)
 {
 	uint64_t v = 0;
 
@@ -294,8 +294,8 @@ static inline uint64_t kvmdbg_get_u64(const uint8_t *p, bool be)
 }
 
 /* struct kvm_run: exit_reason is a u32 at offset 8 on every architecture. */
-#define KVMDBG_RUN_EXIT_REASON 8
+#define RUN_EXIT_REASON 8
 /* struct kvm_run: flags is a u16 at offset 14 on every architecture. */
-#define KVMDBG_RUN_FLAGS 14
+#define RUN_FLAGS 14
 
 #endif /* KVMDBG_ARCH_H */

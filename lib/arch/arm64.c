@@ -80,10 +80,10 @@ _Static_assert(offsetof(struct kvm_debug_exit_arch, hsr) == 0, "hsr offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, hsr_high) == 4, "hsr_high offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, far) == 8, "far offset");
 _Static_assert(sizeof(struct kvm_run) == ARM64_RUN_SIZE, "kvm_run size");
-_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
-_Static_assert(offsetof(struct kvm_run, flags) == KVMDBG_RUN_FLAGS, "flags offset");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, flags) == RUN_FLAGS, "flags offset");
 _Static_assert(offsetof(struct kvm_run, debug.arch) == ARM64_RUN_DEBUG, "debug.arch offset");
-_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(KVM_DEBUG_ARCH_HSR_HIGH_VALID == ARM64_HSR_HIGH_VALID, "HSR_HIGH_VALID");
 _Static_assert(ARM64_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(ARM64_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
@@ -91,24 +91,24 @@ _Static_assert(ARM64_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
 _Static_assert(ARM64_CTL_USE_HW == KVM_GUESTDBG_USE_HW, "USE_HW");
 _Static_assert(ARM64_REG_PC == (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
 				KVM_REG_ARM_CORE_REG(regs.pc)), "regs.pc ONE_REG id");
-_Static_assert(KVM_CAP_GUEST_DEBUG_HW_BPS == KVMDBG_CAP_GUEST_DEBUG_HW_BPS, "HW_BPS");
-_Static_assert(KVM_CAP_GUEST_DEBUG_HW_WPS == KVMDBG_CAP_GUEST_DEBUG_HW_WPS, "HW_WPS");
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG == KVMDBG_CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == KVMDBG_CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
+_Static_assert(KVM_CAP_GUEST_DEBUG_HW_BPS == CAP_GUEST_DEBUG_HW_BPS, "HW_BPS");
+_Static_assert(KVM_CAP_GUEST_DEBUG_HW_WPS == CAP_GUEST_DEBUG_HW_WPS, "HW_WPS");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 #endif
 
 static uint32_t arm64_control(uint32_t req)
 {
 	uint32_t c = 0;
 
-	if (!(req & KVMDBG_REQ_ENABLE))
+	if (!(req & REQ_ENABLE))
 		return 0;
 	c |= ARM64_CTL_ENABLE;
-	if (req & KVMDBG_REQ_STEP)
+	if (req & REQ_STEP)
 		c |= ARM64_CTL_SINGLESTEP;
-	if (req & KVMDBG_REQ_SW_BP)
+	if (req & REQ_SW_BP)
 		c |= ARM64_CTL_USE_SW_BP;
-	if (req & KVMDBG_REQ_HW)
+	if (req & REQ_HW)
 		c |= ARM64_CTL_USE_HW;
 	return c;
 }
@@ -133,43 +133,43 @@ static int arm64_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t l
 	return -EINVAL;
 }
 
-static void arm64_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void arm64_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
 		       uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, ARM64_GUEST_DEBUG_SIZE);
-	kvmdbg_put_u32(buf, control, false);
+	put_u32(buf, control, false);
 	if (!(control & ARM64_CTL_USE_HW))
 		return;
 	for (unsigned int n = 0; n < ARM64_MAX_DBG_REGS; n++) {
-		const struct kvmdbg_slot *b = &state->slots[KVMDBG_BANK_BP][n];
-		const struct kvmdbg_slot *w = &state->slots[KVMDBG_BANK_WP][n];
+		const struct hw_slot *b = &state->slots[BANK_BP][n];
+		const struct hw_slot *w = &state->slots[BANK_WP][n];
 
-		if (b->kind == KVMDBG_SLOT_EXEC) {
-			kvmdbg_put_u64(buf + ARM64_BCR + 8 * n, ARM64_BCR_EXEC, false);
-			kvmdbg_put_u64(buf + ARM64_BVR + 8 * n, b->addr, false);
+		if (b->kind == SLOT_EXEC) {
+			put_u64(buf + ARM64_BCR + 8 * n, ARM64_BCR_EXEC, false);
+			put_u64(buf + ARM64_BVR + 8 * n, b->addr, false);
 		}
-		if (w->kind == KVMDBG_SLOT_WRITE || w->kind == KVMDBG_SLOT_READ ||
-		    w->kind == KVMDBG_SLOT_ACCESS) {
-			uint64_t lsc = w->kind == KVMDBG_SLOT_READ ? 1 :
-				       w->kind == KVMDBG_SLOT_WRITE ? 2 : 3;
+		if (w->kind == SLOT_WRITE || w->kind == SLOT_READ ||
+		    w->kind == SLOT_ACCESS) {
+			uint64_t lsc = w->kind == SLOT_READ ? 1 :
+				       w->kind == SLOT_WRITE ? 2 : 3;
 			uint64_t len = w->len ? w->len : 1;
 			uint64_t bas = ((1ull << len) - 1) << (w->addr & 7);
 
-			kvmdbg_put_u64(buf + ARM64_WCR + 8 * n,
+			put_u64(buf + ARM64_WCR + 8 * n,
 				       1 | 3ull << 1 | lsc << 3 | (bas & 0xff) << 5, false);
-			kvmdbg_put_u64(buf + ARM64_WVR + 8 * n, w->addr & ~7ull, false);
+			put_u64(buf + ARM64_WVR + 8 * n, w->addr & ~7ull, false);
 		}
 	}
 }
 
-static bool arm64_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool arm64_decode(const uint8_t *run, struct arch_exit *out)
 {
 	const uint8_t *exit = run + ARM64_RUN_DEBUG;
-	uint32_t hsr = kvmdbg_get_u32(exit, false);
-	uint32_t hsr_high = kvmdbg_get_u32(exit + 4, false);
-	uint16_t flags = kvmdbg_get_u16(run + KVMDBG_RUN_FLAGS, false);
+	uint32_t hsr = get_u32(exit, false);
+	uint32_t hsr_high = get_u32(exit + 4, false);
+	uint16_t flags = get_u16(run + RUN_FLAGS, false);
 
-	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) != KVMDBG_EXIT_REASON_DEBUG)
+	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->has_exception = true;
@@ -180,36 +180,36 @@ static bool arm64_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 		out->status |= (uint64_t)hsr_high << 32;
 	switch (hsr >> 26) {
 	case ARM64_EC_BREAKPT_LOW:
-		out->causes = KVMDBG_CAUSE_SLOT;
-		out->slot_bank = KVMDBG_BANK_BP;
+		out->causes = CAUSE_SLOT;
+		out->slot_bank = BANK_BP;
 		out->slot_by_pc = true;
 		break;
 	case ARM64_EC_SOFTSTP_LOW:
-		out->causes = KVMDBG_CAUSE_STEP;
+		out->causes = CAUSE_STEP;
 		break;
 	case ARM64_EC_WATCHPT_LOW:
-		out->causes = KVMDBG_CAUSE_SLOT;
-		out->slot_bank = KVMDBG_BANK_WP;
+		out->causes = CAUSE_SLOT;
+		out->slot_bank = BANK_WP;
 		out->has_data_addr = true;
-		out->data_addr = kvmdbg_get_u64(exit + 8, false);
+		out->data_addr = get_u64(exit + 8, false);
 		out->slot_addr = out->data_addr;
 		/* ISS.WnR (bit 6): the access was a write */
 		out->access = hsr & ARM64_ESR_WNR ? KVMDBG_ACCESS_WRITE : KVMDBG_ACCESS_READ;
 		break;
 	case ARM64_EC_BRK64:
-		out->causes = KVMDBG_CAUSE_BP_INSN;
+		out->causes = CAUSE_BP_INSN;
 		/* the library only writes BRK #0 */
 		out->foreign_insn = (hsr & 0xffff) != 0;
 		break;
 	case ARM64_EC_BKPT32:
-		out->causes = KVMDBG_CAUSE_BP_INSN;
+		out->causes = CAUSE_BP_INSN;
 		out->foreign_insn = true;
 		break;
 	}
 	return true;
 }
 
-const struct kvmdbg_arch kvmdbg_arch_aarch64 = {
+const struct arch arch_aarch64 = {
 	.name = "aarch64",
 	.big_endian = false,
 	.guest_debug_size = ARM64_GUEST_DEBUG_SIZE,
@@ -218,7 +218,7 @@ const struct kvmdbg_arch kvmdbg_arch_aarch64 = {
 	.run_debug_offset = ARM64_RUN_DEBUG,
 	/* at most; KVM_CAP_GUEST_DEBUG_HW_BPS and _WPS give the counts */
 	.slots = { ARM64_MAX_DBG_REGS, ARM64_MAX_DBG_REGS },
-	.slot_caps = { KVMDBG_CAP_GUEST_DEBUG_HW_BPS, KVMDBG_CAP_GUEST_DEBUG_HW_WPS },
+	.slot_caps = { CAP_GUEST_DEBUG_HW_BPS, CAP_GUEST_DEBUG_HW_WPS },
 	.shared_slots = false,
 	.legacy_mask = ARM64_CTL_ENABLE | ARM64_CTL_SINGLESTEP | ARM64_CTL_USE_SW_BP |
 		       ARM64_CTL_USE_HW,

@@ -63,10 +63,10 @@ _Static_assert(sizeof(struct kvm_guest_debug) == LOONGARCH_GUEST_DEBUG_SIZE, "kv
 _Static_assert(offsetof(struct kvm_guest_debug, control) == 0, "control offset");
 _Static_assert(sizeof(struct kvm_debug_exit_arch) == LOONGARCH_EXIT_SIZE, "exit size");
 _Static_assert(sizeof(struct kvm_run) == LOONGARCH_RUN_SIZE, "kvm_run size");
-_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == RUN_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct kvm_run, debug) == LOONGARCH_RUN_DEBUG, "debug offset");
 _Static_assert(offsetof(struct kvm_regs, pc) == LOONGARCH_REGS_PC, "kvm_regs.pc");
-_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(LOONGARCH_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(LOONGARCH_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 /* Linux 6.10 headers and later; 6.7 to 6.9 have LoongArch KVM without guest debug */
@@ -77,22 +77,22 @@ _Static_assert(LOONGARCH_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
 _Static_assert(LOONGARCH_REG_DEBUG_INST == KVM_REG_LOONGARCH_DEBUG_INST, "DEBUG_INST id");
 #endif
 #ifdef KVM_CAP_SET_GUEST_DEBUG
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG == KVMDBG_CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
 #endif
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == KVMDBG_CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 #endif
 
 static uint32_t loongarch_control(uint32_t req)
 {
 	uint32_t c = 0;
 
-	if (!(req & KVMDBG_REQ_ENABLE))
+	if (!(req & REQ_ENABLE))
 		return 0;
 	c |= LOONGARCH_CTL_ENABLE;
 	/* accepted but not implemented by the kernel; never in the legacy mask, so never sent */
-	if (req & KVMDBG_REQ_STEP)
+	if (req & REQ_STEP)
 		c |= LOONGARCH_CTL_SINGLESTEP;
-	if (req & KVMDBG_REQ_SW_BP)
+	if (req & REQ_SW_BP)
 		c |= LOONGARCH_CTL_USE_SW_BP;
 	return c;
 }
@@ -114,24 +114,24 @@ static int loongarch_validate(enum kvmdbg_point_type type, uint64_t addr, uint64
 	return -EINVAL;
 }
 
-static void loongarch_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void loongarch_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
 			   uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, LOONGARCH_GUEST_DEBUG_SIZE);
-	kvmdbg_put_u32(buf, control, false);
+	put_u32(buf, control, false);
 }
 
-static bool loongarch_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool loongarch_decode(const uint8_t *run, struct arch_exit *out)
 {
-	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) != KVMDBG_EXIT_REASON_DEBUG)
+	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
 	/* the SWDBG hypercall is the only thing that exits with KVM_EXIT_DEBUG */
-	out->causes = KVMDBG_CAUSE_BP_INSN;
+	out->causes = CAUSE_BP_INSN;
 	return true;
 }
 
-const struct kvmdbg_arch kvmdbg_arch_loongarch64 = {
+const struct arch arch_loongarch64 = {
 	.name = "loongarch64",
 	.big_endian = false,
 	.guest_debug_size = LOONGARCH_GUEST_DEBUG_SIZE,

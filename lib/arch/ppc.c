@@ -74,9 +74,9 @@ _Static_assert(sizeof(struct kvm_debug_exit_arch) == PPC_EXIT_SIZE, "exit size")
 _Static_assert(offsetof(struct kvm_debug_exit_arch, address) == 0, "address offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, status) == 8, "status offset");
 _Static_assert(sizeof(struct kvm_run) == PPC_RUN_SIZE, "kvm_run size");
-_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == RUN_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct kvm_run, debug.arch) == PPC_RUN_DEBUG, "debug.arch offset");
-_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(PPC_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(PPC_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 _Static_assert(PPC_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
@@ -86,10 +86,10 @@ _Static_assert(PPC_DEBUG_WATCH_WRITE == KVMPPC_DEBUG_WATCH_WRITE, "WATCH_WRITE")
 _Static_assert(PPC_DEBUG_WATCH_READ == KVMPPC_DEBUG_WATCH_READ, "WATCH_READ");
 _Static_assert(KVMPPC_DEBUG_NONE == 0, "NONE");
 _Static_assert(PPC_REG_DEBUG_INST == KVM_REG_PPC_DEBUG_INST, "KVM_REG_PPC_DEBUG_INST");
-_Static_assert(KVM_CAP_PPC_BOOKE_SREGS == KVMDBG_CAP_PPC_BOOKE_SREGS, "BOOKE_SREGS");
-_Static_assert(KVM_CAP_PPC_GUEST_DEBUG_SSTEP == KVMDBG_CAP_PPC_GUEST_DEBUG_SSTEP, "SSTEP");
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG == KVMDBG_CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == KVMDBG_CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
+_Static_assert(KVM_CAP_PPC_BOOKE_SREGS == CAP_PPC_BOOKE_SREGS, "BOOKE_SREGS");
+_Static_assert(KVM_CAP_PPC_GUEST_DEBUG_SSTEP == CAP_PPC_GUEST_DEBUG_SSTEP, "SSTEP");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 _Static_assert(offsetof(struct kvm_regs, pc) == 0, "kvm_regs.pc");
 #endif
 
@@ -97,14 +97,14 @@ static uint32_t ppc_control(uint32_t req)
 {
 	uint32_t c = 0;
 
-	if (!(req & KVMDBG_REQ_ENABLE))
+	if (!(req & REQ_ENABLE))
 		return 0;
 	c |= PPC_CTL_ENABLE;
-	if (req & KVMDBG_REQ_STEP)
+	if (req & REQ_STEP)
 		c |= PPC_CTL_SINGLESTEP;
-	if (req & KVMDBG_REQ_SW_BP)
+	if (req & REQ_SW_BP)
 		c |= PPC_CTL_USE_SW_BP;
-	if (req & KVMDBG_REQ_HW)
+	if (req & REQ_HW)
 		c |= PPC_CTL_USE_HW_BP;
 	return c;
 }
@@ -151,61 +151,61 @@ static int book3s_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t 
 static uint32_t ppc_type(uint8_t kind)
 {
 	switch (kind) {
-	case KVMDBG_SLOT_EXEC:
+	case SLOT_EXEC:
 		return PPC_DEBUG_BREAKPOINT;
-	case KVMDBG_SLOT_WRITE:
+	case SLOT_WRITE:
 		return PPC_DEBUG_WATCH_WRITE;
-	case KVMDBG_SLOT_READ:
+	case SLOT_READ:
 		return PPC_DEBUG_WATCH_READ;
-	case KVMDBG_SLOT_ACCESS:
+	case SLOT_ACCESS:
 		return PPC_DEBUG_WATCH_READ | PPC_DEBUG_WATCH_WRITE;
 	}
 	return 0;
 }
 
-static void ppc_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void ppc_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
 		     bool be)
 {
 	unsigned int n = 0;
 
 	memset(buf, 0, PPC_GUEST_DEBUG_SIZE);
-	kvmdbg_put_u32(buf, control, be);
+	put_u32(buf, control, be);
 	if (!(control & PPC_CTL_USE_HW_BP))
 		return;
 	/* from bp[0] on, breakpoints first: the kernel reads the first IAC + DAC entries only */
 	for (int bank = 0; bank < 2; bank++) {
 		for (unsigned int i = 0; i < PPC_NR_BP && n < PPC_NR_BP; i++) {
-			const struct kvmdbg_slot *s = &state->slots[bank][i];
+			const struct hw_slot *s = &state->slots[bank][i];
 			uint8_t *e = buf + 8 + 16 * n;
 
 			if (!ppc_type(s->kind))
 				continue;
-			kvmdbg_put_u64(e, s->addr, be);
-			kvmdbg_put_u32(e + 8, ppc_type(s->kind), be);
+			put_u64(e, s->addr, be);
+			put_u32(e + 8, ppc_type(s->kind), be);
 			n++;
 		}
 	}
 }
 
-static void ppc_pack_be(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void ppc_pack_be(const struct debug_state *state, uint32_t control, uint8_t *buf,
 			uint8_t *aux, uint64_t aux_addr)
 {
 	ppc_pack(state, control, buf, true);
 }
 
-static void ppc_pack_le(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void ppc_pack_le(const struct debug_state *state, uint32_t control, uint8_t *buf,
 			uint8_t *aux, uint64_t aux_addr)
 {
 	ppc_pack(state, control, buf, false);
 }
 
-static bool ppc_decode(const uint8_t *run, struct kvmdbg_arch_exit *out, bool be)
+static bool ppc_decode(const uint8_t *run, struct arch_exit *out, bool be)
 {
 	const uint8_t *exit = run + PPC_RUN_DEBUG;
-	uint64_t address = kvmdbg_get_u64(exit, be);
-	uint32_t status = kvmdbg_get_u32(exit + 8, be);
+	uint64_t address = get_u64(exit, be);
+	uint32_t status = get_u32(exit + 8, be);
 
-	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, be) != KVMDBG_EXIT_REASON_DEBUG)
+	if (get_u32(run + RUN_EXIT_REASON, be) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->has_status = true;
@@ -213,12 +213,12 @@ static bool ppc_decode(const uint8_t *run, struct kvmdbg_arch_exit *out, bool be
 	out->has_pc = true;
 	out->pc = address;
 	if (status & PPC_DEBUG_BREAKPOINT) {
-		out->causes = KVMDBG_CAUSE_SLOT;
-		out->slot_bank = KVMDBG_BANK_BP;
+		out->causes = CAUSE_SLOT;
+		out->slot_bank = BANK_BP;
 		out->slot_by_pc = true;
 	} else if (status & (PPC_DEBUG_WATCH_WRITE | PPC_DEBUG_WATCH_READ)) {
-		out->causes = KVMDBG_CAUSE_SLOT;
-		out->slot_bank = KVMDBG_BANK_WP;
+		out->causes = CAUSE_SLOT;
+		out->slot_bank = BANK_WP;
 		out->slot_addr = address;
 		out->has_data_addr = true;
 		out->data_addr = address;
@@ -228,12 +228,12 @@ static bool ppc_decode(const uint8_t *run, struct kvmdbg_arch_exit *out, bool be
 		out->has_pc = false;
 		out->pc = 0;
 	} else if (status == 0) {
-		out->causes = KVMDBG_CAUSE_STEP_OR_BP;
+		out->causes = CAUSE_STEP_OR_BP;
 	}
 	return true;
 }
 
-static bool ppc_decode_be(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool ppc_decode_be(const uint8_t *run, struct arch_exit *out)
 {
 	return ppc_decode(run, out, true);
 }
@@ -246,23 +246,23 @@ static bool ppc_decode_be(const uint8_t *run, struct kvmdbg_arch_exit *out)
  * earlier exit left: every Book3S debug exit is a step or a breakpoint instruction, told
  * apart by the core from its own state, with the address as the pc where it is one.
  */
-static bool book3s_decode(const uint8_t *run, struct kvmdbg_arch_exit *out, bool be)
+static bool book3s_decode(const uint8_t *run, struct arch_exit *out, bool be)
 {
-	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, be) != KVMDBG_EXIT_REASON_DEBUG)
+	if (get_u32(run + RUN_EXIT_REASON, be) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
-	out->causes = KVMDBG_CAUSE_STEP_OR_BP;
+	out->causes = CAUSE_STEP_OR_BP;
 	out->has_pc = true;
-	out->pc = kvmdbg_get_u64(run + PPC_RUN_DEBUG, be);
+	out->pc = get_u64(run + PPC_RUN_DEBUG, be);
 	return true;
 }
 
-static bool book3s_decode_be(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool book3s_decode_be(const uint8_t *run, struct arch_exit *out)
 {
 	return book3s_decode(run, out, true);
 }
 
-static bool book3s_decode_le(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool book3s_decode_le(const uint8_t *run, struct arch_exit *out)
 {
 	return book3s_decode(run, out, false);
 }
@@ -272,13 +272,13 @@ static bool book3s_decode_le(const uint8_t *run, struct kvmdbg_arch_exit *out)
 	.exit_size = PPC_EXIT_SIZE,                                                          \
 	.run_size = PPC_RUN_SIZE,                                                            \
 	.run_debug_offset = PPC_RUN_DEBUG,                                                   \
-	.step_cap = KVMDBG_CAP_PPC_GUEST_DEBUG_SSTEP,                                        \
+	.step_cap = CAP_PPC_GUEST_DEBUG_SSTEP,                                        \
 	.sw_insn_reg = PPC_REG_DEBUG_INST,                                                   \
 	.insn_align = 4,                                                                     \
 	.pc_from_regs = true,                                                                \
 	.control = ppc_control
 
-const struct kvmdbg_arch kvmdbg_arch_ppc64_booke = {
+const struct arch arch_ppc64_booke = {
 	.name = "ppc64-booke",
 	.big_endian = true,
 	PPC_COMMON,
@@ -291,12 +291,12 @@ const struct kvmdbg_arch kvmdbg_arch_ppc64_booke = {
 	.decode = ppc_decode_be,
 };
 
-const struct kvmdbg_arch kvmdbg_arch_ppc64_book3s = {
+const struct arch arch_ppc64_book3s = {
 	.name = "ppc64-book3s",
 	.big_endian = true,
 	PPC_COMMON,
-	.variant_cap = KVMDBG_CAP_PPC_BOOKE_SREGS,
-	.variant = &kvmdbg_arch_ppc64_booke,
+	.variant_cap = CAP_PPC_BOOKE_SREGS,
+	.variant = &arch_ppc64_booke,
 	/* USE_HW_BP is taken and ignored: not offered */
 	.legacy_mask = PPC_CTL_ENABLE | PPC_CTL_SINGLESTEP | PPC_CTL_USE_SW_BP,
 	.step_pc_from_regs = true,
@@ -305,7 +305,7 @@ const struct kvmdbg_arch kvmdbg_arch_ppc64_book3s = {
 	.decode = book3s_decode_be,
 };
 
-const struct kvmdbg_arch kvmdbg_arch_ppc64le_book3s = {
+const struct arch arch_ppc64le_book3s = {
 	.name = "ppc64le-book3s",
 	.big_endian = false,
 	PPC_COMMON,

@@ -45,14 +45,14 @@
 _Static_assert(sizeof(struct kvm_guest_debug) == RISCV_GUEST_DEBUG_SIZE, "kvm_guest_debug");
 _Static_assert(offsetof(struct kvm_guest_debug, control) == 0, "control offset");
 _Static_assert(sizeof(struct kvm_run) == RISCV_RUN_SIZE, "kvm_run size");
-_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == RUN_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct kvm_run, debug) == RISCV_RUN_DEBUG, "debug offset");
-_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(RISCV_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(RISCV_REG_PC == (KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_CORE |
 				KVM_REG_RISCV_CORE_REG(regs.pc)), "regs.pc ONE_REG id");
 #ifdef KVM_CAP_SET_GUEST_DEBUG
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG == KVMDBG_CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
 #endif
 #endif
 
@@ -60,11 +60,11 @@ static uint32_t riscv_control(uint32_t req)
 {
 	uint32_t c = 0;
 
-	if (!(req & KVMDBG_REQ_ENABLE))
+	if (!(req & REQ_ENABLE))
 		return 0;
 	c |= RISCV_CTL_ENABLE;
 	/* the kernel has no single-step; never in the mask, so never sent */
-	if (req & KVMDBG_REQ_STEP)
+	if (req & REQ_STEP)
 		c |= RISCV_CTL_SINGLESTEP;
 	return c;
 }
@@ -86,20 +86,20 @@ static int riscv_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t l
 	return -EINVAL;
 }
 
-static void riscv_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void riscv_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
 		       uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, RISCV_GUEST_DEBUG_SIZE);
-	kvmdbg_put_u32(buf, control, false);
+	put_u32(buf, control, false);
 }
 
-static bool riscv_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool riscv_decode(const uint8_t *run, struct arch_exit *out)
 {
-	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) != KVMDBG_EXIT_REASON_DEBUG)
+	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
 	/* an ebreak is the only thing that exits with KVM_EXIT_DEBUG */
-	out->causes = KVMDBG_CAUSE_BP_INSN;
+	out->causes = CAUSE_BP_INSN;
 	return true;
 }
 
@@ -109,7 +109,7 @@ static bool riscv_pick_alt_insn(const uint8_t *site)
 	return (site[0] & 3) != 3;
 }
 
-const struct kvmdbg_arch kvmdbg_arch_riscv64 = {
+const struct arch arch_riscv64 = {
 	.name = "riscv64",
 	.big_endian = false,
 	.guest_debug_size = RISCV_GUEST_DEBUG_SIZE,

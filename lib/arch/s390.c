@@ -80,23 +80,23 @@ _Static_assert(sizeof(struct kvm_debug_exit_arch) == S390_EXIT_SIZE, "exit size"
 _Static_assert(offsetof(struct kvm_debug_exit_arch, addr) == 0, "exit addr offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, type) == 8, "exit type offset");
 _Static_assert(sizeof(struct kvm_run) == S390_RUN_SIZE, "kvm_run size");
-_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == RUN_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct kvm_run, psw_addr) == S390_RUN_PSW_ADDR, "psw_addr offset");
 _Static_assert(offsetof(struct kvm_run, debug.arch) == S390_RUN_UNION, "debug.arch offset");
 _Static_assert(offsetof(struct kvm_run, s390_sieic.icptcode) == S390_RUN_UNION, "icptcode");
 _Static_assert(offsetof(struct kvm_run, s390_sieic.ipa) == S390_RUN_UNION + 2, "ipa offset");
 _Static_assert(offsetof(struct kvm_run, s390_sieic.ipb) == S390_RUN_UNION + 4, "ipb offset");
-_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
-_Static_assert(KVM_EXIT_S390_SIEIC == KVMDBG_EXIT_REASON_S390_SIEIC, "KVM_EXIT_S390_SIEIC");
+_Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_S390_SIEIC == EXIT_REASON_S390_SIEIC, "KVM_EXIT_S390_SIEIC");
 _Static_assert(S390_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(S390_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 _Static_assert(S390_CTL_USE_HW_BP == KVM_GUESTDBG_USE_HW_BP, "USE_HW_BP");
 _Static_assert(S390_HW_BP == KVM_HW_BP, "KVM_HW_BP");
 _Static_assert(S390_HW_WP_WRITE == KVM_HW_WP_WRITE, "KVM_HW_WP_WRITE");
 _Static_assert(S390_SINGLESTEP == KVM_SINGLESTEP, "KVM_SINGLESTEP");
-_Static_assert(KVM_CAP_S390_USER_INSTR0 == KVMDBG_CAP_S390_USER_INSTR0, "USER_INSTR0");
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG == KVMDBG_CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
-_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == KVMDBG_CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
+_Static_assert(KVM_CAP_S390_USER_INSTR0 == CAP_S390_USER_INSTR0, "USER_INSTR0");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
+_Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 #endif
 
 static uint32_t s390_control(uint32_t req)
@@ -104,12 +104,12 @@ static uint32_t s390_control(uint32_t req)
 	uint32_t c = 0;
 
 	/* software breakpoints are intercepts: debugging stays off for them alone */
-	if (!(req & KVMDBG_REQ_ENABLE) || !(req & (KVMDBG_REQ_STEP | KVMDBG_REQ_HW)))
+	if (!(req & REQ_ENABLE) || !(req & (REQ_STEP | REQ_HW)))
 		return 0;
 	c |= S390_CTL_ENABLE;
-	if (req & KVMDBG_REQ_STEP)
+	if (req & REQ_STEP)
 		c |= S390_CTL_SINGLESTEP;
-	if (req & KVMDBG_REQ_HW)
+	if (req & REQ_HW)
 		c |= S390_CTL_USE_HW_BP;
 	return c;
 }
@@ -136,7 +136,7 @@ static int s390_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t le
 	return -EINVAL;
 }
 
-static void s390_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void s390_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
 		      uint8_t *aux, uint64_t aux_addr)
 {
 	uint32_t n = 0;
@@ -145,38 +145,38 @@ static void s390_pack(const struct kvmdbg_debug_state *state, uint32_t control, 
 	memset(aux, 0, S390_MAX_BP * S390_HW_BP_SIZE);
 	if (control & S390_CTL_USE_HW_BP) {
 		for (unsigned int i = 0; i < S390_MAX_BP; i++) {
-			const struct kvmdbg_slot *s = &state->slots[KVMDBG_BANK_BP][i];
+			const struct hw_slot *s = &state->slots[BANK_BP][i];
 			uint8_t *e = aux + S390_HW_BP_SIZE * n;
 
-			if (s->kind != KVMDBG_SLOT_EXEC && s->kind != KVMDBG_SLOT_WRITE)
+			if (s->kind != SLOT_EXEC && s->kind != SLOT_WRITE)
 				continue;
-			kvmdbg_put_u64(e, s->addr, true);
-			kvmdbg_put_u64(e + 8, s->phys, true);
-			kvmdbg_put_u64(e + 16, s->len, true);
-			e[24] = s->kind == KVMDBG_SLOT_EXEC ? S390_HW_BP : S390_HW_WP_WRITE;
+			put_u64(e, s->addr, true);
+			put_u64(e + 8, s->phys, true);
+			put_u64(e + 16, s->len, true);
+			e[24] = s->kind == SLOT_EXEC ? S390_HW_BP : S390_HW_WP_WRITE;
 			n++;
 		}
 		/* USE_HW_BP without an entry is -EINVAL */
 		if (!n)
 			control &= ~S390_CTL_USE_HW_BP;
 	}
-	kvmdbg_put_u32(buf, control, true);
+	put_u32(buf, control, true);
 	if (n) {
-		kvmdbg_put_u32(buf + 8, n, true);
-		kvmdbg_put_u64(buf + 16, aux_addr, true);
+		put_u32(buf + 8, n, true);
+		put_u64(buf + 16, aux_addr, true);
 	}
 }
 
-static bool s390_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool s390_decode(const uint8_t *run, struct arch_exit *out)
 {
-	uint32_t reason = kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, true);
-	uint64_t psw = kvmdbg_get_u64(run + S390_RUN_PSW_ADDR, true);
+	uint32_t reason = get_u32(run + RUN_EXIT_REASON, true);
+	uint64_t psw = get_u64(run + S390_RUN_PSW_ADDR, true);
 	const uint8_t *u = run + S390_RUN_UNION;
 
 	memset(out, 0, sizeof(*out));
-	out->slot_bank = KVMDBG_BANK_BP;
-	if (reason == KVMDBG_EXIT_REASON_DEBUG) {
-		uint64_t addr = kvmdbg_get_u64(u, true);
+	out->slot_bank = BANK_BP;
+	if (reason == EXIT_REASON_DEBUG) {
+		uint64_t addr = get_u64(u, true);
 		uint8_t type = u[8];
 
 		out->has_pc = true;
@@ -187,26 +187,26 @@ static bool s390_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 		out->status = addr;
 		switch (type) {
 		case S390_HW_BP:
-			out->causes = KVMDBG_CAUSE_SLOT;
+			out->causes = CAUSE_SLOT;
 			out->slot_addr = addr;
 			break;
 		case S390_HW_WP_WRITE:
-			out->causes = KVMDBG_CAUSE_SLOT;
+			out->causes = CAUSE_SLOT;
 			out->slot_addr = addr;
 			out->has_data_addr = true;
 			out->data_addr = addr;
 			out->access = KVMDBG_ACCESS_WRITE;
 			break;
 		case S390_SINGLESTEP:
-			out->causes = KVMDBG_CAUSE_STEP;
+			out->causes = CAUSE_STEP;
 			break;
 		}
 		return true;
 	}
-	if (reason == KVMDBG_EXIT_REASON_S390_SIEIC) {
+	if (reason == EXIT_REASON_S390_SIEIC) {
 		uint8_t icpt = u[0];
-		uint16_t ipa = kvmdbg_get_u16(u + 2, true);
-		uint32_t ipb = kvmdbg_get_u32(u + 4, true);
+		uint16_t ipa = get_u16(u + 2, true);
+		uint32_t ipb = get_u32(u + 4, true);
 		unsigned int ilen;
 
 		if (icpt == S390_ICPT_OPEREXC && ipa == 0)
@@ -216,7 +216,7 @@ static bool s390_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 			ilen = 4; /* DIAG 0x501, base register 0 */
 		else
 			return false;
-		out->causes = KVMDBG_CAUSE_BP_INSN;
+		out->causes = CAUSE_BP_INSN;
 		/* the library's DIAG has R1 = R3 = 0 */
 		out->foreign_insn = ilen == 4 && ipa != 0x8300;
 		out->intercept = true;
@@ -233,10 +233,10 @@ static bool s390_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 
 static void s390_set_pc(uint8_t *run, uint64_t pc)
 {
-	kvmdbg_put_u64(run + S390_RUN_PSW_ADDR, pc, true);
+	put_u64(run + S390_RUN_PSW_ADDR, pc, true);
 }
 
-const struct kvmdbg_arch kvmdbg_arch_s390x = {
+const struct arch arch_s390x = {
 	.name = "s390x",
 	.big_endian = true,
 	.guest_debug_size = S390_GUEST_DEBUG_SIZE,
@@ -252,7 +252,7 @@ const struct kvmdbg_arch kvmdbg_arch_s390x = {
 	.sw_insn_len = 4,
 	.sw_insn_alt = { 0x00, 0x00 },
 	.sw_insn_alt_len = 2,
-	.alt_insn_cap = KVMDBG_CAP_S390_USER_INSTR0,
+	.alt_insn_cap = CAP_S390_USER_INSTR0,
 	.insn_align = 2,
 	.failed_set_disables = true,
 	.hw_needs_phys = true,

@@ -57,9 +57,9 @@ _Static_assert(offsetof(struct kvm_debug_exit_arch, pc) == 8, "pc offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, dr6) == 16, "dr6 offset");
 _Static_assert(offsetof(struct kvm_debug_exit_arch, dr7) == 24, "dr7 offset");
 _Static_assert(sizeof(struct kvm_run) == X86_RUN_SIZE, "kvm_run size");
-_Static_assert(offsetof(struct kvm_run, exit_reason) == KVMDBG_RUN_EXIT_REASON, "exit_reason");
+_Static_assert(offsetof(struct kvm_run, exit_reason) == RUN_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct kvm_run, debug.arch) == X86_RUN_DEBUG, "debug.arch offset");
-_Static_assert(KVM_EXIT_DEBUG == KVMDBG_EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
+_Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(KVM_EXIT_MMIO == 6, "KVM_EXIT_MMIO");
 _Static_assert(offsetof(struct kvm_run, mmio.is_write) == 52, "mmio.is_write offset");
 _Static_assert(X86_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
@@ -77,20 +77,20 @@ static uint32_t x86_control(uint32_t req)
 {
 	uint32_t c = 0;
 
-	if (!(req & KVMDBG_REQ_ENABLE))
+	if (!(req & REQ_ENABLE))
 		return 0;
 	c |= X86_CTL_ENABLE;
-	if (req & KVMDBG_REQ_STEP)
+	if (req & REQ_STEP)
 		c |= X86_CTL_SINGLESTEP;
-	if (req & KVMDBG_REQ_SW_BP)
+	if (req & REQ_SW_BP)
 		c |= X86_CTL_USE_SW_BP;
-	if (req & KVMDBG_REQ_HW)
+	if (req & REQ_HW)
 		c |= X86_CTL_USE_HW_BP;
-	if (req & KVMDBG_REQ_INJECT_DB)
+	if (req & REQ_INJECT_DB)
 		c |= X86_CTL_INJECT_DB;
-	if (req & KVMDBG_REQ_INJECT_BP)
+	if (req & REQ_INJECT_BP)
 		c |= X86_CTL_INJECT_BP;
-	if (req & KVMDBG_REQ_BLOCK_IRQ)
+	if (req & REQ_BLOCK_IRQ)
 		c |= X86_CTL_BLOCKIRQ;
 	return c;
 }
@@ -114,15 +114,15 @@ static int x86_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len
 	return -EINVAL;
 }
 
-static uint64_t x86_dr7_fields(const struct kvmdbg_slot *s)
+static uint64_t x86_dr7_fields(const struct hw_slot *s)
 {
 	uint64_t rw, len;
 
 	switch (s->kind) {
-	case KVMDBG_SLOT_WRITE:
+	case SLOT_WRITE:
 		rw = 1;
 		break;
-	case KVMDBG_SLOT_ACCESS:
+	case SLOT_ACCESS:
 		rw = 3;
 		break;
 	default:
@@ -145,49 +145,49 @@ static uint64_t x86_dr7_fields(const struct kvmdbg_slot *s)
 	return rw | len << 2;
 }
 
-static void x86_pack(const struct kvmdbg_debug_state *state, uint32_t control, uint8_t *buf,
+static void x86_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
 		     uint8_t *aux, uint64_t aux_addr)
 {
 	uint64_t dr7 = 0;
 
 	memset(buf, 0, X86_GUEST_DEBUG_SIZE);
-	kvmdbg_put_u32(buf, control, false);
+	put_u32(buf, control, false);
 	if (!(control & X86_CTL_USE_HW_BP))
 		return;
 
 	dr7 = X86_DR7_FIXED;
 	for (unsigned int n = 0; n < X86_NR_SLOTS; n++) {
-		const struct kvmdbg_slot *s = &state->slots[KVMDBG_BANK_BP][n];
+		const struct hw_slot *s = &state->slots[BANK_BP][n];
 
-		if (s->kind == KVMDBG_SLOT_OFF)
+		if (s->kind == SLOT_OFF)
 			continue;
-		kvmdbg_put_u64(buf + 8 + 8 * n, s->addr, false);
+		put_u64(buf + 8 + 8 * n, s->addr, false);
 		dr7 |= 1ull << (2 * n + 1);
 		dr7 |= x86_dr7_fields(s) << (16 + 4 * n);
 	}
 	if (state->trap_debug_regs)
 		dr7 |= X86_DR7_GD;
-	kvmdbg_put_u64(buf + 8 + 8 * 7, dr7, false);
+	put_u64(buf + 8 + 8 * 7, dr7, false);
 }
 
-static bool x86_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
+static bool x86_decode(const uint8_t *run, struct arch_exit *out)
 {
 	const uint8_t *exit = run + X86_RUN_DEBUG;
-	uint32_t exception = kvmdbg_get_u32(exit, false);
-	uint64_t dr6 = kvmdbg_get_u64(exit + 16, false);
+	uint32_t exception = get_u32(exit, false);
+	uint64_t dr6 = get_u64(exit + 16, false);
 
-	if (kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) != KVMDBG_EXIT_REASON_DEBUG)
+	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->has_pc = true;
-	out->pc = kvmdbg_get_u64(exit + 8, false);
+	out->pc = get_u64(exit + 8, false);
 	out->has_exception = true;
 	out->exception = exception;
-	out->slot_bank = KVMDBG_BANK_BP;
+	out->slot_bank = BANK_BP;
 
 	/* a #BP exit writes exception and pc only (kvm_handle_exception's BP_VECTOR case) */
 	if (exception == X86_BP_VECTOR) {
-		out->causes = KVMDBG_CAUSE_BP_INSN;
+		out->causes = CAUSE_BP_INSN;
 		return true;
 	}
 	if (exception != X86_DB_VECTOR)
@@ -195,16 +195,16 @@ static bool x86_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 	out->has_status = true;
 	out->status = dr6;
 	if (dr6 & X86_DR6_BS)
-		out->causes |= KVMDBG_CAUSE_STEP;
+		out->causes |= CAUSE_STEP;
 	if (dr6 & X86_DR6_BD)
-		out->causes |= KVMDBG_CAUSE_DEBUG_REG;
+		out->causes |= CAUSE_DEBUG_REG;
 	if (dr6 & X86_DR6_SLOTS) {
-		out->causes |= KVMDBG_CAUSE_SLOT;
+		out->causes |= CAUSE_SLOT;
 		out->slot_mask = dr6 & X86_DR6_SLOTS;
 	}
 	/* no cause bit: ICEBP (INT1, 0xf1), which only the guest raises */
 	if (!out->causes)
-		out->causes = KVMDBG_CAUSE_FOREIGN;
+		out->causes = CAUSE_FOREIGN;
 	return true;
 }
 
@@ -217,11 +217,11 @@ static bool x86_decode(const uint8_t *run, struct kvmdbg_arch_exit *out)
 
 static bool x86_step_lost(const uint8_t *run)
 {
-	return kvmdbg_get_u32(run + KVMDBG_RUN_EXIT_REASON, false) == X86_EXIT_MMIO &&
+	return get_u32(run + RUN_EXIT_REASON, false) == X86_EXIT_MMIO &&
 	       run[X86_RUN_MMIO_IS_WRITE];
 }
 
-const struct kvmdbg_arch kvmdbg_arch_x86 = {
+const struct arch arch_x86 = {
 	.name = "x86_64",
 	.big_endian = false,
 	.guest_debug_size = X86_GUEST_DEBUG_SIZE,

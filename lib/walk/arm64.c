@@ -197,7 +197,7 @@ int walk_arm64(const struct walk_arm64_regs *r, walk_read_fn read, void *ctx, ui
 		err = read(ctx, table + ((va & bits(top, bottom)) >> bottom) * 8, b, 8);
 		if (err)
 			return err < 0 ? err : -EIO;
-		d = kvmdbg_get_u64(b, r->sctlr_el1 & SCTLR_EE);
+		d = get_u64(b, r->sctlr_el1 & SCTLR_EE);
 
 		if (!(d & DESC_VALID))
 			return -EFAULT;

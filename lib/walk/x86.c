@@ -63,7 +63,7 @@ static int read_entry(const struct x86_walk *w, uint64_t gpa, size_t size, uint6
 
 	if (err)
 		return err < 0 ? err : -EIO;
-	*ret = size == 4 ? kvmdbg_get_u32(b, false) : kvmdbg_get_u64(b, false);
+	*ret = size == 4 ? get_u32(b, false) : get_u64(b, false);
 	return 0;
 }
 

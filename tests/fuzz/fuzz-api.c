@@ -74,7 +74,7 @@ struct mpoint {
 };
 
 struct machine {
-	const struct kvmdbg_arch *arch;
+	const struct arch *arch;
 	struct kvmdbg_vm *vm;
 	struct kvmdbg_vcpu *vcpu[MAX_VCPUS];
 	struct kvm_run *run[MAX_VCPUS];
@@ -301,7 +301,7 @@ static void check_log(struct machine *m)
 			continue;
 		FUZZ_CHECK(c.size == m->arch->guest_debug_size, "%s: set_guest_debug of %zu bytes",
 			   m->arch->name, c.size);
-		control = kvmdbg_get_u32(c.bytes, m->arch->big_endian);
+		control = get_u32(c.bytes, m->arch->big_endian);
 		/*
 		 * Where the kernel has not said whether guest debug works, the first vCPU makes
 		 * a trial call with everything off.
@@ -645,20 +645,20 @@ static void op_handle_exit(struct machine *m, struct fuzz_in *in)
 	/* the exit: reason, then 32 bytes from offset 32 (every arch's debug exit) */
 	switch (sel & 3) {
 	case 0:
-		kvmdbg_put_u32(run + KVMDBG_RUN_EXIT_REASON, KVMDBG_EXIT_REASON_DEBUG, be);
+		put_u32(run + RUN_EXIT_REASON, EXIT_REASON_DEBUG, be);
 		break;
 	case 1:
-		kvmdbg_put_u32(run + KVMDBG_RUN_EXIT_REASON, KVMDBG_EXIT_REASON_S390_SIEIC, be);
+		put_u32(run + RUN_EXIT_REASON, EXIT_REASON_S390_SIEIC, be);
 		break;
 	case 2:
-		kvmdbg_put_u32(run + KVMDBG_RUN_EXIT_REASON, (uint32_t)fuzz_uint(in, 4), be);
+		put_u32(run + RUN_EXIT_REASON, (uint32_t)fuzz_uint(in, 4), be);
 		break;
 	default:
 		break; /* the same exit as last time */
 	}
 	if ((sel & 3) != 3) {
 		fuzz_bytes(in, run + 32, 32);
-		run[KVMDBG_RUN_FLAGS] = fuzz_u8(in) & 1;
+		run[RUN_FLAGS] = fuzz_u8(in) & 1;
 	}
 	/* the address, into the exit and wherever the fake kernel gives the pc from */
 	if (sel & 4) {
@@ -666,7 +666,7 @@ static void op_handle_exit(struct machine *m, struct fuzz_in *in)
 			if (strcmp(addr_field[i].name, m->arch->name))
 				continue;
 			/* s390: an intercept leaves psw_addr past the 2- or 4-byte instruction */
-			kvmdbg_put_u64(run + addr_field[i].off,
+			put_u64(run + addr_field[i].off,
 				       addr + (sel & 8 ? (sel & 0x80 ? 4 : 2) : 0), be);
 		}
 	}
@@ -1030,7 +1030,7 @@ static unsigned int nr_arches(void)
 {
 	unsigned int n = 0;
 
-	while (kvmdbg_arch_get(n))
+	while (arch_get(n))
 		n++;
 	return n;
 }
@@ -1047,10 +1047,10 @@ static void setup(struct machine *m, struct fuzz_in *in)
 	uint32_t all = 0;
 	int ret;
 
-	m->arch = kvmdbg_arch_get(b0 % nr_arches());
+	m->arch = arch_get(b0 % nr_arches());
 	fake_kernel_reset();
-	for (uint32_t r = KVMDBG_REQ_ENABLE; r <= KVMDBG_REQ_BLOCK_IRQ; r <<= 1)
-		all |= m->arch->control(r | KVMDBG_REQ_ENABLE);
+	for (uint32_t r = REQ_ENABLE; r <= REQ_BLOCK_IRQ; r <<= 1)
+		all |= m->arch->control(r | REQ_ENABLE);
 	switch (b1 & 3) {
 	case 0: /* a kernel with KVM_CAP_SET_GUEST_DEBUG2 reporting every bit */
 		fake_set_arch(m->arch, (int)all);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Fuzz target: every architecture backend's exit decoder (struct kvmdbg_arch ->decode) over
+ * Fuzz target: every architecture backend's exit decoder (struct arch ->decode) over
  * arbitrary struct kvm_run bytes.
  *
  * Input: one byte picks the backend, one byte the exit reason (kept as in the input, or forced
@@ -19,22 +19,22 @@
 #include "fuzz.h"
 
 #define ALL_CAUSES                                                                               \
-	(KVMDBG_CAUSE_STEP | KVMDBG_CAUSE_BP_INSN | KVMDBG_CAUSE_SLOT | KVMDBG_CAUSE_DEBUG_REG | \
-	 KVMDBG_CAUSE_STEP_OR_BP)
+	(CAUSE_STEP | CAUSE_BP_INSN | CAUSE_SLOT | CAUSE_DEBUG_REG | \
+	 CAUSE_STEP_OR_BP)
 
 static unsigned int nr_arches(void)
 {
 	unsigned int n = 0;
 
-	while (kvmdbg_arch_get(n))
+	while (arch_get(n))
 		n++;
 	return n;
 }
 
 #define SAME(field) FUZZ_CHECK(a->field == b->field, "%s: " #field " differs", arch->name)
 
-static void check_same(const struct kvmdbg_arch *arch, const struct kvmdbg_arch_exit *a,
-		       const struct kvmdbg_arch_exit *b)
+static void check_same(const struct arch *arch, const struct arch_exit *a,
+		       const struct arch_exit *b)
 {
 	SAME(causes);
 	SAME(slot_mask);
@@ -54,15 +54,15 @@ static void check_same(const struct kvmdbg_arch *arch, const struct kvmdbg_arch_
 	SAME(foreign_insn);
 }
 
-static void check_range(const struct kvmdbg_arch *arch, const struct kvmdbg_arch_exit *ex)
+static void check_range(const struct arch *arch, const struct arch_exit *ex)
 {
 	FUZZ_CHECK(!(ex->causes & ~(uint32_t)ALL_CAUSES), "%s: causes %#x", arch->name, ex->causes);
-	FUZZ_CHECK(ex->slot_bank == KVMDBG_BANK_BP || ex->slot_bank == KVMDBG_BANK_WP,
+	FUZZ_CHECK(ex->slot_bank == BANK_BP || ex->slot_bank == BANK_WP,
 		   "%s: slot bank %d", arch->name, ex->slot_bank);
 	if (ex->slot_mask) {
 		unsigned int nr = arch->slots[ex->slot_bank];
 
-		FUZZ_CHECK(ex->causes & KVMDBG_CAUSE_SLOT, "%s: slot mask without CAUSE_SLOT",
+		FUZZ_CHECK(ex->causes & CAUSE_SLOT, "%s: slot mask without CAUSE_SLOT",
 			   arch->name);
 		FUZZ_CHECK(nr >= 64 || !(ex->slot_mask >> nr),
 			   "%s: slot mask %#llx, bank %d has %u slots", arch->name,
@@ -78,9 +78,9 @@ static void check_range(const struct kvmdbg_arch *arch, const struct kvmdbg_arch
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
-	const struct kvmdbg_arch *arch = kvmdbg_arch_get(fuzz_u8(&in) % nr_arches());
+	const struct arch *arch = arch_get(fuzz_u8(&in) % nr_arches());
 	uint8_t mode = fuzz_u8(&in);
-	struct kvmdbg_arch_exit a, b;
+	struct arch_exit a, b;
 	uint8_t *run, *copy;
 	bool ra, rb;
 
@@ -90,10 +90,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(run && copy, "out of memory");
 	fuzz_bytes(&in, run, arch->run_size);
 	if (mode % 3 == 1)
-		kvmdbg_put_u32(run + KVMDBG_RUN_EXIT_REASON, KVMDBG_EXIT_REASON_DEBUG,
+		put_u32(run + RUN_EXIT_REASON, EXIT_REASON_DEBUG,
 			       arch->big_endian);
 	else if (mode % 3 == 2)
-		kvmdbg_put_u32(run + KVMDBG_RUN_EXIT_REASON, KVMDBG_EXIT_REASON_S390_SIEIC,
+		put_u32(run + RUN_EXIT_REASON, EXIT_REASON_S390_SIEIC,
 			       arch->big_endian);
 	memcpy(copy, run, arch->run_size);
 
@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t *site = malloc(arch->sw_insn_alt_len);
 
 		FUZZ_CHECK(site, "out of memory");
-		memcpy(site, run + KVMDBG_RUN_EXIT_REASON, arch->sw_insn_alt_len);
+		memcpy(site, run + RUN_EXIT_REASON, arch->sw_insn_alt_len);
 		(void)arch->pick_alt_insn(site);
 		free(site);
 	}

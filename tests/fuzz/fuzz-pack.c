@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Fuzz target: every architecture backend's packer (struct kvmdbg_arch ->pack) over debug
+ * Fuzz target: every architecture backend's packer (struct arch ->pack) over debug
  * states built from the input the way the core builds them (lib/vcpu.c build_state(): slots
  * only below the VM's slot count, holding points that passed the backend's ->validate, in the
  * bank lib/point.c would put them in; the request bits the core derives from them).
@@ -50,12 +50,12 @@ static unsigned int nr_arches(void)
 {
 	unsigned int n = 0;
 
-	while (kvmdbg_arch_get(n))
+	while (arch_get(n))
 		n++;
 	return n;
 }
 
-static const struct layout *layout_of(const struct kvmdbg_arch *arch)
+static const struct layout *layout_of(const struct arch *arch)
 {
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 		if (!strcmp(layouts[i].name, arch->name))
@@ -72,24 +72,24 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* As lib/point.c kvmdbg_point_slot_kind() and kvmdbg_point_bank(). */
+/* As lib/point.c point_slot_kind() and point_bank(). */
 static uint8_t slot_kind(enum kvmdbg_point_type type)
 {
 	switch (type) {
 	case KVMDBG_POINT_HW_BREAK:
-		return KVMDBG_SLOT_EXEC;
+		return SLOT_EXEC;
 	case KVMDBG_POINT_WATCH_WRITE:
-		return KVMDBG_SLOT_WRITE;
+		return SLOT_WRITE;
 	case KVMDBG_POINT_WATCH_READ:
-		return KVMDBG_SLOT_READ;
+		return SLOT_READ;
 	case KVMDBG_POINT_WATCH_ACCESS:
-		return KVMDBG_SLOT_ACCESS;
+		return SLOT_ACCESS;
 	default:
-		return KVMDBG_SLOT_OFF;
+		return SLOT_OFF;
 	}
 }
 
-static void check_layout(const struct kvmdbg_arch *arch, const struct kvmdbg_debug_state *st,
+static void check_layout(const struct arch *arch, const struct debug_state *st,
 			 const uint8_t *buf, const uint8_t *aux, unsigned int used)
 {
 	const struct layout *l = layout_of(arch);
@@ -108,7 +108,7 @@ static void check_layout(const struct kvmdbg_arch *arch, const struct kvmdbg_deb
 		}
 		if (l->in_aux) {
 			/* s390: nr_hw_bp, a u32 at 8 of the image, counts the entries */
-			uint32_t nr = kvmdbg_get_u32(buf + 8, arch->big_endian);
+			uint32_t nr = get_u32(buf + 8, arch->big_endian);
 
 			FUZZ_CHECK(nr <= used, "%s: nr_hw_bp %u, %u slots in use", arch->name, nr,
 				   used);
@@ -117,7 +117,7 @@ static void check_layout(const struct kvmdbg_arch *arch, const struct kvmdbg_deb
 	}
 	for (int bank = 0; bank < 2; bank++) {
 		for (unsigned int n = 0; n < l->entries; n++) {
-			if (st->slots[bank][n].kind != KVMDBG_SLOT_OFF)
+			if (st->slots[bank][n].kind != SLOT_OFF)
 				continue;
 			for (int k = 0; k < 2; k++) {
 				size_t at = l->off[bank][k] + (size_t)l->stride * n;
@@ -133,7 +133,7 @@ static void check_layout(const struct kvmdbg_arch *arch, const struct kvmdbg_deb
 		}
 	}
 	if (!strcmp(arch->name, "x86_64")) {
-		uint64_t dr7 = kvmdbg_get_u64(buf + 64, false);
+		uint64_t dr7 = get_u64(buf + 64, false);
 
 		/* debugreg[4..6] */
 		FUZZ_CHECK(all_zero(buf + 40, 24), "x86_64: debugreg[4..6] written");
@@ -141,7 +141,7 @@ static void check_layout(const struct kvmdbg_arch *arch, const struct kvmdbg_deb
 		for (unsigned int n = 0; n < 4; n++) {
 			FUZZ_CHECK(!(dr7 & 1ull << (2 * n)), "x86_64: DR7.L%u set", n);
 			FUZZ_CHECK(!(dr7 & 1ull << (2 * n + 1)) ||
-					   st->slots[KVMDBG_BANK_BP][n].kind != KVMDBG_SLOT_OFF,
+					   st->slots[BANK_BP][n].kind != SLOT_OFF,
 				   "x86_64: DR7.G%u set for an unused slot", n);
 		}
 	}
@@ -150,10 +150,10 @@ static void check_layout(const struct kvmdbg_arch *arch, const struct kvmdbg_deb
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
-	const struct kvmdbg_arch *arch = kvmdbg_arch_get(fuzz_u8(&in) % nr_arches());
+	const struct arch *arch = arch_get(fuzz_u8(&in) % nr_arches());
 	uint8_t reqbits = fuzz_u8(&in);
 	uint8_t flags = fuzz_u8(&in);
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	unsigned int count[2], used = 0;
 	uint8_t *buf[2], *aux[2];
 	uint64_t aux_addr;
@@ -178,17 +178,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t len = l & 0x80 ? l & 0x7f : l % 9;
 		uint64_t phys = fuzz_uint(&in, 8);
 		uint8_t at = fuzz_u8(&in);
-		int bank = arch->shared_slots || type == KVMDBG_POINT_HW_BREAK ? KVMDBG_BANK_BP
-									       : KVMDBG_BANK_WP;
+		int bank = arch->shared_slots || type == KVMDBG_POINT_HW_BREAK ? BANK_BP
+									       : BANK_WP;
 		unsigned int n;
 
 		if (type == KVMDBG_POINT_SW_BREAK || !count[bank] ||
 		    arch->validate(type, addr, len) != 0)
 			continue;
 		n = at % count[bank];
-		if (st.slots[bank][n].kind != KVMDBG_SLOT_OFF)
+		if (st.slots[bank][n].kind != SLOT_OFF)
 			continue;
-		st.slots[bank][n] = (struct kvmdbg_slot){
+		st.slots[bank][n] = (struct hw_slot){
 			.kind = slot_kind(type),
 			.addr = addr,
 			/* lib/point.c: an execute breakpoint covers one address */
@@ -196,18 +196,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.phys = arch->hw_needs_phys ? phys : 0,
 		};
 		st.ids[bank][n] = ++used;
-		req |= KVMDBG_REQ_HW;
+		req |= REQ_HW;
 	}
 	/* as build_state() in lib/vcpu.c */
 	if ((flags & 1) && arch->has_debug_reg_trap) {
 		st.trap_debug_regs = !(flags & 2);
-		req |= KVMDBG_REQ_HW;
+		req |= REQ_HW;
 	}
-	req |= reqbits & (KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB | KVMDBG_REQ_SW_BP);
-	if (reqbits & KVMDBG_REQ_STEP)
-		req |= KVMDBG_REQ_STEP | (reqbits & KVMDBG_REQ_BLOCK_IRQ);
+	req |= reqbits & (REQ_INJECT_BP | REQ_INJECT_DB | REQ_SW_BP);
+	if (reqbits & REQ_STEP)
+		req |= REQ_STEP | (reqbits & REQ_BLOCK_IRQ);
 	if (req)
-		req |= KVMDBG_REQ_ENABLE;
+		req |= REQ_ENABLE;
 	st.req = req;
 	control = arch->control(req);
 
@@ -226,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "%s: two packs of one state differ in the array", arch->name);
 
 	/* control is a u32 at offset 0 on every architecture */
-	got = kvmdbg_get_u32(buf[0], arch->big_endian);
+	got = get_u32(buf[0], arch->big_endian);
 	FUZZ_CHECK(!(got & ~control), "%s: control %#x, ->control() allows %#x", arch->name, got,
 		   control);
 	check_layout(arch, &st, buf[0], aux[0], used);

@@ -18,7 +18,7 @@ import os
 import struct
 import sys
 
-# kvmdbg_arch_get() order (lib/arch/native.c)
+# arch_get() order (lib/arch/native.c)
 ARCHES = ["x86_64", "s390x", "ppc64-book3s", "ppc64-booke", "ppc64le-book3s", "aarch64",
           "riscv64"]
 BIG = {"s390x", "ppc64-book3s", "ppc64-booke"}

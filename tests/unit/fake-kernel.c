@@ -34,7 +34,7 @@ static uint64_t fake_delta;
 static struct fake_range fake_faults[MAX_FAULTS];
 static unsigned int fake_nr_faults;
 static bool fake_initialised;
-static const struct kvmdbg_arch *fake_arch;
+static const struct arch *fake_arch;
 static int fake_cap_err;
 static unsigned int fake_cap_fail_count;
 static struct {
@@ -49,7 +49,7 @@ static void (*fake_translate_hook)(void *data, int fd, uint64_t gva);
 static int fake_not_vm[8];
 static unsigned int fake_nr_not_vm;
 static int (*fake_trial)(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
-			 size_t size, struct kvmdbg_trial_exit *ret);
+			 size_t size, struct trial_exit *ret);
 static void *fake_trial_data;
 static void *fake_translate_hook_data;
 static const struct fake_model_hooks *fake_model;
@@ -81,7 +81,7 @@ static void fake_reset_locked(void)
 	fake_gd_fail_count = 0;
 	fake_delta = 0;
 	fake_nr_faults = 0;
-	fake_arch = &kvmdbg_arch_x86;
+	fake_arch = &arch_x86;
 	fake_cap_err = 0;
 	fake_cap_fail_count = 0;
 	fake_nr_regs = 0;
@@ -110,7 +110,7 @@ void fake_kernel_reset(void)
 	g_mutex_unlock(&fake_lock);
 }
 
-void fake_set_arch(const struct kvmdbg_arch *arch, int debug2_mask)
+void fake_set_arch(const struct arch *arch, int debug2_mask)
 {
 	g_assert_nonnull(arch);
 	g_mutex_lock(&fake_lock);
@@ -121,9 +121,9 @@ void fake_set_arch(const struct kvmdbg_arch *arch, int debug2_mask)
 	g_mutex_unlock(&fake_lock);
 }
 
-const struct kvmdbg_arch *fake_get_arch(void)
+const struct arch *fake_get_arch(void)
 {
-	const struct kvmdbg_arch *arch;
+	const struct arch *arch;
 
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();
@@ -328,12 +328,12 @@ static int take_failure(unsigned int *count, int err)
 	return err;
 }
 
-const struct kvmdbg_arch *kvmdbg_kernel_arch(void)
+const struct arch *kernel_arch(void)
 {
 	return fake_get_arch();
 }
 
-int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
+int kernel_enable_cap(int fd, unsigned long cap)
 {
 	struct fake_call c;
 	int ret;
@@ -353,7 +353,7 @@ int kvmdbg_kernel_enable_cap(int fd, unsigned long cap)
 	return ret;
 }
 
-int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
+int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 {
 	struct fake_call c;
 	int ret = -ENOENT; /* the kernel's answer for a register it does not have */
@@ -388,7 +388,7 @@ int kvmdbg_kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 	return ret;
 }
 
-int kvmdbg_kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
+int kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
 {
 	struct fake_call c;
 	int ret;
@@ -441,7 +441,7 @@ static void fake_copy_aux(struct fake_call *c, const uint8_t *buf, size_t size)
 	memcpy(c->aux, (const void *)(uintptr_t)ptr, c->aux_len);
 }
 
-int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
+int kernel_check_extension(int fd, unsigned long cap)
 {
 	struct fake_call c;
 	int ret = 0;
@@ -461,7 +461,7 @@ int kvmdbg_kernel_check_extension(int fd, unsigned long cap)
 	return ret;
 }
 
-int kvmdbg_kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
+int kernel_set_guest_debug(int vcpu_fd, const void *buf, size_t size)
 {
 	struct fake_call c;
 	int ret;
@@ -494,7 +494,7 @@ void fake_set_translate_hook(void (*hook)(void *data, int fd, uint64_t gva), voi
 	g_mutex_unlock(&fake_lock);
 }
 
-int kvmdbg_kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
+int kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
 {
 	void (*hook)(void *data, int fd, uint64_t gva);
 	void *hook_data;
@@ -613,7 +613,7 @@ void x86_set_debug_exit(struct kvm_run *run, uint32_t exception, uint64_t pc, ui
 	put_le(b + 56, dr7, 8);
 }
 
-int kvmdbg_kernel_is_vm_fd(int fd)
+int kernel_is_vm_fd(int fd)
 {
 	int ret;
 
@@ -637,7 +637,7 @@ void fake_set_not_vm_fd(int fd)
 }
 
 void fake_set_trial(int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
-			      size_t size, struct kvmdbg_trial_exit *ret),
+			      size_t size, struct trial_exit *ret),
 		    void *data)
 {
 	g_mutex_lock(&fake_lock);
@@ -647,11 +647,11 @@ void fake_set_trial(int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const
 	g_mutex_unlock(&fake_lock);
 }
 
-int kvmdbg_kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
-			    size_t debug_size, struct kvmdbg_trial_exit *ret)
+int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
+			    size_t debug_size, struct trial_exit *ret)
 {
 	int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const void *debug, size_t size,
-		  struct kvmdbg_trial_exit *ret);
+		  struct trial_exit *ret);
 	void *data;
 
 	(void)kvm_fd;

@@ -38,7 +38,7 @@ struct kvm_run;
 /* A struct kvm_run buffer big enough for every architecture (s390: 2368 bytes). */
 #define FAKE_RUN_SIZE 4096
 
-struct kvmdbg_arch;
+struct arch;
 
 enum fake_call_kind {
 	FAKE_CHECK_EXTENSION = 1,
@@ -75,8 +75,8 @@ void fake_kernel_reset(void);
  * The architecture the fake kernel is of, for VMs created from now on (reset: x86_64); its
  * default capabilities are set too: SET_GUEST_DEBUG 1 and SET_GUEST_DEBUG2 as given.
  */
-void fake_set_arch(const struct kvmdbg_arch *arch, int debug2_mask);
-const struct kvmdbg_arch *fake_get_arch(void);
+void fake_set_arch(const struct arch *arch, int debug2_mask);
+const struct arch *fake_get_arch(void);
 
 /* The log. */
 void fake_log_clear(void);
@@ -118,10 +118,10 @@ void fake_set_translate_hook(void (*hook)(void *data, int fd, uint64_t gva), voi
 /* is_vm_fd: fd is not a KVM VM fd (every fd is one by default). */
 void fake_set_not_vm_fd(int fd);
 
-struct kvmdbg_trial_exit;
+struct trial_exit;
 /* trial_run (kvmdbg_vm_probe()): answered by fn; without one, -EOPNOTSUPP. */
 void fake_set_trial(int (*fn)(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
-			      size_t size, struct kvmdbg_trial_exit *ret),
+			      size_t size, struct trial_exit *ret),
 		    void *data);
 
 /*

@@ -18,7 +18,7 @@ void fx_init_bare(struct fx *f, const char *arch, int debug2)
 {
 	memset(f, 0, sizeof(*f));
 	fake_kernel_reset();
-	f->arch = kvmdbg_arch_by_name(arch);
+	f->arch = arch_by_name(arch);
 	g_assert_nonnull(f->arch);
 	fake_set_arch(f->arch, debug2);
 	/* what the vm tier's machines report: QEMU's arm64 "max" CPU, Book3S PR */

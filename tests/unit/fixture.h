@@ -42,7 +42,7 @@
 #define FX_DR6_SLOT(n) (0xffff0ff0ull | 1ull << (n))
 
 struct fx {
-	const struct kvmdbg_arch *arch;
+	const struct arch *arch;
 	struct kvmdbg_vm *vm;
 	struct kvmdbg_vcpu *vcpu[FX_MAX_VCPUS];
 	struct kvm_run *run[FX_MAX_VCPUS];

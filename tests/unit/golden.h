@@ -46,12 +46,12 @@ static inline void golden_dump(const char *what, const uint8_t *b, size_t n)
  * arch->pack into buffers filled with garbage; asserts that exactly guest_debug_size bytes of
  * buf and aux_size bytes of aux were written (nothing after them), and copies them out.
  */
-static inline void golden_pack(const struct kvmdbg_arch *arch,
-			       const struct kvmdbg_debug_state *st, uint32_t control,
+static inline void golden_pack(const struct arch *arch,
+			       const struct debug_state *st, uint32_t control,
 			       uint64_t aux_addr, uint8_t *out, uint8_t *out_aux)
 {
-	static uint8_t buf[KVMDBG_MAX_GUEST_DEBUG + 64];
-	static uint8_t aux[KVMDBG_MAX_AUX + 64];
+	static uint8_t buf[MAX_GUEST_DEBUG + 64];
+	static uint8_t aux[MAX_AUX + 64];
 
 	memset(buf, GOLDEN_GARBAGE, sizeof(buf));
 	memset(aux, GOLDEN_GARBAGE, sizeof(aux));
@@ -65,8 +65,8 @@ static inline void golden_pack(const struct kvmdbg_arch *arch,
 		memcpy(out_aux, aux, arch->aux_size);
 }
 
-static inline void golden_slot(struct kvmdbg_debug_state *st, int bank, unsigned int n,
-			       enum kvmdbg_slot_kind kind, uint64_t addr, uint64_t len,
+static inline void golden_slot(struct debug_state *st, int bank, unsigned int n,
+			       enum slot_kind kind, uint64_t addr, uint64_t len,
 			       uint64_t phys)
 {
 	st->slots[bank][n].kind = (uint8_t)kind;
@@ -93,8 +93,8 @@ static inline uint8_t *golden_run(uint32_t exit_reason, bool be)
 }
 
 /* decode into garbage: decode must set every field it reports */
-static inline bool golden_decode(const struct kvmdbg_arch *arch, const uint8_t *run,
-				 struct kvmdbg_arch_exit *e)
+static inline bool golden_decode(const struct arch *arch, const uint8_t *run,
+				 struct arch_exit *e)
 {
 	memset(e, 0xa5, sizeof(*e));
 	return arch->decode(run, e);

@@ -1848,19 +1848,19 @@ static const struct fake_model_hooks hooks = {
 
 /* ------------------------------------------------------------------ setup */
 
-const struct kvmdbg_arch *model_kvmdbg_arch(struct model *m)
+const struct arch *model_kvmdbg_arch(struct model *m)
 {
 	switch (m->arch) {
 	case MODEL_X86:
-		return kvmdbg_arch_by_name("x86_64");
+		return arch_by_name("x86_64");
 	case MODEL_ARM64:
-		return kvmdbg_arch_by_name("aarch64");
+		return arch_by_name("aarch64");
 	case MODEL_S390:
-		return kvmdbg_arch_by_name("s390x");
+		return arch_by_name("s390x");
 	case MODEL_RISCV:
-		return kvmdbg_arch_by_name("riscv64");
+		return arch_by_name("riscv64");
 	default:
-		return kvmdbg_arch_by_name("ppc64-book3s");
+		return arch_by_name("ppc64-book3s");
 	}
 }
 

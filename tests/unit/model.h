@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 struct kvm_run;
-struct kvmdbg_arch;
+struct arch;
 
 enum model_arch {
 	MODEL_X86 = 1,      /* upstream VMX/SVM, not this host's PVM */
@@ -105,7 +105,7 @@ void model_free(struct model *m);
  * call after fake_kernel_reset() and before kvmdbg_vm_new().
  */
 void model_install(struct model *m);
-const struct kvmdbg_arch *model_kvmdbg_arch(struct model *m);
+const struct arch *model_kvmdbg_arch(struct model *m);
 enum model_arch model_get_arch(struct model *m);
 uint8_t *model_ram(struct model *m);
 uint64_t model_ram_gpa(struct model *m);

@@ -20,7 +20,7 @@
 
 #include "golden.h"
 
-#define ARCH (&kvmdbg_arch_aarch64)
+#define ARCH (&arch_aarch64)
 
 static const uint8_t zero[520];
 
@@ -29,7 +29,7 @@ static void test_description(void)
 	static const uint8_t brk0[4] = { 0x00, 0x00, 0x20, 0xd4 }; /* 0xd4200000 */
 
 	g_assert_cmpstr(ARCH->name, ==, "aarch64");
-	g_assert_true(kvmdbg_arch_by_name("aarch64") == ARCH);
+	g_assert_true(arch_by_name("aarch64") == ARCH);
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 520);
 	g_assert_cmpuint(ARCH->exit_size, ==, 16);
@@ -37,10 +37,10 @@ static void test_description(void)
 	g_assert_cmpuint(ARCH->run_debug_offset, ==, 32);
 	g_assert_cmpuint(ARCH->aux_size, ==, 0);
 	/* at most 16 each; the kernel says how many (KVM_CAP_GUEST_DEBUG_HW_BPS 119, _WPS 120) */
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_BP], ==, 16);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_WP], ==, 16);
-	g_assert_cmpuint(ARCH->slot_caps[KVMDBG_BANK_BP], ==, 119);
-	g_assert_cmpuint(ARCH->slot_caps[KVMDBG_BANK_WP], ==, 120);
+	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 16);
+	g_assert_cmpuint(ARCH->slots[BANK_WP], ==, 16);
+	g_assert_cmpuint(ARCH->slot_caps[BANK_BP], ==, 119);
+	g_assert_cmpuint(ARCH->slot_caps[BANK_WP], ==, 120);
 	g_assert_false(ARCH->shared_slots);
 	g_assert_cmphex(ARCH->legacy_mask, ==, 0x30003);
 	g_assert_cmpuint(ARCH->sw_insn_len, ==, 4);
@@ -52,7 +52,7 @@ static void test_description(void)
 	g_assert_false(ARCH->kvm_translate);
 	g_assert_false(ARCH->failed_set_disables);
 #if defined(__aarch64__)
-	g_assert_true(kvmdbg_arch_native() == ARCH);
+	g_assert_true(arch_native() == ARCH);
 #endif
 }
 
@@ -63,16 +63,16 @@ static void test_control(void)
 		uint32_t control;
 	} table[] = {
 		{ 0, 0 },
-		{ KVMDBG_REQ_STEP | KVMDBG_REQ_HW, 0 },
-		{ KVMDBG_REQ_ENABLE, 0x00000001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP, 0x00000003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP, 0x00010001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW, 0x00020001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW | KVMDBG_REQ_STEP,
+		{ REQ_STEP | REQ_HW, 0 },
+		{ REQ_ENABLE, 0x00000001 },
+		{ REQ_ENABLE | REQ_STEP, 0x00000003 },
+		{ REQ_ENABLE | REQ_SW_BP, 0x00010001 },
+		{ REQ_ENABLE | REQ_HW, 0x00020001 },
+		{ REQ_ENABLE | REQ_SW_BP | REQ_HW | REQ_STEP,
 		  0x00030003 },
 		/* no inject, no interrupt blocking on arm64 */
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB |
-			  KVMDBG_REQ_BLOCK_IRQ, 0x00000001 },
+		{ REQ_ENABLE | REQ_INJECT_BP | REQ_INJECT_DB |
+			  REQ_BLOCK_IRQ, 0x00000001 },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -87,12 +87,12 @@ static void test_pack_breakpoints(void)
 	static const uint8_t bcr[8] = { 0xe7, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t bvr0[8] = { 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t bvr15[8] = { 0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[520], expected[520];
 
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x400000, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_BP, 15, KVMDBG_SLOT_EXEC, 0xfffffffffffffffcull, 1, 0);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x400000, 1, 0);
+	golden_slot(&st, BANK_BP, 15, SLOT_EXEC, 0xfffffffffffffffcull, 1, 0);
 	golden_pack(ARCH, &st, 0x20001, 0, out, NULL);
 
 	memset(expected, 0, sizeof(expected));
@@ -122,15 +122,15 @@ static void test_pack_watchpoints(void)
 	/* execute breakpoint alongside, in slot 3 */
 	static const uint8_t bcr3[8] = { 0xe7, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t bvr3[8] = { 0x10, 0x32, 0x54, 0x76, 0x00, 0x00, 0x00, 0x00 };
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[520], expected[520];
 
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_WP, 0, KVMDBG_SLOT_WRITE, 0x1003, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 1, KVMDBG_SLOT_READ, 0x2000, 8, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 2, KVMDBG_SLOT_ACCESS, 0x3006, 2, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 15, KVMDBG_SLOT_ACCESS, 0xffff800000004004ull, 4, 0);
-	golden_slot(&st, KVMDBG_BANK_BP, 3, KVMDBG_SLOT_EXEC, 0x76543210, 1, 0);
+	golden_slot(&st, BANK_WP, 0, SLOT_WRITE, 0x1003, 1, 0);
+	golden_slot(&st, BANK_WP, 1, SLOT_READ, 0x2000, 8, 0);
+	golden_slot(&st, BANK_WP, 2, SLOT_ACCESS, 0x3006, 2, 0);
+	golden_slot(&st, BANK_WP, 15, SLOT_ACCESS, 0xffff800000004004ull, 4, 0);
+	golden_slot(&st, BANK_BP, 3, SLOT_EXEC, 0x76543210, 1, 0);
 	golden_pack(ARCH, &st, 0x30003, 0, out, NULL);
 
 	memset(expected, 0, sizeof(expected));
@@ -155,25 +155,25 @@ static void test_pack_every_length(void)
 	 * DBGWCR low 16 bits = 0x7 | LSC << 3 | BAS << 5 with BAS = len ones from bit off.
 	 */
 	static const struct {
-		enum kvmdbg_slot_kind kind;
+		enum slot_kind kind;
 		unsigned int lsc;
 	} kinds[] = {
-		{ KVMDBG_SLOT_READ, 1 },
-		{ KVMDBG_SLOT_WRITE, 2 },
-		{ KVMDBG_SLOT_ACCESS, 3 },
+		{ SLOT_READ, 1 },
+		{ SLOT_WRITE, 2 },
+		{ SLOT_ACCESS, 3 },
 	};
 
 	for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
 		for (unsigned int len = 1; len <= 8; len++) {
 			for (unsigned int off = 0; off + len <= 8; off++) {
-				struct kvmdbg_debug_state st;
+				struct debug_state st;
 				uint8_t out[520], expected[520];
 				unsigned int bas = ((1u << len) - 1) << off;
 				unsigned int wcr = 0x7 | kinds[k].lsc << 3 | bas << 5;
 				unsigned int n = (len + off) % 16;
 
 				memset(&st, 0, sizeof(st));
-				golden_slot(&st, KVMDBG_BANK_WP, n, kinds[k].kind,
+				golden_slot(&st, BANK_WP, n, kinds[k].kind,
 					    0x123456780ull + off, len, 0);
 				golden_pack(ARCH, &st, 0x20001, 0, out, NULL);
 				memset(expected, 0, sizeof(expected));
@@ -198,13 +198,13 @@ static void test_pack_every_length(void)
 static void test_pack_no_hw(void)
 {
 	static const uint8_t head[8] = { 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[520];
 
 	/* slots are written only with USE_HW */
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x400000, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 0, KVMDBG_SLOT_WRITE, 0x1000, 8, 0);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x400000, 1, 0);
+	golden_slot(&st, BANK_WP, 0, SLOT_WRITE, 0x1000, 8, 0);
 	golden_pack(ARCH, &st, 0x10003, 0, out, NULL);
 	assert_bytes(out, head, 8);
 	assert_bytes(out + 8, zero, 512);
@@ -269,13 +269,13 @@ static uint8_t *debug_run(uint32_t hsr, uint32_t hsr_high, uint64_t far, uint16_
 
 static void test_decode_breakpoint(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* EC 0x30, IL: the pc is read afterwards, the slot found by it */
 	g_assert_true(golden_decode(ARCH, debug_run(0xc2000000, 0, 0x1111, 1), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
+	g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
 	g_assert_cmphex(e.slot_mask, ==, 0);
-	g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_BP);
+	g_assert_cmpint(e.slot_bank, ==, BANK_BP);
 	g_assert_true(e.slot_by_pc);
 	g_assert_false(e.has_pc);
 	g_assert_false(e.has_data_addr);
@@ -287,29 +287,29 @@ static void test_decode_breakpoint(void)
 
 static void test_decode_step(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* EC 0x32; hsr_high counts only with KVM_DEBUG_ARCH_HSR_HIGH_VALID in run->flags */
 	g_assert_true(golden_decode(ARCH, debug_run(0xca000022, 0x5, 0, 1), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP);
+	g_assert_cmphex(e.causes, ==, CAUSE_STEP);
 	g_assert_false(e.has_pc);
 	g_assert_cmphex(e.exception, ==, 0x32);
 	g_assert_cmphex(e.status, ==, 0x5ca000022ull);
 
 	g_assert_true(golden_decode(ARCH, debug_run(0xca000022, 0x5, 0, 0), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP);
+	g_assert_cmphex(e.causes, ==, CAUSE_STEP);
 	g_assert_cmphex(e.status, ==, 0xca000022ull);
 }
 
 static void test_decode_watchpoint(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* EC 0x34, WnR set: a write; far is the address the access touched */
 	g_assert_true(golden_decode(ARCH, debug_run(0xd2000062, 0, 0xffff000012345678ull, 1),
 				    &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
-	g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_WP);
+	g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
+	g_assert_cmpint(e.slot_bank, ==, BANK_WP);
 	g_assert_false(e.slot_by_pc);
 	g_assert_cmphex(e.slot_addr, ==, 0xffff000012345678ull);
 	g_assert_true(e.has_data_addr);
@@ -326,11 +326,11 @@ static void test_decode_watchpoint(void)
 
 static void test_decode_brk(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* BRK #0: possibly the library's */
 	g_assert_true(golden_decode(ARCH, debug_run(0xf2000000, 0, 0, 1), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_false(e.foreign_insn);
 	g_assert_false(e.intercept);
 	g_assert_false(e.has_pc);
@@ -338,13 +338,13 @@ static void test_decode_brk(void)
 
 	/* BRK #0x800 (Linux's BUG()): certainly the guest's */
 	g_assert_true(golden_decode(ARCH, debug_run(0xf2000800, 0, 0, 1), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_true(e.foreign_insn);
 	g_assert_cmphex(e.status, ==, 0xf2000800);
 
 	/* BKPT from AArch32: the guest's */
 	g_assert_true(golden_decode(ARCH, debug_run(0xe2000001, 0, 0, 1), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_true(e.foreign_insn);
 	g_assert_cmphex(e.exception, ==, 0x38);
 
@@ -356,7 +356,7 @@ static void test_decode_brk(void)
 
 static void test_decode_not_debug(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	g_assert_false(golden_decode(ARCH, golden_run(6, false), &e));   /* MMIO */
 	g_assert_false(golden_decode(ARCH, golden_run(4, true), &e));    /* 4, big-endian */

@@ -24,7 +24,7 @@
 #include "fixture.h"
 #include "golden.h"
 
-#define ARCH (&kvmdbg_arch_loongarch64)
+#define ARCH (&arch_loongarch64)
 
 #define REG_DEBUG_INST 0x9030000000020003ull
 #define HVCL_SWDBG 0x002b8101u
@@ -34,15 +34,15 @@ static const uint8_t hvcl[4] = { 0x01, 0x81, 0x2b, 0x00 };
 static void test_description(void)
 {
 	g_assert_cmpstr(ARCH->name, ==, "loongarch64");
-	g_assert_true(kvmdbg_arch_by_name("loongarch64") == ARCH);
+	g_assert_true(arch_by_name("loongarch64") == ARCH);
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 8);
 	g_assert_cmpuint(ARCH->exit_size, ==, 0);
 	g_assert_cmpuint(ARCH->run_size, ==, 2352);
 	g_assert_cmpuint(ARCH->run_debug_offset, ==, 32);
 	g_assert_cmpuint(ARCH->aux_size, ==, 0);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_BP], ==, 0);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_WP], ==, 0);
+	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 0);
+	g_assert_cmpuint(ARCH->slots[BANK_WP], ==, 0);
 	g_assert_cmpuint(ARCH->slot_caps[0], ==, 0);
 	g_assert_cmpuint(ARCH->slot_caps[1], ==, 0);
 	/* ENABLE | USE_SW_BP: SINGLESTEP is taken by the kernel, but does nothing */
@@ -69,7 +69,7 @@ static void test_description(void)
 	g_assert_false(ARCH->watch_resend);
 	g_assert_null(ARCH->set_pc);
 #if defined(__loongarch64)
-	g_assert_true(kvmdbg_arch_native() == ARCH);
+	g_assert_true(arch_native() == ARCH);
 #endif
 }
 
@@ -80,16 +80,16 @@ static void test_control(void)
 		uint32_t control;
 	} table[] = {
 		{ 0, 0 },
-		{ KVMDBG_REQ_STEP | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW, 0 },
-		{ KVMDBG_REQ_ENABLE, 0x00000001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP, 0x00010001 },
+		{ REQ_STEP | REQ_SW_BP | REQ_HW, 0 },
+		{ REQ_ENABLE, 0x00000001 },
+		{ REQ_ENABLE | REQ_SW_BP, 0x00010001 },
 		/* mapped so that the mask (0x10001) refuses it: never sent */
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP, 0x00000003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_SW_BP, 0x00010003 },
+		{ REQ_ENABLE | REQ_STEP, 0x00000003 },
+		{ REQ_ENABLE | REQ_STEP | REQ_SW_BP, 0x00010003 },
 		/* no hardware bit, nothing to inject with, no interrupt blocking */
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW, 0x00000001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB |
-			  KVMDBG_REQ_BLOCK_IRQ, 0x00000001 },
+		{ REQ_ENABLE | REQ_HW, 0x00000001 },
+		{ REQ_ENABLE | REQ_INJECT_BP | REQ_INJECT_DB |
+			  REQ_BLOCK_IRQ, 0x00000001 },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -104,11 +104,11 @@ static void test_pack(void)
 	static const uint8_t enable[8] = { 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t sw_step[8] = { 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t off[8];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[8];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP;
+	st.req = REQ_ENABLE | REQ_SW_BP;
 	golden_pack(ARCH, &st, 0x10001, 0, out, NULL);
 	assert_bytes(out, sw, 8);
 	golden_pack(ARCH, &st, 0x1, 0, out, NULL);
@@ -117,8 +117,8 @@ static void test_pack(void)
 	golden_pack(ARCH, &st, 0x10003, 0, out, NULL);
 	assert_bytes(out, sw_step, 8);
 	/* slots have nowhere to go */
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x9000000000200000ull, 4, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 0, KVMDBG_SLOT_WRITE, 0x1000, 8, 0);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x9000000000200000ull, 4, 0);
+	golden_slot(&st, BANK_WP, 0, SLOT_WRITE, 0x1000, 8, 0);
 	golden_pack(ARCH, &st, 0x10001, 0, out, NULL);
 	assert_bytes(out, sw, 8);
 	golden_pack(ARCH, &st, 0, 0, out, NULL);
@@ -158,11 +158,11 @@ static void test_validate(void)
 
 static void test_decode(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* every KVM_EXIT_DEBUG is the SWDBG hypercall; the pc comes from KVM_GET_REGS */
 	g_assert_true(golden_decode(ARCH, golden_run(4, false), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	g_assert_false(e.slot_by_pc);
 	g_assert_cmpint(e.access, ==, 0);

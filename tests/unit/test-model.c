@@ -70,7 +70,7 @@ static int x86_sgd(uint32_t control, uint64_t dr0, uint64_t dr7)
 	uint8_t b[72];
 
 	x86_image(b, control, dr0, 0, 0, 0, dr7);
-	return kvmdbg_kernel_set_guest_debug(FD, b, 72);
+	return kernel_set_guest_debug(FD, b, 72);
 }
 
 #define ASSERT_NO_MODEL_ERRORS(m)                                                            \
@@ -336,7 +336,7 @@ static void test_x86_hw_bp_refire_and_rf(void)
 		uint8_t b[72];
 
 		x86_image(b, 0x20001, 0, CODE + 2, 0, 0, dr7);
-		g_assert_cmpint(kvmdbg_kernel_set_guest_debug(FD, b, 72), ==, 0);
+		g_assert_cmpint(kernel_set_guest_debug(FD, b, 72), ==, 0);
 	}
 	g_assert_cmpint(model_run(v), ==, 0);
 	g_assert_cmpint(model_last_exit(v)->kind, ==, ME_HW_BP);
@@ -370,7 +370,7 @@ static void test_x86_emulator_ignores_rf(void)
 	model_install(m);
 	v = model_vcpu_new(m, FD, run, CODE);
 	x86_image(b, 0x20001, CODE + 1, 0, 0, 0, 0x402);
-	g_assert_cmpint(kvmdbg_kernel_set_guest_debug(FD, b, 72), ==, 0);
+	g_assert_cmpint(kernel_set_guest_debug(FD, b, 72), ==, 0);
 	g_assert_cmpint(model_run(v), ==, 0);
 	g_assert_cmpint(model_last_exit(v)->kind, ==, ME_HW_BP);
 	model_set_regs(v, CODE + 1, true);
@@ -428,7 +428,7 @@ static void test_x86_disabled_slot_silent(void)
 	v = model_vcpu_new(m, FD, run, CODE);
 	/* DR0 = DATA, R/W 01 LEN 11, but neither L0 nor G0 */
 	x86_image(b, 0x20001, DATA, 0, 0, 0, 0x400 | 0xdull << 16);
-	g_assert_cmpint(kvmdbg_kernel_set_guest_debug(FD, b, 72), ==, 0);
+	g_assert_cmpint(kernel_set_guest_debug(FD, b, 72), ==, 0);
 	g_assert_cmpint(model_run(v), ==, -EINTR);
 	g_assert_cmpuint(model_last_exit(v)->retired, ==, 10);
 	model_free(m);
@@ -660,7 +660,7 @@ static int arm64_sgd(uint32_t control)
 	uint8_t b[520] = { 0 };
 
 	put_le(b, control, 4);
-	return kvmdbg_kernel_set_guest_debug(FD, b, 520);
+	return kernel_set_guest_debug(FD, b, 520);
 }
 
 static void test_arm64_refuses_unknown_bits(void)
@@ -745,7 +745,7 @@ static void test_arm64_watch_before_access(void)
 	put_le(b, 0x20001, 4);
 	put_le(b + 264, 1 | 3 << 1 | 2 << 3 | 0xff << 5, 8);  /* store, all 8 bytes */
 	put_le(b + 392, DATA, 8);
-	g_assert_cmpint(kvmdbg_kernel_set_guest_debug(FD, b, 520), ==, 0);
+	g_assert_cmpint(kernel_set_guest_debug(FD, b, 520), ==, 0);
 	g_assert_cmpint(model_run(v), ==, 0);
 	g_assert_cmpint(model_last_exit(v)->kind, ==, ME_WATCH);
 	g_assert_cmphex(model_pc(v), ==, CODE);
@@ -854,7 +854,7 @@ static void ppc_sgd_raw(uint32_t control)
 	uint8_t b[264] = { 0 };
 
 	put_be(b, control, 4);
-	g_assert_cmpint(kvmdbg_kernel_set_guest_debug(FD, b, 264), ==, 0);
+	g_assert_cmpint(kernel_set_guest_debug(FD, b, 264), ==, 0);
 }
 
 /* Book3S PR: debug instruction -> status 0, address = pc; step exits leave both stale. */
@@ -1000,7 +1000,7 @@ static int s390_sgd(uint32_t control, uint32_t nr, const void *arr)
 	put_be(b, control, 4);
 	put_be(b + 8, nr, 4);
 	put_be(b + 16, (uint64_t)(uintptr_t)arr, 8);
-	return kvmdbg_kernel_set_guest_debug(FD, b, 24);
+	return kernel_set_guest_debug(FD, b, 24);
 }
 
 /*
@@ -1016,7 +1016,7 @@ static void test_s390_sgd_rules(void)
 
 	model_nop(m, CODE);
 	model_install(m);
-	g_assert_cmpint(kvmdbg_kernel_check_extension(1, 195), ==, 0x10010003);
+	g_assert_cmpint(kernel_check_extension(1, 195), ==, 0x10010003);
 	v = model_vcpu_new(m, FD, run, CODE);
 	g_assert_cmpint(s390_sgd(0x3, 0, NULL), ==, 0);
 	g_assert_cmphex(model_guest_debug(v), ==, 0x3);

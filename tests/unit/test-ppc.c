@@ -18,21 +18,21 @@
 
 #include "golden.h"
 
-#define BOOKE (&kvmdbg_arch_ppc64_booke)
-#define BOOK3S (&kvmdbg_arch_ppc64_book3s)
-#define BOOK3S_LE (&kvmdbg_arch_ppc64le_book3s)
+#define BOOKE (&arch_ppc64_booke)
+#define BOOK3S (&arch_ppc64_book3s)
+#define BOOK3S_LE (&arch_ppc64le_book3s)
 
 static const uint8_t zero[264];
 
 static void test_description(void)
 {
-	const struct kvmdbg_arch *all[] = { BOOKE, BOOK3S, BOOK3S_LE };
+	const struct arch *all[] = { BOOKE, BOOK3S, BOOK3S_LE };
 
-	g_assert_true(kvmdbg_arch_by_name("ppc64-booke") == BOOKE);
-	g_assert_true(kvmdbg_arch_by_name("ppc64-book3s") == BOOK3S);
-	g_assert_true(kvmdbg_arch_by_name("ppc64le-book3s") == BOOK3S_LE);
+	g_assert_true(arch_by_name("ppc64-booke") == BOOKE);
+	g_assert_true(arch_by_name("ppc64-book3s") == BOOK3S);
+	g_assert_true(arch_by_name("ppc64le-book3s") == BOOK3S_LE);
 	for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
-		const struct kvmdbg_arch *a = all[i];
+		const struct arch *a = all[i];
 
 		g_test_message("%s", a->name);
 		g_assert_cmpuint(a->guest_debug_size, ==, 264);
@@ -55,14 +55,14 @@ static void test_description(void)
 	g_assert_true(BOOK3S->big_endian);
 	g_assert_false(BOOK3S_LE->big_endian);
 	/* BookE: 2 instruction and 2 data address compare registers, separate banks */
-	g_assert_cmpuint(BOOKE->slots[KVMDBG_BANK_BP], ==, 2);
-	g_assert_cmpuint(BOOKE->slots[KVMDBG_BANK_WP], ==, 2);
+	g_assert_cmpuint(BOOKE->slots[BANK_BP], ==, 2);
+	g_assert_cmpuint(BOOKE->slots[BANK_WP], ==, 2);
 	g_assert_false(BOOKE->shared_slots);
 	g_assert_cmphex(BOOKE->legacy_mask, ==, 0x30003);
 	g_assert_false(BOOKE->step_pc_from_regs);
 	/* Book3S: no hardware points, USE_HW_BP not offered */
-	g_assert_cmpuint(BOOK3S->slots[KVMDBG_BANK_BP], ==, 0);
-	g_assert_cmpuint(BOOK3S->slots[KVMDBG_BANK_WP], ==, 0);
+	g_assert_cmpuint(BOOK3S->slots[BANK_BP], ==, 0);
+	g_assert_cmpuint(BOOK3S->slots[BANK_WP], ==, 0);
 	g_assert_cmphex(BOOK3S->legacy_mask, ==, 0x10003);
 	g_assert_cmphex(BOOK3S_LE->legacy_mask, ==, 0x10003);
 	g_assert_true(BOOK3S->step_pc_from_regs);
@@ -72,9 +72,9 @@ static void test_description(void)
 	g_assert_true(BOOK3S->variant == BOOKE);
 	g_assert_cmpuint(BOOKE->variant_cap, ==, 0);
 #if defined(__powerpc64__) && defined(__BIG_ENDIAN__)
-	g_assert_true(kvmdbg_arch_native() == BOOK3S);
+	g_assert_true(arch_native() == BOOK3S);
 #elif defined(__powerpc64__)
-	g_assert_true(kvmdbg_arch_native() == BOOK3S_LE);
+	g_assert_true(arch_native() == BOOK3S_LE);
 #endif
 }
 
@@ -85,18 +85,18 @@ static void test_control(void)
 		uint32_t control;
 	} table[] = {
 		{ 0, 0 },
-		{ KVMDBG_REQ_STEP | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW, 0 },
-		{ KVMDBG_REQ_ENABLE, 0x00000001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP, 0x00000003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP, 0x00010001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW, 0x00020001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW | KVMDBG_REQ_STEP,
+		{ REQ_STEP | REQ_SW_BP | REQ_HW, 0 },
+		{ REQ_ENABLE, 0x00000001 },
+		{ REQ_ENABLE | REQ_STEP, 0x00000003 },
+		{ REQ_ENABLE | REQ_SW_BP, 0x00010001 },
+		{ REQ_ENABLE | REQ_HW, 0x00020001 },
+		{ REQ_ENABLE | REQ_SW_BP | REQ_HW | REQ_STEP,
 		  0x00030003 },
 		/* nothing to inject with, no interrupt blocking */
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB |
-			  KVMDBG_REQ_BLOCK_IRQ, 0x00000001 },
+		{ REQ_ENABLE | REQ_INJECT_BP | REQ_INJECT_DB |
+			  REQ_BLOCK_IRQ, 0x00000001 },
 	};
-	const struct kvmdbg_arch *all[] = { BOOKE, BOOK3S, BOOK3S_LE };
+	const struct arch *all[] = { BOOKE, BOOK3S, BOOK3S_LE };
 
 	for (size_t a = 0; a < G_N_ELEMENTS(all); a++) {
 		for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -120,14 +120,14 @@ static void test_pack_booke_full(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x90, 0x02, /* bp[3].addr 0x9002 */
 		0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, /* WATCH_READ | WATCH_WRITE */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[264];
 
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x10000, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_BP, 1, KVMDBG_SLOT_EXEC, 0xc000000000001ffcull, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 0, KVMDBG_SLOT_WRITE, 0x8008, 8, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 1, KVMDBG_SLOT_ACCESS, 0x9002, 2, 0);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x10000, 1, 0);
+	golden_slot(&st, BANK_BP, 1, SLOT_EXEC, 0xc000000000001ffcull, 1, 0);
+	golden_slot(&st, BANK_WP, 0, SLOT_WRITE, 0x8008, 8, 0);
+	golden_slot(&st, BANK_WP, 1, SLOT_ACCESS, 0x9002, 2, 0);
 	golden_pack(BOOKE, &st, 0x30003, 0, out, NULL);
 	assert_bytes(out, expected, sizeof(expected));
 	assert_bytes(out + sizeof(expected), zero, 264 - sizeof(expected));
@@ -149,18 +149,18 @@ static void test_pack_booke_gaps(void)
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0, /* bp[0].addr */
 		0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, /* WATCH_WRITE */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[264];
 
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 1, KVMDBG_SLOT_EXEC, 0x400004, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 1, KVMDBG_SLOT_READ, 0x500001, 1, 0);
+	golden_slot(&st, BANK_BP, 1, SLOT_EXEC, 0x400004, 1, 0);
+	golden_slot(&st, BANK_WP, 1, SLOT_READ, 0x500001, 1, 0);
 	golden_pack(BOOKE, &st, 0x20001, 0, out, NULL);
 	assert_bytes(out, expected, sizeof(expected));
 	assert_bytes(out + sizeof(expected), zero, 264 - sizeof(expected));
 
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_WP, 1, KVMDBG_SLOT_WRITE, 0xfffffffffffffff0ull, 4, 0);
+	golden_slot(&st, BANK_WP, 1, SLOT_WRITE, 0xfffffffffffffff0ull, 4, 0);
 	golden_pack(BOOKE, &st, 0x20001, 0, out, NULL);
 	assert_bytes(out, expected_wp, sizeof(expected_wp));
 	assert_bytes(out + sizeof(expected_wp), zero, 264 - sizeof(expected_wp));
@@ -170,12 +170,12 @@ static void test_pack_no_hw(void)
 {
 	static const uint8_t sw_step_be[8] = { 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t sw_step_le[8] = { 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[264];
 
 	/* slots are packed only with USE_HW_BP */
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x10000, 1, 0);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x10000, 1, 0);
 	golden_pack(BOOKE, &st, 0x10003, 0, out, NULL);
 	assert_bytes(out, sw_step_be, 8);
 	assert_bytes(out + 8, zero, 256);
@@ -199,12 +199,12 @@ static void test_pack_le_layout(void)
 		0x08, 0x70, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* addr 0x7008 */
 		0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* READ | WRITE */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[264];
 
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0xc000000001020304ull, 1, 0);
-	golden_slot(&st, KVMDBG_BANK_WP, 0, KVMDBG_SLOT_ACCESS, 0x7008, 8, 0);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0xc000000001020304ull, 1, 0);
+	golden_slot(&st, BANK_WP, 0, SLOT_ACCESS, 0x7008, 8, 0);
 	golden_pack(BOOK3S_LE, &st, 0x20001, 0, out, NULL);
 	assert_bytes(out, expected, sizeof(expected));
 	assert_bytes(out + sizeof(expected), zero, 264 - sizeof(expected));
@@ -213,7 +213,7 @@ static void test_pack_le_layout(void)
 #define E (-EINVAL)
 #define N (-EOPNOTSUPP)
 
-static void check_validate(const struct kvmdbg_arch *arch, int type, uint64_t addr,
+static void check_validate(const struct arch *arch, int type, uint64_t addr,
 			   const int expected[8])
 {
 	static const uint64_t lens[8] = { 0, 1, 2, 3, 4, 8, 16, 5 };
@@ -290,19 +290,19 @@ static uint8_t *debug_run(bool be, uint64_t address, uint32_t status)
 
 static void test_decode_booke(void)
 {
-	const struct kvmdbg_arch *all[] = { BOOKE };
-	struct kvmdbg_arch_exit e;
+	const struct arch *all[] = { BOOKE };
+	struct arch_exit e;
 
 	for (size_t a = 0; a < G_N_ELEMENTS(all); a++) {
-		const struct kvmdbg_arch *arch = all[a];
+		const struct arch *arch = all[a];
 		bool be = arch->big_endian;
 
 		g_test_message("%s", arch->name);
 		/* instruction breakpoint: address = pc, the slot is the one at the pc */
 		g_assert_true(golden_decode(arch, debug_run(be, 0xc000000000012340ull, 2), &e));
-		g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
+		g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
 		g_assert_cmphex(e.slot_mask, ==, 0);
-		g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_BP);
+		g_assert_cmpint(e.slot_bank, ==, BANK_BP);
 		g_assert_true(e.slot_by_pc);
 		g_assert_true(e.has_pc);
 		g_assert_cmphex(e.pc, ==, 0xc000000000012340ull);
@@ -313,8 +313,8 @@ static void test_decode_booke(void)
 
 		/* write watch: address = the DAC, the pc is not in the exit */
 		g_assert_true(golden_decode(arch, debug_run(be, 0x7ff00008, 4), &e));
-		g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
-		g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_WP);
+		g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
+		g_assert_cmpint(e.slot_bank, ==, BANK_WP);
 		g_assert_false(e.slot_by_pc);
 		g_assert_cmphex(e.slot_addr, ==, 0x7ff00008);
 		g_assert_true(e.has_data_addr);
@@ -325,15 +325,15 @@ static void test_decode_booke(void)
 
 		/* read watch */
 		g_assert_true(golden_decode(arch, debug_run(be, 0x1008, 8), &e));
-		g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
-		g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_WP);
+		g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
+		g_assert_cmpint(e.slot_bank, ==, BANK_WP);
 		g_assert_cmphex(e.data_addr, ==, 0x1008);
 		g_assert_cmpint(e.access, ==, KVMDBG_ACCESS_READ);
 		g_assert_false(e.has_pc);
 
 		/* status 0: a single-step or a software breakpoint */
 		g_assert_true(golden_decode(arch, debug_run(be, 0x700, 0), &e));
-		g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP_OR_BP);
+		g_assert_cmphex(e.causes, ==, CAUSE_STEP_OR_BP);
 		g_assert_true(e.has_pc);
 		g_assert_cmphex(e.pc, ==, 0x700);
 		g_assert_false(e.has_data_addr);
@@ -359,18 +359,18 @@ static void test_decode_booke(void)
 static void test_decode_book3s(void)
 {
 	static const uint32_t stale[] = { 0, 2, 4, 8, 0xc, 0x100, 0xdeadbeef };
-	const struct kvmdbg_arch *all[] = { BOOK3S, BOOK3S_LE };
-	struct kvmdbg_arch_exit e;
+	const struct arch *all[] = { BOOK3S, BOOK3S_LE };
+	struct arch_exit e;
 
 	for (size_t a = 0; a < G_N_ELEMENTS(all); a++) {
-		const struct kvmdbg_arch *arch = all[a];
+		const struct arch *arch = all[a];
 		bool be = arch->big_endian;
 
 		for (size_t i = 0; i < G_N_ELEMENTS(stale); i++) {
 			g_test_message("%s, status 0x%x", arch->name, stale[i]);
 			g_assert_true(golden_decode(arch, debug_run(be, 0xc000000000012340ull,
 								    stale[i]), &e));
-			g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP_OR_BP);
+			g_assert_cmphex(e.causes, ==, CAUSE_STEP_OR_BP);
 			g_assert_true(e.has_pc);
 			g_assert_cmphex(e.pc, ==, 0xc000000000012340ull);
 			g_assert_false(e.has_status);

@@ -48,7 +48,7 @@ static void fix_init(struct fix *f, const char *arch, int debug2)
 	memset(f, 0, sizeof(*f));
 	fake_kernel_reset();
 	if (arch)
-		fake_set_arch(kvmdbg_arch_by_name(arch), debug2);
+		fake_set_arch(arch_by_name(arch), debug2);
 	f->mem = g_malloc(MEM_SIZE);
 	for (size_t i = 0; i < MEM_SIZE; i++)
 		f->mem[i] = (uint8_t)(i * 37 + 11);

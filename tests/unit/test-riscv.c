@@ -15,7 +15,7 @@
 
 #include "golden.h"
 
-#define ARCH (&kvmdbg_arch_riscv64)
+#define ARCH (&arch_riscv64)
 
 static void test_description(void)
 {
@@ -23,14 +23,14 @@ static void test_description(void)
 	static const uint8_t c_ebreak[2] = { 0x02, 0x90 };
 
 	g_assert_cmpstr(ARCH->name, ==, "riscv64");
-	g_assert_true(kvmdbg_arch_by_name("riscv64") == ARCH);
+	g_assert_true(arch_by_name("riscv64") == ARCH);
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 8);
 	g_assert_cmpuint(ARCH->exit_size, ==, 0);
 	g_assert_cmpuint(ARCH->run_size, ==, 2352);
 	g_assert_cmpuint(ARCH->aux_size, ==, 0);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_BP], ==, 0);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_WP], ==, 0);
+	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 0);
+	g_assert_cmpuint(ARCH->slots[BANK_WP], ==, 0);
 	g_assert_cmphex(ARCH->legacy_mask, ==, 0x1);
 	g_assert_cmpuint(ARCH->sw_insn_len, ==, 4);
 	g_assert_cmpmem(ARCH->sw_insn, 4, ebreak, 4);
@@ -44,7 +44,7 @@ static void test_description(void)
 	g_assert_false(ARCH->pc_from_regs);
 	g_assert_false(ARCH->kvm_translate);
 #if defined(__riscv)
-	g_assert_true(kvmdbg_arch_native() == ARCH);
+	g_assert_true(arch_native() == ARCH);
 #endif
 }
 
@@ -52,23 +52,23 @@ static void test_control(void)
 {
 	/* SINGLESTEP is never in the mask (0x1), so it is never sent */
 	g_assert_cmphex(ARCH->control(0), ==, 0);
-	g_assert_cmphex(ARCH->control(KVMDBG_REQ_SW_BP), ==, 0);
-	g_assert_cmphex(ARCH->control(KVMDBG_REQ_ENABLE), ==, 0x1);
-	g_assert_cmphex(ARCH->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP), ==, 0x1);
-	g_assert_cmphex(ARCH->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP), ==, 0x3);
-	g_assert_cmphex(ARCH->control(KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW | KVMDBG_REQ_INJECT_BP |
-				      KVMDBG_REQ_INJECT_DB | KVMDBG_REQ_BLOCK_IRQ), ==, 0x1);
+	g_assert_cmphex(ARCH->control(REQ_SW_BP), ==, 0);
+	g_assert_cmphex(ARCH->control(REQ_ENABLE), ==, 0x1);
+	g_assert_cmphex(ARCH->control(REQ_ENABLE | REQ_SW_BP), ==, 0x1);
+	g_assert_cmphex(ARCH->control(REQ_ENABLE | REQ_STEP), ==, 0x3);
+	g_assert_cmphex(ARCH->control(REQ_ENABLE | REQ_HW | REQ_INJECT_BP |
+				      REQ_INJECT_DB | REQ_BLOCK_IRQ), ==, 0x1);
 }
 
 static void test_pack(void)
 {
 	static const uint8_t enable[8] = { 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t off[8];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[8];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP;
+	st.req = REQ_ENABLE | REQ_SW_BP;
 	golden_pack(ARCH, &st, 0x1, 0, out, NULL);
 	assert_bytes(out, enable, 8);
 	golden_pack(ARCH, &st, 0, 0, out, NULL);
@@ -127,11 +127,11 @@ static void test_pick(void)
 
 static void test_decode(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* every KVM_EXIT_DEBUG is an ebreak; the pc comes from ONE_REG */
 	g_assert_true(golden_decode(ARCH, golden_run(4, false), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_false(e.has_pc);
 	g_assert_false(e.has_exception);
 	g_assert_false(e.has_status);

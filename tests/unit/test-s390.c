@@ -20,7 +20,7 @@
 
 #include "golden.h"
 
-#define ARCH (&kvmdbg_arch_s390x)
+#define ARCH (&arch_s390x)
 #define AUX_ADDR 0x000003ffb2c01040ull /* any pointer value: it must appear as is, BE */
 
 static void test_description(void)
@@ -29,14 +29,14 @@ static void test_description(void)
 	static const uint8_t zero[2] = { 0x00, 0x00 };
 
 	g_assert_cmpstr(ARCH->name, ==, "s390x");
-	g_assert_true(kvmdbg_arch_by_name("s390x") == ARCH);
+	g_assert_true(arch_by_name("s390x") == ARCH);
 	g_assert_true(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 24);
 	g_assert_cmpuint(ARCH->exit_size, ==, 16);
 	g_assert_cmpuint(ARCH->run_size, ==, 2368);
 	g_assert_cmpuint(ARCH->run_debug_offset, ==, 48);
 	g_assert_cmpuint(ARCH->aux_size, ==, 50 * 32);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_BP], ==, 50);
+	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 50);
 	g_assert_true(ARCH->shared_slots);
 	g_assert_cmphex(ARCH->legacy_mask, ==, 0x10003);
 	g_assert_cmpuint(ARCH->sw_insn_len, ==, 4);
@@ -53,7 +53,7 @@ static void test_description(void)
 	g_assert_false(ARCH->pc_from_regs);
 	g_assert_nonnull(ARCH->set_pc);
 #if defined(__s390x__)
-	g_assert_true(kvmdbg_arch_native() == ARCH);
+	g_assert_true(arch_native() == ARCH);
 #endif
 }
 
@@ -64,19 +64,19 @@ static void test_control(void)
 		uint32_t control;
 	} table[] = {
 		{ 0, 0 },
-		{ KVMDBG_REQ_STEP | KVMDBG_REQ_HW, 0 },
+		{ REQ_STEP | REQ_HW, 0 },
 		/* software breakpoints are intercepts: nothing to switch on for them */
-		{ KVMDBG_REQ_ENABLE, 0 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP, 0 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP, 0x00000003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW, 0x00010001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_HW, 0x00010003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP | KVMDBG_REQ_STEP, 0x00000003 },
+		{ REQ_ENABLE, 0 },
+		{ REQ_ENABLE | REQ_SW_BP, 0 },
+		{ REQ_ENABLE | REQ_STEP, 0x00000003 },
+		{ REQ_ENABLE | REQ_HW, 0x00010001 },
+		{ REQ_ENABLE | REQ_STEP | REQ_HW, 0x00010003 },
+		{ REQ_ENABLE | REQ_SW_BP | REQ_STEP, 0x00000003 },
 		/* no inject, no interrupt blocking on s390 */
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB |
-			  KVMDBG_REQ_BLOCK_IRQ, 0 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ, 0x00000003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW | KVMDBG_REQ_INJECT_DB, 0x00010001 },
+		{ REQ_ENABLE | REQ_INJECT_BP | REQ_INJECT_DB |
+			  REQ_BLOCK_IRQ, 0 },
+		{ REQ_ENABLE | REQ_STEP | REQ_BLOCK_IRQ, 0x00000003 },
+		{ REQ_ENABLE | REQ_HW | REQ_INJECT_DB, 0x00010001 },
 		{ 0x7f, 0x00010003 },
 	};
 
@@ -94,11 +94,11 @@ static void test_pack_step(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* hw_bp NULL */
 	};
 	static const uint8_t zero_aux[50 * 32];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[24], aux[50 * 32];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP;
+	st.req = REQ_ENABLE | REQ_STEP;
 	golden_pack(ARCH, &st, 0x3, AUX_ADDR, out, aux);
 	assert_bytes(out, expected, 24);
 	assert_bytes(aux, zero_aux, sizeof(aux));
@@ -124,12 +124,12 @@ static void test_pack_one_bp(void)
 		0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* type KVM_HW_BP, pad */
 	};
 	static const uint8_t zero[50 * 32];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[24], aux[50 * 32];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW;
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x12346, 1, 0x7f012346);
+	st.req = REQ_ENABLE | REQ_HW;
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x12346, 1, 0x7f012346);
 	golden_pack(ARCH, &st, 0x10001, AUX_ADDR, out, aux);
 	assert_bytes(out, expected, 24);
 	assert_bytes(aux, entry, 32);
@@ -137,7 +137,7 @@ static void test_pack_one_bp(void)
 
 	/* the same slot in another position packs to the same first entry */
 	memset(&st, 0, sizeof(st));
-	golden_slot(&st, KVMDBG_BANK_BP, 49, KVMDBG_SLOT_EXEC, 0x12346, 1, 0x7f012346);
+	golden_slot(&st, BANK_BP, 49, SLOT_EXEC, 0x12346, 1, 0x7f012346);
 	golden_pack(ARCH, &st, 0x10001, AUX_ADDR, out, aux);
 	assert_bytes(out, expected, 24);
 	assert_bytes(aux, entry, 32);
@@ -169,17 +169,17 @@ static void test_pack_watch_and_step(void)
 		0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* KVM_HW_WP_WRITE */
 	};
 	static const uint8_t zero[50 * 32];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[24], aux[50 * 32];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW | KVMDBG_REQ_STEP;
+	st.req = REQ_ENABLE | REQ_HW | REQ_STEP;
 	/* in slot order, gaps closed; read and access slots cannot exist and are not packed */
-	golden_slot(&st, KVMDBG_BANK_BP, 3, KVMDBG_SLOT_WRITE, 0x2003, 100, 0x92003);
-	golden_slot(&st, KVMDBG_BANK_BP, 4, KVMDBG_SLOT_READ, 0x5000, 8, 0x5000);
-	golden_slot(&st, KVMDBG_BANK_BP, 7, KVMDBG_SLOT_EXEC, 0x8000000000000002ull, 1, 2);
-	golden_slot(&st, KVMDBG_BANK_BP, 8, KVMDBG_SLOT_ACCESS, 0x6000, 8, 0x6000);
-	golden_slot(&st, KVMDBG_BANK_BP, 20, KVMDBG_SLOT_WRITE, 0x3001, 1, 0x100003001ull);
+	golden_slot(&st, BANK_BP, 3, SLOT_WRITE, 0x2003, 100, 0x92003);
+	golden_slot(&st, BANK_BP, 4, SLOT_READ, 0x5000, 8, 0x5000);
+	golden_slot(&st, BANK_BP, 7, SLOT_EXEC, 0x8000000000000002ull, 1, 2);
+	golden_slot(&st, BANK_BP, 8, SLOT_ACCESS, 0x6000, 8, 0x6000);
+	golden_slot(&st, BANK_BP, 20, SLOT_WRITE, 0x3001, 1, 0x100003001ull);
 	golden_pack(ARCH, &st, 0x10003, AUX_ADDR, out, aux);
 	assert_bytes(out, expected, 24);
 	assert_bytes(aux, entries, sizeof(entries));
@@ -193,12 +193,12 @@ static void test_pack_fifty(void)
 		0x00, 0x00, 0x00, 0x32, 0x00, 0x00, 0x00, 0x00, /* nr_hw_bp 50 */
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf8, /* hw_bp */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[24], aux[50 * 32];
 
 	memset(&st, 0, sizeof(st));
 	for (unsigned int n = 0; n < 50; n++)
-		golden_slot(&st, KVMDBG_BANK_BP, n, n % 2 ? KVMDBG_SLOT_WRITE : KVMDBG_SLOT_EXEC,
+		golden_slot(&st, BANK_BP, n, n % 2 ? SLOT_WRITE : SLOT_EXEC,
 			    0x100000 + 0x100 * n, n % 2 ? n + 1 : 1, 0x200000 + 0x100 * n);
 	golden_pack(ARCH, &st, 0x10001, 0xfffffffffffffff8ull, out, aux);
 	assert_bytes(out, expected, 24);
@@ -231,7 +231,7 @@ static void test_pack_hw_without_entries(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
 	static const uint8_t zero[50 * 32];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[24], aux[50 * 32];
 
 	memset(&st, 0, sizeof(st));
@@ -242,7 +242,7 @@ static void test_pack_hw_without_entries(void)
 	assert_bytes(out, expected_step, 24);
 
 	/* slots without USE_HW_BP are not packed */
-	golden_slot(&st, KVMDBG_BANK_BP, 0, KVMDBG_SLOT_EXEC, 0x1000, 1, 0x1000);
+	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0x1000, 1, 0x1000);
 	golden_pack(ARCH, &st, 0x3, AUX_ADDR, out, aux);
 	assert_bytes(out, expected_step, 24);
 	assert_bytes(aux, zero, sizeof(aux));
@@ -323,7 +323,7 @@ static uint8_t *sieic_run(uint64_t psw_addr, uint8_t icpt, uint16_t ipa, uint32_
 	return run;
 }
 
-static void assert_raw(const struct kvmdbg_arch_exit *e, uint32_t exception, uint64_t status)
+static void assert_raw(const struct arch_exit *e, uint32_t exception, uint64_t status)
 {
 	g_assert_true(e->has_exception);
 	g_assert_cmphex(e->exception, ==, exception);
@@ -333,12 +333,12 @@ static void assert_raw(const struct kvmdbg_arch_exit *e, uint32_t exception, uin
 
 static void test_decode_hw_bp(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	g_assert_true(golden_decode(ARCH, debug_run(0x10000, 0x10000, 1), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
+	g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
 	g_assert_cmphex(e.slot_mask, ==, 0);
-	g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_BP);
+	g_assert_cmpint(e.slot_bank, ==, BANK_BP);
 	g_assert_false(e.slot_by_pc);
 	g_assert_cmphex(e.slot_addr, ==, 0x10000);
 	g_assert_true(e.has_pc);
@@ -351,13 +351,13 @@ static void test_decode_hw_bp(void)
 
 static void test_decode_watch(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* the exit's addr is the watched address; the pc is the PSW (past the store) */
 	g_assert_true(golden_decode(ARCH, debug_run(0x1000a, 0xfedcba9876543211ull, 2), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
+	g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
 	g_assert_cmphex(e.slot_mask, ==, 0);
-	g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_BP);
+	g_assert_cmpint(e.slot_bank, ==, BANK_BP);
 	g_assert_false(e.slot_by_pc);
 	g_assert_cmphex(e.slot_addr, ==, 0xfedcba9876543211ull);
 	g_assert_true(e.has_data_addr);
@@ -370,10 +370,10 @@ static void test_decode_watch(void)
 
 static void test_decode_step(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	g_assert_true(golden_decode(ARCH, debug_run(0x20006, 0x20006, 4), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP);
+	g_assert_cmphex(e.causes, ==, CAUSE_STEP);
 	g_assert_true(e.has_pc);
 	g_assert_cmphex(e.pc, ==, 0x20006);
 	g_assert_false(e.has_data_addr);
@@ -389,11 +389,11 @@ static void test_decode_step(void)
 
 static void test_decode_instr0(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* 0x0000 with KVM_CAP_S390_USER_INSTR0: operation exception, PSW past the 2 bytes */
 	g_assert_true(golden_decode(ARCH, sieic_run(0x40002, 0x2c, 0x0000, 0), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_true(e.intercept);
 	g_assert_false(e.foreign_insn);
 	g_assert_true(e.has_pc);
@@ -407,11 +407,11 @@ static void test_decode_instr0(void)
 
 static void test_decode_diag(void)
 {
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	/* DIAG 0x501, 83 00 05 01: instruction intercept, PSW past the 4 bytes */
 	g_assert_true(golden_decode(ARCH, sieic_run(0x50004, 0x04, 0x8300, 0x05010000), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_true(e.intercept);
 	g_assert_false(e.foreign_insn);
 	g_assert_cmphex(e.pc, ==, 0x50000);
@@ -419,7 +419,7 @@ static void test_decode_diag(void)
 
 	/* the same DIAG with other registers (QEMU's 83 24 05 01) is not the library's */
 	g_assert_true(golden_decode(ARCH, sieic_run(0x50004, 0x04, 0x8324, 0x05010000), &e));
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_true(e.foreign_insn);
 	g_assert_cmphex(e.pc, ==, 0x50000);
 
@@ -433,7 +433,7 @@ static void test_decode_diag(void)
 static void test_decode_not_debug(void)
 {
 	static const uint32_t reasons[] = { 0, 2, 3, 5, 10, 16, 17, 0x04000000, 0x0d000000 };
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++) {
 		uint8_t *run = golden_run(reasons[i], true);

@@ -24,7 +24,7 @@ static struct kvmdbg_point *points_new(size_t n)
  */
 #define MAX_CLUSTER 512
 
-static size_t max_cluster(const struct kvmdbg_table *t)
+static size_t max_cluster(const struct table *t)
 {
 	size_t buckets = t->mask + 1, best = 0, run = 0;
 
@@ -40,7 +40,7 @@ static size_t max_cluster(const struct kvmdbg_table *t)
 	return best < buckets ? best : buckets;
 }
 
-static void assert_shape(const struct kvmdbg_table *t, size_t live)
+static void assert_shape(const struct table *t, size_t live)
 {
 	size_t buckets = t->mask + 1;
 
@@ -56,15 +56,15 @@ static void assert_shape(const struct kvmdbg_table *t, size_t live)
 
 static void test_empty(void)
 {
-	struct kvmdbg_table t;
+	struct table t;
 
 	memset(&t, 0xa5, sizeof(t));
-	g_assert_cmpint(kvmdbg_table_init(&t), ==, 0);
+	g_assert_cmpint(table_init(&t), ==, 0);
 	assert_shape(&t, 0);
-	g_assert_null(kvmdbg_table_find(&t, 0));
-	g_assert_null(kvmdbg_table_find(&t, 1));
-	g_assert_null(kvmdbg_table_find(&t, ~0ull));
-	kvmdbg_table_fini(&t);
+	g_assert_null(table_find(&t, 0));
+	g_assert_null(table_find(&t, 1));
+	g_assert_null(table_find(&t, ~0ull));
+	table_fini(&t);
 }
 
 static void test_edge_keys(void)
@@ -73,35 +73,35 @@ static void test_edge_keys(void)
 		0, 1, ~0ull, 1ull << 63, (1ull << 63) - 1, 0xffffffff, 0x100000000ull,
 	};
 	struct kvmdbg_point *p = points_new(G_N_ELEMENTS(keys));
-	struct kvmdbg_table t;
+	struct table t;
 
-	g_assert_cmpint(kvmdbg_table_init(&t), ==, 0);
+	g_assert_cmpint(table_init(&t), ==, 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
 		p[i].addr = keys[i];
-		g_assert_cmpint(kvmdbg_table_add(&t, &p[i]), ==, 0);
+		g_assert_cmpint(table_add(&t, &p[i]), ==, 0);
 	}
 	assert_shape(&t, G_N_ELEMENTS(keys));
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-		g_assert_true(kvmdbg_table_find(&t, keys[i]) == &p[i]);
-	g_assert_null(kvmdbg_table_find(&t, 2));
-	g_assert_null(kvmdbg_table_find(&t, ~0ull - 1));
+		g_assert_true(table_find(&t, keys[i]) == &p[i]);
+	g_assert_null(table_find(&t, 2));
+	g_assert_null(table_find(&t, ~0ull - 1));
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
-		kvmdbg_table_del(&t, &p[i]);
-		g_assert_null(kvmdbg_table_find(&t, keys[i]));
+		table_del(&t, &p[i]);
+		g_assert_null(table_find(&t, keys[i]));
 		for (size_t j = i + 1; j < G_N_ELEMENTS(keys); j++)
-			g_assert_true(kvmdbg_table_find(&t, keys[j]) == &p[j]);
+			g_assert_true(table_find(&t, keys[j]) == &p[j]);
 	}
 	assert_shape(&t, 0);
-	kvmdbg_table_fini(&t);
+	table_fini(&t);
 	g_free(p);
 }
 
-static void check_all(const struct kvmdbg_table *t, const struct kvmdbg_point *p,
+static void check_all(const struct table *t, const struct kvmdbg_point *p,
 		      const bool *live, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct kvmdbg_point *q = kvmdbg_table_find(t, p[i].addr);
+		const struct kvmdbg_point *q = table_find(t, p[i].addr);
 
 		if (live[i])
 			g_assert_true(q == &p[i]);
@@ -116,20 +116,20 @@ static void grow(uint64_t (*key)(size_t i))
 	bool *live = g_new0(bool, BIG);
 	size_t *order = g_new(size_t, BIG);
 	GRand *rand = g_rand_new_with_seed(20241125);
-	struct kvmdbg_table t;
+	struct table t;
 	size_t n_live = 0;
 
-	g_assert_cmpint(kvmdbg_table_init(&t), ==, 0);
+	g_assert_cmpint(table_init(&t), ==, 0);
 	for (size_t i = 0; i < BIG; i++) {
 		p[i].addr = key(i);
-		g_assert_cmpint(kvmdbg_table_add(&t, &p[i]), ==, 0);
+		g_assert_cmpint(table_add(&t, &p[i]), ==, 0);
 		live[i] = true;
 		n_live++;
 		/* earlier entries survive every growth */
 		if ((i & (i + 1)) == 0 || i % 9973 == 0) {
 			assert_shape(&t, n_live);
 			for (size_t j = 0; j <= i; j += 1 + i / 512)
-				g_assert_true(kvmdbg_table_find(&t, p[j].addr) == &p[j]);
+				g_assert_true(table_find(&t, p[j].addr) == &p[j]);
 		}
 	}
 	assert_shape(&t, BIG);
@@ -139,12 +139,12 @@ static void grow(uint64_t (*key)(size_t i))
 	for (size_t i = 0; i < BIG; i += 97) {
 		uint64_t k = p[i].addr ^ 0x8000000000000000ull;
 
-		g_assert_null(kvmdbg_table_find(&t, k));
+		g_assert_null(table_find(&t, k));
 	}
 
 	/* delete every other one */
 	for (size_t i = 0; i < BIG; i += 2) {
-		kvmdbg_table_del(&t, &p[i]);
+		table_del(&t, &p[i]);
 		live[i] = false;
 		n_live--;
 	}
@@ -153,7 +153,7 @@ static void grow(uint64_t (*key)(size_t i))
 
 	/* put them back */
 	for (size_t i = 0; i < BIG; i += 2) {
-		g_assert_cmpint(kvmdbg_table_add(&t, &p[i]), ==, 0);
+		g_assert_cmpint(table_add(&t, &p[i]), ==, 0);
 		live[i] = true;
 		n_live++;
 	}
@@ -173,10 +173,10 @@ static void grow(uint64_t (*key)(size_t i))
 	for (size_t k = 0; k < BIG; k++) {
 		size_t i = order[k];
 
-		kvmdbg_table_del(&t, &p[i]);
+		table_del(&t, &p[i]);
 		live[i] = false;
 		n_live--;
-		g_assert_null(kvmdbg_table_find(&t, p[i].addr));
+		g_assert_null(table_find(&t, p[i].addr));
 		if (k % 10000 == 9999) {
 			g_assert_cmpuint(t.count, ==, n_live);
 			check_all(&t, p, live, BIG);
@@ -185,7 +185,7 @@ static void grow(uint64_t (*key)(size_t i))
 	g_assert_cmpuint(t.count, ==, 0);
 	check_all(&t, p, live, BIG);
 
-	kvmdbg_table_fini(&t);
+	table_fini(&t);
 	g_rand_free(rand);
 	g_free(order);
 	g_free(live);
@@ -245,25 +245,25 @@ static void test_collisions(void)
 	enum { N = 256 };
 	struct kvmdbg_point *p = points_new(N);
 	bool live[N];
-	struct kvmdbg_table t;
+	struct table t;
 
-	g_assert_cmpint(kvmdbg_table_init(&t), ==, 0);
+	g_assert_cmpint(table_init(&t), ==, 0);
 	for (size_t i = 0; i < N; i++) {
 		p[i].addr = i % 2 ? ((uint64_t)i << 40 | 0x1000) : 0x1000 + i;
-		g_assert_cmpint(kvmdbg_table_add(&t, &p[i]), ==, 0);
+		g_assert_cmpint(table_add(&t, &p[i]), ==, 0);
 		live[i] = true;
 	}
 	check_all(&t, p, live, N);
 
 	/* delete from the middle, then front and back of the insertion order */
 	for (size_t i = N / 4; i < N / 2; i += 3) {
-		kvmdbg_table_del(&t, &p[i]);
+		table_del(&t, &p[i]);
 		live[i] = false;
 		check_all(&t, p, live, N);
 	}
-	kvmdbg_table_del(&t, &p[1]);
+	table_del(&t, &p[1]);
 	live[1] = false;
-	kvmdbg_table_del(&t, &p[N - 1]);
+	table_del(&t, &p[N - 1]);
 	live[N - 1] = false;
 	check_all(&t, p, live, N);
 
@@ -271,7 +271,7 @@ static void test_collisions(void)
 	for (size_t i = N / 2 - 2; i >= N / 4; i -= 3) {
 		if (live[i])
 			continue;
-		g_assert_cmpint(kvmdbg_table_add(&t, &p[i]), ==, 0);
+		g_assert_cmpint(table_add(&t, &p[i]), ==, 0);
 		live[i] = true;
 		check_all(&t, p, live, N);
 	}
@@ -280,7 +280,7 @@ static void test_collisions(void)
 	for (size_t i = 0; i < N; i++)
 		n_live += live[i];
 	g_assert_cmpuint(t.count, ==, n_live);
-	kvmdbg_table_fini(&t);
+	table_fini(&t);
 	g_free(p);
 }
 
@@ -292,28 +292,28 @@ static void test_churn(void)
 	 */
 	enum { LIVE = 16, ROUNDS = 300000 };
 	struct kvmdbg_point *p = points_new(LIVE);
-	struct kvmdbg_table t;
+	struct table t;
 
-	g_assert_cmpint(kvmdbg_table_init(&t), ==, 0);
+	g_assert_cmpint(table_init(&t), ==, 0);
 	for (size_t i = 0; i < LIVE; i++) {
 		p[i].addr = 0x1000 * (i + 1);
-		g_assert_cmpint(kvmdbg_table_add(&t, &p[i]), ==, 0);
+		g_assert_cmpint(table_add(&t, &p[i]), ==, 0);
 	}
 	for (size_t r = 0; r < ROUNDS; r++) {
 		struct kvmdbg_point *q = &p[r % LIVE];
 
-		kvmdbg_table_del(&t, q);
-		g_assert_null(kvmdbg_table_find(&t, q->addr));
+		table_del(&t, q);
+		g_assert_null(table_find(&t, q->addr));
 		q->addr = 0x100000000ull + r * 8;
-		g_assert_cmpint(kvmdbg_table_add(&t, q), ==, 0);
-		g_assert_true(kvmdbg_table_find(&t, q->addr) == q);
-		g_assert_null(kvmdbg_table_find(&t, 0x100000000ull + r * 8 + 4));
+		g_assert_cmpint(table_add(&t, q), ==, 0);
+		g_assert_true(table_find(&t, q->addr) == q);
+		g_assert_null(table_find(&t, 0x100000000ull + r * 8 + 4));
 	}
 	assert_shape(&t, LIVE);
 	for (size_t i = 0; i < LIVE; i++)
-		g_assert_true(kvmdbg_table_find(&t, p[i].addr) == &p[i]);
+		g_assert_true(table_find(&t, p[i].addr) == &p[i]);
 	g_assert_cmpuint(t.mask + 1, <=, 1024); /* no growth from churn alone */
-	kvmdbg_table_fini(&t);
+	table_fini(&t);
 	g_free(p);
 }
 

@@ -59,7 +59,7 @@ static uint64_t le64(const uint8_t *p)
  * exits are what KVM writes for each guest kvmdbg_vm_probe() builds.
  */
 static int fake_host(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
-		     size_t size, struct kvmdbg_trial_exit *ret)
+		     size_t size, struct trial_exit *ret)
 {
 	struct host *h = data;
 	const uint8_t *dbg = debug;

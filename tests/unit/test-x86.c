@@ -17,7 +17,7 @@
 
 #include "arch/arch.h"
 
-#define ARCH (&kvmdbg_arch_x86)
+#define ARCH (&arch_x86)
 
 static void dump(const char *what, const uint8_t *b, size_t n)
 {
@@ -38,16 +38,16 @@ static void dump(const char *what, const uint8_t *b, size_t n)
 		g_assert_cmpmem((actual), 72, (expected), 72);                               \
 	} while (0)
 
-static void set_slot(struct kvmdbg_debug_state *st, unsigned int n, enum kvmdbg_slot_kind kind,
+static void set_slot(struct debug_state *st, unsigned int n, enum slot_kind kind,
 		     uint64_t addr, uint64_t len)
 {
-	st->slots[KVMDBG_BANK_BP][n].kind = (uint8_t)kind;
-	st->slots[KVMDBG_BANK_BP][n].addr = addr;
-	st->slots[KVMDBG_BANK_BP][n].len = len;
+	st->slots[BANK_BP][n].kind = (uint8_t)kind;
+	st->slots[BANK_BP][n].addr = addr;
+	st->slots[BANK_BP][n].len = len;
 }
 
 /* Pack into a buffer pre-filled with garbage, and check nothing past 72 bytes is written. */
-static void pack(const struct kvmdbg_debug_state *st, uint32_t control, uint8_t out[72])
+static void pack(const struct debug_state *st, uint32_t control, uint8_t out[72])
 {
 	uint8_t buf[96];
 
@@ -60,7 +60,7 @@ static void pack(const struct kvmdbg_debug_state *st, uint32_t control, uint8_t 
 
 static void test_description(void)
 {
-	const uint8_t insn[KVMDBG_MAX_INSN] = { 0xcc };
+	const uint8_t insn[MAX_INSN] = { 0xcc };
 
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 72);
@@ -73,8 +73,8 @@ static void test_description(void)
 	g_assert_false(ARCH->failed_set_disables);
 	g_assert_cmpuint(ARCH->pc_reg, ==, 0);
 	g_assert_false(ARCH->pc_from_regs);
-	g_assert_true(kvmdbg_arch_by_name("x86_64") == ARCH);
-	g_assert_cmpuint(ARCH->slots[KVMDBG_BANK_BP], ==, 4);
+	g_assert_true(arch_by_name("x86_64") == ARCH);
+	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 4);
 	g_assert_true(ARCH->shared_slots);
 	/* ENABLE | SINGLESTEP | USE_SW_BP | USE_HW_BP | INJECT_DB | INJECT_BP: no BLOCKIRQ */
 	g_assert_cmphex(ARCH->legacy_mask, ==, 0x000f0003);
@@ -86,7 +86,7 @@ static void test_description(void)
 	g_assert_nonnull(ARCH->decode);
 	g_assert_nonnull(ARCH->name);
 #if defined(__x86_64__)
-	g_assert_true(kvmdbg_arch_native() == ARCH);
+	g_assert_true(arch_native() == ARCH);
 #endif
 }
 
@@ -100,23 +100,23 @@ static void test_control(void)
 	} table[] = {
 		{ 0, 0 },
 		/* nothing without ENABLE */
-		{ KVMDBG_REQ_STEP, 0 },
-		{ KVMDBG_REQ_STEP | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW | KVMDBG_REQ_INJECT_BP |
-			  KVMDBG_REQ_INJECT_DB | KVMDBG_REQ_BLOCK_IRQ,
+		{ REQ_STEP, 0 },
+		{ REQ_STEP | REQ_SW_BP | REQ_HW | REQ_INJECT_BP |
+			  REQ_INJECT_DB | REQ_BLOCK_IRQ,
 		  0 },
-		{ KVMDBG_REQ_ENABLE, 0x00000001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP, 0x00000003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP, 0x00010001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW, 0x00020001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_DB, 0x00040001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_INJECT_BP, 0x00080001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_BLOCK_IRQ, 0x00100001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_BLOCK_IRQ, 0x00100003 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW, 0x00030001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP | KVMDBG_REQ_INJECT_BP, 0x00090001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW | KVMDBG_REQ_INJECT_DB, 0x00060001 },
-		{ KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW |
-			  KVMDBG_REQ_INJECT_BP | KVMDBG_REQ_INJECT_DB | KVMDBG_REQ_BLOCK_IRQ,
+		{ REQ_ENABLE, 0x00000001 },
+		{ REQ_ENABLE | REQ_STEP, 0x00000003 },
+		{ REQ_ENABLE | REQ_SW_BP, 0x00010001 },
+		{ REQ_ENABLE | REQ_HW, 0x00020001 },
+		{ REQ_ENABLE | REQ_INJECT_DB, 0x00040001 },
+		{ REQ_ENABLE | REQ_INJECT_BP, 0x00080001 },
+		{ REQ_ENABLE | REQ_BLOCK_IRQ, 0x00100001 },
+		{ REQ_ENABLE | REQ_STEP | REQ_BLOCK_IRQ, 0x00100003 },
+		{ REQ_ENABLE | REQ_SW_BP | REQ_HW, 0x00030001 },
+		{ REQ_ENABLE | REQ_SW_BP | REQ_INJECT_BP, 0x00090001 },
+		{ REQ_ENABLE | REQ_HW | REQ_INJECT_DB, 0x00060001 },
+		{ REQ_ENABLE | REQ_STEP | REQ_SW_BP | REQ_HW |
+			  REQ_INJECT_BP | REQ_INJECT_DB | REQ_BLOCK_IRQ,
 		  0x001f0003 },
 	};
 
@@ -152,21 +152,21 @@ static void test_pack_one_exec(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* [6] */
 		0x02, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* DR7 0x402 */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[72];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW;
-	set_slot(&st, 0, KVMDBG_SLOT_EXEC, 0x401000, 1);
+	st.req = REQ_ENABLE | REQ_HW;
+	set_slot(&st, 0, SLOT_EXEC, 0x401000, 1);
 	pack(&st, 0x00020001, out);
 	assert_image(out, expected);
 
 	/* an execute slot with length 0 is the same */
-	set_slot(&st, 0, KVMDBG_SLOT_EXEC, 0x401000, 0);
+	set_slot(&st, 0, SLOT_EXEC, 0x401000, 0);
 	pack(&st, 0x00020001, out);
 	assert_image(out, expected);
 
-	st.req |= KVMDBG_REQ_STEP;
+	st.req |= REQ_STEP;
 	pack(&st, 0x00020003, out);
 	assert_image(out, expected_step);
 }
@@ -182,7 +182,7 @@ static void test_pack_slot_positions(void)
 	};
 
 	for (unsigned int n = 0; n < 4; n++) {
-		struct kvmdbg_debug_state st;
+		struct debug_state st;
 		uint8_t expected[72], out[72];
 
 		memset(&st, 0, sizeof(st));
@@ -198,7 +198,7 @@ static void test_pack_slot_positions(void)
 		expected[8 + 8 * n + 5] = 0x7f;
 		expected[64] = dr7_low[n][0];
 		expected[65] = dr7_low[n][1];
-		set_slot(&st, n, KVMDBG_SLOT_EXEC, 0x00007f0012345678ull, 1);
+		set_slot(&st, n, SLOT_EXEC, 0x00007f0012345678ull, 1);
 		g_test_message("slot %u", n);
 		pack(&st, 0x00020001, out);
 		assert_image(out, expected);
@@ -235,15 +235,15 @@ static void test_pack_four_write(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0xaa, 0x24, 0x10, 0xd5, 0x00, 0x00, 0x00, 0x00,
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[72];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_HW | KVMDBG_REQ_BLOCK_IRQ;
-	set_slot(&st, 0, KVMDBG_SLOT_EXEC, 0xffffffff81000000ull, 1);
-	set_slot(&st, 1, KVMDBG_SLOT_WRITE, 0x1001, 1);
-	set_slot(&st, 2, KVMDBG_SLOT_WRITE, 0x2002, 2);
-	set_slot(&st, 3, KVMDBG_SLOT_WRITE, 0x3004, 4);
+	st.req = REQ_ENABLE | REQ_STEP | REQ_HW | REQ_BLOCK_IRQ;
+	set_slot(&st, 0, SLOT_EXEC, 0xffffffff81000000ull, 1);
+	set_slot(&st, 1, SLOT_WRITE, 0x1001, 1);
+	set_slot(&st, 2, SLOT_WRITE, 0x2002, 2);
+	set_slot(&st, 3, SLOT_WRITE, 0x3004, 4);
 	pack(&st, 0x00120003, out);
 	assert_image(out, expected);
 
@@ -270,15 +270,15 @@ static void test_pack_four_access(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0xaa, 0x04, 0x39, 0xb7, 0x00, 0x00, 0x00, 0x00, /* DR7 0xb73904aa */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[72];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW;
-	set_slot(&st, 0, KVMDBG_SLOT_WRITE, 0x7fff0008, 8);
-	set_slot(&st, 1, KVMDBG_SLOT_ACCESS, 0x100000000ull, 1);
-	set_slot(&st, 2, KVMDBG_SLOT_ACCESS, 0x5552, 2);
-	set_slot(&st, 3, KVMDBG_SLOT_ACCESS, 0x123456789abcdef0ull, 8);
+	st.req = REQ_ENABLE | REQ_HW;
+	set_slot(&st, 0, SLOT_WRITE, 0x7fff0008, 8);
+	set_slot(&st, 1, SLOT_ACCESS, 0x100000000ull, 1);
+	set_slot(&st, 2, SLOT_ACCESS, 0x5552, 2);
+	set_slot(&st, 3, SLOT_ACCESS, 0x123456789abcdef0ull, 8);
 	pack(&st, 0x00020001, out);
 	assert_image(out, expected);
 }
@@ -302,21 +302,21 @@ static void test_pack_gaps(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x22, 0x24, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, /* DR7 0x000f2422 */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[72];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_SW_BP | KVMDBG_REQ_HW;
+	st.req = REQ_ENABLE | REQ_SW_BP | REQ_HW;
 	st.trap_debug_regs = true;
-	set_slot(&st, 0, KVMDBG_SLOT_ACCESS, 0x4444, 4);
-	set_slot(&st, 1, KVMDBG_SLOT_OFF, 0xdead, 8);
-	set_slot(&st, 2, KVMDBG_SLOT_EXEC, 0xfff0, 1);
-	for (unsigned int n = 4; n < KVMDBG_MAX_SLOTS; n++)
-		set_slot(&st, n, KVMDBG_SLOT_WRITE, 0xbad0 + n, 8);
-	for (unsigned int n = 0; n < KVMDBG_MAX_SLOTS; n++) {
-		st.slots[KVMDBG_BANK_WP][n].kind = KVMDBG_SLOT_ACCESS;
-		st.slots[KVMDBG_BANK_WP][n].addr = 0xbeef0000 + 8 * n;
-		st.slots[KVMDBG_BANK_WP][n].len = 8;
+	set_slot(&st, 0, SLOT_ACCESS, 0x4444, 4);
+	set_slot(&st, 1, SLOT_OFF, 0xdead, 8);
+	set_slot(&st, 2, SLOT_EXEC, 0xfff0, 1);
+	for (unsigned int n = 4; n < MAX_SLOTS; n++)
+		set_slot(&st, n, SLOT_WRITE, 0xbad0 + n, 8);
+	for (unsigned int n = 0; n < MAX_SLOTS; n++) {
+		st.slots[BANK_WP][n].kind = SLOT_ACCESS;
+		st.slots[BANK_WP][n].addr = 0xbeef0000 + 8 * n;
+		st.slots[BANK_WP][n].len = 8;
 	}
 	pack(&st, 0x00030001, out);
 	assert_image(out, expected);
@@ -348,14 +348,14 @@ static void test_pack_no_hw(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
 	static const uint8_t zero[72];
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[72];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_STEP | KVMDBG_REQ_SW_BP;
+	st.req = REQ_ENABLE | REQ_STEP | REQ_SW_BP;
 	st.trap_debug_regs = true;
-	set_slot(&st, 0, KVMDBG_SLOT_EXEC, 0x401000, 1);
-	set_slot(&st, 3, KVMDBG_SLOT_WRITE, 0x2000, 8);
+	set_slot(&st, 0, SLOT_EXEC, 0x401000, 1);
+	set_slot(&st, 3, SLOT_WRITE, 0x2000, 8);
 	pack(&st, 0x00010003, out);
 	assert_image(out, expected_sw_step);
 
@@ -392,11 +392,11 @@ static void test_pack_hw_no_slots(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* DR7 0x2400 */
 	};
-	struct kvmdbg_debug_state st;
+	struct debug_state st;
 	uint8_t out[72];
 
 	memset(&st, 0, sizeof(st));
-	st.req = KVMDBG_REQ_ENABLE | KVMDBG_REQ_HW;
+	st.req = REQ_ENABLE | REQ_HW;
 	pack(&st, 0x00020001, out);
 	assert_image(out, expected);
 
@@ -483,7 +483,7 @@ static void test_validate(void)
  * The exit inside a whole struct kvm_run image (2352 bytes): exit_reason KVM_EXIT_DEBUG (4) as
  * a little-endian u32 at offset 8, struct kvm_debug_exit_arch at offset 32, garbage elsewhere.
  */
-static void decode(const uint8_t exit[32], struct kvmdbg_arch_exit *out)
+static void decode(const uint8_t exit[32], struct arch_exit *out)
 {
 	static uint8_t run[2352];
 
@@ -496,7 +496,7 @@ static void decode(const uint8_t exit[32], struct kvmdbg_arch_exit *out)
 	g_assert_true(ARCH->decode(run, out));
 }
 
-static void assert_common(const struct kvmdbg_arch_exit *e, uint32_t exception, uint64_t pc,
+static void assert_common(const struct arch_exit *e, uint32_t exception, uint64_t pc,
 			  uint64_t status)
 {
 	g_assert_true(e->has_pc);
@@ -517,7 +517,7 @@ static void test_decode_not_debug(void)
 	/* every exit reason but KVM_EXIT_DEBUG (4), little-endian at offset 8 */
 	static const uint32_t reasons[] = { 0, 1, 2, 3, 5, 6, 9, 13, 17, 0x04000000, 0x400 };
 	static uint8_t run[2352];
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++) {
 		memset(run, 0, sizeof(run));
@@ -539,10 +539,10 @@ static void test_decode_step(void)
 		0xf0, 0x4f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff4ff0 (BS) */
 		0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* dr7 0x400 */
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP);
+	g_assert_cmphex(e.causes, ==, CAUSE_STEP);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	assert_common(&e, 1, 0x401003, 0xffff4ff0);
 }
@@ -556,14 +556,14 @@ static void test_decode_slot(void)
 			0xf0, 0x0f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff0ff0 | ... */
 			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* dr7 0 */
 		};
-		struct kvmdbg_arch_exit e;
+		struct arch_exit e;
 
 		exit[16] = (uint8_t)(0xf0 | 1u << n); /* Bn */
 		g_test_message("slot %u", n);
 		decode(exit, &e);
-		g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
+		g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
 		g_assert_cmphex(e.slot_mask, ==, 1u << n);
-		g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_BP);
+		g_assert_cmpint(e.slot_bank, ==, BANK_BP);
 		assert_common(&e, 1, 0xffffffff81000000ull, 0xffff0ff0u | 1u << n);
 	}
 }
@@ -582,16 +582,16 @@ static void test_decode_several_slots(void)
 		0xff, 0x4f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff4fff: B0-B3 BS */
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT);
+	g_assert_cmphex(e.causes, ==, CAUSE_SLOT);
 	g_assert_cmphex(e.slot_mask, ==, 0x5);
-	g_assert_cmpint(e.slot_bank, ==, KVMDBG_BANK_BP);
+	g_assert_cmpint(e.slot_bank, ==, BANK_BP);
 	assert_common(&e, 1, 0x2010, 0xffff0ff5);
 
 	decode(exit_all_step, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_SLOT | KVMDBG_CAUSE_STEP);
+	g_assert_cmphex(e.causes, ==, CAUSE_SLOT | CAUSE_STEP);
 	g_assert_cmphex(e.slot_mask, ==, 0xf);
 	assert_common(&e, 1, 0x2010, 0xffff4fff);
 }
@@ -604,10 +604,10 @@ static void test_decode_bd(void)
 		0xf0, 0x2f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff2ff0 (BD) */
 		0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* dr7 0x2400 */
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_DEBUG_REG);
+	g_assert_cmphex(e.causes, ==, CAUSE_DEBUG_REG);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	assert_common(&e, 1, 0x1234, 0xffff2ff0);
 }
@@ -627,15 +627,15 @@ static void test_decode_int3(void)
 		0xf3, 0x6f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff6ff3 */
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	assert_common(&e, 3, 0x7c00, 0xffff0ff0);
 
 	decode(exit_stale, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_BP_INSN);
+	g_assert_cmphex(e.causes, ==, CAUSE_BP_INSN);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	assert_common(&e, 3, 0xffff800000000001ull, 0xffff6ff3);
 }
@@ -649,10 +649,10 @@ static void test_decode_icebp(void)
 		0xf0, 0x0f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff0ff0 */
 		0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* dr7 0x400 */
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_FOREIGN);
+	g_assert_cmphex(e.causes, ==, CAUSE_FOREIGN);
 	g_assert_cmphex(e.slot_mask, ==, 0);
 	assert_common(&e, 1, 0x1021, 0xffff0ff0);
 }
@@ -665,7 +665,7 @@ static void test_decode_unknown(void)
 		0xf1, 0x4f, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, /* dr6 0xffff4ff1 */
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
 	g_assert_cmphex(e.causes, ==, 0);
@@ -691,10 +691,10 @@ static void test_decode_exact_copy(void)
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* dr6 0 */
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	};
-	struct kvmdbg_arch_exit e;
+	struct arch_exit e;
 
 	decode(exit, &e);
-	g_assert_cmphex(e.causes, ==, KVMDBG_CAUSE_STEP);
+	g_assert_cmphex(e.causes, ==, CAUSE_STEP);
 	assert_common(&e, 1, 0x1122334455667788ull, 0x12345678ffff4ff0ull);
 
 	decode(exit_big_exception, &e);
