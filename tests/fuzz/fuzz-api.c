@@ -680,7 +680,9 @@ static void op_handle_exit(struct machine *m, struct fuzz_in *in)
 	      ret,
 	      ret == KVMDBG_EXIT_EVENT ? kvmdbg_event_type_name(kvmdbg_event_get_type(ev)) : "");
 	if (result < 0) {
-		FUZZ_CHECK(ret == result || ret == KVMDBG_EXIT_EVENT || ret == KVMDBG_EXIT_RESUME,
+		/* an -EINTR that was not a kick of ours is the VMM's: not a debug exit */
+		FUZZ_CHECK(ret == result || ret == KVMDBG_EXIT_EVENT || ret == KVMDBG_EXIT_RESUME ||
+				   (result == -EINTR && ret == KVMDBG_EXIT_NOT_DEBUG),
 			   "%s: handle_exit(%d) returned %d", m->arch->name, result, ret);
 		FUZZ_CHECK(ret != KVMDBG_EXIT_EVENT ||
 				   kvmdbg_event_get_type(ev) == KVMDBG_EVENT_INTERRUPTED,

@@ -18,9 +18,8 @@
 
 #include "fuzz.h"
 
-#define ALL_CAUSES                                                                               \
-	(CAUSE_STEP | CAUSE_BP_INSN | CAUSE_SLOT | CAUSE_DEBUG_REG | \
-	 CAUSE_STEP_OR_BP)
+#define ALL_CAUSES \
+	(CAUSE_STEP | CAUSE_BP_INSN | CAUSE_SLOT | CAUSE_DEBUG_REG | CAUSE_STEP_OR_BP | CAUSE_FOREIGN)
 
 static unsigned int nr_arches(void)
 {
