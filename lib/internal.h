@@ -11,6 +11,7 @@
 #include <kvmdbg/kvmdbg.h>
 
 #include "arch/arch.h"
+#include "list.h"
 
 #define _public_ __attribute__((visibility("default")))
 
@@ -51,8 +52,8 @@ struct kvmdbg_point {
 
 	/* hardware points: the guest-physical address, where the architecture needs it */
 	uint64_t phys;
-	/* hardware points: list of all of them in the VM */
-	struct kvmdbg_point *hw_prev, *hw_next;
+	/* hardware points: in vm->hw */
+	struct list hw_node;
 };
 
 /* Open-addressing hash table of software breakpoints, keyed by address. */
@@ -105,7 +106,7 @@ struct kvmdbg_vm {
 	/* bumped (under lock) whenever something every vCPU must re-pack changes */
 	_Atomic uint64_t gen;
 
-	struct kvmdbg_vcpu *vcpus;
+	struct list vcpus; /* attach order: the first serves the default translation */
 	unsigned int nr_vcpus;
 
 	struct table sw;
@@ -114,7 +115,7 @@ struct kvmdbg_vm {
 	/* every point by its id */
 	struct map ids;
 	struct kvmdbg_point *fired;   /* fired one-shots, software and hardware */
-	struct kvmdbg_point *hw_head; /* every hardware point */
+	struct list hw;               /* every hardware point, in insertion order */
 	unsigned int nr_vm_hw[2];     /* VM-wide hardware points per bank */
 	long nr_points;
 	uint64_t next_id;
@@ -157,44 +158,73 @@ struct kvmdbg_event {
 	uint64_t status;
 };
 
-enum resume {
-	RESUME_NONE = 0,
-	RESUME_PENDING,  /* stopped at a breakpoint; the next pre-run steps over it */
-	RESUME_STEPPING, /* the step over it is under way */
+/*
+ * Stepping a vCPU over the point it stopped at (stepover.c): the breakpoint instruction taken
+ * out of memory, or the hardware slot (or x86's DR7.GD trap) off, for one single-step; then
+ * everything is put back.  The vCPU thread's own.
+ */
+enum step_over_state {
+	STEP_OVER_NONE = 0,
+	STEP_OVER_PENDING,  /* stopped at a point; the next pre-run starts the step over it */
+	STEP_OVER_STEPPING, /* the step is under way: the next exit ends it */
+};
+
+enum step_over_kind {
+	STEP_OVER_SW,        /* a software breakpoint: its original bytes back in memory */
+	STEP_OVER_SLOT,      /* a hardware breakpoint, or a watchpoint (arm64): its slot off */
+	STEP_OVER_DEBUG_REG, /* a trapped debug-register access (x86): the trap off */
+};
+
+struct step_over {
+	enum step_over_state state;
+	enum step_over_kind kind;
+	enum kvmdbg_point_type type; /* SW, SLOT: the point's type and address */
+	uint64_t addr;
+	uint64_t id;    /* SW, stepping: the point whose steppers count includes this vCPU */
+	int bank, slot; /* SLOT */
+};
+
+/*
+ * What the kernel holds for a vCPU (apply.c): the state of the last KVM_SET_GUEST_DEBUG that
+ * succeeded, in the kernel's bytes and in the library's terms, owners included.  A new vCPU
+ * holds the all-zero state, debugging off, on every architecture.
+ */
+struct applied {
+	uint32_t req;                  /* enum req, without the one-time inject bits */
+	uint64_t slots[2];             /* the slots enabled, per bank */
+	uint64_t ids[2][MAX_SLOTS];    /* the point (id) in each of them */
+	uint8_t bytes[MAX_GUEST_DEBUG];
+	uint8_t aux[MAX_AUX];          /* the array the bytes point to (s390) */
 };
 
 struct kvmdbg_vcpu {
 	struct kvmdbg_vm *vm;
-	struct kvmdbg_vcpu *next;
+	struct list node; /* in vm->vcpus, in attach order */
 	int fd;
 	struct kvm_run *run;
 
 	/* protected by vm->lock */
 	struct kvmdbg_point *slots[2][MAX_SLOTS];
 
-	/* the vCPU thread's own */
+	/* the vCPU thread's own from here on */
 	bool single_step;
 	bool trap_debug_regs;
-	bool dirty;
-	bool force_apply;        /* send the state even if unchanged (s390 watchpoint hit) */
-	uint64_t seen_gen;
-	uint32_t inject;         /* REQ_INJECT_* for the next pre-run */
-	enum resume resume;
-	bool resume_debug_reg;   /* the step-over is of a trapped debug-register access */
-	enum kvmdbg_point_type resume_type;
-	uint64_t resume_addr;
-	uint64_t resume_id;      /* the point a software step-over counts itself in (steppers) */
-	int resume_bank, resume_slot;
-	uint32_t applied_req;    /* enum req of the state the kernel has */
-	uint64_t applied_slots[2]; /* the slots enabled in it, per bank */
-	uint64_t applied_ids[2][MAX_SLOTS]; /* the point (id) in each of them */
-	uint8_t applied[MAX_GUEST_DEBUG];
+
+	/* apply.c: what makes the next pre-run build the state anew */
+	bool dirty;       /* a setting of this vCPU changed */
+	uint64_t seen_gen; /* vm->gen of the state last built */
+	bool force_apply; /* send the state even if unchanged (s390 watchpoint hit) */
+	uint32_t inject;  /* REQ_INJECT_* for the next pre-run */
+	struct applied applied;
 	/*
-	 * The array a struct kvm_guest_debug points to (s390): the kernel reads aux_io during
-	 * KVM_SET_GUEST_DEBUG; applied_aux is what it holds in the state the kernel has.
+	 * The array a struct kvm_guest_debug points to (s390): the kernel reads it during
+	 * KVM_SET_GUEST_DEBUG, so it lives as long as the vCPU.
 	 */
 	uint8_t aux_io[MAX_AUX] __attribute__((aligned(8)));
-	uint8_t applied_aux[MAX_AUX];
+
+	struct step_over step_over;
+
+	/* exit.c */
 	struct kvmdbg_event event;
 	uint64_t seqno;          /* of the last event */
 	uint64_t reinject_seqno; /* the event kvmdbg_vcpu_reinject() may take; 0: none */
@@ -212,44 +242,54 @@ struct kvmdbg_vcpu {
 	void *kick_data;
 };
 
+/*
+ * Internal prototypes, by file.  _must_check_: ignoring the result loses an error (a
+ * breakpoint left in guest memory, a kernel state not applied); a caller that means to
+ * ignore one says so with a (void) cast and a comment.
+ */
+#define _must_check_ __attribute__((warn_unused_result))
+#define _nonnull_(...) __attribute__((nonnull(__VA_ARGS__)))
+
 /* lock.c: the VM lock as vCPU-thread calls take it, with every signal blocked */
-void vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old);
-void vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old);
+void vcpu_lock(struct kvmdbg_vm *vm, sigset_t *old) _nonnull_(1, 2);
+void vcpu_unlock(struct kvmdbg_vm *vm, const sigset_t *old) _nonnull_(1, 2);
 
 /* map.c */
-int map_init(struct map *m);
-void map_fini(struct map *m);
+int map_init(struct map *m) _must_check_ _nonnull_(1);
+void map_fini(struct map *m) _nonnull_(1);
 /* The first entry's value with that key, NULL if none; *cursor continues (start at 0). */
-void *map_next(const struct map *m, uint64_t key, size_t *cursor);
-int map_add(struct map *m, uint64_t key, void *val);
-void map_del(struct map *m, uint64_t key, const void *val);
+void *map_next(const struct map *m, uint64_t key, size_t *cursor) _nonnull_(1, 3);
+int map_add(struct map *m, uint64_t key, void *val) _must_check_ _nonnull_(1, 3);
+void map_del(struct map *m, uint64_t key, const void *val) _nonnull_(1);
 
 /* table.c */
-int table_init(struct table *t);
-void table_fini(struct table *t);
-struct kvmdbg_point *table_find(const struct table *t, uint64_t addr);
-int table_add(struct table *t, struct kvmdbg_point *p);
-void table_del(struct table *t, struct kvmdbg_point *p);
+int table_init(struct table *t) _must_check_ _nonnull_(1);
+void table_fini(struct table *t) _nonnull_(1);
+struct kvmdbg_point *table_find(const struct table *t, uint64_t addr) _nonnull_(1);
+int table_add(struct table *t, struct kvmdbg_point *p) _must_check_ _nonnull_(1, 2);
+void table_del(struct table *t, struct kvmdbg_point *p) _nonnull_(1, 2);
 
 /* memory.c; callers hold vm->lock, except for mem_translate() */
-int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);
-int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len);
+int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len) _must_check_
+	_nonnull_(1, 3);
+int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len) _must_check_
+	_nonnull_(1, 3);
 /*
  * gva -> gpa through the translate callback or the arch default on vcpu (NULL: the VM's
  * translating vCPU); call it without vm->lock: KVM_TRANSLATE may wait.  vcpu_thread: from
  * a vCPU-thread call (the lock is then taken with signals blocked, see lock.c).
  */
 int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
-			 uint64_t *ret_gpa, bool vcpu_thread);
+		  uint64_t *ret_gpa, bool vcpu_thread) _must_check_ _nonnull_(1, 4);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
-int sw_read(struct kvmdbg_point *p, uint8_t *buf);
-int sw_write(struct kvmdbg_point *p, const uint8_t *buf);
-/* phys index of planted pieces (memory.c) */
-int phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
-void phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p);
+int sw_read(struct kvmdbg_point *p, uint8_t *buf) _must_check_ _nonnull_(1, 2);
+int sw_write(struct kvmdbg_point *p, const uint8_t *buf) _must_check_ _nonnull_(1, 2);
+/* phys index of planted pieces */
+int phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p) _must_check_ _nonnull_(1, 2);
+void phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p) _nonnull_(1, 2);
 /* Whether [gpa, gpa + len) overlaps a piece of a software breakpoint other than skip. */
 bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
-			  const struct kvmdbg_point *skip);
+		   const struct kvmdbg_point *skip) _nonnull_(1);
 
 /* point.c; callers hold vm->lock */
 /*
@@ -264,40 +304,75 @@ struct xlat {
 	uint64_t gpa2;
 	bool has_gpa2;
 };
-void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
-			    enum kvmdbg_point_type type, uint64_t addr, struct xlat *x);
+void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, enum kvmdbg_point_type type,
+		     uint64_t addr, struct xlat *x) _nonnull_(1, 5);
 /* The checks of an insert that need no translation: 0 or the error. */
-int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-		       enum kvmdbg_point_type type, uint64_t addr, uint64_t len, unsigned int flags);
-int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
-			unsigned int flags, void *user_data, const struct xlat *x,
-			uint64_t *ret_id);
+int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		uint64_t addr, uint64_t len, unsigned int flags) _must_check_ _nonnull_(1);
+int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		 uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+		 const struct xlat *x, uint64_t *ret_id) _must_check_ _nonnull_(1, 8);
+/* Point by id, NULL if none. */
+struct kvmdbg_point *point_by_id(struct kvmdbg_vm *vm, uint64_t id) _nonnull_(1);
+int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		 uint64_t addr) _must_check_ _nonnull_(1);
+/* 0, 1 (the guest had replaced the instruction), or the write error: the point stays */
+int point_destroy(struct kvmdbg_point *p) _must_check_ _nonnull_(1);
+struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
+				   enum kvmdbg_point_type type, uint64_t addr) _nonnull_(1);
+int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner) _must_check_
+	_nonnull_(1);
+int sw_take_out(struct kvmdbg_point *p) _must_check_ _nonnull_(1);
+int sw_put_in(struct kvmdbg_point *p, bool first) _must_check_ _nonnull_(1);
+/* Write back every breakpoint whose write-back failed before: the first error, or 0. */
+int sw_put_in_owed(struct kvmdbg_vm *vm) _must_check_ _nonnull_(1);
+void sw_owed(struct kvmdbg_point *p, bool owed) _nonnull_(1);
+void point_fired(struct kvmdbg_point *p) _nonnull_(1);
+void point_unfire(struct kvmdbg_point *p) _nonnull_(1);
+int point_assign_slots(struct kvmdbg_vcpu *vcpu) _must_check_ _nonnull_(1);
+int point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type) _nonnull_(1);
+bool point_type_is_valid(int type);
+enum slot_kind point_slot_kind(enum kvmdbg_point_type type);
+/* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
+int check_control(const struct kvmdbg_vm *vm, uint32_t req) _nonnull_(1);
+/* Whether the architecture has a control bit of its own for req. */
+bool arch_has_control(const struct arch *arch, uint32_t req) _nonnull_(1);
+
 /* vm.c: insert and find for a VM (owner NULL) or one vCPU; vm->lock not held */
 int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-		  uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		  uint64_t *ret_id);
+		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+		    uint64_t *ret_id) _must_check_ _nonnull_(1);
 int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
-		uint64_t addr, uint64_t *ret_id);
-/* Point by id, NULL if none. */
-struct kvmdbg_point *point_by_id(struct kvmdbg_vm *vm, uint64_t id);
-int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-			enum kvmdbg_point_type type, uint64_t addr);
-int point_destroy(struct kvmdbg_point *p);
-struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
-					  enum kvmdbg_point_type type, uint64_t addr);
-int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner);
-int sw_take_out(struct kvmdbg_point *p);
-int sw_put_in(struct kvmdbg_point *p, bool first);
-void sw_owed(struct kvmdbg_point *p, bool owed);
-void point_fired(struct kvmdbg_point *p);
-void point_unfire(struct kvmdbg_point *p);
-int point_assign_slots(struct kvmdbg_vcpu *vcpu);
-int point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type);
-bool point_type_is_valid(int type);
-int check_control(const struct kvmdbg_vm *vm, uint32_t req);
-bool arch_has_control(const struct arch *arch, uint32_t req);
-enum slot_kind point_slot_kind(enum kvmdbg_point_type type);
+		  uint64_t addr, uint64_t *ret_id) _must_check_ _nonnull_(1);
+
+/* vcpu.c */
+/* check_control() for a call of the vCPU's thread: whether the kernel accepts req */
+bool vcpu_has_control(struct kvmdbg_vcpu *vcpu, uint32_t req) _nonnull_(1);
+
+/* apply.c */
+void vcpu_set_immediate_exit(struct kvmdbg_vcpu *vcpu, uint8_t value) _nonnull_(1);
+
+/* stepover.c; vm->lock held */
+/* Step the vCPU over point p (in slot bank/slot, if a hardware one) at the next pre-run. */
+void step_over_plan(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank,
+		    int slot) _nonnull_(1, 2);
+/* Let a trapped debug-register access run with the trap off, at the next pre-run. */
+void step_over_plan_debug_reg(struct kvmdbg_vcpu *vcpu) _nonnull_(1);
+/* PENDING -> STEPPING, or NONE if the point is gone; an error leaves it PENDING. */
+int step_over_start(struct kvmdbg_vcpu *vcpu) _must_check_ _nonnull_(1);
+/*
+ * STEPPING -> NONE: what the step took away is put back.  A breakpoint instruction that
+ * cannot be written back stays owed (armed, not in memory; sw_put_in_owed() tries again):
+ * its error is returned.
+ */
+int step_over_finish(struct kvmdbg_vcpu *vcpu) _must_check_ _nonnull_(1);
+/* Undo a start whose pre-run then failed: PENDING again. */
+void step_over_undo(struct kvmdbg_vcpu *vcpu) _nonnull_(1);
+/* Whether the step under way keeps slot bank/slot, holding p, off. */
+bool step_over_hides(const struct kvmdbg_vcpu *vcpu, int bank, int slot,
+		     const struct kvmdbg_point *p) _nonnull_(1, 4);
+/* The software breakpoint the vCPU is stepping over right now, or NULL. */
+struct kvmdbg_point *step_over_sw_point(const struct kvmdbg_vcpu *vcpu) _nonnull_(1);
 
 static inline void vm_bump(struct kvmdbg_vm *vm)
 {

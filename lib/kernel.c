@@ -97,29 +97,25 @@ int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 	return 0;
 }
 
-int kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
+int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 {
-#if defined(__x86_64__)
-	/* the linear pc, as KVM_EXIT_DEBUG reports it: CS.base + RIP */
-	struct kvm_sregs sregs;
 	struct kvm_regs regs;
+#if defined(__x86_64__)
+	/* the linear pc, as KVM_EXIT_DEBUG reports it */
+	struct kvm_sregs sregs;
 
+	(void)pc_offset;
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
 	*ret_pc = sregs.cs.base + regs.rip;
-	return 0;
-#elif defined(__powerpc64__) || defined(__loongarch64)
-	struct kvm_regs regs;
-
+#else
+	if (pc_offset + sizeof(*ret_pc) > sizeof(regs))
+		return -EINVAL;
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0)
 		return -errno;
-	*ret_pc = regs.pc;
-	return 0;
-#else
-	(void)vcpu_fd;
-	(void)ret_pc;
-	return -EOPNOTSUPP;
+	memcpy(ret_pc, (const uint8_t *)&regs + pc_offset, sizeof(*ret_pc));
 #endif
+	return 0;
 }
 
 int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,

@@ -37,10 +37,11 @@ int kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa);
 int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value);
 
 /*
- * The pc from KVM_GET_REGS (powerpc, loongarch; x86: with KVM_GET_SREGS, the linear pc
- * CS.base + RIP): 0 and *ret_pc, -EOPNOTSUPP elsewhere, or -errno.
+ * The pc from KVM_GET_REGS: the u64 at pc_offset in struct kvm_regs (arch->pc_regs_offset);
+ * on x86, with KVM_GET_SREGS, the linear pc CS.base + RIP whatever pc_offset says.  0 and
+ * *ret_pc, -EINVAL for an offset outside struct kvm_regs, or -errno.
  */
-int kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc);
+int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc);
 
 /*
  * A trial run for kvmdbg_vm_probe() (x86 only): a throwaway VM made with KVM_CREATE_VM on the

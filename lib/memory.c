@@ -194,8 +194,8 @@ static int default_vcpu_fd(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via)
 {
 	if (!via)
 		via = vm->translate_vcpu ? vm->translate_vcpu : vm->stopped_vcpu;
-	if (!via)
-		via = vm->vcpus;
+	if (!via && !list_empty(&vm->vcpus))
+		via = list_first(&vm->vcpus, struct kvmdbg_vcpu, node);
 	return via ? via->fd : -1;
 }
 
@@ -222,7 +222,7 @@ int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva,
 	/* without the lock: the callback may be slow, KVM_TRANSLATE waits for a running vCPU */
 	if (translate)
 		return translate(data, gva, ret_gpa);
-	if (!vm->arch->kvm_translate)
+	if (!arch_has_quirk(vm->arch, QUIRK_KVM_TRANSLATE))
 		return -EOPNOTSUPP;
 	if (fd < 0)
 		return -EFAULT;

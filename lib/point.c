@@ -46,7 +46,7 @@ enum slot_kind point_slot_kind(enum kvmdbg_point_type type)
  */
 bool arch_has_control(const struct arch *arch, uint32_t req)
 {
-	return arch->control(req | REQ_ENABLE) != arch->control(REQ_ENABLE);
+	return arch_control(arch, req | REQ_ENABLE) != arch_control(arch, REQ_ENABLE);
 }
 
 /* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
@@ -54,7 +54,7 @@ int check_control(const struct kvmdbg_vm *vm, uint32_t req)
 {
 	if (vm->debug_supported == 0)
 		return -EOPNOTSUPP;
-	return vm->arch->control(req | REQ_ENABLE) & ~vm->mask ? -EOPNOTSUPP : 0;
+	return arch_control(vm->arch, req | REQ_ENABLE) & ~vm->mask ? -EOPNOTSUPP : 0;
 }
 
 /*
@@ -82,6 +82,24 @@ int sw_put_in(struct kvmdbg_point *p, bool first)
 	p->overwritten = false;
 	sw_owed(p, false);
 	return 0;
+}
+
+/* Write back every owed breakpoint instruction.  The first error, or 0. */
+int sw_put_in_owed(struct kvmdbg_vm *vm)
+{
+	int err = 0;
+
+	for (size_t i = 0; vm->nr_owed && i <= vm->sw.mask; i++) {
+		struct kvmdbg_point *p = vm->sw.buckets[i];
+
+		if (p && p->put_in_owed && !p->steppers) {
+			int ret = sw_put_in(p, false);
+
+			if (ret < 0 && !err)
+				err = ret;
+		}
+	}
+	return err;
 }
 
 /* Mark or clear "armed, but its write-back failed: not in memory", keeping the VM's count. */
@@ -179,7 +197,9 @@ static int find_free_slot(struct kvmdbg_vcpu *vcpu, int bank)
 /* Give a new vCPU a slot for every VM-wide hardware point. */
 int point_assign_slots(struct kvmdbg_vcpu *vcpu)
 {
-	for (struct kvmdbg_point *p = vcpu->vm->hw_head; p; p = p->hw_next) {
+	struct kvmdbg_point *p;
+
+	list_for_each(p, &vcpu->vm->hw, hw_node) {
 		int bank = point_bank(vcpu->vm, p->type);
 		int n;
 
@@ -197,7 +217,9 @@ int point_assign_slots(struct kvmdbg_vcpu *vcpu)
 struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
 					  enum kvmdbg_point_type type, uint64_t addr)
 {
-	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
+	struct kvmdbg_point *p;
+
+	list_for_each(p, &vm->hw, hw_node)
 		if (p->vcpu == owner && p->type == type && p->addr == addr)
 			return p;
 	return NULL;
@@ -209,7 +231,9 @@ struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *own
  */
 static bool hw_conflict(struct kvmdbg_vm *vm, const struct kvmdbg_point *np)
 {
-	for (struct kvmdbg_point *p = vm->hw_head; p; p = p->hw_next)
+	struct kvmdbg_point *p;
+
+	list_for_each(p, &vm->hw, hw_node)
 		if (p->type == np->type && p->addr == np->addr &&
 		    (!p->vcpu || !np->vcpu || p->vcpu == np->vcpu))
 			return true;
@@ -293,28 +317,41 @@ static int enable_alt_insn(struct kvmdbg_point *p, const struct xlat *x)
 	return place_insn(p, x);
 }
 
-static int insert_sw(struct kvmdbg_point *p, const struct xlat *x)
+/*
+ * Whether a new software breakpoint takes the architecture's alternative instruction: where
+ * ->pick_alt_insn says so for the site (riscv: a compressed instruction), unless it needs a
+ * VM capability that cannot be had (s390).
+ */
+static int pick_alt_insn(struct kvmdbg_point *p, const struct xlat *x, bool *ret_alt)
 {
 	struct kvmdbg_vm *vm = p->vm;
 	const struct arch *arch = vm->arch;
-	bool alt = false;
+	uint8_t site[MAX_INSN];
+	int ret;
+
+	*ret_alt = false;
+	if (!arch->pick_alt_insn || (arch->alt_insn_cap && vm->alt_insn == ALT_INSN_NO))
+		return 0;
+	ret = mem_read(vm, x->gpa, site, arch->sw_insn_alt_len);
+	if (ret < 0)
+		return ret;
+	*ret_alt = arch->pick_alt_insn(site);
+	return 0;
+}
+
+static int insert_sw(struct kvmdbg_point *p, const struct xlat *x)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	bool alt;
 	int ret;
 
 	if (table_find(&vm->sw, p->addr))
 		return -EEXIST;
 	if (x->ret < 0)
 		return x->ret;
-	if (arch->alt_insn_cap) {
-		alt = vm->alt_insn != ALT_INSN_NO;
-	} else if (arch->pick_alt_insn) {
-		/* riscv: c.ebreak on a compressed instruction, whose first halfword says so */
-		uint8_t site[MAX_INSN];
-
-		ret = mem_read(vm, x->gpa, site, arch->sw_insn_alt_len);
-		if (ret < 0)
-			return ret;
-		alt = arch->pick_alt_insn(site);
-	}
+	ret = pick_alt_insn(p, x, &alt);
+	if (ret < 0)
+		return ret;
 	set_insn(p, alt);
 	ret = place_insn(p, x);
 	if (ret < 0)
@@ -354,7 +391,7 @@ static int insert_hw(struct kvmdbg_point *p, const struct xlat *x)
 
 	if (hw_conflict(vm, p))
 		return -EEXIST;
-	if (vm->arch->hw_needs_phys) {
+	if (arch_has_quirk(vm->arch, QUIRK_HW_NEEDS_PHYS)) {
 		/* s390: the kernel compares the watched bytes at their absolute address */
 		if (x->ret < 0)
 			return x->ret;
@@ -368,24 +405,17 @@ static int insert_hw(struct kvmdbg_point *p, const struct xlat *x)
 	} else {
 		if (vm->nr_vm_hw[bank] >= vm->slots[bank])
 			return -ENOSPC;
-		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
+		struct kvmdbg_vcpu *v;
+
+		list_for_each(v, &vm->vcpus, node)
 			if (find_free_slot(v, bank) < 0)
 				return -ENOSPC;
-		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
+		list_for_each(v, &vm->vcpus, node)
 			v->slots[bank][find_free_slot(v, bank)] = p;
 		vm->nr_vm_hw[bank]++;
 	}
 	/* in insertion order, so that vCPUs attached later get the same slots */
-	if (vm->hw_head) {
-		struct kvmdbg_point *last = vm->hw_head;
-
-		while (last->hw_next)
-			last = last->hw_next;
-		last->hw_next = p;
-		p->hw_prev = last;
-	} else {
-		vm->hw_head = p;
-	}
+	list_add_tail(&vm->hw, &p->hw_node);
 	vm_bump(vm);
 	return 0;
 }
@@ -398,7 +428,7 @@ void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
 	uint64_t room = GUEST_PAGE - addr % GUEST_PAGE;
 
 	memset(x, 0, sizeof(*x));
-	if (type != KVMDBG_POINT_SW_BREAK && !vm->arch->hw_needs_phys)
+	if (type != KVMDBG_POINT_SW_BREAK && !arch_has_quirk(vm->arch, QUIRK_HW_NEEDS_PHYS))
 		return;
 	x->ret = mem_translate(vm, via, addr, &x->gpa, false);
 	if (x->ret < 0 || type != KVMDBG_POINT_SW_BREAK || room >= longest)
@@ -452,6 +482,7 @@ int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 		return -ENOMEM;
 	p->vm = vm;
 	p->vcpu = vcpu;
+	list_init(&p->hw_node);
 	p->type = type;
 	p->flags = flags;
 	p->addr = addr;
@@ -478,48 +509,60 @@ int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	return 0;
 }
 
-int point_destroy(struct kvmdbg_point *p)
+/* What every point's destroy ends with. */
+static void forget(struct kvmdbg_point *p)
 {
 	struct kvmdbg_vm *vm = p->vm;
-	int ret = 0;
 
-	if (p->type == KVMDBG_POINT_SW_BREAK) {
-		/*
-		 * With steppers the original bytes are already back in memory, unless a snapshot
-		 * restore put the instruction back (kvmdbg_vm_mark_all_armed())
-		 */
-		if (!p->steppers || p->in_memory) {
-			ret = sw_take_out(p);
-			if (ret < 0)
-				return ret;
-		}
-		ret = p->overwritten ? 1 : 0;
-		sw_owed(p, false);
-		table_del(&vm->sw, p);
-		phys_del(vm, p);
-		if (!vm->sw.count)
-			vm_bump(vm);
-	} else {
-		int bank = point_bank(vm, p->type);
-
-		for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next)
-			for (unsigned int n = 0; n < vm->slots[bank]; n++)
-				if (v->slots[bank][n] == p)
-					v->slots[bank][n] = NULL;
-		if (p->hw_prev)
-			p->hw_prev->hw_next = p->hw_next;
-		else
-			vm->hw_head = p->hw_next;
-		if (p->hw_next)
-			p->hw_next->hw_prev = p->hw_prev;
-		if (!p->vcpu)
-			vm->nr_vm_hw[bank]--;
-		vm_bump(vm);
-	}
 	point_unfire(p);
 	map_del(&vm->ids, p->id, p);
 	vm->nr_points--;
 	free(p);
+}
+
+/* Hardware points leave their slots and the VM's list: this cannot fail. */
+static void destroy_hw(struct kvmdbg_point *p)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	int bank = point_bank(vm, p->type);
+	struct kvmdbg_vcpu *v;
+
+	list_for_each(v, &vm->vcpus, node)
+		for (unsigned int n = 0; n < vm->slots[bank]; n++)
+			if (v->slots[bank][n] == p)
+				v->slots[bank][n] = NULL;
+	list_del(&p->hw_node);
+	if (!p->vcpu)
+		vm->nr_vm_hw[bank]--;
+	vm_bump(vm);
+	forget(p);
+}
+
+int point_destroy(struct kvmdbg_point *p)
+{
+	struct kvmdbg_vm *vm = p->vm;
+	int ret;
+
+	if (p->type != KVMDBG_POINT_SW_BREAK) {
+		destroy_hw(p);
+		return 0;
+	}
+	/*
+	 * With steppers the original bytes are already back in memory, unless a snapshot
+	 * restore put the instruction back (kvmdbg_vm_mark_all_armed())
+	 */
+	if (!p->steppers || p->in_memory) {
+		ret = sw_take_out(p);
+		if (ret < 0)
+			return ret;
+	}
+	ret = p->overwritten ? 1 : 0;
+	sw_owed(p, false);
+	table_del(&vm->sw, p);
+	phys_del(vm, p);
+	if (!vm->sw.count)
+		vm_bump(vm);
+	forget(p);
 	return ret;
 }
 
@@ -545,7 +588,7 @@ int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
  */
 int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 {
-	struct kvmdbg_point *p, *next;
+	struct kvmdbg_point *p, *tmp;
 	int err = 0;
 
 	/* table_del shifts entries back into the freed bucket: look at the same bucket again */
@@ -561,11 +604,9 @@ int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 		}
 		i++;
 	}
-	for (p = vm->hw_head; p; p = next) {
-		next = p->hw_next;
+	list_for_each_safe(p, tmp, &vm->hw, hw_node)
 		if (!owner || p->vcpu == owner)
-			point_destroy(p);
-	}
+			destroy_hw(p);
 	return err;
 }
 

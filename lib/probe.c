@@ -123,7 +123,7 @@ static int probe_one(int kvm_fd, const struct arch *arch, const struct probe_gue
 			.addr = g->slot_addr,
 			.len = 1,
 		};
-	arch->pack(&st, arch->control(st.req), image, aux, 0);
+	arch->pack(arch, &st, arch_control(arch, st.req), image, aux, 0);
 	build_memory(mem, g);
 	/* a signal may interrupt KVM_RUN before the guest ran: try again, a few times */
 	for (int tries = 0; tries < 3; tries++) {

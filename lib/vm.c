@@ -27,16 +27,16 @@ static void probe(struct kvmdbg_vm *vm)
 		 * Only the bits the library can send: s390 reports KVM_GUESTDBG_EXIT_PENDING
 		 * (part of its KVM_GUESTDBG_VALID_MASK), which its ioctl refuses.
 		 */
-		vm->mask = (uint32_t)ret & arch->control(REQ_ALL);
+		vm->mask = (uint32_t)ret & arch_control(arch, REQ_ALL);
 		vm->mask_from_cap = true;
 		vm->debug_supported = 1;
 	} else {
 		vm->mask = arch->legacy_mask;
 	}
 	if (arch->step_cap && kernel_check_extension(vm->fd, arch->step_cap) <= 0) {
-		uint32_t enable = arch->control(REQ_ENABLE);
+		uint32_t enable = arch_control(arch, REQ_ENABLE);
 
-		vm->mask &= ~(arch->control(REQ_ENABLE | REQ_STEP) & ~enable);
+		vm->mask &= ~(arch_control(arch, REQ_ENABLE | REQ_STEP) & ~enable);
 	}
 	for (int bank = 0; bank < 2; bank++) {
 		vm->slots[bank] = arch->slots[bank];
@@ -69,6 +69,8 @@ _public_ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 	if (!vm)
 		return -ENOMEM;
 	vm->fd = vm_fd;
+	list_init(&vm->vcpus);
+	list_init(&vm->hw);
 	ret = table_init(&vm->sw);
 	if (ret < 0) {
 		free(vm);
@@ -94,12 +96,16 @@ _public_ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 
 _public_ void kvmdbg_vm_free(struct kvmdbg_vm *vm)
 {
+	int err;
+
 	if (!vm)
 		return;
-	while (vm->vcpus)
-		kvmdbg_vcpu_free(vm->vcpus);
+	while (!list_empty(&vm->vcpus))
+		kvmdbg_vcpu_free(list_first(&vm->vcpus, struct kvmdbg_vcpu, node));
 	pthread_mutex_lock(&vm->lock);
-	point_destroy_owned(vm, NULL);
+	/* points whose memory cannot be restored survive this: freed below all the same */
+	err = point_destroy_owned(vm, NULL);
+	(void)err;
 	pthread_mutex_unlock(&vm->lock);
 	/* points whose memory could not be restored are dropped all the same */
 	for (size_t i = 0; i <= vm->sw.mask; i++)
@@ -309,6 +315,7 @@ _public_ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 
 _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 {
+	struct kvmdbg_vcpu *v;
 	int count = 0;
 
 	if (!vm)
@@ -332,14 +339,10 @@ _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 	 * step-over goes on (it runs the breakpoint's own stop again, as any snapshot restore
 	 * does), and whatever ends it, a step or a removal, finds them in memory.
 	 */
-	for (struct kvmdbg_vcpu *v = vm->vcpus; v; v = v->next) {
-		struct kvmdbg_point *p;
+	list_for_each(v, &vm->vcpus, node) {
+		struct kvmdbg_point *p = step_over_sw_point(v);
 
-		if (v->resume != RESUME_STEPPING || v->resume_debug_reg ||
-		    v->resume_type != KVMDBG_POINT_SW_BREAK)
-			continue;
-		p = table_find(&vm->sw, v->resume_addr);
-		if (p && p->id == v->resume_id && !p->in_memory && p->armed) {
+		if (p && !p->in_memory && p->armed) {
 			p->in_memory = true;
 			count++;
 		}

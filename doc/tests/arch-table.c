@@ -18,7 +18,7 @@
 /* Does a request bit add a control bit, that is: does the architecture have it? */
 static bool has_control(const struct arch *arch, uint32_t req)
 {
-	return arch->control(REQ_ENABLE | req) != arch->control(REQ_ENABLE);
+	return arch_control(arch, REQ_ENABLE | req) != arch_control(arch, REQ_ENABLE);
 }
 
 /*
@@ -30,7 +30,7 @@ static int offered(const struct arch *arch, uint32_t req, bool need_bit)
 {
 	if (need_bit && !has_control(arch, req))
 		return 0;
-	return arch->control(REQ_ENABLE | req) & ~arch->legacy_mask ? 2 : 1;
+	return arch_control(arch, REQ_ENABLE | req) & ~arch->legacy_mask ? 2 : 1;
 }
 
 static const char *const with_debug2 = "where the `KVM_CAP_SET_GUEST_DEBUG2` mask has it";
@@ -214,7 +214,7 @@ static void cell_reinject(const struct arch *arch, char *buf, size_t size)
 
 static void cell_dr_trap(const struct arch *arch, char *buf, size_t size)
 {
-	add(buf, size, "%s", arch->has_debug_reg_trap ? "yes" : "no");
+	add(buf, size, "%s", arch_has_quirk(arch, QUIRK_DEBUG_REG_TRAP) ? "yes" : "no");
 }
 
 static void cell_legacy(const struct arch *arch, char *buf, size_t size)

@@ -7,7 +7,10 @@
  * architecture it static-asserts its layout against the real <linux/kvm.h>.
  *
  * The core reaches an architecture only through struct arch: its data says what the
- * kernel of that architecture offers and how to probe it, its five functions do the rest.
+ * kernel of that architecture offers and how to probe it, its quirks (enum arch_quirk) name
+ * each way that kernel behaves unlike the others, and its functions do the rest.  Adding an
+ * architecture: its backend file here, one line in arches.def, its golden tests
+ * (tests/unit/test-<file>.c), its docs; see doc/internals.md.
  */
 #ifndef KVMDBG_ARCH_H
 #define KVMDBG_ARCH_H
@@ -24,8 +27,6 @@
 #define MAX_GUEST_DEBUG 520
 /* Largest array a struct kvm_guest_debug points to (s390: 50 x 32-byte kvm_hw_breakpoint). */
 #define MAX_AUX 1600
-/* Largest struct kvm_run of any architecture (s390: 2368 bytes). */
-#define MAX_RUN 2368
 /* Largest breakpoint instruction. */
 #define MAX_INSN 8
 /* The smallest page of every architecture: where an instruction or an access may change page. */
@@ -44,16 +45,64 @@
 #define CAP_PPC_GUEST_DEBUG_SSTEP 176
 #define CAP_SET_GUEST_DEBUG2 195
 
-/* Architecture-neutral request bits, mapped to each architecture's control bits by ->control. */
+/*
+ * Architecture-neutral requests: bit n of a request is REQ_n, which arch->control[n] maps to
+ * the architecture's control bits (arch_control()).
+ */
+enum req_bit {
+	REQ_BIT_ENABLE,
+	REQ_BIT_STEP,
+	REQ_BIT_SW_BP,
+	REQ_BIT_HW,
+	REQ_BIT_INJECT_BP,
+	REQ_BIT_INJECT_DB,
+	REQ_BIT_BLOCK_IRQ,
+	REQ_NR,
+};
+
 enum req {
-	REQ_ENABLE = 1u << 0,
-	REQ_STEP = 1u << 1,
-	REQ_SW_BP = 1u << 2,
-	REQ_HW = 1u << 3,
-	REQ_INJECT_BP = 1u << 4,
-	REQ_INJECT_DB = 1u << 5,
-	REQ_BLOCK_IRQ = 1u << 6,
-	REQ_ALL = (1u << 7) - 1,
+	REQ_ENABLE = 1u << REQ_BIT_ENABLE,
+	REQ_STEP = 1u << REQ_BIT_STEP,
+	REQ_SW_BP = 1u << REQ_BIT_SW_BP,
+	REQ_HW = 1u << REQ_BIT_HW,
+	REQ_INJECT_BP = 1u << REQ_BIT_INJECT_BP,
+	REQ_INJECT_DB = 1u << REQ_BIT_INJECT_DB,
+	REQ_BLOCK_IRQ = 1u << REQ_BIT_BLOCK_IRQ,
+	REQ_ALL = (1u << REQ_NR) - 1,
+};
+
+/*
+ * How one architecture's KVM behaves unlike the others, where the core must follow it.  Each
+ * names the kernel code it comes from; doc/kvm-guest-debug.md has the details.
+ */
+enum arch_quirk {
+	/*
+	 * Single-step lasts only until the next register write or emulated instruction: VMX and
+	 * SVM set TF only at the RIP KVM_SET_GUEST_DEBUG saw (x86 kvm_arch_vcpu_ioctl_set_guest_
+	 * debug(), kvm_set_rflags()).  The state is sent before every stepping run.
+	 */
+	QUIRK_STEP_RESEND = 1u << 0,
+	/*
+	 * A KVM_SET_GUEST_DEBUG that fails leaves debugging off (s390 kvm_arch_vcpu_ioctl_set_
+	 * guest_debug() clears guestdbg state on error): the last state is given again.
+	 */
+	QUIRK_FAILED_SET_DISABLES = 1u << 1,
+	/*
+	 * A watchpoint stops the vCPU before the access executes (arm64): like an execute
+	 * breakpoint it is stepped over with its slot off, or it fires again at once.
+	 */
+	QUIRK_WATCH_BEFORE_ACCESS = 1u << 2,
+	/*
+	 * The kernel compares watched data with a copy it takes at KVM_SET_GUEST_DEBUG (s390
+	 * guestdbg.c): after a hit the state is sent anew, even unchanged.
+	 */
+	QUIRK_WATCH_RESEND = 1u << 3,
+	/* Hardware points need the guest-physical address too (s390 kvm_hw_breakpoint.phys_addr). */
+	QUIRK_HW_NEEDS_PHYS = 1u << 4,
+	/* The default address translation is KVM_TRANSLATE (x86); identity elsewhere. */
+	QUIRK_KVM_TRANSLATE = 1u << 5,
+	/* The guest's debug-register accesses can be trapped (x86 DR7.GD). */
+	QUIRK_DEBUG_REG_TRAP = 1u << 6,
 };
 
 /* What one slot does; 0 is an unused slot. */
@@ -93,8 +142,9 @@ enum exit_cause {
 	CAUSE_SLOT = 1u << 2,       /* a hardware slot fired: slot_mask, or by address */
 	CAUSE_DEBUG_REG = 1u << 3,  /* guest touched a debug register */
 	/*
-	 * A single-step or a breakpoint instruction, the exit cannot tell (ppc status 0): the
-	 * core decides from its own state.
+	 * With CAUSE_STEP: the exit cannot tell a step from a breakpoint instruction (ppc status
+	 * 0) and the vCPU was stepping.  A breakpoint of the library's at the pc makes it the
+	 * breakpoint's stop; else it is the step.
 	 */
 	CAUSE_STEP_OR_BP = 1u << 4,
 	/* a debug exception none of the library's requests causes (x86 ICEBP): the guest's */
@@ -133,12 +183,11 @@ struct arch_exit {
 struct arch {
 	const char *name;
 	bool big_endian;
-	/* sizeof(struct kvm_guest_debug), sizeof(struct kvm_debug_exit_arch) on this arch */
+	unsigned int quirks; /* enum arch_quirk */
+	/* sizeof(struct kvm_guest_debug) on this arch */
 	size_t guest_debug_size;
-	size_t exit_size;
-	/* sizeof(struct kvm_run) and offsetof(struct kvm_run, debug.arch) */
+	/* sizeof(struct kvm_run): ->decode reads no byte past it (the fuzz tier holds it to that) */
 	size_t run_size;
-	size_t run_debug_offset;
 	/* bytes of the array struct kvm_guest_debug points to (s390), else 0 */
 	size_t aux_size;
 	/* slots per bank; shared_slots: breakpoints and watchpoints draw from bank 0 */
@@ -146,6 +195,13 @@ struct arch {
 	bool shared_slots;
 	/* capabilities that give the slot counts instead (arm64), or 0 */
 	unsigned long slot_caps[2];
+	/* the control bits of each request bit (enum req_bit); see arch_control() */
+	uint32_t control[REQ_NR];
+	/*
+	 * Request bits of which one at least must be present for any control bit to be sent, or
+	 * 0 (s390: software breakpoints are intercepts, and debugging stays off for them alone).
+	 */
+	uint32_t control_needs;
 	/* control bits accepted by kernels that do not report KVM_CAP_SET_GUEST_DEBUG2 */
 	uint32_t legacy_mask;
 	/* a capability without which the kernel cannot single-step (ppc), or 0 */
@@ -158,8 +214,8 @@ struct arch {
 	uint8_t sw_insn[MAX_INSN];
 	size_t sw_insn_len;
 	/*
-	 * A second one: s390's 2-byte 0x0000, used where the VM capability alt_insn_cap could
-	 * be enabled; riscv's c.ebreak, used where ->pick_alt_insn says so.
+	 * A second one, used where ->pick_alt_insn says so and, if alt_insn_cap is set, that VM
+	 * capability could be enabled: s390's 2-byte 0x0000, riscv's c.ebreak.
 	 */
 	uint8_t sw_insn_alt[MAX_INSN];
 	size_t sw_insn_alt_len;
@@ -169,56 +225,35 @@ struct arch {
 	 * register; loongarch: a U64 one, the word in its low half), or 0
 	 */
 	uint64_t sw_insn_reg;
-	/* breakpoint addresses must be multiples of this */
-	unsigned int insn_align;
 
-	/* where an exit lacks the pc: the ONE_REG id of the pc, or KVM_GET_REGS (ppc, loongarch) */
+	/*
+	 * Where an exit lacks the pc: the ONE_REG id of the pc, or (pc_from_regs) the u64 at
+	 * pc_regs_offset in struct kvm_regs (ppc: 0, loongarch: 256).
+	 */
 	uint64_t pc_reg;
 	bool pc_from_regs;
-	/* single-step exits leave the exit's address and status stale (ppc Book3S PR) */
-	bool step_pc_from_regs;
-	/* default address translation: KVM_TRANSLATE (x86); identity elsewhere */
-	bool kvm_translate;
-	/* a failed KVM_SET_GUEST_DEBUG leaves debugging off (s390): apply the last state again */
-	bool failed_set_disables;
-	/* hardware points need the guest-physical address too (s390 phys_addr) */
-	bool hw_needs_phys;
-	/* the guest's debug-register accesses can be trapped (x86 DR7.GD) */
-	bool has_debug_reg_trap;
-	/*
-	 * A watchpoint stops the vCPU before the access executes (arm64): like an execute
-	 * breakpoint it must be stepped over with its slot off, or it fires again at once.
-	 */
-	bool watch_before_access;
-	/* the kernel compares watched data with a copy taken at KVM_SET_GUEST_DEBUG (s390) */
-	bool watch_resend;
-	/*
-	 * Single-step lasts only until the next register write or emulated instruction (x86
-	 * VMX/SVM keep TF only at the RIP seen by KVM_SET_GUEST_DEBUG): send the state before
-	 * every stepping run.
-	 */
-	bool step_resend;
+	size_t pc_regs_offset;
 
-	/* enum req bits -> this arch's control bits */
-	uint32_t (*control)(uint32_t req);
 	/*
 	 * Check a point request: 0, -EINVAL (bad length or alignment) or -EOPNOTSUPP (the arch
 	 * cannot do this kind at all).
 	 */
 	int (*validate)(enum kvmdbg_point_type type, uint64_t addr, uint64_t len);
 	/*
-	 * state -> exactly guest_debug_size bytes at buf; control must be ->control(state->req).
-	 * An architecture whose struct points to an array (s390) writes aux_size bytes at aux and
-	 * the pointer value aux_addr into buf: the caller passes the address the array will have
-	 * when the kernel reads it.
+	 * state -> exactly guest_debug_size bytes at buf; control must be
+	 * arch_control(arch, state->req).  An architecture whose struct points to an array
+	 * (s390) writes aux_size bytes at aux and the pointer value aux_addr into buf: the caller
+	 * passes the address the array will have when the kernel reads it.
 	 */
-	void (*pack)(const struct debug_state *state, uint32_t control, uint8_t *buf,
-		     uint8_t *aux, uint64_t aux_addr);
+	void (*pack)(const struct arch *arch, const struct debug_state *state, uint32_t control,
+		     uint8_t *buf, uint8_t *aux, uint64_t aux_addr);
 	/*
 	 * run_size bytes of struct kvm_run after KVM_RUN returned 0 -> out; returns false (out
-	 * undefined) when the exit is not a debug exit at all.
+	 * undefined) when the exit is not a debug exit at all.  stepping: whether the vCPU ran
+	 * single-stepping, for exits that do not say whether they are a step (ppc status 0).
 	 */
-	bool (*decode)(const uint8_t *run, struct arch_exit *out);
+	bool (*decode)(const struct arch *arch, const uint8_t *run, bool stepping,
+		       struct arch_exit *out);
 	/* Write the pc into struct kvm_run for the next KVM_RUN (s390 psw_addr); may be NULL. */
 	void (*set_pc)(uint8_t *run, uint64_t pc);
 	/*
@@ -228,23 +263,35 @@ struct arch {
 	 */
 	bool (*step_lost)(const uint8_t *run);
 	/*
-	 * Given the first sw_insn_alt_len bytes at a breakpoint site, whether the site needs the
-	 * alternative instruction (riscv: a compressed instruction); NULL: never.
+	 * Given the first sw_insn_alt_len bytes at a breakpoint site, whether the site takes the
+	 * alternative instruction (riscv: a compressed instruction; s390: always, where its
+	 * capability can be had); NULL: never.
 	 */
 	bool (*pick_alt_insn)(const uint8_t *site);
 };
 
-extern const struct arch arch_x86;
-extern const struct arch arch_s390x;
-extern const struct arch arch_ppc64_book3s;
-extern const struct arch arch_ppc64_booke;
-extern const struct arch arch_ppc64le_book3s;
-extern const struct arch arch_aarch64;
-extern const struct arch arch_riscv64;
-extern const struct arch arch_loongarch64;
+#define ARCH(file, symbol) extern const struct arch symbol;
+#include "arches.def"
+#undef ARCH
 
-/* The backend of the architecture this library was built for (the ioctl edge's). */
-const struct arch *arch_native(void);
+/*
+ * The backend of the architecture this library was built for (the ioctl edge's): the backend
+ * file compiled for its own architecture defines arch_native_backend.
+ */
+extern const struct arch *const arch_native_backend;
+
+static inline const struct arch *arch_native(void)
+{
+	return arch_native_backend;
+}
+
+static inline bool arch_has_quirk(const struct arch *arch, enum arch_quirk quirk)
+{
+	return arch->quirks & quirk;
+}
+
+/* Request bits -> the architecture's control bits. */
+uint32_t arch_control(const struct arch *arch, uint32_t req);
 
 /* Every backend by its name ("x86_64", "s390x", "ppc64-booke", ...); NULL if unknown. */
 const struct arch *arch_by_name(const char *name);

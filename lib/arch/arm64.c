@@ -97,22 +97,6 @@ _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG"
 _Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 #endif
 
-static uint32_t arm64_control(uint32_t req)
-{
-	uint32_t c = 0;
-
-	if (!(req & REQ_ENABLE))
-		return 0;
-	c |= ARM64_CTL_ENABLE;
-	if (req & REQ_STEP)
-		c |= ARM64_CTL_SINGLESTEP;
-	if (req & REQ_SW_BP)
-		c |= ARM64_CTL_USE_SW_BP;
-	if (req & REQ_HW)
-		c |= ARM64_CTL_USE_HW;
-	return c;
-}
-
 static int arm64_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len)
 {
 	switch (type) {
@@ -133,7 +117,7 @@ static int arm64_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t l
 	return -EINVAL;
 }
 
-static void arm64_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
+static void arm64_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
 		       uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, ARM64_GUEST_DEBUG_SIZE);
@@ -162,7 +146,8 @@ static void arm64_pack(const struct debug_state *state, uint32_t control, uint8_
 	}
 }
 
-static bool arm64_decode(const uint8_t *run, struct arch_exit *out)
+static bool arm64_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			   struct arch_exit *out)
 {
 	const uint8_t *exit = run + ARM64_RUN_DEBUG;
 	uint32_t hsr = get_u32(exit, false);
@@ -212,10 +197,9 @@ static bool arm64_decode(const uint8_t *run, struct arch_exit *out)
 const struct arch arch_aarch64 = {
 	.name = "aarch64",
 	.big_endian = false,
+	.quirks = QUIRK_WATCH_BEFORE_ACCESS,
 	.guest_debug_size = ARM64_GUEST_DEBUG_SIZE,
-	.exit_size = ARM64_EXIT_SIZE,
 	.run_size = ARM64_RUN_SIZE,
-	.run_debug_offset = ARM64_RUN_DEBUG,
 	/* at most; KVM_CAP_GUEST_DEBUG_HW_BPS and _WPS give the counts */
 	.slots = { ARM64_MAX_DBG_REGS, ARM64_MAX_DBG_REGS },
 	.slot_caps = { CAP_GUEST_DEBUG_HW_BPS, CAP_GUEST_DEBUG_HW_WPS },
@@ -225,11 +209,18 @@ const struct arch arch_aarch64 = {
 	/* BRK #0 */
 	.sw_insn = { 0x00, 0x00, 0x20, 0xd4 },
 	.sw_insn_len = 4,
-	.insn_align = 4,
 	.pc_reg = ARM64_REG_PC,
-	.watch_before_access = true,
-	.control = arm64_control,
+	.control = {
+		[REQ_BIT_ENABLE] = ARM64_CTL_ENABLE,
+		[REQ_BIT_STEP] = ARM64_CTL_SINGLESTEP,
+		[REQ_BIT_SW_BP] = ARM64_CTL_USE_SW_BP,
+		[REQ_BIT_HW] = ARM64_CTL_USE_HW,
+	},
 	.validate = arm64_validate,
 	.pack = arm64_pack,
 	.decode = arm64_decode,
 };
+
+#if defined(__aarch64__) && defined(__AARCH64EL__)
+const struct arch *const arch_native_backend = &arch_aarch64;
+#endif

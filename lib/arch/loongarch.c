@@ -82,21 +82,6 @@ _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG"
 _Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 #endif
 
-static uint32_t loongarch_control(uint32_t req)
-{
-	uint32_t c = 0;
-
-	if (!(req & REQ_ENABLE))
-		return 0;
-	c |= LOONGARCH_CTL_ENABLE;
-	/* accepted but not implemented by the kernel; never in the legacy mask, so never sent */
-	if (req & REQ_STEP)
-		c |= LOONGARCH_CTL_SINGLESTEP;
-	if (req & REQ_SW_BP)
-		c |= LOONGARCH_CTL_USE_SW_BP;
-	return c;
-}
-
 static int loongarch_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len)
 {
 	switch (type) {
@@ -114,14 +99,15 @@ static int loongarch_validate(enum kvmdbg_point_type type, uint64_t addr, uint64
 	return -EINVAL;
 }
 
-static void loongarch_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
+static void loongarch_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
 			   uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, LOONGARCH_GUEST_DEBUG_SIZE);
 	put_u32(buf, control, false);
 }
 
-static bool loongarch_decode(const uint8_t *run, struct arch_exit *out)
+static bool loongarch_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			   struct arch_exit *out)
 {
 	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;
@@ -135,16 +121,22 @@ const struct arch arch_loongarch64 = {
 	.name = "loongarch64",
 	.big_endian = false,
 	.guest_debug_size = LOONGARCH_GUEST_DEBUG_SIZE,
-	.exit_size = LOONGARCH_EXIT_SIZE,
 	.run_size = LOONGARCH_RUN_SIZE,
-	.run_debug_offset = LOONGARCH_RUN_DEBUG,
 	.legacy_mask = LOONGARCH_CTL_ENABLE | LOONGARCH_CTL_USE_SW_BP,
 	/* the instruction is the kernel's: hvcl 0x101 on every kernel so far */
 	.sw_insn_reg = LOONGARCH_REG_DEBUG_INST,
-	.insn_align = 4,
 	.pc_from_regs = true,
-	.control = loongarch_control,
+	.pc_regs_offset = LOONGARCH_REGS_PC,
+	.control = {
+		[REQ_BIT_ENABLE] = LOONGARCH_CTL_ENABLE,
+		[REQ_BIT_STEP] = LOONGARCH_CTL_SINGLESTEP,
+		[REQ_BIT_SW_BP] = LOONGARCH_CTL_USE_SW_BP,
+	},
 	.validate = loongarch_validate,
 	.pack = loongarch_pack,
 	.decode = loongarch_decode,
 };
+
+#if defined(__loongarch64)
+const struct arch *const arch_native_backend = &arch_loongarch64;
+#endif

@@ -93,22 +93,6 @@ _Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBU
 _Static_assert(offsetof(struct kvm_regs, pc) == 0, "kvm_regs.pc");
 #endif
 
-static uint32_t ppc_control(uint32_t req)
-{
-	uint32_t c = 0;
-
-	if (!(req & REQ_ENABLE))
-		return 0;
-	c |= PPC_CTL_ENABLE;
-	if (req & REQ_STEP)
-		c |= PPC_CTL_SINGLESTEP;
-	if (req & REQ_SW_BP)
-		c |= PPC_CTL_USE_SW_BP;
-	if (req & REQ_HW)
-		c |= PPC_CTL_USE_HW_BP;
-	return c;
-}
-
 static int ppc_validate_break(uint64_t addr, uint64_t len)
 {
 	/* 0, 1 or the instruction length gdb uses (4) */
@@ -163,9 +147,10 @@ static uint32_t ppc_type(uint8_t kind)
 	return 0;
 }
 
-static void ppc_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
-		     bool be)
+static void ppc_pack(const struct arch *arch, const struct debug_state *state, uint32_t control,
+		     uint8_t *buf, uint8_t *aux, uint64_t aux_addr)
 {
+	bool be = arch->big_endian;
 	unsigned int n = 0;
 
 	memset(buf, 0, PPC_GUEST_DEBUG_SIZE);
@@ -187,20 +172,20 @@ static void ppc_pack(const struct debug_state *state, uint32_t control, uint8_t 
 	}
 }
 
-static void ppc_pack_be(const struct debug_state *state, uint32_t control, uint8_t *buf,
-			uint8_t *aux, uint64_t aux_addr)
+/*
+ * An exit that does not say whether it is a single-step or a breakpoint instruction: a step
+ * if the vCPU was stepping (unless a breakpoint of the library's sits at the pc, which the
+ * core looks up: CAUSE_STEP_OR_BP), else a breakpoint instruction at the pc.
+ */
+static void step_or_bp(struct arch_exit *out, bool stepping)
 {
-	ppc_pack(state, control, buf, true);
+	out->causes = stepping ? CAUSE_STEP | CAUSE_STEP_OR_BP : CAUSE_BP_INSN;
 }
 
-static void ppc_pack_le(const struct debug_state *state, uint32_t control, uint8_t *buf,
-			uint8_t *aux, uint64_t aux_addr)
+static bool booke_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			 struct arch_exit *out)
 {
-	ppc_pack(state, control, buf, false);
-}
-
-static bool ppc_decode(const uint8_t *run, struct arch_exit *out, bool be)
-{
+	bool be = arch->big_endian;
 	const uint8_t *exit = run + PPC_RUN_DEBUG;
 	uint64_t address = get_u64(exit, be);
 	uint32_t status = get_u32(exit + 8, be);
@@ -228,14 +213,10 @@ static bool ppc_decode(const uint8_t *run, struct arch_exit *out, bool be)
 		out->has_pc = false;
 		out->pc = 0;
 	} else if (status == 0) {
-		out->causes = CAUSE_STEP_OR_BP;
+		/* a step's address is the new pc, a breakpoint's its own */
+		step_or_bp(out, stepping);
 	}
 	return true;
-}
-
-static bool ppc_decode_be(const uint8_t *run, struct arch_exit *out)
-{
-	return ppc_decode(run, out, true);
 }
 
 /*
@@ -243,40 +224,33 @@ static bool ppc_decode_be(const uint8_t *run, struct arch_exit *out)
  * report: HV writes only the address of a software-breakpoint exit (book3s_hv.c,
  * kvmppc_emulate_debug_inst), PR writes status 0 for the debug instruction (emulate.c) and
  * neither field for a single-step exit (book3s_pr.c).  Whatever status says is what an
- * earlier exit left: every Book3S debug exit is a step or a breakpoint instruction, told
- * apart by the core from its own state, with the address as the pc where it is one.
+ * earlier exit left: every Book3S debug exit is a step or a breakpoint instruction.  The
+ * address is the pc of a breakpoint; a step's pc is read with KVM_GET_REGS.
  */
-static bool book3s_decode(const uint8_t *run, struct arch_exit *out, bool be)
+static bool book3s_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			  struct arch_exit *out)
 {
+	bool be = arch->big_endian;
+
 	if (get_u32(run + RUN_EXIT_REASON, be) != EXIT_REASON_DEBUG)
 		return false;
 	memset(out, 0, sizeof(*out));
-	out->causes = CAUSE_STEP_OR_BP;
-	out->has_pc = true;
-	out->pc = get_u64(run + PPC_RUN_DEBUG, be);
+	step_or_bp(out, stepping);
+	out->has_pc = !stepping;
+	out->pc = stepping ? 0 : get_u64(run + PPC_RUN_DEBUG, be);
 	return true;
 }
 
-static bool book3s_decode_be(const uint8_t *run, struct arch_exit *out)
-{
-	return book3s_decode(run, out, true);
-}
-
-static bool book3s_decode_le(const uint8_t *run, struct arch_exit *out)
-{
-	return book3s_decode(run, out, false);
-}
-
-#define PPC_COMMON                                                                           \
-	.guest_debug_size = PPC_GUEST_DEBUG_SIZE,                                            \
-	.exit_size = PPC_EXIT_SIZE,                                                          \
-	.run_size = PPC_RUN_SIZE,                                                            \
-	.run_debug_offset = PPC_RUN_DEBUG,                                                   \
-	.step_cap = CAP_PPC_GUEST_DEBUG_SSTEP,                                        \
-	.sw_insn_reg = PPC_REG_DEBUG_INST,                                                   \
-	.insn_align = 4,                                                                     \
-	.pc_from_regs = true,                                                                \
-	.control = ppc_control
+#define PPC_COMMON                                                                         \
+	.guest_debug_size = PPC_GUEST_DEBUG_SIZE, .run_size = PPC_RUN_SIZE,                \
+	.control = {                                                                       \
+		[REQ_BIT_ENABLE] = PPC_CTL_ENABLE,                                          \
+		[REQ_BIT_STEP] = PPC_CTL_SINGLESTEP,                                        \
+		[REQ_BIT_SW_BP] = PPC_CTL_USE_SW_BP,                                        \
+		[REQ_BIT_HW] = PPC_CTL_USE_HW_BP,                                           \
+	},                                                                                 \
+	.step_cap = CAP_PPC_GUEST_DEBUG_SSTEP, .sw_insn_reg = PPC_REG_DEBUG_INST,          \
+	.pc_from_regs = true, .pc_regs_offset = 0, .pack = ppc_pack
 
 const struct arch arch_ppc64_booke = {
 	.name = "ppc64-booke",
@@ -287,8 +261,7 @@ const struct arch arch_ppc64_booke = {
 	.legacy_mask = PPC_CTL_ENABLE | PPC_CTL_SINGLESTEP | PPC_CTL_USE_SW_BP |
 		       PPC_CTL_USE_HW_BP,
 	.validate = booke_validate,
-	.pack = ppc_pack_be,
-	.decode = ppc_decode_be,
+	.decode = booke_decode,
 };
 
 const struct arch arch_ppc64_book3s = {
@@ -299,10 +272,8 @@ const struct arch arch_ppc64_book3s = {
 	.variant = &arch_ppc64_booke,
 	/* USE_HW_BP is taken and ignored: not offered */
 	.legacy_mask = PPC_CTL_ENABLE | PPC_CTL_SINGLESTEP | PPC_CTL_USE_SW_BP,
-	.step_pc_from_regs = true,
 	.validate = book3s_validate,
-	.pack = ppc_pack_be,
-	.decode = book3s_decode_be,
+	.decode = book3s_decode,
 };
 
 const struct arch arch_ppc64le_book3s = {
@@ -310,8 +281,13 @@ const struct arch arch_ppc64le_book3s = {
 	.big_endian = false,
 	PPC_COMMON,
 	.legacy_mask = PPC_CTL_ENABLE | PPC_CTL_SINGLESTEP | PPC_CTL_USE_SW_BP,
-	.step_pc_from_regs = true,
 	.validate = book3s_validate,
-	.pack = ppc_pack_le,
-	.decode = book3s_decode_le,
+	.decode = book3s_decode,
 };
+
+#if defined(__powerpc64__) && defined(__BIG_ENDIAN__)
+/* a BookE kernel is recognised when the VM is probed (variant_cap) */
+const struct arch *const arch_native_backend = &arch_ppc64_book3s;
+#elif defined(__powerpc64__)
+const struct arch *const arch_native_backend = &arch_ppc64le_book3s;
+#endif

@@ -56,19 +56,6 @@ _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG"
 #endif
 #endif
 
-static uint32_t riscv_control(uint32_t req)
-{
-	uint32_t c = 0;
-
-	if (!(req & REQ_ENABLE))
-		return 0;
-	c |= RISCV_CTL_ENABLE;
-	/* the kernel has no single-step; never in the mask, so never sent */
-	if (req & REQ_STEP)
-		c |= RISCV_CTL_SINGLESTEP;
-	return c;
-}
-
 static int riscv_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len)
 {
 	switch (type) {
@@ -86,14 +73,15 @@ static int riscv_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t l
 	return -EINVAL;
 }
 
-static void riscv_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
+static void riscv_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
 		       uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, RISCV_GUEST_DEBUG_SIZE);
 	put_u32(buf, control, false);
 }
 
-static bool riscv_decode(const uint8_t *run, struct arch_exit *out)
+static bool riscv_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			   struct arch_exit *out)
 {
 	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;
@@ -113,9 +101,7 @@ const struct arch arch_riscv64 = {
 	.name = "riscv64",
 	.big_endian = false,
 	.guest_debug_size = RISCV_GUEST_DEBUG_SIZE,
-	.exit_size = RISCV_EXIT_SIZE,
 	.run_size = RISCV_RUN_SIZE,
-	.run_debug_offset = RISCV_RUN_DEBUG,
 	.legacy_mask = RISCV_CTL_ENABLE,
 	/* ebreak */
 	.sw_insn = { 0x73, 0x00, 0x10, 0x00 },
@@ -123,11 +109,17 @@ const struct arch arch_riscv64 = {
 	/* c.ebreak */
 	.sw_insn_alt = { 0x02, 0x90 },
 	.sw_insn_alt_len = 2,
-	.insn_align = 2,
 	.pc_reg = RISCV_REG_PC,
-	.control = riscv_control,
+	.control = {
+		[REQ_BIT_ENABLE] = RISCV_CTL_ENABLE,
+		[REQ_BIT_STEP] = RISCV_CTL_SINGLESTEP,
+	},
 	.validate = riscv_validate,
 	.pack = riscv_pack,
 	.decode = riscv_decode,
 	.pick_alt_insn = riscv_pick_alt_insn,
 };
+
+#if defined(__riscv) && __riscv_xlen == 64
+const struct arch *const arch_native_backend = &arch_riscv64;
+#endif

@@ -99,21 +99,6 @@ _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG"
 _Static_assert(KVM_CAP_SET_GUEST_DEBUG2 == CAP_SET_GUEST_DEBUG2, "SET_GUEST_DEBUG2");
 #endif
 
-static uint32_t s390_control(uint32_t req)
-{
-	uint32_t c = 0;
-
-	/* software breakpoints are intercepts: debugging stays off for them alone */
-	if (!(req & REQ_ENABLE) || !(req & (REQ_STEP | REQ_HW)))
-		return 0;
-	c |= S390_CTL_ENABLE;
-	if (req & REQ_STEP)
-		c |= S390_CTL_SINGLESTEP;
-	if (req & REQ_HW)
-		c |= S390_CTL_USE_HW_BP;
-	return c;
-}
-
 static int s390_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len)
 {
 	switch (type) {
@@ -136,7 +121,7 @@ static int s390_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t le
 	return -EINVAL;
 }
 
-static void s390_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
+static void s390_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
 		      uint8_t *aux, uint64_t aux_addr)
 {
 	uint32_t n = 0;
@@ -167,7 +152,8 @@ static void s390_pack(const struct debug_state *state, uint32_t control, uint8_t
 	}
 }
 
-static bool s390_decode(const uint8_t *run, struct arch_exit *out)
+static bool s390_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			   struct arch_exit *out)
 {
 	uint32_t reason = get_u32(run + RUN_EXIT_REASON, true);
 	uint64_t psw = get_u64(run + S390_RUN_PSW_ADDR, true);
@@ -236,13 +222,22 @@ static void s390_set_pc(uint8_t *run, uint64_t pc)
 	put_u64(run + S390_RUN_PSW_ADDR, pc, true);
 }
 
+/*
+ * The 2-byte 0x0000 fits over any instruction (2, 4 or 6 bytes long), so it is the choice
+ * wherever KVM_CAP_S390_USER_INSTR0 can be had (alt_insn_cap); the 4-byte DIAG elsewhere.
+ */
+static bool s390_pick_alt_insn(const uint8_t *site)
+{
+	(void)site;
+	return true;
+}
+
 const struct arch arch_s390x = {
 	.name = "s390x",
 	.big_endian = true,
+	.quirks = QUIRK_FAILED_SET_DISABLES | QUIRK_WATCH_RESEND | QUIRK_HW_NEEDS_PHYS,
 	.guest_debug_size = S390_GUEST_DEBUG_SIZE,
-	.exit_size = S390_EXIT_SIZE,
 	.run_size = S390_RUN_SIZE,
-	.run_debug_offset = S390_RUN_UNION,
 	.aux_size = S390_MAX_BP * S390_HW_BP_SIZE,
 	/* one array for breakpoints and watchpoints */
 	.slots = { S390_MAX_BP, 0 },
@@ -253,13 +248,20 @@ const struct arch arch_s390x = {
 	.sw_insn_alt = { 0x00, 0x00 },
 	.sw_insn_alt_len = 2,
 	.alt_insn_cap = CAP_S390_USER_INSTR0,
-	.insn_align = 2,
-	.failed_set_disables = true,
-	.hw_needs_phys = true,
-	.watch_resend = true,
-	.control = s390_control,
+	/* software breakpoints are intercepts: debugging stays off for them alone */
+	.control_needs = REQ_STEP | REQ_HW,
+	.control = {
+		[REQ_BIT_ENABLE] = S390_CTL_ENABLE,
+		[REQ_BIT_STEP] = S390_CTL_SINGLESTEP,
+		[REQ_BIT_HW] = S390_CTL_USE_HW_BP,
+	},
 	.validate = s390_validate,
 	.pack = s390_pack,
 	.decode = s390_decode,
 	.set_pc = s390_set_pc,
+	.pick_alt_insn = s390_pick_alt_insn,
 };
+
+#if defined(__s390x__)
+const struct arch *const arch_native_backend = &arch_s390x;
+#endif

@@ -73,28 +73,6 @@ _Static_assert(X86_CTL_BLOCKIRQ == KVM_GUESTDBG_BLOCKIRQ, "BLOCKIRQ");
 #endif
 #endif
 
-static uint32_t x86_control(uint32_t req)
-{
-	uint32_t c = 0;
-
-	if (!(req & REQ_ENABLE))
-		return 0;
-	c |= X86_CTL_ENABLE;
-	if (req & REQ_STEP)
-		c |= X86_CTL_SINGLESTEP;
-	if (req & REQ_SW_BP)
-		c |= X86_CTL_USE_SW_BP;
-	if (req & REQ_HW)
-		c |= X86_CTL_USE_HW_BP;
-	if (req & REQ_INJECT_DB)
-		c |= X86_CTL_INJECT_DB;
-	if (req & REQ_INJECT_BP)
-		c |= X86_CTL_INJECT_BP;
-	if (req & REQ_BLOCK_IRQ)
-		c |= X86_CTL_BLOCKIRQ;
-	return c;
-}
-
 static int x86_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t len)
 {
 	switch (type) {
@@ -145,7 +123,7 @@ static uint64_t x86_dr7_fields(const struct hw_slot *s)
 	return rw | len << 2;
 }
 
-static void x86_pack(const struct debug_state *state, uint32_t control, uint8_t *buf,
+static void x86_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
 		     uint8_t *aux, uint64_t aux_addr)
 {
 	uint64_t dr7 = 0;
@@ -170,7 +148,8 @@ static void x86_pack(const struct debug_state *state, uint32_t control, uint8_t 
 	put_u64(buf + 8 + 8 * 7, dr7, false);
 }
 
-static bool x86_decode(const uint8_t *run, struct arch_exit *out)
+static bool x86_decode(const struct arch *arch, const uint8_t *run, bool stepping,
+			   struct arch_exit *out)
 {
 	const uint8_t *exit = run + X86_RUN_DEBUG;
 	uint32_t exception = get_u32(exit, false);
@@ -224,10 +203,9 @@ static bool x86_step_lost(const uint8_t *run)
 const struct arch arch_x86 = {
 	.name = "x86_64",
 	.big_endian = false,
+	.quirks = QUIRK_STEP_RESEND | QUIRK_KVM_TRANSLATE | QUIRK_DEBUG_REG_TRAP,
 	.guest_debug_size = X86_GUEST_DEBUG_SIZE,
-	.exit_size = X86_EXIT_SIZE,
 	.run_size = X86_RUN_SIZE,
-	.run_debug_offset = X86_RUN_DEBUG,
 	.slots = { X86_NR_SLOTS, 0 },
 	.shared_slots = true,
 	/* what x86 had before KVM_CAP_SET_GUEST_DEBUG2 existed (no BLOCKIRQ) */
@@ -235,13 +213,21 @@ const struct arch arch_x86 = {
 		       X86_CTL_USE_HW_BP | X86_CTL_INJECT_DB | X86_CTL_INJECT_BP,
 	.sw_insn = { 0xcc },
 	.sw_insn_len = 1,
-	.insn_align = 1,
-	.kvm_translate = true,
-	.has_debug_reg_trap = true,
-	.step_resend = true,
-	.control = x86_control,
+	.control = {
+		[REQ_BIT_ENABLE] = X86_CTL_ENABLE,
+		[REQ_BIT_STEP] = X86_CTL_SINGLESTEP,
+		[REQ_BIT_SW_BP] = X86_CTL_USE_SW_BP,
+		[REQ_BIT_HW] = X86_CTL_USE_HW_BP,
+		[REQ_BIT_INJECT_BP] = X86_CTL_INJECT_BP,
+		[REQ_BIT_INJECT_DB] = X86_CTL_INJECT_DB,
+		[REQ_BIT_BLOCK_IRQ] = X86_CTL_BLOCKIRQ,
+	},
 	.validate = x86_validate,
 	.pack = x86_pack,
 	.decode = x86_decode,
 	.step_lost = x86_step_lost,
 };
+
+#if defined(__x86_64__)
+const struct arch *const arch_native_backend = &arch_x86;
+#endif

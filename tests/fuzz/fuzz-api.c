@@ -231,6 +231,16 @@ static bool is_one_of(int ret, const int *allowed, size_t n)
 /* ------------------------------------------------------------------ input helpers */
 
 /* An address: mostly in guest RAM or at a point the model knows, sometimes anywhere. */
+/* The alignment of breakpoint addresses: the smallest power of two the backend accepts. */
+static unsigned int insn_align(const struct arch *arch)
+{
+	unsigned int a = 1;
+
+	while (a < MAX_INSN && arch->validate(KVMDBG_POINT_SW_BREAK, a, 0) < 0)
+		a <<= 1;
+	return a;
+}
+
 static uint64_t pick_addr(struct machine *m, struct fuzz_in *in)
 {
 	uint8_t sel = fuzz_u8(in);
@@ -241,7 +251,7 @@ static uint64_t pick_addr(struct machine *m, struct fuzz_in *in)
 		a = MEM_GPA + fuzz_uint(in, 2) % MEM_SIZE;
 		/* often aligned as instructions are */
 		if (sel & 4)
-			a &= ~(uint64_t)(m->arch->insn_align ? m->arch->insn_align - 1 : 0);
+			a &= ~(uint64_t)(insn_align(m->arch) - 1);
 		return a;
 	case 1:
 		if (!m->nr_pts)
@@ -942,7 +952,7 @@ static void op_bulk_insert(struct machine *m, struct fuzz_in *in)
 {
 	unsigned int n = 1 + fuzz_u8(in) % 64;
 	uint64_t addr = pick_addr(m, in);
-	unsigned int align = m->arch->insn_align ? m->arch->insn_align : 1;
+	unsigned int align = insn_align(m->arch);
 	uint64_t stride = (1 + fuzz_u8(in) % 8) * align;
 	unsigned int flags = fuzz_u8(in) & 1 ? KVMDBG_POINT_ONESHOT : 0;
 
@@ -1052,7 +1062,7 @@ static void setup(struct machine *m, struct fuzz_in *in)
 	m->arch = arch_get(b0 % nr_arches());
 	fake_kernel_reset();
 	for (uint32_t r = REQ_ENABLE; r <= REQ_BLOCK_IRQ; r <<= 1)
-		all |= m->arch->control(r | REQ_ENABLE);
+		all |= arch_control(m->arch, r | REQ_ENABLE);
 	switch (b1 & 3) {
 	case 0: /* a kernel with KVM_CAP_SET_GUEST_DEBUG2 reporting every bit */
 		fake_set_arch(m->arch, (int)all);

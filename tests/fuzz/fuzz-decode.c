@@ -79,6 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = { data, size };
 	const struct arch *arch = arch_get(fuzz_u8(&in) % nr_arches());
 	uint8_t mode = fuzz_u8(&in);
+	/* whether the vCPU ran stepping: a bit of mode the exit-reason choice (mode % 3) leaves */
+	bool stepping = mode & 0x80;
 	struct arch_exit a, b;
 	uint8_t *run, *copy;
 	bool ra, rb;
@@ -98,17 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&a, 0x00, sizeof(a));
 	memset(&b, 0xa5, sizeof(b));
-	ra = arch->decode(run, &a);
+	ra = arch->decode(arch, run, stepping, &a);
 	FUZZ_CHECK(!memcmp(run, copy, arch->run_size), "%s: decode wrote the kvm_run image",
 		   arch->name);
-	rb = arch->decode(run, &b);
+	rb = arch->decode(arch, run, stepping, &b);
 	FUZZ_CHECK(ra == rb, "%s: decode said %d, then %d", arch->name, ra, rb);
 	if (ra) {
 		check_same(arch, &a, &b);
 		check_range(arch, &a);
 		if (arch->set_pc) {
 			arch->set_pc(copy, a.pc);
-			FUZZ_CHECK(arch->decode(copy, &b), "%s: not a debug exit after set_pc",
+			FUZZ_CHECK(arch->decode(arch, copy, stepping, &b), "%s: not a debug exit after set_pc",
 				   arch->name);
 		}
 	}

@@ -193,13 +193,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.addr = addr,
 			/* lib/point.c: an execute breakpoint covers one address */
 			.len = type == KVMDBG_POINT_HW_BREAK || !len ? 1 : len,
-			.phys = arch->hw_needs_phys ? phys : 0,
+			.phys = arch_has_quirk(arch, QUIRK_HW_NEEDS_PHYS) ? phys : 0,
 		};
 		st.ids[bank][n] = ++used;
 		req |= REQ_HW;
 	}
-	/* as build_state() in lib/vcpu.c */
-	if ((flags & 1) && arch->has_debug_reg_trap) {
+	/* as build_state() in lib/apply.c */
+	if ((flags & 1) && arch_has_quirk(arch, QUIRK_DEBUG_REG_TRAP)) {
 		st.trap_debug_regs = !(flags & 2);
 		req |= REQ_HW;
 	}
@@ -209,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (req)
 		req |= REQ_ENABLE;
 	st.req = req;
-	control = arch->control(req);
+	control = arch_control(arch, req);
 
 	for (int i = 0; i < 2; i++) {
 		/* exactly the sizes the backend declares: a write past them is an ASan report */
@@ -218,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(buf[i] && aux[i], "out of memory");
 		memset(buf[i], i ? 0xa5 : 0x00, arch->guest_debug_size);
 		memset(aux[i], i ? 0xa5 : 0x00, arch->aux_size ? arch->aux_size : 1);
-		arch->pack(&st, control, buf[i], arch->aux_size ? aux[i] : NULL, aux_addr);
+		arch->pack(arch, &st, control, buf[i], arch->aux_size ? aux[i] : NULL, aux_addr);
 	}
 	FUZZ_CHECK(!memcmp(buf[0], buf[1], arch->guest_debug_size),
 		   "%s: two packs of one state differ", arch->name);

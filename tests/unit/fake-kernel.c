@@ -388,7 +388,7 @@ int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 	return ret;
 }
 
-int kernel_get_regs_pc(int vcpu_fd, uint64_t *ret_pc)
+int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 {
 	struct fake_call c;
 	int ret;

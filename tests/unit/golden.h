@@ -55,7 +55,7 @@ static inline void golden_pack(const struct arch *arch,
 
 	memset(buf, GOLDEN_GARBAGE, sizeof(buf));
 	memset(aux, GOLDEN_GARBAGE, sizeof(aux));
-	arch->pack(st, control, buf, aux, aux_addr);
+	arch->pack(arch, st, control, buf, aux, aux_addr);
 	for (size_t i = arch->guest_debug_size; i < sizeof(buf); i++)
 		g_assert_cmphex(buf[i], ==, GOLDEN_GARBAGE);
 	for (size_t i = arch->aux_size; i < sizeof(aux); i++)
@@ -92,12 +92,18 @@ static inline uint8_t *golden_run(uint32_t exit_reason, bool be)
 	return run;
 }
 
-/* decode into garbage: decode must set every field it reports */
+/* decode into garbage: decode must set every field it reports; the vCPU was not stepping */
+static inline bool golden_decode_stepping(const struct arch *arch, const uint8_t *run,
+					  bool stepping, struct arch_exit *e)
+{
+	memset(e, 0xa5, sizeof(*e));
+	return arch->decode(arch, run, stepping, e);
+}
+
 static inline bool golden_decode(const struct arch *arch, const uint8_t *run,
 				 struct arch_exit *e)
 {
-	memset(e, 0xa5, sizeof(*e));
-	return arch->decode(run, e);
+	return golden_decode_stepping(arch, run, false, e);
 }
 
 #endif /* KVMDBG_TEST_GOLDEN_H */

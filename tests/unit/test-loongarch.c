@@ -37,9 +37,7 @@ static void test_description(void)
 	g_assert_true(arch_by_name("loongarch64") == ARCH);
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 8);
-	g_assert_cmpuint(ARCH->exit_size, ==, 0);
 	g_assert_cmpuint(ARCH->run_size, ==, 2352);
-	g_assert_cmpuint(ARCH->run_debug_offset, ==, 32);
 	g_assert_cmpuint(ARCH->aux_size, ==, 0);
 	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 0);
 	g_assert_cmpuint(ARCH->slots[BANK_WP], ==, 0);
@@ -56,17 +54,15 @@ static void test_description(void)
 	g_assert_cmpuint(ARCH->alt_insn_cap, ==, 0);
 	g_assert_null(ARCH->pick_alt_insn);
 	g_assert_cmphex(ARCH->sw_insn_reg, ==, 0x9030000000020003ull);
-	g_assert_cmpuint(ARCH->insn_align, ==, 4);
 	/* no ONE_REG for the pc: KVM_GET_REGS */
 	g_assert_cmphex(ARCH->pc_reg, ==, 0);
 	g_assert_true(ARCH->pc_from_regs);
-	g_assert_false(ARCH->step_pc_from_regs);
-	g_assert_false(ARCH->kvm_translate);
-	g_assert_false(ARCH->failed_set_disables);
-	g_assert_false(ARCH->hw_needs_phys);
-	g_assert_false(ARCH->has_debug_reg_trap);
-	g_assert_false(ARCH->watch_before_access);
-	g_assert_false(ARCH->watch_resend);
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_KVM_TRANSLATE));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_FAILED_SET_DISABLES));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_HW_NEEDS_PHYS));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_DEBUG_REG_TRAP));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_WATCH_BEFORE_ACCESS));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_WATCH_RESEND));
 	g_assert_null(ARCH->set_pc);
 #if defined(__loongarch64)
 	g_assert_true(arch_native() == ARCH);
@@ -94,7 +90,7 @@ static void test_control(void)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
 		g_test_message("req 0x%x", table[i].req);
-		g_assert_cmphex(ARCH->control(table[i].req), ==, table[i].control);
+		g_assert_cmphex(arch_control(ARCH, table[i].req), ==, table[i].control);
 	}
 }
 

@@ -26,7 +26,6 @@ static void test_description(void)
 	g_assert_true(arch_by_name("riscv64") == ARCH);
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 8);
-	g_assert_cmpuint(ARCH->exit_size, ==, 0);
 	g_assert_cmpuint(ARCH->run_size, ==, 2352);
 	g_assert_cmpuint(ARCH->aux_size, ==, 0);
 	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 0);
@@ -38,11 +37,10 @@ static void test_description(void)
 	g_assert_cmpmem(ARCH->sw_insn_alt, 2, c_ebreak, 2);
 	g_assert_cmpuint(ARCH->alt_insn_cap, ==, 0);
 	g_assert_nonnull(ARCH->pick_alt_insn);
-	g_assert_cmpuint(ARCH->insn_align, ==, 2);
 	/* KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_CORE | CORE_REG(regs.pc), 0 */
 	g_assert_cmphex(ARCH->pc_reg, ==, 0x8030000002000000ull);
 	g_assert_false(ARCH->pc_from_regs);
-	g_assert_false(ARCH->kvm_translate);
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_KVM_TRANSLATE));
 #if defined(__riscv)
 	g_assert_true(arch_native() == ARCH);
 #endif
@@ -51,12 +49,12 @@ static void test_description(void)
 static void test_control(void)
 {
 	/* SINGLESTEP is never in the mask (0x1), so it is never sent */
-	g_assert_cmphex(ARCH->control(0), ==, 0);
-	g_assert_cmphex(ARCH->control(REQ_SW_BP), ==, 0);
-	g_assert_cmphex(ARCH->control(REQ_ENABLE), ==, 0x1);
-	g_assert_cmphex(ARCH->control(REQ_ENABLE | REQ_SW_BP), ==, 0x1);
-	g_assert_cmphex(ARCH->control(REQ_ENABLE | REQ_STEP), ==, 0x3);
-	g_assert_cmphex(ARCH->control(REQ_ENABLE | REQ_HW | REQ_INJECT_BP |
+	g_assert_cmphex(arch_control(ARCH, 0), ==, 0);
+	g_assert_cmphex(arch_control(ARCH, REQ_SW_BP), ==, 0);
+	g_assert_cmphex(arch_control(ARCH, REQ_ENABLE), ==, 0x1);
+	g_assert_cmphex(arch_control(ARCH, REQ_ENABLE | REQ_SW_BP), ==, 0x1);
+	g_assert_cmphex(arch_control(ARCH, REQ_ENABLE | REQ_STEP), ==, 0x3);
+	g_assert_cmphex(arch_control(ARCH, REQ_ENABLE | REQ_HW | REQ_INJECT_BP |
 				      REQ_INJECT_DB | REQ_BLOCK_IRQ), ==, 0x1);
 }
 

@@ -32,9 +32,7 @@ static void test_description(void)
 	g_assert_true(arch_by_name("s390x") == ARCH);
 	g_assert_true(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 24);
-	g_assert_cmpuint(ARCH->exit_size, ==, 16);
 	g_assert_cmpuint(ARCH->run_size, ==, 2368);
-	g_assert_cmpuint(ARCH->run_debug_offset, ==, 48);
 	g_assert_cmpuint(ARCH->aux_size, ==, 50 * 32);
 	g_assert_cmpuint(ARCH->slots[BANK_BP], ==, 50);
 	g_assert_true(ARCH->shared_slots);
@@ -44,11 +42,10 @@ static void test_description(void)
 	g_assert_cmpuint(ARCH->sw_insn_alt_len, ==, 2);
 	g_assert_cmpmem(ARCH->sw_insn_alt, 2, zero, 2);
 	g_assert_cmpuint(ARCH->alt_insn_cap, ==, 130); /* KVM_CAP_S390_USER_INSTR0 */
-	g_assert_cmpuint(ARCH->insn_align, ==, 2);
-	g_assert_true(ARCH->failed_set_disables);
-	g_assert_true(ARCH->hw_needs_phys);
-	g_assert_false(ARCH->kvm_translate);
-	g_assert_false(ARCH->has_debug_reg_trap);
+	g_assert_true(arch_has_quirk(ARCH, QUIRK_FAILED_SET_DISABLES));
+	g_assert_true(arch_has_quirk(ARCH, QUIRK_HW_NEEDS_PHYS));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_KVM_TRANSLATE));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_DEBUG_REG_TRAP));
 	g_assert_cmpuint(ARCH->pc_reg, ==, 0);
 	g_assert_false(ARCH->pc_from_regs);
 	g_assert_nonnull(ARCH->set_pc);
@@ -82,7 +79,7 @@ static void test_control(void)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
 		g_test_message("req 0x%x", table[i].req);
-		g_assert_cmphex(ARCH->control(table[i].req), ==, table[i].control);
+		g_assert_cmphex(arch_control(ARCH, table[i].req), ==, table[i].control);
 	}
 }
 

@@ -52,7 +52,7 @@ static void pack(const struct debug_state *st, uint32_t control, uint8_t out[72]
 	uint8_t buf[96];
 
 	memset(buf, 0x5a, sizeof(buf));
-	ARCH->pack(st, control, buf, NULL, 0);
+	ARCH->pack(ARCH, st, control, buf, NULL, 0);
 	for (size_t i = 72; i < sizeof(buf); i++)
 		g_assert_cmphex(buf[i], ==, 0x5a);
 	memcpy(out, buf, 72);
@@ -64,13 +64,11 @@ static void test_description(void)
 
 	g_assert_false(ARCH->big_endian);
 	g_assert_cmpuint(ARCH->guest_debug_size, ==, 72);
-	g_assert_cmpuint(ARCH->exit_size, ==, 32);
 	g_assert_cmpuint(ARCH->run_size, ==, 2352);
-	g_assert_cmpuint(ARCH->run_debug_offset, ==, 32);
 	g_assert_cmpuint(ARCH->aux_size, ==, 0);
-	g_assert_true(ARCH->kvm_translate);
-	g_assert_true(ARCH->has_debug_reg_trap);
-	g_assert_false(ARCH->failed_set_disables);
+	g_assert_true(arch_has_quirk(ARCH, QUIRK_KVM_TRANSLATE));
+	g_assert_true(arch_has_quirk(ARCH, QUIRK_DEBUG_REG_TRAP));
+	g_assert_false(arch_has_quirk(ARCH, QUIRK_FAILED_SET_DISABLES));
 	g_assert_cmpuint(ARCH->pc_reg, ==, 0);
 	g_assert_false(ARCH->pc_from_regs);
 	g_assert_true(arch_by_name("x86_64") == ARCH);
@@ -122,7 +120,7 @@ static void test_control(void)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
 		g_test_message("req 0x%x", table[i].req);
-		g_assert_cmphex(ARCH->control(table[i].req), ==, table[i].control);
+		g_assert_cmphex(arch_control(ARCH, table[i].req), ==, table[i].control);
 	}
 }
 
@@ -493,7 +491,7 @@ static void decode(const uint8_t exit[32], struct arch_exit *out)
 	memcpy(run + 32, exit, 32);
 	/* garbage first: decode must set every field */
 	memset(out, 0xa5, sizeof(*out));
-	g_assert_true(ARCH->decode(run, out));
+	g_assert_true(ARCH->decode(ARCH, run, false, out));
 }
 
 static void assert_common(const struct arch_exit *e, uint32_t exception, uint64_t pc,
@@ -527,7 +525,7 @@ static void test_decode_not_debug(void)
 		run[10] = (uint8_t)(reasons[i] >> 16);
 		run[11] = (uint8_t)(reasons[i] >> 24);
 		g_test_message("exit_reason 0x%x", reasons[i]);
-		g_assert_false(ARCH->decode(run, &e));
+		g_assert_false(ARCH->decode(ARCH, run, false, &e));
 	}
 }
 
