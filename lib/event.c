@@ -84,8 +84,7 @@ _public_ uint64_t kvmdbg_event_get_hit_count(const struct kvmdbg_event *event)
 	return event && event->point_id ? event->hits : 0;
 }
 
-_public_ int kvmdbg_event_copy(const struct kvmdbg_event *event,
-				    struct kvmdbg_event **ret_copy)
+_public_ int kvmdbg_event_copy(const struct kvmdbg_event *event, struct kvmdbg_event **ret_copy)
 {
 	struct kvmdbg_event *copy;
 
@@ -109,8 +108,8 @@ _public_ void kvmdbg_event_free(struct kvmdbg_event *event)
 
 _public_ int kvmdbg_event_get_slot(const struct kvmdbg_event *event)
 {
-	if (!event || (event->type != KVMDBG_EVENT_HW_BREAKPOINT &&
-		       event->type != KVMDBG_EVENT_WATCHPOINT))
+	if (!event ||
+	    (event->type != KVMDBG_EVENT_HW_BREAKPOINT && event->type != KVMDBG_EVENT_WATCHPOINT))
 		return -EINVAL;
 	return event->slot;
 }
@@ -122,8 +121,7 @@ _public_ int kvmdbg_event_get_access(const struct kvmdbg_event *event)
 	return event->access;
 }
 
-_public_ int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event,
-					     uint64_t *ret_addr)
+_public_ int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event, uint64_t *ret_addr)
 {
 	if (!event || !ret_addr || event->type != KVMDBG_EVENT_WATCHPOINT)
 		return -EINVAL;
@@ -132,7 +130,7 @@ _public_ int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event,
 }
 
 _public_ int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
-						 uint32_t *ret_exception)
+					    uint32_t *ret_exception)
 {
 	if (!event || !ret_exception)
 		return -EINVAL;
@@ -142,8 +140,7 @@ _public_ int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
 	return 0;
 }
 
-_public_ int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event,
-					      uint64_t *ret_status)
+_public_ int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event, uint64_t *ret_status)
 {
 	if (!event || !ret_status)
 		return -EINVAL;

@@ -115,8 +115,7 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT);
 		return KVMDBG_EXIT_EVENT;
 	}
-	if (ex->intercept && vcpu->event.type != KVMDBG_EVENT_GUEST_BREAKPOINT &&
-	    vm->arch->set_pc)
+	if (ex->intercept && vcpu->event.type != KVMDBG_EVENT_GUEST_BREAKPOINT && vm->arch->set_pc)
 		vm->arch->set_pc((uint8_t *)vcpu->run, ex->pc);
 	return ret;
 }

@@ -26,7 +26,7 @@ struct kvmdbg_point {
 	uint64_t len;
 	void *user_data;
 	uint64_t hits;
-	bool armed;          /* false: a one-shot that fired */
+	bool armed; /* false: a one-shot that fired */
 	/* a software breakpoint of a freed vCPU whose bytes could not be restored */
 	bool orphan;
 
@@ -40,12 +40,12 @@ struct kvmdbg_point {
 	uint8_t split;
 	uint8_t insn[MAX_INSN]; /* the breakpoint instruction written at gpa */
 	uint8_t insn_len;
-	bool in_memory;      /* the breakpoint instruction is in guest memory */
-	bool overwritten;    /* the guest replaced the instruction */
+	bool in_memory;	  /* the breakpoint instruction is in guest memory */
+	bool overwritten; /* the guest replaced the instruction */
 	/* armed, yet not in memory: writing it back after a step-over failed; retried */
 	bool put_in_owed;
 	unsigned int steppers; /* vCPUs stepping over it with the original bytes back */
-	uint64_t id;         /* unique in the VM: a point inserted again at the same address differs */
+	uint64_t id; /* unique in the VM: a point inserted again at the same address differs */
 	uint8_t orig[MAX_INSN];
 	bool on_fired;
 	struct kvmdbg_point *fired_prev, *fired_next; /* list of fired one-shots */
@@ -59,7 +59,7 @@ struct kvmdbg_point {
 /* Open-addressing hash table of software breakpoints, keyed by address. */
 struct table {
 	struct kvmdbg_point **buckets;
-	size_t mask;  /* bucket count - 1; the count is a power of two */
+	size_t mask;	    /* bucket count - 1; the count is a power of two */
 	unsigned int shift; /* 64 - log2(bucket count) */
 	size_t count;
 };
@@ -93,15 +93,19 @@ struct kvmdbg_vm {
 
 	/* capabilities */
 	int debug_supported; /* 1 yes, 0 no, -1 unknown until a vCPU is attached */
-	uint32_t mask;       /* accepted control bits */
+	uint32_t mask;	     /* accepted control bits */
 	bool mask_from_cap;
 	unsigned int slots[2];
 	/* the software-breakpoint instruction; len 0: none (yet: ppc reads it from a vCPU) */
 	uint8_t sw_insn[MAX_INSN];
 	size_t sw_insn_len;
 	/* the architecture's alternative instruction needs a VM capability (s390 USER_INSTR0) */
-	enum { ALT_INSN_NO = 0, ALT_INSN_OFFERED, ALT_INSN_ENABLED } alt_insn;
-	bool sw_ever;        /* a software breakpoint was inserted once */
+	enum {
+		ALT_INSN_NO = 0,
+		ALT_INSN_OFFERED,
+		ALT_INSN_ENABLED
+	} alt_insn;
+	bool sw_ever; /* a software breakpoint was inserted once */
 
 	/* bumped (under lock) whenever something every vCPU must re-pack changes */
 	_Atomic uint64_t gen;
@@ -114,9 +118,9 @@ struct kvmdbg_vm {
 	struct map phys;
 	/* every point by its id */
 	struct map ids;
-	struct kvmdbg_point *fired;   /* fired one-shots, software and hardware */
-	struct list hw;               /* every hardware point, in insertion order */
-	unsigned int nr_vm_hw[2];     /* VM-wide hardware points per bank */
+	struct kvmdbg_point *fired; /* fired one-shots, software and hardware */
+	struct list hw;		    /* every hardware point, in insertion order */
+	unsigned int nr_vm_hw[2];   /* VM-wide hardware points per bank */
 	long nr_points;
 	uint64_t next_id;
 	unsigned long nr_owed; /* software breakpoints with put_in_owed */
@@ -137,7 +141,7 @@ struct kvmdbg_vm {
 
 struct kvmdbg_event {
 	struct kvmdbg_vcpu *vcpu;
-	bool copy;              /* made by kvmdbg_event_copy(): the caller's to free */
+	bool copy; /* made by kvmdbg_event_copy(): the caller's to free */
 	enum kvmdbg_event_type type;
 	uint64_t seqno;
 	uint64_t pc;
@@ -170,8 +174,8 @@ enum step_over_state {
 };
 
 enum step_over_kind {
-	STEP_OVER_SW,        /* a software breakpoint: its original bytes back in memory */
-	STEP_OVER_SLOT,      /* a hardware breakpoint, or a watchpoint (arm64): its slot off */
+	STEP_OVER_SW,	     /* a software breakpoint: its original bytes back in memory */
+	STEP_OVER_SLOT,	     /* a hardware breakpoint, or a watchpoint (arm64): its slot off */
 	STEP_OVER_DEBUG_REG, /* a trapped debug-register access (x86): the trap off */
 };
 
@@ -180,7 +184,7 @@ struct step_over {
 	enum step_over_kind kind;
 	enum kvmdbg_point_type type; /* SW, SLOT: the point's type and address */
 	uint64_t addr;
-	uint64_t id;    /* SW, stepping: the point whose steppers count includes this vCPU */
+	uint64_t id;	/* SW, stepping: the point whose steppers count includes this vCPU */
 	int bank, slot; /* SLOT */
 };
 
@@ -190,11 +194,11 @@ struct step_over {
  * holds the all-zero state, debugging off, on every architecture.
  */
 struct applied {
-	uint32_t req;                  /* enum req, without the one-time inject bits */
-	uint64_t slots[2];             /* the slots enabled, per bank */
-	uint64_t ids[2][MAX_SLOTS];    /* the point (id) in each of them */
+	uint32_t req;		    /* enum req, without the one-time inject bits */
+	uint64_t slots[2];	    /* the slots enabled, per bank */
+	uint64_t ids[2][MAX_SLOTS]; /* the point (id) in each of them */
 	uint8_t bytes[MAX_GUEST_DEBUG];
-	uint8_t aux[MAX_AUX];          /* the array the bytes point to (s390) */
+	uint8_t aux[MAX_AUX]; /* the array the bytes point to (s390) */
 };
 
 struct kvmdbg_vcpu {
@@ -211,10 +215,10 @@ struct kvmdbg_vcpu {
 	bool trap_debug_regs;
 
 	/* apply.c: what makes the next pre-run build the state anew */
-	bool dirty;       /* a setting of this vCPU changed */
+	bool dirty;	   /* a setting of this vCPU changed */
 	uint64_t seen_gen; /* vm->gen of the state last built */
-	bool force_apply; /* send the state even if unchanged (s390 watchpoint hit) */
-	uint32_t inject;  /* REQ_INJECT_* for the next pre-run */
+	bool force_apply;  /* send the state even if unchanged (s390 watchpoint hit) */
+	uint32_t inject;   /* REQ_INJECT_* for the next pre-run */
 	struct applied applied;
 	/*
 	 * The array a struct kvm_guest_debug points to (s390): the kernel reads it during
@@ -226,7 +230,7 @@ struct kvmdbg_vcpu {
 
 	/* exit.c */
 	struct kvmdbg_event event;
-	uint64_t seqno;          /* of the last event */
+	uint64_t seqno;		 /* of the last event */
 	uint64_t reinject_seqno; /* the event kvmdbg_vcpu_reinject() may take; 0: none */
 	/*
 	 * x86: a stepping vCPU exited for an MMIO write, whose step KVM never reports: the next
@@ -279,8 +283,8 @@ int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len) _
  * translating vCPU); call it without vm->lock: KVM_TRANSLATE may wait.  vcpu_thread: from
  * a vCPU-thread call (the lock is then taken with signals blocked, see lock.c).
  */
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
-		  uint64_t *ret_gpa, bool vcpu_thread) _must_check_ _nonnull_(1, 4);
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva, uint64_t *ret_gpa,
+		  bool vcpu_thread) _must_check_ _nonnull_(1, 4);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
 int sw_read(struct kvmdbg_point *p, uint8_t *buf) _must_check_ _nonnull_(1, 2);
 int sw_write(struct kvmdbg_point *p, const uint8_t *buf) _must_check_ _nonnull_(1, 2);
@@ -297,8 +301,8 @@ bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
  * caller translates first, without the lock (point_translate()), then inserts with it.
  */
 struct xlat {
-	int ret;        /* 0, or the translation's error */
-	uint64_t gpa;   /* of addr */
+	int ret;      /* 0, or the translation's error */
+	uint64_t gpa; /* of addr */
 	/* a software breakpoint near a page's end: the next page's translation, or its error */
 	int ret2;
 	uint64_t gpa2;
@@ -320,8 +324,7 @@ int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poi
 int point_destroy(struct kvmdbg_point *p) _must_check_ _nonnull_(1);
 struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
 				   enum kvmdbg_point_type type, uint64_t addr) _nonnull_(1);
-int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner) _must_check_
-	_nonnull_(1);
+int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner) _must_check_ _nonnull_(1);
 int sw_take_out(struct kvmdbg_point *p) _must_check_ _nonnull_(1);
 int sw_put_in(struct kvmdbg_point *p, bool first) _must_check_ _nonnull_(1);
 /* Write back every breakpoint whose write-back failed before: the first error, or 0. */
@@ -354,8 +357,8 @@ void vcpu_set_immediate_exit(struct kvmdbg_vcpu *vcpu, uint8_t value) _nonnull_(
 
 /* stepover.c; vm->lock held */
 /* Step the vCPU over point p (in slot bank/slot, if a hardware one) at the next pre-run. */
-void step_over_plan(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank,
-		    int slot) _nonnull_(1, 2);
+void step_over_plan(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank, int slot)
+	_nonnull_(1, 2);
 /* Let a trapped debug-register access run with the trap off, at the next pre-run. */
 void step_over_plan_debug_reg(struct kvmdbg_vcpu *vcpu) _nonnull_(1);
 /* PENDING -> STEPPING, or NONE if the point is gone; an error leaves it PENDING. */

@@ -119,7 +119,7 @@ int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 }
 
 int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
-			    size_t debug_size, struct trial_exit *ret)
+		     size_t debug_size, struct trial_exit *ret)
 {
 #if defined(__x86_64__)
 	struct kvm_userspace_memory_region region;
@@ -133,8 +133,7 @@ int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *de
 	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm_fd < 0)
 		return -errno;
-	ram = mmap(NULL, TRIAL_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
+	ram = mmap(NULL, TRIAL_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ram == MAP_FAILED) {
 		err = -errno;
 		goto out_vm;

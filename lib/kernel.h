@@ -53,16 +53,16 @@ int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc);
 #define TRIAL_MEM 0x10000
 
 struct trial_exit {
-	int debug_err;      /* KVM_SET_GUEST_DEBUG's result; no KVM_RUN when it failed */
-	int run_err;        /* KVM_RUN's result */
+	int debug_err;	    /* KVM_SET_GUEST_DEBUG's result; no KVM_RUN when it failed */
+	int run_err;	    /* KVM_RUN's result */
 	uint32_t reason;    /* exit_reason */
 	uint32_t exception; /* KVM_EXIT_DEBUG: exception, pc, dr6 */
 	uint64_t pc;
 	uint64_t dr6;
-	uint16_t port;      /* KVM_EXIT_IO: the port */
+	uint16_t port; /* KVM_EXIT_IO: the port */
 };
 
 int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
-			    size_t debug_size, struct trial_exit *ret);
+		     size_t debug_size, struct trial_exit *ret);
 
 #endif /* KVMDBG_KERNEL_H */

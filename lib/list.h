@@ -14,7 +14,7 @@ struct list {
 	struct list *next, *prev;
 };
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void list_init(struct list *l)
 {
@@ -45,16 +45,15 @@ static inline void list_del(struct list *node)
 #define list_first(head, type, member) list_entry((head)->next, type, member)
 
 /* pos: a pointer to the containing type; the body may not remove pos (see _safe) */
-#define list_for_each(pos, head, member)                                       \
-	for (pos = list_entry((head)->next, __typeof__(*pos), member);      \
-	     &pos->member != (head);                                           \
+#define list_for_each(pos, head, member)                                                       \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head); \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
 /* the body may remove pos; tmp is a second pointer of the same type */
-#define list_for_each_safe(pos, tmp, head, member)                             \
-	for (pos = list_entry((head)->next, __typeof__(*pos), member),      \
-	    tmp = list_entry(pos->member.next, __typeof__(*pos), member);      \
-	     &pos->member != (head);                                           \
+#define list_for_each_safe(pos, tmp, head, member)                        \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member),    \
+	    tmp = list_entry(pos->member.next, __typeof__(*pos), member); \
+	     &pos->member != (head);                                      \
 	     pos = tmp, tmp = list_entry(tmp->member.next, __typeof__(*pos), member))
 
 #endif /* KVMDBG_LIST_H */

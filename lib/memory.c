@@ -181,7 +181,7 @@ static int overlap_found(void *data, struct kvmdbg_point *p, uint64_t start, uns
 }
 
 bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
-			  const struct kvmdbg_point *skip)
+		   const struct kvmdbg_point *skip)
 {
 	return for_each_piece(vm, gpa, len, skip, overlap_found, NULL) != 0;
 }
@@ -199,8 +199,8 @@ static int default_vcpu_fd(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via)
 	return via ? via->fd : -1;
 }
 
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva,
-			 uint64_t *ret_gpa, bool vcpu_thread)
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa,
+		  bool vcpu_thread)
 {
 	kvmdbg_translate_fn translate;
 	sigset_t old;
@@ -238,8 +238,7 @@ _public_ int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint64_t *
 	return 0;
 }
 
-_public_ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size,
-				       void *host)
+_public_ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void *host)
 {
 	struct region *nr;
 	int ret = 0;
@@ -291,8 +290,8 @@ _public_ int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa)
 }
 
 _public_ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
-					   kvmdbg_write_fn write, kvmdbg_translate_fn translate,
-					   void *user_data)
+				      kvmdbg_write_fn write, kvmdbg_translate_fn translate,
+				      void *user_data)
 {
 	if (!vm)
 		return -EINVAL;
@@ -431,8 +430,8 @@ static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t a
 		memcpy(tmp, wbuf, len);
 	pthread_mutex_lock(&vm->lock);
 	for (size_t i = 0; i < nr && ret == 0; i++)
-		ret = phys_access(vm, c[i].gpa, tmp + c[i].off,
-				  wbuf ? tmp + len + c[i].off : NULL, c[i].len);
+		ret = phys_access(vm, c[i].gpa, tmp + c[i].off, wbuf ? tmp + len + c[i].off : NULL,
+				  c[i].len);
 	pthread_mutex_unlock(&vm->lock);
 	if (ret == 0 && rbuf)
 		memcpy(rbuf, tmp, len);
@@ -448,8 +447,8 @@ static bool range_ok(uint64_t addr, const void *buf, size_t len)
 	return buf && (!len || addr + (len - 1) >= addr);
 }
 
-_public_ int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-					uint64_t addr, void *buf, size_t len)
+_public_ int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
+				   void *buf, size_t len)
 {
 	if (!vm || !range_ok(addr, buf, len) || (vcpu && vcpu->vm != vm))
 		return -EINVAL;
@@ -458,8 +457,8 @@ _public_ int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcp
 	return access_virt(vm, vcpu, addr, buf, NULL, len);
 }
 
-_public_ int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-					 uint64_t addr, const void *buf, size_t len)
+_public_ int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
+				    const void *buf, size_t len)
 {
 	if (!vm || !range_ok(addr, buf, len) || (vcpu && vcpu->vm != vm))
 		return -EINVAL;
@@ -468,8 +467,7 @@ _public_ int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vc
 	return access_virt(vm, vcpu, addr, NULL, buf, len);
 }
 
-static int access_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *rbuf, const void *wbuf,
-		       size_t len)
+static int access_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *rbuf, const void *wbuf, size_t len)
 {
 	uint8_t *tmp = malloc(wbuf ? 2 * len : len);
 	int ret;
@@ -496,8 +494,7 @@ _public_ int kvmdbg_vm_read_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, 
 	return access_phys(vm, gpa, buf, NULL, len);
 }
 
-_public_ int kvmdbg_vm_write_phys(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf,
-				       size_t len)
+_public_ int kvmdbg_vm_write_phys(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len)
 {
 	if (!vm || !range_ok(gpa, buf, len))
 		return -EINVAL;

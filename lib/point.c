@@ -199,7 +199,8 @@ int point_assign_slots(struct kvmdbg_vcpu *vcpu)
 {
 	struct kvmdbg_point *p;
 
-	list_for_each(p, &vcpu->vm->hw, hw_node) {
+	list_for_each(p, &vcpu->vm->hw, hw_node)
+	{
 		int bank = point_bank(vcpu->vm, p->type);
 		int n;
 
@@ -215,13 +216,12 @@ int point_assign_slots(struct kvmdbg_vcpu *vcpu)
 
 /* The hardware point of this scope (owner vCPU, or NULL for VM-wide), type and address. */
 struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
-					  enum kvmdbg_point_type type, uint64_t addr)
+				   enum kvmdbg_point_type type, uint64_t addr)
 {
 	struct kvmdbg_point *p;
 
-	list_for_each(p, &vm->hw, hw_node)
-		if (p->vcpu == owner && p->type == type && p->addr == addr)
-			return p;
+	list_for_each(p, &vm->hw,
+		      hw_node) if (p->vcpu == owner && p->type == type && p->addr == addr) return p;
 	return NULL;
 }
 
@@ -233,10 +233,9 @@ static bool hw_conflict(struct kvmdbg_vm *vm, const struct kvmdbg_point *np)
 {
 	struct kvmdbg_point *p;
 
-	list_for_each(p, &vm->hw, hw_node)
-		if (p->type == np->type && p->addr == np->addr &&
-		    (!p->vcpu || !np->vcpu || p->vcpu == np->vcpu))
-			return true;
+	list_for_each(p, &vm->hw,
+		      hw_node) if (p->type == np->type && p->addr == np->addr &&
+				   (!p->vcpu || !np->vcpu || p->vcpu == np->vcpu)) return true;
 	return false;
 }
 
@@ -270,8 +269,7 @@ static int place_insn(struct kvmdbg_point *p, const struct xlat *x)
 	for (unsigned int d = 1; d < MAX_INSN; d++) {
 		const struct kvmdbg_point *q = table_find(&vm->sw, p->addr - d);
 
-		if ((q && q->insn_len > d) ||
-		    (d < p->insn_len && table_find(&vm->sw, p->addr + d)))
+		if ((q && q->insn_len > d) || (d < p->insn_len && table_find(&vm->sw, p->addr + d)))
 			return -EEXIST;
 	}
 	p->gpa = x->gpa;
@@ -407,11 +405,8 @@ static int insert_hw(struct kvmdbg_point *p, const struct xlat *x)
 			return -ENOSPC;
 		struct kvmdbg_vcpu *v;
 
-		list_for_each(v, &vm->vcpus, node)
-			if (find_free_slot(v, bank) < 0)
-				return -ENOSPC;
-		list_for_each(v, &vm->vcpus, node)
-			v->slots[bank][find_free_slot(v, bank)] = p;
+		list_for_each(v, &vm->vcpus, node) if (find_free_slot(v, bank) < 0) return -ENOSPC;
+		list_for_each(v, &vm->vcpus, node) v->slots[bank][find_free_slot(v, bank)] = p;
 		vm->nr_vm_hw[bank]++;
 	}
 	/* in insertion order, so that vCPUs attached later get the same slots */
@@ -420,11 +415,11 @@ static int insert_hw(struct kvmdbg_point *p, const struct xlat *x)
 	return 0;
 }
 
-void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
-			    enum kvmdbg_point_type type, uint64_t addr, struct xlat *x)
+void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, enum kvmdbg_point_type type,
+		     uint64_t addr, struct xlat *x)
 {
 	size_t longest = vm->sw_insn_len > vm->arch->sw_insn_alt_len ? vm->sw_insn_len
-								      : vm->arch->sw_insn_alt_len;
+								     : vm->arch->sw_insn_alt_len;
 	uint64_t room = GUEST_PAGE - addr % GUEST_PAGE;
 
 	memset(x, 0, sizeof(*x));
@@ -438,8 +433,8 @@ void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via,
 	x->has_gpa2 = x->ret2 == 0;
 }
 
-int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-		       enum kvmdbg_point_type type, uint64_t addr, uint64_t len, unsigned int flags)
+int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		uint64_t addr, uint64_t len, unsigned int flags)
 {
 	uint32_t req;
 	int ret;
@@ -453,23 +448,20 @@ int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
 	ret = check_control(vm, req);
 	if (ret < 0)
 		return ret;
-	if (type == KVMDBG_POINT_SW_BREAK ? !vm->sw_insn_len
-					  : !vm->slots[point_bank(vm, type)])
+	if (type == KVMDBG_POINT_SW_BREAK ? !vm->sw_insn_len : !vm->slots[point_bank(vm, type)])
 		return -EOPNOTSUPP;
 	/*
 	 * Another vCPU steps over a vCPU's own software breakpoint unseen: without single-step
 	 * (riscv, ppc Book3S HV) that cannot be done.
 	 */
-	if (vcpu && type == KVMDBG_POINT_SW_BREAK &&
-	    check_control(vm, REQ_STEP) < 0)
+	if (vcpu && type == KVMDBG_POINT_SW_BREAK && check_control(vm, REQ_STEP) < 0)
 		return -EOPNOTSUPP;
 	return 0;
 }
 
-int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-			enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
-			unsigned int flags, void *user_data, const struct xlat *x,
-			uint64_t *ret_id)
+int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		 uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+		 const struct xlat *x, uint64_t *ret_id)
 {
 	struct kvmdbg_point *p;
 	int ret;
@@ -527,10 +519,9 @@ static void destroy_hw(struct kvmdbg_point *p)
 	int bank = point_bank(vm, p->type);
 	struct kvmdbg_vcpu *v;
 
-	list_for_each(v, &vm->vcpus, node)
-		for (unsigned int n = 0; n < vm->slots[bank]; n++)
-			if (v->slots[bank][n] == p)
-				v->slots[bank][n] = NULL;
+	list_for_each(v, &vm->vcpus, node) for (unsigned int n = 0; n < vm->slots[bank];
+						n++) if (v->slots[bank][n] == p) v->slots[bank][n] =
+		NULL;
 	list_del(&p->hw_node);
 	if (!p->vcpu)
 		vm->nr_vm_hw[bank]--;
@@ -566,8 +557,8 @@ int point_destroy(struct kvmdbg_point *p)
 	return ret;
 }
 
-int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
-			enum kvmdbg_point_type type, uint64_t addr)
+int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
+		 uint64_t addr)
 {
 	struct kvmdbg_point *p;
 
@@ -604,9 +595,7 @@ int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 		}
 		i++;
 	}
-	list_for_each_safe(p, tmp, &vm->hw, hw_node)
-		if (!owner || p->vcpu == owner)
-			destroy_hw(p);
+	list_for_each_safe(p, tmp, &vm->hw, hw_node) if (!owner || p->vcpu == owner) destroy_hw(p);
 	return err;
 }
 
@@ -621,8 +610,7 @@ struct kvmdbg_point *point_by_id(struct kvmdbg_vm *vm, uint64_t id)
  * A snapshot is a struct kvmdbg_point of its own, detached from everything: only the fields
  * the getters read are meaningful in it.
  */
-_public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id,
-				      struct kvmdbg_point **ret_point)
+_public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id, struct kvmdbg_point **ret_point)
 {
 	struct kvmdbg_point *p, *snap;
 

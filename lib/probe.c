@@ -30,10 +30,10 @@
 struct probe_guest {
 	enum kvmdbg_feature feature;
 	uint8_t code[8];
-	uint32_t req;            /* enum req besides ENABLE */
-	uint8_t slot_kind;       /* slot 0, or SLOT_OFF */
+	uint32_t req;	   /* enum req besides ENABLE */
+	uint8_t slot_kind; /* slot 0, or SLOT_OFF */
 	uint64_t slot_addr;
-	uint32_t exception;      /* the exit that says "delivered" */
+	uint32_t exception; /* the exit that says "delivered" */
 	uint64_t pc;
 	uint64_t dr6_bit;
 };
@@ -106,8 +106,7 @@ static void build_memory(uint8_t *mem, const struct probe_guest *g)
 }
 
 /* Run one guest: KVMDBG_SUPPORT_DELIVERED or _NOT_DELIVERED, or -errno. */
-static int probe_one(int kvm_fd, const struct arch *arch, const struct probe_guest *g,
-		     uint8_t *mem)
+static int probe_one(int kvm_fd, const struct arch *arch, const struct probe_guest *g, uint8_t *mem)
 {
 	struct debug_state st;
 	struct trial_exit ex;
@@ -127,8 +126,7 @@ static int probe_one(int kvm_fd, const struct arch *arch, const struct probe_gue
 	build_memory(mem, g);
 	/* a signal may interrupt KVM_RUN before the guest ran: try again, a few times */
 	for (int tries = 0; tries < 3; tries++) {
-		ret = kernel_trial_run(kvm_fd, mem, CODE, image, arch->guest_debug_size,
-					      &ex);
+		ret = kernel_trial_run(kvm_fd, mem, CODE, image, arch->guest_debug_size, &ex);
 		if (ret < 0)
 			return ret;
 		if (ex.run_err != -EINTR)

@@ -134,9 +134,8 @@ bool step_over_hides(const struct kvmdbg_vcpu *vcpu, int bank, int slot,
 	 * The slot may have been given to another point since the vCPU stopped (a vCPU kicked
 	 * mid step-over, its points removed and others inserted): that one stays on.
 	 */
-	return so->state == STEP_OVER_STEPPING && so->kind == STEP_OVER_SLOT &&
-	       so->bank == bank && so->slot == slot && p->addr == so->addr &&
-	       p->type == so->type;
+	return so->state == STEP_OVER_STEPPING && so->kind == STEP_OVER_SLOT && so->bank == bank &&
+	       so->slot == slot && p->addr == so->addr && p->type == so->type;
 }
 
 _public_ int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)

@@ -13,7 +13,7 @@
 #include "kernel.h"
 
 _public_ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *run,
-				  struct kvmdbg_vcpu **ret_vcpu)
+			     struct kvmdbg_vcpu **ret_vcpu)
 {
 	struct kvmdbg_vcpu *vcpu, *v;
 	int ret;
@@ -33,7 +33,8 @@ _public_ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *
 	pthread_mutex_init(&vcpu->kick_lock, NULL);
 
 	pthread_mutex_lock(&vm->lock);
-	list_for_each(v, &vm->vcpus, node) {
+	list_for_each(v, &vm->vcpus, node)
+	{
 		if (v->fd == vcpu_fd) {
 			ret = -EEXIST;
 			goto fail;
@@ -117,8 +118,8 @@ _public_ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu)
 }
 
 _public_ int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-				     uint64_t addr, uint64_t len, unsigned int flags,
-				     void *user_data, uint64_t *ret_id)
+				uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+				uint64_t *ret_id)
 {
 	if (!vcpu)
 		return -EINVAL;
@@ -126,7 +127,7 @@ _public_ int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type
 }
 
 _public_ int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-				     uint64_t addr)
+				uint64_t addr)
 {
 	int ret;
 
@@ -138,8 +139,8 @@ _public_ int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type
 	return ret;
 }
 
-_public_ int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-				   uint64_t addr, uint64_t *ret_id)
+_public_ int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+			      uint64_t *ret_id)
 {
 	if (!vcpu)
 		return -EINVAL;
@@ -190,8 +191,7 @@ _public_ int kvmdbg_vcpu_set_trap_debug_regs(struct kvmdbg_vcpu *vcpu, bool enab
 	return 0;
 }
 
-_public_ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick,
-				       void *user_data)
+_public_ int kvmdbg_vcpu_set_kick(struct kvmdbg_vcpu *vcpu, kvmdbg_kick_fn kick, void *user_data)
 {
 	if (!vcpu)
 		return -EINVAL;

@@ -148,8 +148,7 @@ _public_ int kvmdbg_vm_has_feature(struct kvmdbg_vm *vm, enum kvmdbg_feature fea
 		enum kvmdbg_point_type type = types[feature];
 
 		/* a naturally aligned 1-byte point is the simplest request of every kind */
-		ret = vm->slots[point_bank(vm, type)] &&
-		      vm->arch->validate(type, 0, 1) == 0 &&
+		ret = vm->slots[point_bank(vm, type)] && vm->arch->validate(type, 0, 1) == 0 &&
 		      check_control(vm, REQ_HW) == 0;
 		break;
 	}
@@ -177,8 +176,7 @@ _public_ int kvmdbg_vm_get_hw_slots(struct kvmdbg_vm *vm, bool watchpoints)
 		return -EINVAL;
 	if (vm->debug_supported == 0 || check_control(vm, REQ_HW) < 0)
 		return 0;
-	bank = point_bank(vm, watchpoints ? KVMDBG_POINT_WATCH_WRITE
-						 : KVMDBG_POINT_HW_BREAK);
+	bank = point_bank(vm, watchpoints ? KVMDBG_POINT_WATCH_WRITE : KVMDBG_POINT_HW_BREAK);
 	return (int)vm->slots[bank];
 }
 
@@ -193,8 +191,8 @@ _public_ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask
 }
 
 int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-		  uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		  uint64_t *ret_id)
+		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
+		    uint64_t *ret_id)
 {
 	struct xlat x;
 	int ret;
@@ -213,17 +211,15 @@ int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_
 	return ret;
 }
 
-_public_ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				   uint64_t addr, uint64_t len, unsigned int flags,
-				   void *user_data, uint64_t *ret_id)
+_public_ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+			      uint64_t len, unsigned int flags, void *user_data, uint64_t *ret_id)
 {
 	if (!vm)
 		return -EINVAL;
 	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, ret_id);
 }
 
-_public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				   uint64_t addr)
+_public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr)
 {
 	int ret;
 
@@ -236,7 +232,7 @@ _public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 }
 
 int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
-		uint64_t addr, uint64_t *ret_id)
+		  uint64_t addr, uint64_t *ret_id)
 {
 	struct kvmdbg_point *p;
 
@@ -255,8 +251,8 @@ int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_p
 	return p ? 0 : -ENOENT;
 }
 
-_public_ int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				 uint64_t addr, uint64_t *ret_id)
+_public_ int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+			    uint64_t *ret_id)
 {
 	if (!vm)
 		return -EINVAL;
@@ -339,7 +335,8 @@ _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 	 * step-over goes on (it runs the breakpoint's own stop again, as any snapshot restore
 	 * does), and whatever ends it, a step or a removal, finds them in memory.
 	 */
-	list_for_each(v, &vm->vcpus, node) {
+	list_for_each(v, &vm->vcpus, node)
+	{
 		struct kvmdbg_point *p = step_over_sw_point(v);
 
 		if (p && !p->in_memory && p->armed) {

@@ -11,6 +11,7 @@
 #   sanitize  valgrind (the 'valgrind' test setup; gcc brings the ASan, UBSan and TSan runtimes)
 #   fuzz      clang and its compiler-rt (libFuzzer and clang's sanitizer runtimes)
 #   abi       abigail-tools (abidiff, for the abi suite's ABI baseline check)
+#   style     clang-format-14 (the style suite: tools/check-format.sh)
 
 set -eu
 
@@ -27,7 +28,8 @@ for group in "$@"; do
 	# the unversioned names follow Debian's default clang (14 on Debian 12)
 	fuzz) required="$required clang libclang-rt-dev" ;;
 	abi) required="$required abigail-tools" ;;
-	*) echo "setup.sh: unknown group '$group' (sanitize, fuzz, abi)" >&2; exit 2 ;;
+	style) required="$required clang-format-14" ;;
+	*) echo "setup.sh: unknown group '$group' (sanitize, fuzz, abi, style)" >&2; exit 2 ;;
 	esac
 done
 

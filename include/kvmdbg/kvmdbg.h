@@ -261,8 +261,7 @@ typedef int (*kvmdbg_read_fn)(void *user_data, uint64_t gpa, void *buf, size_t l
  * @param len Byte count.
  * @return 0, or a negative errno (-EFAULT when @p gpa is not backed).
  */
-typedef int (*kvmdbg_write_fn)(void *user_data, uint64_t gpa, const void *buf,
-			       size_t len);
+typedef int (*kvmdbg_write_fn)(void *user_data, uint64_t gpa, const void *buf, size_t len);
 
 /**
  * @brief Translate a guest-virtual (x86: linear) address to guest-physical.
@@ -338,9 +337,8 @@ int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa);
  * @return 0, or -EINVAL for a NULL @p vm.
  * @since 0.1
  */
-int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
-			     kvmdbg_write_fn write, kvmdbg_translate_fn translate,
-			     void *user_data);
+int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_write_fn write,
+			     kvmdbg_translate_fn translate, void *user_data);
 
 /**
  * @brief Choose the vCPU whose address translation VM-wide calls use.
@@ -374,8 +372,8 @@ int kvmdbg_vm_set_translate_vcpu(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu)
  *         when there is no translation (see the introduction); a callback's error.
  * @since 0.2
  */
-int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
-			  void *buf, size_t len);
+int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr, void *buf,
+			  size_t len);
 
 /**
  * @brief Write guest memory as the guest's program sees it.
@@ -530,8 +528,8 @@ enum kvmdbg_point_flags {
  *         -ENOMEM.
  * @since 0.2
  */
-int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
-		     uint64_t len, unsigned int flags, void *user_data, uint64_t *ret_id);
+int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
+		     unsigned int flags, void *user_data, uint64_t *ret_id);
 
 /**
  * @brief Remove a VM-wide point.
@@ -825,9 +823,8 @@ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu);
  * @return As kvmdbg_vm_insert().
  * @since 0.2
  */
-int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-		       uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		       uint64_t *ret_id);
+int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		       uint64_t len, unsigned int flags, void *user_data, uint64_t *ret_id);
 
 /**
  * @brief Remove a point of this vCPU.
@@ -837,8 +834,7 @@ int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
  * @return As kvmdbg_vm_remove(); -ENOENT if this vCPU has no such point.
  * @since 0.1
  */
-int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
-		       uint64_t addr);
+int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr);
 
 /**
  * @brief Find a point of this vCPU.
@@ -1252,8 +1248,7 @@ int kvmdbg_event_get_data_addr(const struct kvmdbg_event *event, uint64_t *ret_a
  *         riscv).
  * @since 0.1
  */
-int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event,
-				   uint32_t *ret_exception);
+int kvmdbg_event_get_raw_exception(const struct kvmdbg_event *event, uint32_t *ret_exception);
 
 /**
  * @brief The raw debug status of the exit.

@@ -137,10 +137,10 @@ struct debug_state {
 
 /* What a debug exit says happened. */
 enum exit_cause {
-	CAUSE_STEP = 1u << 0,       /* single-step completed */
-	CAUSE_BP_INSN = 1u << 1,    /* a breakpoint instruction trapped; pc is its address */
-	CAUSE_SLOT = 1u << 2,       /* a hardware slot fired: slot_mask, or by address */
-	CAUSE_DEBUG_REG = 1u << 3,  /* guest touched a debug register */
+	CAUSE_STEP = 1u << 0,	   /* single-step completed */
+	CAUSE_BP_INSN = 1u << 1,   /* a breakpoint instruction trapped; pc is its address */
+	CAUSE_SLOT = 1u << 2,	   /* a hardware slot fired: slot_mask, or by address */
+	CAUSE_DEBUG_REG = 1u << 3, /* guest touched a debug register */
 	/*
 	 * With CAUSE_STEP: the exit cannot tell a step from a breakpoint instruction (ppc status
 	 * 0) and the vCPU was stepping.  A breakpoint of the library's at the pc makes it the
@@ -152,7 +152,7 @@ enum exit_cause {
 };
 
 struct arch_exit {
-	uint32_t causes;    /* enum exit_cause */
+	uint32_t causes; /* enum exit_cause */
 	/*
 	 * CAUSE_SLOT: bit n = slot n of slot_bank fired.  0 means the hardware does not say which
 	 * slot: the core looks for the slot of slot_bank at the pc (slot_by_pc) or at slot_addr.
@@ -161,8 +161,8 @@ struct arch_exit {
 	int slot_bank;
 	bool slot_by_pc;
 	uint64_t slot_addr;
-	int access;         /* enum kvmdbg_access the hardware reported, or 0 */
-	bool has_pc;        /* false: read the pc through ->pc_reg / ->pc_from_regs */
+	int access;  /* enum kvmdbg_access the hardware reported, or 0 */
+	bool has_pc; /* false: read the pc through ->pc_reg / ->pc_from_regs */
 	uint64_t pc;
 	bool has_data_addr;
 	uint64_t data_addr;

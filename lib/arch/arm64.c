@@ -90,7 +90,8 @@ _Static_assert(ARM64_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 _Static_assert(ARM64_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
 _Static_assert(ARM64_CTL_USE_HW == KVM_GUESTDBG_USE_HW, "USE_HW");
 _Static_assert(ARM64_REG_PC == (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
-				KVM_REG_ARM_CORE_REG(regs.pc)), "regs.pc ONE_REG id");
+				KVM_REG_ARM_CORE_REG(regs.pc)),
+	       "regs.pc ONE_REG id");
 _Static_assert(KVM_CAP_GUEST_DEBUG_HW_BPS == CAP_GUEST_DEBUG_HW_BPS, "HW_BPS");
 _Static_assert(KVM_CAP_GUEST_DEBUG_HW_WPS == CAP_GUEST_DEBUG_HW_WPS, "HW_WPS");
 _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
@@ -117,8 +118,8 @@ static int arm64_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t l
 	return -EINVAL;
 }
 
-static void arm64_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
-		       uint8_t *aux, uint64_t aux_addr)
+static void arm64_pack(const struct arch *arch, const struct debug_state *state, uint32_t control,
+		       uint8_t *buf, uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, ARM64_GUEST_DEBUG_SIZE);
 	put_u32(buf, control, false);
@@ -132,22 +133,20 @@ static void arm64_pack(const struct arch *arch, const struct debug_state *state,
 			put_u64(buf + ARM64_BCR + 8 * n, ARM64_BCR_EXEC, false);
 			put_u64(buf + ARM64_BVR + 8 * n, b->addr, false);
 		}
-		if (w->kind == SLOT_WRITE || w->kind == SLOT_READ ||
-		    w->kind == SLOT_ACCESS) {
-			uint64_t lsc = w->kind == SLOT_READ ? 1 :
-				       w->kind == SLOT_WRITE ? 2 : 3;
+		if (w->kind == SLOT_WRITE || w->kind == SLOT_READ || w->kind == SLOT_ACCESS) {
+			uint64_t lsc = w->kind == SLOT_READ ? 1 : w->kind == SLOT_WRITE ? 2 : 3;
 			uint64_t len = w->len ? w->len : 1;
 			uint64_t bas = ((1ull << len) - 1) << (w->addr & 7);
 
 			put_u64(buf + ARM64_WCR + 8 * n,
-				       1 | 3ull << 1 | lsc << 3 | (bas & 0xff) << 5, false);
+				1 | 3ull << 1 | lsc << 3 | (bas & 0xff) << 5, false);
 			put_u64(buf + ARM64_WVR + 8 * n, w->addr & ~7ull, false);
 		}
 	}
 }
 
 static bool arm64_decode(const struct arch *arch, const uint8_t *run, bool stepping,
-			   struct arch_exit *out)
+			 struct arch_exit *out)
 {
 	const uint8_t *exit = run + ARM64_RUN_DEBUG;
 	uint32_t hsr = get_u32(exit, false);

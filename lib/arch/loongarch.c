@@ -99,15 +99,15 @@ static int loongarch_validate(enum kvmdbg_point_type type, uint64_t addr, uint64
 	return -EINVAL;
 }
 
-static void loongarch_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
-			   uint8_t *aux, uint64_t aux_addr)
+static void loongarch_pack(const struct arch *arch, const struct debug_state *state,
+			   uint32_t control, uint8_t *buf, uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, LOONGARCH_GUEST_DEBUG_SIZE);
 	put_u32(buf, control, false);
 }
 
 static bool loongarch_decode(const struct arch *arch, const uint8_t *run, bool stepping,
-			   struct arch_exit *out)
+			     struct arch_exit *out)
 {
 	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;

@@ -207,8 +207,8 @@ static bool booke_decode(const struct arch *arch, const uint8_t *run, bool stepp
 		out->slot_addr = address;
 		out->has_data_addr = true;
 		out->data_addr = address;
-		out->access = status & PPC_DEBUG_WATCH_WRITE ? KVMDBG_ACCESS_WRITE
-							     : KVMDBG_ACCESS_READ;
+		out->access =
+			status & PPC_DEBUG_WATCH_WRITE ? KVMDBG_ACCESS_WRITE : KVMDBG_ACCESS_READ;
 		/* the address is the watched one, not the pc */
 		out->has_pc = false;
 		out->pc = 0;
@@ -241,7 +241,7 @@ static bool book3s_decode(const struct arch *arch, const uint8_t *run, bool step
 	return true;
 }
 
-#define PPC_COMMON                                                                         \
+#define PPC_COMMON \
 	.guest_debug_size = PPC_GUEST_DEBUG_SIZE, .run_size = PPC_RUN_SIZE,                \
 	.control = {                                                                       \
 		[REQ_BIT_ENABLE] = PPC_CTL_ENABLE,                                          \
@@ -258,8 +258,7 @@ const struct arch arch_ppc64_booke = {
 	PPC_COMMON,
 	.slots = { PPC_BOOKE_IAC, PPC_BOOKE_DAC },
 	.shared_slots = false,
-	.legacy_mask = PPC_CTL_ENABLE | PPC_CTL_SINGLESTEP | PPC_CTL_USE_SW_BP |
-		       PPC_CTL_USE_HW_BP,
+	.legacy_mask = PPC_CTL_ENABLE | PPC_CTL_SINGLESTEP | PPC_CTL_USE_SW_BP | PPC_CTL_USE_HW_BP,
 	.validate = booke_validate,
 	.decode = booke_decode,
 };

@@ -50,7 +50,8 @@ _Static_assert(offsetof(struct kvm_run, debug) == RISCV_RUN_DEBUG, "debug offset
 _Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(RISCV_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(RISCV_REG_PC == (KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_CORE |
-				KVM_REG_RISCV_CORE_REG(regs.pc)), "regs.pc ONE_REG id");
+				KVM_REG_RISCV_CORE_REG(regs.pc)),
+	       "regs.pc ONE_REG id");
 #ifdef KVM_CAP_SET_GUEST_DEBUG
 _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
 #endif
@@ -73,15 +74,15 @@ static int riscv_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t l
 	return -EINVAL;
 }
 
-static void riscv_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
-		       uint8_t *aux, uint64_t aux_addr)
+static void riscv_pack(const struct arch *arch, const struct debug_state *state, uint32_t control,
+		       uint8_t *buf, uint8_t *aux, uint64_t aux_addr)
 {
 	memset(buf, 0, RISCV_GUEST_DEBUG_SIZE);
 	put_u32(buf, control, false);
 }
 
 static bool riscv_decode(const struct arch *arch, const uint8_t *run, bool stepping,
-			   struct arch_exit *out)
+			 struct arch_exit *out)
 {
 	if (get_u32(run + RUN_EXIT_REASON, false) != EXIT_REASON_DEBUG)
 		return false;

@@ -121,8 +121,8 @@ static int s390_validate(enum kvmdbg_point_type type, uint64_t addr, uint64_t le
 	return -EINVAL;
 }
 
-static void s390_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
-		      uint8_t *aux, uint64_t aux_addr)
+static void s390_pack(const struct arch *arch, const struct debug_state *state, uint32_t control,
+		      uint8_t *buf, uint8_t *aux, uint64_t aux_addr)
 {
 	uint32_t n = 0;
 
@@ -153,7 +153,7 @@ static void s390_pack(const struct arch *arch, const struct debug_state *state, 
 }
 
 static bool s390_decode(const struct arch *arch, const uint8_t *run, bool stepping,
-			   struct arch_exit *out)
+			struct arch_exit *out)
 {
 	uint32_t reason = get_u32(run + RUN_EXIT_REASON, true);
 	uint64_t psw = get_u64(run + S390_RUN_PSW_ADDR, true);

@@ -123,8 +123,8 @@ static uint64_t x86_dr7_fields(const struct hw_slot *s)
 	return rw | len << 2;
 }
 
-static void x86_pack(const struct arch *arch, const struct debug_state *state, uint32_t control, uint8_t *buf,
-		     uint8_t *aux, uint64_t aux_addr)
+static void x86_pack(const struct arch *arch, const struct debug_state *state, uint32_t control,
+		     uint8_t *buf, uint8_t *aux, uint64_t aux_addr)
 {
 	uint64_t dr7 = 0;
 
@@ -149,7 +149,7 @@ static void x86_pack(const struct arch *arch, const struct debug_state *state, u
 }
 
 static bool x86_decode(const struct arch *arch, const uint8_t *run, bool stepping,
-			   struct arch_exit *out)
+		       struct arch_exit *out)
 {
 	const uint8_t *exit = run + X86_RUN_DEBUG;
 	uint32_t exception = get_u32(exit, false);
@@ -196,8 +196,7 @@ static bool x86_decode(const struct arch *arch, const uint8_t *run, bool steppin
 
 static bool x86_step_lost(const uint8_t *run)
 {
-	return get_u32(run + RUN_EXIT_REASON, false) == X86_EXIT_MMIO &&
-	       run[X86_RUN_MMIO_IS_WRITE];
+	return get_u32(run + RUN_EXIT_REASON, false) == X86_EXIT_MMIO && run[X86_RUN_MMIO_IS_WRITE];
 }
 
 const struct arch arch_x86 = {

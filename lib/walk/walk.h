@@ -140,9 +140,10 @@ struct walk_x86_regs {
 	uint64_t pdptrs[4];
 };
 
-__attribute__((warn_unused_result, nonnull(1, 2, 5))) int
-walk_x86(const struct walk_x86_regs *r, walk_read_fn read, void *ctx, uint64_t la,
-	 struct walk_result *ret);
+__attribute__((warn_unused_result, nonnull(1, 2, 5))) int walk_x86(const struct walk_x86_regs *r,
+								   walk_read_fn read, void *ctx,
+								   uint64_t la,
+								   struct walk_result *ret);
 
 /*
  * arm64 walker, stage 1 of the EL1&0 regime.  SCTLR_EL1.M=0: identity below 2^pa_bits.
