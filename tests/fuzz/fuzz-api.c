@@ -71,6 +71,8 @@ struct mpoint {
 	uint64_t len;
 	uint64_t id;
 	bool claimed; /* kvmdbg_vm_mark_all_armed() was told it is in memory */
+	/* a freed vCPU's breakpoint whose bytes could not be restored: VM-wide, never reported */
+	bool orphan;
 };
 
 struct machine {
@@ -361,6 +363,7 @@ static void check_event(struct machine *m, int v, const struct kvmdbg_event *ev)
 		i = find_id(m, id);
 		FUZZ_CHECK(i >= 0, "%s: a %s event names a point that is not live", m->arch->name,
 			   kvmdbg_event_type_name(type));
+		FUZZ_CHECK(!m->pts[i].orphan, "%s: an orphan reported", m->arch->name);
 		check_point(m, &m->pts[i]);
 		FUZZ_CHECK(kvmdbg_event_get_hit_count(ev) >= 1, "a hit point with no hits");
 		FUZZ_CHECK(kvmdbg_event_get_point_addr(ev) == m->pts[i].addr &&
@@ -896,17 +899,31 @@ static void op_vcpu_replace(struct machine *m, struct fuzz_in *in)
 	int v = pick_vcpu(m, in);
 	int ret;
 
+	kvmdbg_vcpu_free(m->vcpu[v]);
+	/*
+	 * Its points go; a software breakpoint whose bytes cannot be written back stays in the
+	 * VM as an orphan (no owner, stepped over unseen) until a removal restores them.
+	 */
 	for (unsigned int i = 0; i < m->nr_pts;) {
-		if (m->pts[i].scope != v) {
+		struct mpoint *mp = &m->pts[i];
+		struct kvmdbg_point *p;
+
+		if (mp->scope != v) {
 			i++;
 			continue;
 		}
-		/* a breakpoint whose bytes cannot be written back is dropped all the same */
-		if (m->fail_writes)
-			taint_point(m, &m->pts[i]);
-		drop(m, i);
+		if (kvmdbg_vm_get_point(m->vm, mp->id, &p) == -ENOENT) {
+			drop(m, i);
+			continue;
+		}
+		FUZZ_CHECK(m->fail_writes && is_sw(mp), "%s: a point of a freed vCPU stayed",
+			   m->arch->name);
+		FUZZ_CHECK(kvmdbg_point_get_vcpu(p) == NULL, "an orphan with an owner");
+		kvmdbg_point_free(p);
+		mp->scope = -1;
+		mp->orphan = true;
+		i++;
 	}
-	kvmdbg_vcpu_free(m->vcpu[v]);
 	m->vcpu[v] = NULL;
 	m->event[v] = NULL;
 	m->kick_set[v] = false;
