@@ -49,24 +49,14 @@ extern const unsigned char cov_guest[], cov_a[], cov_other[], cov_end[], cov_gue
 #define NR_BLOCKS 4
 #define BLOCK(label) tinyvm_addr((uint16_t)((label) - cov_guest))
 
-/* snippet: cov-translate */
-/* The guest runs without paging: its addresses are guest-physical already. */
-static int identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
-{
-	(void)user_data;
-	*ret_gpa = gva;
-	return 0;
-}
-/* snippet end */
-
 /* snippet: cov-insert */
 /* One one-shot software breakpoint per basic block; then the snapshot, breakpoints in it. */
 static int insert_coverage(struct vmm *v, const uint64_t *blocks, size_t n, uint8_t *snapshot)
 {
 	int ret;
 
-	/* Regions first, then identity translation: no KVM_TRANSLATE per breakpoint. */
-	ret = kvmdbg_vm_set_memory_ops(v->dbg, NULL, NULL, identity, NULL);
+	/* No paging: addresses are guest-physical already; no KVM_TRANSLATE per breakpoint. */
+	ret = kvmdbg_vm_set_memory_ops(v->dbg, NULL, NULL, kvmdbg_translate_identity, NULL);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < n; i++) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * gdbstub-core: the libkvmdbg half of a GDB remote stub, without the socket and the packet
- * framing: Z/z packets, stop replies, continue and step, and the interrupt from the stub
- * thread while the vCPU thread is inside KVM_RUN.
+ * framing: Z/z packets, m/M packets, stop replies, continue and step, and the interrupt from
+ * the stub thread while the vCPU thread is inside KVM_RUN.
  *
  * A scripted session plays the part of GDB and checks every reply.  doc/guide.md shows the
  * parts between the snippet markers.  Exit status: 0, 1 on a wrong reply, 77 without KVM.
@@ -64,6 +64,47 @@ static const char *gdb_z_packet(struct kvmdbg_vm *vm, const char *packet)
 	if (ret == -EOPNOTSUPP)
 		return "";		/* "not supported": GDB tries another kind */
 	return ret < 0 ? "E22" : "OK";
+}
+/* snippet end */
+
+/* snippet: gdb-memory */
+/* "m<addr>,<len>": guest memory as the program sees it, through the vCPU GDB selected. */
+static void gdb_m_packet(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, const char *packet,
+			 char *reply, size_t size)
+{
+	uint8_t buf[32];
+	uint64_t addr, len;
+
+	if (sscanf(packet + 1, "%" SCNx64 ",%" SCNx64, &addr, &len) != 2 || len > sizeof(buf) ||
+	    2 * len >= size) {
+		snprintf(reply, size, "E01");
+		return;
+	}
+	/* each page translated on its own; the original bytes where a breakpoint is planted */
+	if (kvmdbg_vm_read_memory(vm, vcpu, addr, buf, len) < 0) {
+		snprintf(reply, size, "E14");	/* EFAULT: not mapped */
+		return;
+	}
+	for (uint64_t i = 0; i < len; i++)
+		snprintf(reply + 2 * i, size - 2 * i, "%02x", buf[i]);
+}
+
+/* "M<addr>,<len>:<hex>": under a planted breakpoint the bytes become its saved original. */
+static const char *gdb_M_packet(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu,
+				const char *packet)
+{
+	uint8_t buf[32];
+	uint64_t addr, len;
+	int data = -1;
+
+	if (sscanf(packet + 1, "%" SCNx64 ",%" SCNx64 ":%n", &addr, &len, &data) != 2 ||
+	    data < 0 || len > sizeof(buf) || strlen(packet + 1 + data) != 2 * len)
+		return "E01";
+	for (uint64_t i = 0; i < len; i++)
+		if (sscanf(packet + 1 + data + 2 * i, "%2hhx", &buf[i]) != 1)
+			return "E01";
+	/* all pages translated first: a range that does not translate whole changes nothing */
+	return kvmdbg_vm_write_memory(vm, vcpu, addr, buf, len) < 0 ? "E14" : "OK";
 }
 /* snippet end */
 
@@ -217,7 +258,7 @@ static int expect(const char *what, const char *got, const char *want)
 
 static int session(struct stub *s)
 {
-	char packet[64];
+	char packet[64], reply[64];
 	uint16_t ip = 0;
 	int bad = 0;
 
@@ -227,6 +268,33 @@ static int session(struct stub *s)
 	bad |= expect(packet, gdb_z_packet(s->v.dbg, packet), "OK");
 	snprintf(packet, sizeof(packet), "Z3,%x,2", TINYVM_DATA);
 	bad |= expect(packet, gdb_z_packet(s->v.dbg, packet), "");
+
+	/*
+	 * m and M around a planted software breakpoint (inserted while the vCPU is stopped, and
+	 * removed before it runs, since some KVMs never report int3): m shows the original
+	 * "inc %ax" (0x40), M replaces it by "inc %cx" (0x41) under the breakpoint, and the
+	 * removal then leaves what M wrote.
+	 */
+	snprintf(packet, sizeof(packet), "Z0,%" PRIx64 ",1", GUEST_ADDR(gdb_guest_next));
+	bad |= expect(packet, gdb_z_packet(s->v.dbg, packet), "OK");
+	snprintf(packet, sizeof(packet), "m%" PRIx64 ",1", GUEST_ADDR(gdb_guest_next));
+	gdb_m_packet(s->v.dbg, s->v.dbg_vcpu, packet, reply, sizeof(reply));
+	bad |= expect(packet, reply, "40");
+	snprintf(packet, sizeof(packet), "M%" PRIx64 ",1:41", GUEST_ADDR(gdb_guest_next));
+	bad |= expect(packet, gdb_M_packet(s->v.dbg, s->v.dbg_vcpu, packet), "OK");
+	if (s->v.ram[GUEST_ADDR(gdb_guest_next)] != 0xcc)
+		bad |= expect("guest RAM", "no int3", "int3");
+	snprintf(packet, sizeof(packet), "m%" PRIx64 ",1", GUEST_ADDR(gdb_guest_next));
+	gdb_m_packet(s->v.dbg, s->v.dbg_vcpu, packet, reply, sizeof(reply));
+	bad |= expect(packet, reply, "41");
+	snprintf(packet, sizeof(packet), "z0,%" PRIx64 ",1", GUEST_ADDR(gdb_guest_next));
+	bad |= expect(packet, gdb_z_packet(s->v.dbg, packet), "OK");
+	snprintf(reply, sizeof(reply), "%02x", s->v.ram[GUEST_ADDR(gdb_guest_next)]);
+	bad |= expect("guest RAM after z0", reply, "41");
+	/* m across the end of guest RAM: nothing there to read */
+	snprintf(packet, sizeof(packet), "m%x,2", TINYVM_RAM_SIZE - 1);
+	gdb_m_packet(s->v.dbg, s->v.dbg_vcpu, packet, reply, sizeof(reply));
+	bad |= expect(packet, reply, "E14");
 
 	send_cmd(s, 'c');
 	wait_reply(s);

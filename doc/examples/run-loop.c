@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * run-loop: a VMM's run loop with libkvmdbg: capabilities, a VM-wide hardware breakpoint in
- * a loop, its events, and the error convention.  doc/guide.md shows the parts between the
- * snippet markers; the program checks what it sees and exits with 1 on a mismatch, 77 when
- * there is no usable KVM.
+ * run-loop: a VMM's run loop with libkvmdbg: capabilities, probed on a real guest, a VM-wide
+ * hardware breakpoint in a loop, its events, and the error convention.  doc/guide.md shows the
+ * parts between the snippet markers; the program checks what it sees and exits with 1 on a
+ * mismatch, 77 when there is no usable KVM or no delivered hardware breakpoint.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,7 +38,7 @@ __asm__(".pushsection .rodata.run_loop_guest, \"a\"\n"
 extern const unsigned char loop_guest[], loop_guest_body[], loop_guest_end[];
 
 /* snippet: lib-caps */
-static void print_caps(struct kvmdbg_vm *vm)
+static void print_caps(struct kvmdbg_vm *vm, int kvm_fd)
 {
 	static const struct {
 		enum kvmdbg_feature feature;
@@ -53,11 +53,23 @@ static void print_caps(struct kvmdbg_vm *vm)
 		{ KVMDBG_FEATURE_STEP_BLOCK_IRQ, "no interrupts while stepping" },
 		{ KVMDBG_FEATURE_REINJECT, "hand guest exceptions back" },
 	};
+	static const char *const support[] = {
+		[KVMDBG_SUPPORT_NONE] = "no",
+		[KVMDBG_SUPPORT_ACCEPTED] = "accepted (not probed)",
+		[KVMDBG_SUPPORT_NOT_DELIVERED] = "accepted, but not delivered here",
+		[KVMDBG_SUPPORT_DELIVERED] = "yes, seen working",
+	};
 	uint32_t mask = 0;
+	int ret;
 
-	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
-		printf("%-30s %s\n", features[i].name,
-		       kvmdbg_vm_has_feature(vm, features[i].feature) == 1 ? "yes" : "no");
+	/* Opt-in (x86): a tiny guest per feature in a throwaway VM; this VM is not touched. */
+	ret = kvmdbg_vm_probe(vm, kvm_fd);
+	if (ret < 0)
+		printf("not probed (%s): what the kernel accepts only\n", strerror(-ret));
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		ret = kvmdbg_vm_get_support(vm, features[i].feature);
+		printf("%-30s %s\n", features[i].name, ret < 0 ? strerror(-ret) : support[ret]);
+	}
 	printf("%-30s %d breakpoints, %d watchpoints\n", "hardware slots",
 	       kvmdbg_vm_get_hw_slots(vm, false), kvmdbg_vm_get_hw_slots(vm, true));
 	kvmdbg_vm_get_control_mask(vm, &mask);
@@ -151,9 +163,11 @@ int main(void)
 		return ret == TINYVM_EXIT_SKIP ? TINYVM_EXIT_SKIP : 1;
 	vcpu = v.dbg_vcpu;
 	vcpu_fd = v.vcpu_fd;
-	print_caps(v.dbg);
-	if (kvmdbg_vm_has_feature(v.dbg, KVMDBG_FEATURE_HW_BREAKPOINT) != 1) {
-		printf("run-loop: skipped: no hardware breakpoints\n");
+	print_caps(v.dbg, v.t.kvm_fd);
+	if (kvmdbg_vm_has_feature(v.dbg, KVMDBG_FEATURE_HW_BREAKPOINT) != 1 ||
+	    kvmdbg_vm_get_support(v.dbg, KVMDBG_FEATURE_HW_BREAKPOINT) ==
+		    KVMDBG_SUPPORT_NOT_DELIVERED) {
+		printf("run-loop: skipped: no hardware breakpoints delivered here\n");
 		vmm_close(&v);
 		return TINYVM_EXIT_SKIP;
 	}

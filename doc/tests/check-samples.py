@@ -127,7 +127,8 @@ def main():
     used = set()
     shown = 0
     for doc in docs:
-        is_man = re.search(r"\.[1-9]$", doc) is not None
+        # the man page comes as its source, kvmdbg.7.in, before configure_file()
+        is_man = re.search(r"\.[1-9](\.in)?$", doc) is not None
         for number, lang, lines in (man_blocks(doc) if is_man else markdown_blocks(doc)):
             if lang.lower() not in ("c", "{.c}"):
                 continue
