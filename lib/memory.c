@@ -75,9 +75,38 @@ int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len)
 	return mem_access(vm, gpa, buf, NULL, len);
 }
 
+/*
+ * Whether every byte of [gpa, gpa + len) can be written: in a region, or where a write
+ * callback takes it (which may still fail: then a prefix is written, as documented).
+ */
+static int mem_check_writable(struct kvmdbg_vm *vm, uint64_t gpa, size_t len)
+{
+	while (len) {
+		struct region *r = find_region(vm, gpa);
+		size_t n = len;
+
+		if (r) {
+			if (n > r->size - (gpa - r->gpa))
+				n = (size_t)(r->size - (gpa - r->gpa));
+		} else {
+			uint64_t next = next_region(vm, gpa);
+
+			if (!vm->write)
+				return -EFAULT;
+			if (next && next - gpa < n)
+				n = (size_t)(next - gpa);
+		}
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len)
 {
-	return mem_access(vm, gpa, NULL, buf, len);
+	int ret = mem_check_writable(vm, gpa, len);
+
+	return ret < 0 ? ret : mem_access(vm, gpa, NULL, buf, len);
 }
 
 /* The bytes of a breakpoint instruction's pieces: split bytes at gpa, the rest at gpa2. */
@@ -94,11 +123,26 @@ int sw_read(struct kvmdbg_point *p, uint8_t *buf)
 int sw_write(struct kvmdbg_point *p, const uint8_t *buf)
 {
 	size_t first = p->split ? p->split : p->insn_len;
-	int ret = mem_write(p->vm, p->gpa, buf, first);
+	uint8_t old[MAX_INSN];
+	int ret;
 
-	if (ret < 0 || !p->split)
+	if (!p->split)
+		return mem_write(p->vm, p->gpa, buf, first);
+	/* two pages: if the second cannot be written, the first gets its bytes back */
+	ret = mem_read(p->vm, p->gpa, old, first);
+	if (ret < 0)
 		return ret;
-	return mem_write(p->vm, p->gpa2, buf + first, p->insn_len - first);
+	ret = mem_write(p->vm, p->gpa, buf, first);
+	if (ret < 0)
+		return ret;
+	ret = mem_write(p->vm, p->gpa2, buf + first, p->insn_len - first);
+	if (ret < 0) {
+		/* should this fail too, nothing is left to try: the caller has the error */
+		int undo = mem_write(p->vm, p->gpa, old, first);
+
+		(void)undo;
+	}
+	return ret;
 }
 
 /*
@@ -429,6 +473,9 @@ static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t a
 	if (wbuf)
 		memcpy(tmp, wbuf, len);
 	pthread_mutex_lock(&vm->lock);
+	/* writes: no page is written unless every page can be */
+	for (size_t i = 0; wbuf && i < nr && ret == 0; i++)
+		ret = mem_check_writable(vm, c[i].gpa, c[i].len);
 	for (size_t i = 0; i < nr && ret == 0; i++)
 		ret = phys_access(vm, c[i].gpa, tmp + c[i].off, wbuf ? tmp + len + c[i].off : NULL,
 				  c[i].len);

@@ -381,16 +381,18 @@ int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64
  * Where the range covers a planted software breakpoint, the new bytes become the original
  * bytes the breakpoint will restore, and the breakpoint instruction stays in memory: the
  * breakpoint keeps working, and removing it later leaves what was written here. Every page
- * is translated before anything is written: a range that does not translate whole changes
- * nothing.
+ * is translated, and found in guest memory, before anything is written: a range that does
+ * not translate whole, or that runs past the registered memory where no write callback
+ * takes it, changes nothing.
  *
  * @param vm The VM object.
  * @param vcpu The vCPU whose translation applies, or NULL for the default.
  * @param addr Guest-virtual (x86: linear) address.
  * @param buf Source.
  * @param len Byte count.
- * @return 0; as kvmdbg_vm_read_memory() otherwise (a write callback that fails midway may
- *         have written a prefix).
+ * @return 0; as kvmdbg_vm_read_memory() otherwise.  The one write that can be left
+ *         half done is a write callback's that fails midway: the bytes before it are
+ *         written.
  * @since 0.2
  */
 int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
@@ -492,8 +494,10 @@ enum kvmdbg_point_flags {
  *   (no read-only); 4 slots shared by breakpoints and watchpoints.
  * - arm64: watchpoints of 1 to 8 bytes within one aligned doubleword, read, write or
  *   both; breakpoint and watchpoint slot counts from the kernel.
- * - s390: write watchpoints of 1 to 100 bytes, whose guest-physical address comes from
- *   the translate callback (identity without one); at most 50 points.
+ * - s390: write watchpoints of 1 to 100 bytes; at most 50 hardware points.  The kernel
+ *   needs the guest-physical address of every hardware point, breakpoints too: it comes
+ *   from the translate callback (kvmdbg_translate_identity() for a guest without
+ *   paging), and without one the insert fails with -EOPNOTSUPP.
  * - ppc: BookE has 2 breakpoint and 2 watchpoint slots; Book3S has no hardware points at
  *   all (-EOPNOTSUPP).  A software breakpoint needs an attached vCPU first (the
  *   instruction is read from it).
@@ -526,7 +530,7 @@ enum kvmdbg_point_flags {
  *         physically). -ENOSPC: no free hardware slot. -EFAULT: the address does not
  *         translate or is not backed by guest memory. A read or write callback's error.
  *         -ENOMEM.
- * @since 0.2
+ * @since 0.1; 0.2 added @p ret_id (the 0.1 call returned a point object).
  */
 int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
 		     unsigned int flags, void *user_data, uint64_t *ret_id);
@@ -667,7 +671,8 @@ uint64_t kvmdbg_point_get_addr(const struct kvmdbg_point *point);
 /**
  * @brief The length of a point.
  * @param point A snapshot.
- * @return The watched length, or the breakpoint instruction length for breakpoints; 0 for
+ * @return The watched length; for a software breakpoint, the length of the instruction the
+ *         library wrote; for a hardware breakpoint, 1 (it matches one address); 0 for
  *         NULL.
  * @since 0.1
  */
@@ -821,7 +826,7 @@ struct kvmdbg_vm *kvmdbg_vcpu_get_vm(struct kvmdbg_vcpu *vcpu);
  * @param user_data Any pointer.
  * @param ret_id Where to store the new point's id, or NULL.
  * @return As kvmdbg_vm_insert().
- * @since 0.2
+ * @since 0.1; 0.2 added @p ret_id (the 0.1 call returned a point object).
  */
 int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
 		       uint64_t len, unsigned int flags, void *user_data, uint64_t *ret_id);
@@ -857,8 +862,9 @@ int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint
  * (#KVMDBG_FEATURE_STEP_BLOCK_IRQ), so a step does not land in an interrupt handler.
  *
  * x86: KVM (VMX and SVM) keeps the trap flag set only while the instruction pointer equals
- * the one it saw at the last @c KVM_SET_GUEST_DEBUG; a register write (@c KVM_SET_REGS, @c
- * KVM_SET_SREGS) or an instruction KVM emulates (MMIO, string I/O) drops it. So every run
+ * the one it saw at the last @c KVM_SET_GUEST_DEBUG; a @c KVM_SET_REGS that moves the
+ * instruction pointer, or an instruction KVM emulates (MMIO, string I/O), drops it (@c
+ * KVM_SET_SREGS writes no RFLAGS and leaves it alone). So every run
  * of a stepping x86 vCPU starts with one @c KVM_SET_GUEST_DEBUG from kvmdbg_vcpu_pre_run(),
  * as QEMU and the kernel's own selftest do: register writes may come anywhere before that
  * call, and no step turns into a free run.
@@ -945,7 +951,9 @@ enum kvmdbg_exit {
  * Decodes @c KVM_EXIT_DEBUG, finishes or cancels a step-over in progress, disarms a
  * one-shot point that fired, and recognises exceptions the guest raised itself. It
  * allocates nothing.  On x86 and s390 it makes no system call, except to translate an
- * address for an unknown software breakpoint; where the exit does not carry the pc it is
+ * address for an unknown software breakpoint, and on x86 @c KVM_GET_REGS and @c
+ * KVM_GET_SREGS for the pc of a step over an MMIO write (see kvmdbg_vcpu_pre_run());
+ * where the exit does not carry the pc it is
  * read with one @c KVM_GET_ONE_REG (arm64, riscv) or @c KVM_GET_REGS (ppc watchpoint and
  * Book3S step exits), and a failed read is returned.  On s390 a stop at a library
  * breakpoint moves @c psw_addr in the @c kvm_run mapping back to the breakpoint.
@@ -1267,6 +1275,11 @@ int kvmdbg_event_get_raw_status(const struct kvmdbg_event *event, uint64_t *ret_
 
 /**
  * @brief Copy an event, to keep it past the next call on its vCPU.
+ *
+ * The copy holds everything by value but the vCPU it names: kvmdbg_event_get_vcpu() of a
+ * copy returns a pointer that is valid only until that vCPU is freed with
+ * kvmdbg_vcpu_free().
+ *
  * @param event The event (borrowed or a copy).
  * @param ret_copy Where to store the copy, which the caller frees with kvmdbg_event_free().
  * @return 0; -EINVAL for NULL arguments; -ENOMEM.

@@ -308,6 +308,79 @@ static void test_alias_refused(void)
 	fx_fini(&f);
 }
 
+/*
+ * A write that runs past guest RAM fails and writes nothing: it used to write the part in RAM
+ * first, then fail.
+ */
+static void test_write_past_ram(void)
+{
+	const uint64_t end = fx_addr(FX_SIZE);
+	uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, end - 2, 0, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_write_phys(f.vm, end - 4, buf, sizeof(buf)), ==, -EFAULT);
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 4, buf, sizeof(buf)), ==, -EFAULT);
+	/* a write of several pages, the last one outside RAM */
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * PAGE, buf, sizeof(buf)), ==, 0);
+	memcpy(f.orig + FX_SIZE - 3 * PAGE, buf, sizeof(buf));
+	{
+		static uint8_t big[3 * PAGE + 1];
+
+		memset(big, 0x5a, sizeof(big));
+		g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * PAGE, big, sizeof(big)),
+				==, -EFAULT);
+	}
+	g_assert_cmphex(*fx_mem(&f, end - 2), ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, end - 2), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	fx_fini(&f);
+}
+
+/* Guest RAM past the first page, through callbacks whose writes fail (a read-only mapping). */
+static int read_rest(void *user_data, uint64_t gpa, void *buf, size_t len)
+{
+	struct fx *f = user_data;
+
+	if (gpa < FX_GPA || gpa - FX_GPA + len > FX_SIZE)
+		return -EFAULT;
+	memcpy(buf, f->mem + (gpa - FX_GPA), len);
+	return 0;
+}
+
+static int write_refused(void *user_data, uint64_t gpa, const void *buf, size_t len)
+{
+	(void)user_data, (void)gpa, (void)buf, (void)len;
+	return -EROFS;
+}
+
+/*
+ * A breakpoint instruction across two pages whose second page cannot be written: the insert
+ * fails and the first page keeps its bytes (it used to keep half an ebreak).
+ */
+static void test_split_insn_second_page_refused(void)
+{
+	const uint64_t a = fx_addr(PAGE - 2);
+	struct fx f;
+
+	fx_init(&f, "riscv64", 0x1, 1);
+	/* a 32-bit instruction at the site, so that riscv needs its 4-byte ebreak */
+	f.mem[PAGE - 2] = f.orig[PAGE - 2] = 0x13;
+	f.mem[PAGE - 1] = f.orig[PAGE - 1] = 0x00;
+	g_assert_cmpint(kvmdbg_vm_remove_memory(f.vm, FX_GPA), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, PAGE, f.mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_rest, write_refused,
+						 kvmdbg_translate_identity, &f),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==,
+			-EROFS);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 0);
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -319,5 +392,9 @@ int main(int argc, char **argv)
 			test_no_default_translation_off_x86);
 	g_test_add_func("/kvmdbg/unit/memory/remove-memory", test_remove_memory);
 	g_test_add_func("/kvmdbg/unit/memory/regress/alias-refused", test_alias_refused);
+	g_test_add_func("/kvmdbg/unit/memory/regress/write-past-ram-writes-nothing",
+			test_write_past_ram);
+	g_test_add_func("/kvmdbg/unit/memory/regress/split-insn-second-page-refused",
+			test_split_insn_second_page_refused);
 	return g_test_run();
 }
