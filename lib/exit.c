@@ -45,6 +45,23 @@ static void set_point_event(struct kvmdbg_vcpu *vcpu, enum kvmdbg_event_type typ
 	ev->hits = p->hits;
 }
 
+/* An event of a software breakpoint, by value likewise. */
+static void set_sw_event(struct kvmdbg_vcpu *vcpu, uint32_t idx)
+{
+	const struct kvmdbg_vm *vm = vcpu->vm;
+	const struct sw_extra *x = sw_extra(&vm->sw, idx);
+	struct kvmdbg_event *ev = &vcpu->event;
+
+	ev->type = KVMDBG_EVENT_SW_BREAKPOINT;
+	ev->point_id = sw_id(&vm->sw, idx);
+	ev->point_type = KVMDBG_POINT_SW_BREAK;
+	ev->point_addr = sw_addr(&vm->sw, idx);
+	ev->point_len = sw_insn_len(vm, idx);
+	ev->point_flags = sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0;
+	ev->user_data = x ? x->user_data : NULL;
+	ev->hits = sw_hits(&vm->sw, idx);
+}
+
 /* Whether a breakpoint instruction of the architecture sits at gpa; vm->lock held. */
 static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 {
@@ -84,22 +101,24 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 {
 	const struct arch_exit *ex = c->ex;
 	struct kvmdbg_vm *vm = vcpu->vm;
-	struct kvmdbg_point *p = table_find(&vm->sw, ex->pc);
+	uint32_t idx = sw_find(&vm->sw, ex->pc);
 	int ret;
 
 	if (ex->foreign_insn) {
 		ret = KVMDBG_EXIT_EVENT;
 		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT);
-	} else if (p && p->in_memory) {
-		if ((p->vcpu && p->vcpu != vcpu) || p->orphan) {
+	} else if (idx && sw_has(&vm->sw, idx, SW_IN_MEMORY)) {
+		const struct sw_extra *x = sw_extra(&vm->sw, idx);
+
+		if (x && ((x->vcpu && x->vcpu != vcpu) || x->orphan)) {
 			/* another vCPU's breakpoint: step over it unseen */
-			step_over_plan(vcpu, p, 0, 0);
+			step_over_plan(vcpu, KVMDBG_POINT_SW_BREAK, ex->pc, 0, 0);
 			ret = KVMDBG_EXIT_RESUME;
 		} else {
-			point_fired(p);
-			if (p->armed)
-				step_over_plan(vcpu, p, 0, 0);
-			set_point_event(vcpu, KVMDBG_EVENT_SW_BREAKPOINT, p);
+			sw_fired(vm, idx);
+			if (sw_has(&vm->sw, idx, SW_ARMED))
+				step_over_plan(vcpu, KVMDBG_POINT_SW_BREAK, ex->pc, 0, 0);
+			set_sw_event(vcpu, idx);
 			ret = KVMDBG_EXIT_EVENT;
 		}
 	} else if (!c->translated) {
@@ -175,7 +194,7 @@ static void watch_fired(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex,
 	set_point_event(vcpu, KVMDBG_EVENT_WATCHPOINT, p);
 	/* arm64: the access has not run yet; step it with the slot off */
 	if (arch_has_quirk(arch, QUIRK_WATCH_BEFORE_ACCESS) && p->armed)
-		step_over_plan(vcpu, p, bank, n);
+		step_over_plan(vcpu, p->type, p->addr, bank, n);
 	/* s390: the kernel's copy of the watched data is stale: send the state anew */
 	if (arch_has_quirk(arch, QUIRK_WATCH_RESEND)) {
 		vcpu->force_apply = true;
@@ -212,7 +231,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
 		vcpu->event.slot = n;
 		if (p->type == KVMDBG_POINT_HW_BREAK) {
 			if (p->armed)
-				step_over_plan(vcpu, p, bank, n);
+				step_over_plan(vcpu, p->type, p->addr, bank, n);
 			set_point_event(vcpu, KVMDBG_EVENT_HW_BREAKPOINT, p);
 		} else {
 			watch_fired(vcpu, ex, p, bank, n);
@@ -243,9 +262,9 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret
 		 * trapped on it or having stepped onto it: the same place, the instruction not
 		 * yet run.  It is the breakpoint's stop.
 		 */
-		const struct kvmdbg_point *p = table_find(&vcpu->vm->sw, ex->pc);
+		uint32_t idx = sw_find(&vcpu->vm->sw, ex->pc);
 
-		if (p && p->in_memory)
+		if (idx && sw_has(&vcpu->vm->sw, idx, SW_IN_MEMORY))
 			return classify_bp_insn(vcpu, c);
 	}
 	if (ex->causes & CAUSE_BP_INSN)

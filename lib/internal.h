@@ -17,6 +17,10 @@
 
 struct kvm_run;
 
+/*
+ * A hardware point (breakpoint or watchpoint), and what kvmdbg_vm_get_point() hands out as a
+ * snapshot of any point.  Software breakpoints live in the compact store below.
+ */
 struct kvmdbg_point {
 	struct kvmdbg_vm *vm;
 	struct kvmdbg_vcpu *vcpu; /* owner, or NULL for VM-wide */
@@ -27,41 +31,11 @@ struct kvmdbg_point {
 	void *user_data;
 	uint64_t hits;
 	bool armed; /* false: a one-shot that fired */
-	/* a software breakpoint of a freed vCPU whose bytes could not be restored */
-	bool orphan;
-
-	/* software breakpoints */
-	uint64_t gpa;
-	/*
-	 * An instruction that crosses a page boundary: its first split bytes are at gpa, the
-	 * rest at gpa2 (the next virtual page's physical address); split 0: all at gpa.
-	 */
-	uint64_t gpa2;
-	uint8_t split;
-	uint8_t insn[MAX_INSN]; /* the breakpoint instruction written at gpa */
-	uint8_t insn_len;
-	bool in_memory;	  /* the breakpoint instruction is in guest memory */
-	bool overwritten; /* the guest replaced the instruction */
-	/* armed, yet not in memory: writing it back after a step-over failed; retried */
-	bool put_in_owed;
-	unsigned int steppers; /* vCPUs stepping over it with the original bytes back */
-	uint64_t id; /* unique in the VM: a point inserted again at the same address differs */
-	uint8_t orig[MAX_INSN];
-	bool on_fired;
-	struct kvmdbg_point *fired_prev, *fired_next; /* list of fired one-shots */
-
-	/* hardware points: the guest-physical address, where the architecture needs it */
+	uint64_t id;
+	/* the guest-physical address, where the architecture needs it */
 	uint64_t phys;
-	/* hardware points: in vm->hw */
-	struct list hw_node;
-};
-
-/* Open-addressing hash table of software breakpoints, keyed by address. */
-struct table {
-	struct kvmdbg_point **buckets;
-	size_t mask;	    /* bucket count - 1; the count is a power of two */
-	unsigned int shift; /* 64 - log2(bucket count) */
-	size_t count;
+	struct list hw_node;    /* in vm->hw */
+	struct list fired_node; /* in vm->hw_fired while a one-shot that fired */
 };
 
 /*
@@ -79,6 +53,92 @@ struct map {
 	unsigned int shift;
 	size_t count;
 };
+
+/*
+ * A software breakpoint (sw.c), 20 bytes; everything else is found through its record index
+ * ("idx" below: stable while the point lives, 0 is none).
+ */
+struct swbp {
+	uint32_t addr_lo, addr_hi; /* 4-byte aligned: the records are packed */
+	uint32_t gen;              /* id = gen << 32 | idx */
+	uint8_t orig[MAX_INSN];    /* the bytes the instruction covers */
+	/* state (enum sw_state, 6 bits) | hits (6 bits) << 6 | offset index (20 bits) << 12 */
+	uint32_t meta;
+};
+
+enum sw_state {
+	SW_LIVE = 1u << 0,      /* the record holds a point */
+	SW_IN_MEMORY = 1u << 1, /* the breakpoint instruction is in guest memory */
+	SW_ARMED = 1u << 2,     /* false: a one-shot that fired */
+	SW_ONESHOT = 1u << 3,
+	SW_ALT = 1u << 4,       /* the instruction is the architecture's alternative one */
+	SW_EXTRA = 1u << 5,     /* it has a struct sw_extra */
+};
+
+/* The most software breakpoints a VM holds: record indexes have 24 bits. */
+#define SW_MAX_POINTS ((1u << 24) - 1)
+
+/* What few software breakpoints have. */
+struct sw_extra {
+	struct kvmdbg_vcpu *vcpu; /* owner; NULL: VM-wide */
+	void *user_data;
+	uint64_t hits;            /* the count, once past what the record holds; else 0 */
+	int64_t offset;           /* own_offset: gpa - addr */
+	/*
+	 * An instruction that crosses a page boundary: its first split bytes are at the point's
+	 * gpa, the rest at gpa2 (the next virtual page's physical address); split 0: all at gpa.
+	 */
+	uint64_t gpa2;
+	uint8_t split;
+	bool own_offset;
+	/* a freed vCPU's breakpoint whose bytes could not be restored */
+	bool orphan;
+	bool overwritten; /* the guest replaced the instruction */
+	/* armed, yet not in memory: writing it back after a step-over failed; retried */
+	bool owed;
+};
+
+struct sw_offset {
+	int64_t offset; /* gpa - addr; on the free list: the next free index + 1 */
+	uint32_t refs;
+};
+
+struct sw_store {
+	struct swbp **chunks; /* of 4096 records; a record never moves */
+	uint32_t nr_chunks;
+	uint32_t next_idx;  /* records 1 .. next_idx - 1 have been used */
+	uint32_t free_head; /* freed records, linked through addr_lo; 0: none */
+	uint32_t *slots;    /* the table: idx << 8 | tag, 0 empty */
+	size_t mask;        /* slot count - 1; the count is a power of two */
+	unsigned int shift; /* 64 - log2(slot count) */
+	size_t count;       /* points */
+	struct map extras;  /* idx -> struct sw_extra */
+	struct sw_offset *offsets;
+	uint32_t nr_offsets, cap_offsets, free_offset, live_offsets;
+	struct map offset_ids; /* offset -> its index + 1 */
+	uint32_t *fired;       /* idx of the one-shots that fired; stale entries allowed */
+	size_t nr_fired, cap_fired;
+};
+
+static inline struct swbp *sw_rec(const struct sw_store *s, uint32_t idx)
+{
+	return &s->chunks[idx >> 12][idx & 4095];
+}
+
+static inline bool sw_has(const struct sw_store *s, uint32_t idx, uint32_t state)
+{
+	return sw_rec(s, idx)->meta & state;
+}
+
+static inline void sw_set(struct sw_store *s, uint32_t idx, uint32_t state)
+{
+	sw_rec(s, idx)->meta |= state;
+}
+
+static inline void sw_clear(struct sw_store *s, uint32_t idx, uint32_t state)
+{
+	sw_rec(s, idx)->meta &= ~state;
+}
 
 struct region {
 	uint64_t gpa;
@@ -113,17 +173,22 @@ struct kvmdbg_vm {
 	struct list vcpus; /* attach order: the first serves the default translation */
 	unsigned int nr_vcpus;
 
-	struct table sw;
-	/* the planted pieces of software breakpoints by guest-physical address (map.c) */
+	struct sw_store sw;
+	/*
+	 * The planted pieces of software breakpoints by guest-physical address, kept only while
+	 * their virtual-to-physical offsets are many (see memory.c); phys_on says whether.
+	 */
 	struct map phys;
-	/* every point by its id */
+	bool phys_on;
+	/* hardware points by id */
 	struct map ids;
-	struct kvmdbg_point *fired; /* fired one-shots, software and hardware */
-	struct list hw;		    /* every hardware point, in insertion order */
+	struct list hw;             /* every hardware point, in insertion order */
+	struct list hw_fired;       /* hardware one-shots that fired */
 	unsigned int nr_vm_hw[2];   /* VM-wide hardware points per bank */
 	long nr_points;
-	uint64_t next_id;
-	unsigned long nr_owed; /* software breakpoints with put_in_owed */
+	uint32_t hw_serial;         /* hardware point ids: serial << 32 | 1 << 31 */
+	unsigned long nr_owed; /* software breakpoints with owed set */
+	unsigned long nr_split; /* software breakpoints across two pages */
 
 	struct region *regions;
 	size_t nr_regions;
@@ -134,6 +199,16 @@ struct kvmdbg_vm {
 	/* the vCPU that translates (set by the caller), else the one that stopped last */
 	struct kvmdbg_vcpu *translate_vcpu;
 	struct kvmdbg_vcpu *stopped_vcpu;
+
+	/*
+	 * The software breakpoints vCPUs step over, and how many of them each: a place per
+	 * vCPU, made at attach, so that a step-over never allocates.
+	 */
+	struct stepping {
+		uint32_t idx;
+		unsigned int count;
+	} *stepping;
+	unsigned int nr_stepping, cap_stepping;
 
 	/* kvmdbg_vm_probe()'s answers per enum kvmdbg_feature; 0: not probed */
 	uint8_t probed[16];
@@ -266,12 +341,38 @@ void *map_next(const struct map *m, uint64_t key, size_t *cursor) _nonnull_(1, 3
 int map_add(struct map *m, uint64_t key, void *val) _must_check_ _nonnull_(1, 3);
 void map_del(struct map *m, uint64_t key, const void *val) _nonnull_(1);
 
-/* table.c */
-int table_init(struct table *t) _must_check_ _nonnull_(1);
-void table_fini(struct table *t) _nonnull_(1);
-struct kvmdbg_point *table_find(const struct table *t, uint64_t addr) _nonnull_(1);
-int table_add(struct table *t, struct kvmdbg_point *p) _must_check_ _nonnull_(1, 2);
-void table_del(struct table *t, struct kvmdbg_point *p) _nonnull_(1, 2);
+/* sw.c: the store; records by index (idx), 0 is none */
+int sw_store_init(struct sw_store *s) _must_check_ _nonnull_(1);
+/* Frees every record and extra: the points are gone, whatever guest memory holds. */
+void sw_store_fini(struct sw_store *s) _nonnull_(1);
+uint32_t sw_find(const struct sw_store *s, uint64_t addr) _nonnull_(1);
+uint32_t sw_by_id(const struct sw_store *s, uint64_t id) _nonnull_(1);
+uint64_t sw_id(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+uint64_t sw_addr(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* A new record at addr, in the table, live, no other state; -ENOSPC past SW_MAX_POINTS. */
+int sw_alloc(struct sw_store *s, uint64_t addr, uint32_t *ret_idx) _must_check_ _nonnull_(1, 3);
+/* Out of the table, its offset and extra dropped, the record free for reuse. */
+void sw_release(struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* The live record after idx (0: the first), or 0. */
+uint32_t sw_next(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+struct sw_extra *sw_extra(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* The extra, made if there is none; NULL when out of memory. */
+struct sw_extra *sw_extra_get(struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* Drop the extra if nothing in it differs from having none. */
+void sw_extra_trim(struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* Walk the extras: the next record with one and *ret_x, or 0; *cursor starts at 0. */
+uint32_t sw_next_extra(const struct sw_store *s, size_t *cursor, struct sw_extra **ret_x)
+	_nonnull_(1, 2, 3);
+uint64_t sw_hits(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+void sw_hit(struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* The point's guest-physical address is gpa from now on. */
+int sw_offset_set(struct sw_store *s, uint32_t idx, uint64_t gpa) _must_check_ _nonnull_(1);
+void sw_offset_put(struct sw_store *s, uint32_t idx) _nonnull_(1);
+uint64_t sw_gpa(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* A one-shot fired: remember it for the next reset. */
+int sw_fired_add(struct sw_store *s, uint32_t idx) _must_check_ _nonnull_(1);
+/* The next one-shot that fired (and is still disarmed), or 0; *cursor starts at 0. */
+uint32_t sw_fired_next(const struct sw_store *s, size_t *cursor) _nonnull_(1, 2);
 
 /* memory.c; callers hold vm->lock, except for mem_translate() */
 int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len) _must_check_
@@ -286,14 +387,18 @@ int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len) _
 int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva, uint64_t *ret_gpa,
 		  bool vcpu_thread) _must_check_ _nonnull_(1, 4);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
-int sw_read(struct kvmdbg_point *p, uint8_t *buf) _must_check_ _nonnull_(1, 2);
-int sw_write(struct kvmdbg_point *p, const uint8_t *buf) _must_check_ _nonnull_(1, 2);
-/* phys index of planted pieces */
-int phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p) _must_check_ _nonnull_(1, 2);
-void phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p) _nonnull_(1, 2);
-/* Whether [gpa, gpa + len) overlaps a piece of a software breakpoint other than skip. */
-bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
-		   const struct kvmdbg_point *skip) _nonnull_(1);
+int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf) _must_check_ _nonnull_(1, 3);
+int sw_write(struct kvmdbg_vm *vm, uint32_t idx, const uint8_t *buf) _must_check_
+	_nonnull_(1, 3);
+/* The physical index of planted pieces, where there is one (see memory.c). */
+int phys_add(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
+void phys_del(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+/*
+ * Whether [gpa, gpa + len) overlaps a piece of a software breakpoint, leaving out first
+ * pieces found through skip_offset (has_skip_offset).
+ */
+bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, bool has_skip_offset,
+		   int64_t skip_offset) _nonnull_(1);
 
 /* point.c; callers hold vm->lock */
 /*
@@ -316,20 +421,27 @@ int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poin
 int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
 		 const struct xlat *x, uint64_t *ret_id) _must_check_ _nonnull_(1, 8);
-/* Point by id, NULL if none. */
-struct kvmdbg_point *point_by_id(struct kvmdbg_vm *vm, uint64_t id) _nonnull_(1);
 int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr) _must_check_ _nonnull_(1);
-/* 0, 1 (the guest had replaced the instruction), or the write error: the point stays */
-int point_destroy(struct kvmdbg_point *p) _must_check_ _nonnull_(1);
 struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
 				   enum kvmdbg_point_type type, uint64_t addr) _nonnull_(1);
 int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner) _must_check_ _nonnull_(1);
-int sw_take_out(struct kvmdbg_point *p) _must_check_ _nonnull_(1);
-int sw_put_in(struct kvmdbg_point *p, bool first) _must_check_ _nonnull_(1);
+/* Software breakpoints */
+const uint8_t *sw_insn(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+size_t sw_insn_len(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+struct kvmdbg_vcpu *sw_owner(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+unsigned int sw_steppers(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+void sw_steppers_add(struct kvmdbg_vm *vm, uint32_t idx, int delta) _nonnull_(1);
+int sw_take_out(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
+int sw_put_in(struct kvmdbg_vm *vm, uint32_t idx, bool first) _must_check_ _nonnull_(1);
 /* Write back every breakpoint whose write-back failed before: the first error, or 0. */
 int sw_put_in_owed(struct kvmdbg_vm *vm) _must_check_ _nonnull_(1);
-void sw_owed(struct kvmdbg_point *p, bool owed) _nonnull_(1);
+/* Mark "armed, yet not in memory" (-ENOMEM if it cannot be marked), or clear it. */
+int sw_owe(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
+void sw_owe_not(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+/* Count a hit; a one-shot disarms itself. */
+void sw_fired(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+/* Hardware points */
 void point_fired(struct kvmdbg_point *p) _nonnull_(1);
 void point_unfire(struct kvmdbg_point *p) _nonnull_(1);
 int point_assign_slots(struct kvmdbg_vcpu *vcpu) _must_check_ _nonnull_(1);
@@ -356,9 +468,12 @@ bool vcpu_has_control(struct kvmdbg_vcpu *vcpu, uint32_t req) _nonnull_(1);
 void vcpu_set_immediate_exit(struct kvmdbg_vcpu *vcpu, uint8_t value) _nonnull_(1);
 
 /* stepover.c; vm->lock held */
-/* Step the vCPU over point p (in slot bank/slot, if a hardware one) at the next pre-run. */
-void step_over_plan(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank, int slot)
-	_nonnull_(1, 2);
+/*
+ * Step the vCPU over the point of this type at addr (in slot bank/slot, if a hardware one)
+ * at the next pre-run.
+ */
+void step_over_plan(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		    int bank, int slot) _nonnull_(1);
 /* Let a trapped debug-register access run with the trap off, at the next pre-run. */
 void step_over_plan_debug_reg(struct kvmdbg_vcpu *vcpu) _nonnull_(1);
 /* PENDING -> STEPPING, or NONE if the point is gone; an error leaves it PENDING. */
@@ -374,8 +489,8 @@ void step_over_undo(struct kvmdbg_vcpu *vcpu) _nonnull_(1);
 /* Whether the step under way keeps slot bank/slot, holding p, off. */
 bool step_over_hides(const struct kvmdbg_vcpu *vcpu, int bank, int slot,
 		     const struct kvmdbg_point *p) _nonnull_(1, 4);
-/* The software breakpoint the vCPU is stepping over right now, or NULL. */
-struct kvmdbg_point *step_over_sw_point(const struct kvmdbg_vcpu *vcpu) _nonnull_(1);
+/* The software breakpoint the vCPU is stepping over right now, or 0. */
+uint32_t step_over_sw_point(const struct kvmdbg_vcpu *vcpu) _nonnull_(1);
 
 static inline void vm_bump(struct kvmdbg_vm *vm)
 {

@@ -109,36 +109,54 @@ int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len)
 	return ret < 0 ? ret : mem_access(vm, gpa, NULL, buf, len);
 }
 
-/* The bytes of a breakpoint instruction's pieces: split bytes at gpa, the rest at gpa2. */
-int sw_read(struct kvmdbg_point *p, uint8_t *buf)
-{
-	size_t first = p->split ? p->split : p->insn_len;
-	int ret = mem_read(p->vm, p->gpa, buf, first);
+/* Where a software breakpoint's instruction lies: split bytes at gpa, the rest at gpa2. */
+struct pieces {
+	uint64_t gpa, gpa2;
+	size_t len, first;
+};
 
-	if (ret < 0 || !p->split)
-		return ret;
-	return mem_read(p->vm, p->gpa2, buf + first, p->insn_len - first);
+static void pieces_of(const struct kvmdbg_vm *vm, uint32_t idx, struct pieces *pc)
+{
+	const struct sw_extra *x = sw_extra(&vm->sw, idx);
+
+	pc->gpa = sw_gpa(&vm->sw, idx);
+	pc->len = sw_insn_len(vm, idx);
+	pc->first = x && x->split ? x->split : pc->len;
+	pc->gpa2 = x && x->split ? x->gpa2 : 0;
 }
 
-int sw_write(struct kvmdbg_point *p, const uint8_t *buf)
+int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf)
 {
-	size_t first = p->split ? p->split : p->insn_len;
-	uint8_t old[MAX_INSN];
+	struct pieces pc;
 	int ret;
 
-	if (!p->split)
-		return mem_write(p->vm, p->gpa, buf, first);
+	pieces_of(vm, idx, &pc);
+	ret = mem_read(vm, pc.gpa, buf, pc.first);
+	if (ret < 0 || pc.first == pc.len)
+		return ret;
+	return mem_read(vm, pc.gpa2, buf + pc.first, pc.len - pc.first);
+}
+
+int sw_write(struct kvmdbg_vm *vm, uint32_t idx, const uint8_t *buf)
+{
+	uint8_t old[MAX_INSN];
+	struct pieces pc;
+	int ret;
+
+	pieces_of(vm, idx, &pc);
+	if (pc.first == pc.len)
+		return mem_write(vm, pc.gpa, buf, pc.len);
 	/* two pages: if the second cannot be written, the first gets its bytes back */
-	ret = mem_read(p->vm, p->gpa, old, first);
+	ret = mem_read(vm, pc.gpa, old, pc.first);
 	if (ret < 0)
 		return ret;
-	ret = mem_write(p->vm, p->gpa, buf, first);
+	ret = mem_write(vm, pc.gpa, buf, pc.first);
 	if (ret < 0)
 		return ret;
-	ret = mem_write(p->vm, p->gpa2, buf + first, p->insn_len - first);
+	ret = mem_write(vm, pc.gpa2, buf + pc.first, pc.len - pc.first);
 	if (ret < 0) {
 		/* should this fail too, nothing is left to try: the caller has the error */
-		int undo = mem_write(p->vm, p->gpa, old, first);
+		int undo = mem_write(vm, pc.gpa, old, pc.first);
 
 		(void)undo;
 	}
@@ -146,88 +164,178 @@ int sw_write(struct kvmdbg_point *p, const uint8_t *buf)
 }
 
 /*
- * The phys index holds one entry per piece, keyed by the piece's first guest-physical byte;
- * the value is the point, with bit 0 set for its second piece.
+ * Finding breakpoint bytes by guest-physical address (to show guest memory as the guest's
+ * program sees it, and to refuse two breakpoints on one physical byte).  A point's gpa is its
+ * address plus one of a few offsets (sw.c), so while the offsets are few (PROBE_OFFSETS), the
+ * bytes at gpa are found by looking up gpa - offset for each: no index to keep.  Past that
+ * (a user-space guest whose pages lie anywhere), an index of the planted pieces by physical
+ * address is built once and kept: vm->phys, one entry per piece, keyed by the piece's first
+ * byte, the value (idx << 1 | piece) + 1 (piece 1 is the part on the next page).
  */
-static void *piece_val(struct kvmdbg_point *p, unsigned int piece)
+#define PROBE_OFFSETS 8
+
+static void *piece_val(uint32_t idx, unsigned int piece)
 {
-	return (void *)((uintptr_t)p | piece);
+	return (void *)(((uintptr_t)idx << 1 | piece) + 1);
 }
 
-static struct kvmdbg_point *piece_point(void *val, unsigned int *ret_piece)
+static uint32_t piece_idx(void *val, unsigned int *ret_piece)
 {
-	*ret_piece = (unsigned int)((uintptr_t)val & 1);
-	return (struct kvmdbg_point *)((uintptr_t)val & ~(uintptr_t)1);
+	uintptr_t v = (uintptr_t)val - 1;
+
+	*ret_piece = (unsigned int)(v & 1);
+	return (uint32_t)(v >> 1);
 }
 
-int phys_add(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
+static int index_add(struct kvmdbg_vm *vm, uint32_t idx)
 {
-	int ret = map_add(&vm->phys, p->gpa, piece_val(p, 0));
+	struct pieces pc;
+	int ret;
 
-	if (ret < 0 || !p->split)
+	pieces_of(vm, idx, &pc);
+	ret = map_add(&vm->phys, pc.gpa, piece_val(idx, 0));
+	if (ret < 0 || pc.first == pc.len)
 		return ret;
-	ret = map_add(&vm->phys, p->gpa2, piece_val(p, 1));
+	ret = map_add(&vm->phys, pc.gpa2, piece_val(idx, 1));
 	if (ret < 0)
-		map_del(&vm->phys, p->gpa, piece_val(p, 0));
+		map_del(&vm->phys, pc.gpa, piece_val(idx, 0));
 	return ret;
 }
 
-void phys_del(struct kvmdbg_vm *vm, struct kvmdbg_point *p)
+/* The offsets became many: index every point's pieces from now on. */
+static int index_build(struct kvmdbg_vm *vm)
 {
-	map_del(&vm->phys, p->gpa, piece_val(p, 0));
-	if (p->split)
-		map_del(&vm->phys, p->gpa2, piece_val(p, 1));
+	int ret = 0;
+
+	for (uint32_t idx = sw_next(&vm->sw, 0); idx && ret == 0; idx = sw_next(&vm->sw, idx))
+		ret = index_add(vm, idx);
+	if (ret < 0) {
+		/* as it was: an empty index, probing */
+		map_fini(&vm->phys);
+		return map_init(&vm->phys) < 0 ? -ENOMEM : ret;
+	}
+	vm->phys_on = true;
+	return 0;
+}
+
+int phys_add(struct kvmdbg_vm *vm, uint32_t idx)
+{
+	if (vm->phys_on)
+		return index_add(vm, idx);
+	if (vm->sw.live_offsets > PROBE_OFFSETS)
+		return index_build(vm); /* the new point is in the store already */
+	return 0;
+}
+
+void phys_del(struct kvmdbg_vm *vm, uint32_t idx)
+{
+	struct pieces pc;
+
+	if (!vm->phys_on)
+		return;
+	pieces_of(vm, idx, &pc);
+	map_del(&vm->phys, pc.gpa, piece_val(idx, 0));
+	if (pc.first != pc.len)
+		map_del(&vm->phys, pc.gpa2, piece_val(idx, 1));
+}
+
+typedef int (*piece_fn)(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_t start,
+			unsigned int off, unsigned int n);
+
+/* Piece 0 of idx starts at s: call fn if it reaches into [gpa, gpa + len). */
+static int visit(struct kvmdbg_vm *vm, uint32_t idx, unsigned int piece, uint64_t s, uint64_t gpa,
+		 piece_fn fn, void *data)
+{
+	struct pieces pc;
+	unsigned int off, n;
+
+	pieces_of(vm, idx, &pc);
+	off = piece ? (unsigned int)pc.first : 0;
+	n = (unsigned int)(piece ? pc.len - pc.first : pc.first);
+	if (s + n <= gpa)
+		return 0;
+	return fn(data, vm, idx, s, off, n);
 }
 
 /*
- * Call fn for every piece of a software breakpoint (other than skip) that overlaps
- * [gpa, gpa + len): pieces start at most MAX_INSN - 1 bytes before the range.
- * fn gets the piece's physical start, its bytes' offset in the instruction, and its length;
- * a non-zero return stops the walk and is returned.
+ * Call fn for every piece of a software breakpoint that overlaps [gpa, gpa + len): pieces
+ * start at most MAX_INSN - 1 bytes before the range.  Pieces of skip_idx, and first pieces
+ * found through the offset skip_offset (when has_skip_offset), are left out.  fn gets the
+ * piece's physical start, its bytes' offset in the instruction, and its length; a non-zero
+ * return stops the walk and is returned.
  */
-static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
-			  const struct kvmdbg_point *skip,
-			  int (*fn)(void *data, struct kvmdbg_point *p, uint64_t start,
-				    unsigned int off, unsigned int n),
-			  void *data)
+static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, uint32_t skip_idx,
+			  bool has_skip_offset, int64_t skip_offset, piece_fn fn, void *data)
 {
 	uint64_t from = gpa >= MAX_INSN - 1 ? gpa - (MAX_INSN - 1) : 0;
+	struct sw_extra *x;
+	size_t cursor = 0;
+	uint32_t idx;
+	int ret;
 
-	if (!vm->phys.count)
+	if (!vm->sw.count)
 		return 0;
-	for (uint64_t s = from; s - from < len + (gpa - from); s++) {
-		size_t cursor = 0;
-		void *val;
+	if (vm->phys_on) {
+		for (uint64_t s = from; s - from < len + (gpa - from); s++) {
+			void *val;
 
-		while ((val = map_next(&vm->phys, s, &cursor))) {
-			unsigned int piece, off, n;
-			struct kvmdbg_point *p = piece_point(val, &piece);
-			int ret;
+			cursor = 0;
+			while ((val = map_next(&vm->phys, s, &cursor))) {
+				unsigned int piece;
 
-			if (p == skip)
+				idx = piece_idx(val, &piece);
+				if (idx == skip_idx)
+					continue;
+				ret = visit(vm, idx, piece, s, gpa, fn, data);
+				if (ret)
+					return ret;
+			}
+		}
+		return 0;
+	}
+	/* first pieces: at s - offset, for each offset */
+	for (uint32_t i = 0; i < vm->sw.nr_offsets; i++) {
+		const struct sw_offset *o = &vm->sw.offsets[i];
+
+		if (!o->refs || (has_skip_offset && o->offset == skip_offset))
+			continue;
+		for (uint64_t s = from; s - from < len + (gpa - from); s++) {
+			idx = sw_find(&vm->sw, s - (uint64_t)o->offset);
+			/* a point there whose own offset is another one lies elsewhere */
+			if (!idx || idx == skip_idx || sw_gpa(&vm->sw, idx) != s)
 				continue;
-			off = piece ? p->split : 0;
-			n = (p->split ? (piece ? p->insn_len - p->split : p->split) : p->insn_len);
-			if (s + n <= gpa)
-				continue;
-			ret = fn(data, p, s, off, n);
+			ret = visit(vm, idx, 0, s, gpa, fn, data);
 			if (ret)
 				return ret;
 		}
 	}
+	/* second pieces: the few instructions across two pages */
+	while (vm->nr_split && (idx = sw_next_extra(&vm->sw, &cursor, &x))) {
+		struct pieces pc;
+
+		if (!x->split || idx == skip_idx)
+			continue;
+		pieces_of(vm, idx, &pc);
+		if (pc.gpa2 >= gpa + len || pc.gpa2 + (pc.len - pc.first) <= gpa)
+			continue;
+		ret = visit(vm, idx, 1, pc.gpa2, gpa, fn, data);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
-static int overlap_found(void *data, struct kvmdbg_point *p, uint64_t start, unsigned int off,
-			 unsigned int n)
+static int overlap_found(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_t start,
+			 unsigned int off, unsigned int n)
 {
 	return 1;
 }
 
-bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len,
-		   const struct kvmdbg_point *skip)
+bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, bool has_skip_offset,
+		   int64_t skip_offset)
 {
-	return for_each_piece(vm, gpa, len, skip, overlap_found, NULL) != 0;
+	return for_each_piece(vm, gpa, len, 0, has_skip_offset, skip_offset, overlap_found,
+			      NULL) != 0;
 }
 
 /*
@@ -365,16 +473,17 @@ struct mask {
 	uint64_t len;
 };
 
-static int mask_piece(void *data, struct kvmdbg_point *p, uint64_t start, unsigned int off,
-		      unsigned int n)
+static int mask_piece(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_t start,
+		      unsigned int off, unsigned int n)
 {
+	const uint8_t *orig = sw_rec(&vm->sw, idx)->orig;
 	struct mask *m = data;
 
-	if (!p->in_memory)
+	if (!sw_has(&vm->sw, idx, SW_IN_MEMORY))
 		return 0;
 	for (unsigned int i = 0; i < n; i++)
 		if (start + i - m->gpa < m->len)
-			m->buf[start + i - m->gpa] = p->orig[off + i];
+			m->buf[start + i - m->gpa] = orig[off + i];
 	return 0;
 }
 
@@ -382,29 +491,31 @@ static int mask_piece(void *data, struct kvmdbg_point *p, uint64_t start, unsign
  * A write over planted breakpoints: what lands in memory keeps the breakpoint instruction
  * (insn_piece), and once it landed the written bytes become the originals (orig_piece).
  */
-static int insn_piece(void *data, struct kvmdbg_point *p, uint64_t start, unsigned int off,
-		      unsigned int n)
+static int insn_piece(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_t start,
+		      unsigned int off, unsigned int n)
 {
+	const uint8_t *insn = sw_insn(vm, idx);
 	struct mask *m = data;
 
-	if (!p->in_memory)
+	if (!sw_has(&vm->sw, idx, SW_IN_MEMORY))
 		return 0;
 	for (unsigned int i = 0; i < n; i++)
 		if (start + i - m->gpa < m->len)
-			m->buf[start + i - m->gpa] = p->insn[off + i];
+			m->buf[start + i - m->gpa] = insn[off + i];
 	return 0;
 }
 
-static int orig_piece(void *data, struct kvmdbg_point *p, uint64_t start, unsigned int off,
-		      unsigned int n)
+static int orig_piece(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_t start,
+		      unsigned int off, unsigned int n)
 {
+	uint8_t *orig = sw_rec(&vm->sw, idx)->orig;
 	struct mask *m = data;
 
-	if (!p->in_memory)
+	if (!sw_has(&vm->sw, idx, SW_IN_MEMORY))
 		return 0;
 	for (unsigned int i = 0; i < n; i++)
 		if (start + i - m->gpa < m->len)
-			p->orig[off + i] = m->buf[start + i - m->gpa];
+			orig[off + i] = m->buf[start + i - m->gpa];
 	return 0;
 }
 
@@ -419,16 +530,16 @@ static int phys_access(struct kvmdbg_vm *vm, uint64_t gpa, uint8_t *buf, uint8_t
 		struct mask out = { .gpa = gpa, .buf = scratch, .len = len };
 
 		memcpy(scratch, buf, len);
-		for_each_piece(vm, gpa, len, NULL, insn_piece, &out);
+		for_each_piece(vm, gpa, len, 0, false, 0, insn_piece, &out);
 		ret = mem_write(vm, gpa, scratch, len);
 		if (ret == 0)
-			for_each_piece(vm, gpa, len, NULL, orig_piece, &m);
+			for_each_piece(vm, gpa, len, 0, false, 0, orig_piece, &m);
 		return ret;
 	}
 	ret = mem_read(vm, gpa, buf, len);
 	if (ret < 0)
 		return ret;
-	for_each_piece(vm, gpa, len, NULL, mask_piece, &m);
+	for_each_piece(vm, gpa, len, 0, false, 0, mask_piece, &m);
 	return 0;
 }
 

@@ -25,15 +25,16 @@ static bool can_step(const struct kvmdbg_vm *vm)
 	return check_control(vm, REQ_STEP) == 0;
 }
 
-void step_over_plan(struct kvmdbg_vcpu *vcpu, const struct kvmdbg_point *p, int bank, int slot)
+void step_over_plan(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		    int bank, int slot)
 {
 	if (!can_step(vcpu->vm))
 		return;
 	vcpu->step_over = (struct step_over){
 		.state = STEP_OVER_PENDING,
-		.kind = p->type == KVMDBG_POINT_SW_BREAK ? STEP_OVER_SW : STEP_OVER_SLOT,
-		.type = p->type,
-		.addr = p->addr,
+		.kind = type == KVMDBG_POINT_SW_BREAK ? STEP_OVER_SW : STEP_OVER_SLOT,
+		.type = type,
+		.addr = addr,
 		.bank = bank,
 		.slot = slot,
 	};
@@ -49,22 +50,22 @@ void step_over_plan_debug_reg(struct kvmdbg_vcpu *vcpu)
 	};
 }
 
-struct kvmdbg_point *step_over_sw_point(const struct kvmdbg_vcpu *vcpu)
+uint32_t step_over_sw_point(const struct kvmdbg_vcpu *vcpu)
 {
 	const struct step_over *so = &vcpu->step_over;
-	struct kvmdbg_point *p;
 
 	if (so->state != STEP_OVER_STEPPING || so->kind != STEP_OVER_SW)
-		return NULL;
-	p = table_find(&vcpu->vm->sw, so->addr);
+		return 0;
 	/* a point removed and inserted again meanwhile is another point */
-	return p && p->id == so->id ? p : NULL;
+	return sw_by_id(&vcpu->vm->sw, so->id);
 }
 
 int step_over_start(struct kvmdbg_vcpu *vcpu)
 {
 	struct step_over *so = &vcpu->step_over;
+	struct kvmdbg_vm *vm = vcpu->vm;
 	struct kvmdbg_point *p;
+	uint32_t idx;
 	int ret;
 
 	so->state = STEP_OVER_NONE;
@@ -74,19 +75,19 @@ int step_over_start(struct kvmdbg_vcpu *vcpu)
 			return 0; /* the caller turned the trap off: nothing to step over */
 		break;
 	case STEP_OVER_SW:
-		p = table_find(&vcpu->vm->sw, so->addr);
-		if (!p || !(p->in_memory || p->steppers))
+		idx = sw_find(&vm->sw, so->addr);
+		if (!idx || !(sw_has(&vm->sw, idx, SW_IN_MEMORY) || sw_steppers(vm, idx)))
 			return 0; /* gone or disarmed meanwhile: the original code is back */
 		/* in memory although another vCPU steps over it: a snapshot put it back */
-		if (!p->steppers || p->in_memory) {
-			ret = sw_take_out(p);
+		if (!sw_steppers(vm, idx) || sw_has(&vm->sw, idx, SW_IN_MEMORY)) {
+			ret = sw_take_out(vm, idx);
 			if (ret < 0) {
 				so->state = STEP_OVER_PENDING;
 				return ret;
 			}
 		}
-		p->steppers++;
-		so->id = p->id;
+		sw_steppers_add(vm, idx, 1);
+		so->id = sw_id(&vm->sw, idx);
 		break;
 	case STEP_OVER_SLOT:
 		p = vcpu->slots[so->bank][so->slot];
@@ -100,13 +101,18 @@ int step_over_start(struct kvmdbg_vcpu *vcpu)
 
 int step_over_finish(struct kvmdbg_vcpu *vcpu)
 {
-	struct kvmdbg_point *p = step_over_sw_point(vcpu);
+	struct kvmdbg_vm *vm = vcpu->vm;
+	uint32_t idx = step_over_sw_point(vcpu);
 	int ret = 0;
 
-	if (p && p->steppers && !--p->steppers && p->armed) {
-		ret = sw_put_in(p, false);
-		if (ret < 0)
-			sw_owed(p, true);
+	if (idx && sw_steppers(vm, idx)) {
+		sw_steppers_add(vm, idx, -1);
+		if (!sw_steppers(vm, idx) && sw_has(&vm->sw, idx, SW_ARMED)) {
+			ret = sw_put_in(vm, idx, false);
+			/* owed: the next pre-run tries again; out of memory, the error says so */
+			if (ret < 0 && sw_owe(vm, idx) < 0)
+				ret = -ENOMEM;
+		}
 	}
 	vcpu->step_over.state = STEP_OVER_NONE;
 	vcpu->dirty = true;

@@ -33,8 +33,7 @@ _public_ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *
 	pthread_mutex_init(&vcpu->kick_lock, NULL);
 
 	pthread_mutex_lock(&vm->lock);
-	list_for_each(v, &vm->vcpus, node)
-	{
+	list_for_each(v, &vm->vcpus, node) {
 		if (v->fd == vcpu_fd) {
 			ret = -EEXIST;
 			goto fail;
@@ -57,6 +56,17 @@ _public_ int kvmdbg_vcpu_new(struct kvmdbg_vm *vm, int vcpu_fd, struct kvm_run *
 	ret = point_assign_slots(vcpu);
 	if (ret < 0)
 		goto fail;
+	/* a place for this vCPU among those that step over a breakpoint (see stepover.c) */
+	if (vm->cap_stepping < vm->nr_vcpus + 1) {
+		struct stepping *st = realloc(vm->stepping, (vm->nr_vcpus + 1) * sizeof(*st));
+
+		if (!st) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		vm->stepping = st;
+		vm->cap_stepping = vm->nr_vcpus + 1;
+	}
 	/* in attach order: the first vCPU serves the default address translation */
 	list_add_tail(&vm->vcpus, &vcpu->node);
 	vm->nr_vcpus++;
@@ -74,6 +84,9 @@ fail:
 _public_ void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 {
 	struct kvmdbg_vm *vm;
+	struct sw_extra *x;
+	size_t cursor = 0;
+	uint32_t idx;
 	sigset_t old;
 	int err;
 
@@ -93,12 +106,10 @@ _public_ void kvmdbg_vcpu_free(struct kvmdbg_vcpu *vcpu)
 	 * outlive their owner (p->vcpu would dangle).  They stay in the VM as orphans that every
 	 * vCPU steps over unseen, until a removal can restore their bytes.
 	 */
-	for (size_t i = 0; i <= vm->sw.mask; i++) {
-		struct kvmdbg_point *p = vm->sw.buckets[i];
-
-		if (p && p->vcpu == vcpu) {
-			p->vcpu = NULL;
-			p->orphan = true;
+	while ((idx = sw_next_extra(&vm->sw, &cursor, &x))) {
+		if (x->vcpu == vcpu) {
+			x->vcpu = NULL;
+			x->orphan = true;
 		}
 	}
 	list_del(&vcpu->node);

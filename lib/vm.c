@@ -71,7 +71,8 @@ _public_ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 	vm->fd = vm_fd;
 	list_init(&vm->vcpus);
 	list_init(&vm->hw);
-	ret = table_init(&vm->sw);
+	list_init(&vm->hw_fired);
+	ret = sw_store_init(&vm->sw);
 	if (ret < 0) {
 		free(vm);
 		return ret;
@@ -83,7 +84,7 @@ _public_ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 			map_fini(&vm->phys);
 	}
 	if (ret < 0) {
-		table_fini(&vm->sw);
+		sw_store_fini(&vm->sw);
 		free(vm);
 		return ret;
 	}
@@ -108,9 +109,8 @@ _public_ void kvmdbg_vm_free(struct kvmdbg_vm *vm)
 	(void)err;
 	pthread_mutex_unlock(&vm->lock);
 	/* points whose memory could not be restored are dropped all the same */
-	for (size_t i = 0; i <= vm->sw.mask; i++)
-		free(vm->sw.buckets[i]);
-	table_fini(&vm->sw);
+	sw_store_fini(&vm->sw);
+	free(vm->stepping);
 	map_fini(&vm->phys);
 	map_fini(&vm->ids);
 	free(vm->regions);
@@ -234,21 +234,28 @@ _public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
 		  uint64_t addr, uint64_t *ret_id)
 {
-	struct kvmdbg_point *p;
+	int ret = -ENOENT;
 
 	if (!ret_id || !point_type_is_valid(type))
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
-	if (type == KVMDBG_POINT_SW_BREAK)
-		p = table_find(&vm->sw, addr);
-	else
-		p = point_find_hw(vm, owner, type, addr);
-	if (p && p->vcpu == owner)
-		*ret_id = p->id;
-	else
-		p = NULL;
+	if (type == KVMDBG_POINT_SW_BREAK) {
+		uint32_t idx = sw_find(&vm->sw, addr);
+
+		if (idx && sw_owner(vm, idx) == owner) {
+			*ret_id = sw_id(&vm->sw, idx);
+			ret = 0;
+		}
+	} else {
+		struct kvmdbg_point *p = point_find_hw(vm, owner, type, addr);
+
+		if (p) {
+			*ret_id = p->id;
+			ret = 0;
+		}
+	}
 	pthread_mutex_unlock(&vm->lock);
-	return p ? 0 : -ENOENT;
+	return ret;
 }
 
 _public_ int kvmdbg_vm_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
@@ -274,35 +281,57 @@ _public_ int kvmdbg_vm_remove_all(struct kvmdbg_vm *vm)
 	return ret < 0 ? ret : (int)before;
 }
 
-_public_ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
+/* Hardware one-shots that fired: on again at the next pre-run of each vCPU. */
+static int rearm_hw(struct kvmdbg_vm *vm)
 {
-	int count = 0, ret = 0;
+	struct kvmdbg_point *p, *tmp;
+	int count = 0;
 
-	if (!vm)
-		return -EINVAL;
-	pthread_mutex_lock(&vm->lock);
-	while (vm->fired) {
-		struct kvmdbg_point *p = vm->fired;
-
-		if (p->type == KVMDBG_POINT_SW_BREAK) {
-			ret = sw_put_in(p, false);
-			if (ret < 0)
-				break;
-		} else {
-			vm_bump(vm);
-		}
+	list_for_each_safe(p, tmp, &vm->hw_fired, fired_node) {
 		p->armed = true;
 		point_unfire(p);
 		count++;
 	}
-	/* breakpoints whose write-back after a step-over failed (rare: a walk) */
-	for (size_t i = 0; ret == 0 && vm->nr_owed && i <= vm->sw.mask; i++) {
-		struct kvmdbg_point *p = vm->sw.buckets[i];
+	if (count)
+		vm_bump(vm);
+	return count;
+}
 
-		if (p && p->put_in_owed && !p->steppers) {
-			ret = sw_put_in(p, false);
-			if (ret == 0)
-				count++;
+_public_ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
+{
+	struct sw_extra *x;
+	size_t cursor = 0;
+	int count, ret = 0;
+	uint32_t idx;
+
+	if (!vm)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	count = rearm_hw(vm);
+	/* what fired, and only that: the instruction back in, the point armed */
+	while ((idx = sw_fired_next(&vm->sw, &cursor))) {
+		ret = sw_put_in(vm, idx, false);
+		if (ret < 0) {
+			/* the entries not done yet stay for the next call */
+			cursor--;
+			break;
+		}
+		sw_set(&vm->sw, idx, SW_ARMED);
+		count++;
+	}
+	if (cursor && vm->sw.nr_fired > cursor)
+		memmove(vm->sw.fired, vm->sw.fired + cursor,
+			(vm->sw.nr_fired - cursor) * sizeof(*vm->sw.fired));
+	vm->sw.nr_fired -= cursor;
+	/* breakpoints whose write-back after a step-over failed (rare: a walk of the extras) */
+	cursor = 0;
+	while (ret == 0 && vm->nr_owed && (idx = sw_next_extra(&vm->sw, &cursor, &x))) {
+		if (!x->owed || sw_steppers(vm, idx))
+			continue;
+		ret = sw_put_in(vm, idx, false);
+		if (ret == 0) {
+			count++;
+			cursor = 0; /* the extra may be gone, and others moved */
 		}
 	}
 	pthread_mutex_unlock(&vm->lock);
@@ -312,47 +341,47 @@ _public_ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 {
 	struct kvmdbg_vcpu *v;
-	int count = 0;
+	struct sw_extra *x;
+	size_t cursor = 0;
+	uint32_t idx;
+	int count;
 
 	if (!vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	/* what fired since the last reset: software and hardware one-shots */
-	for (struct kvmdbg_point *p = vm->fired, *next; p; p = next) {
-		next = p->fired_next;
-		if (p->type == KVMDBG_POINT_SW_BREAK) {
-			p->in_memory = true;
-			p->overwritten = false;
-		} else {
-			vm_bump(vm);
+	count = rearm_hw(vm);
+	while ((idx = sw_fired_next(&vm->sw, &cursor))) {
+		sw_set(&vm->sw, idx, SW_IN_MEMORY | SW_ARMED);
+		if (sw_has(&vm->sw, idx, SW_EXTRA)) {
+			sw_extra(&vm->sw, idx)->overwritten = false;
+			sw_extra_trim(&vm->sw, idx);
 		}
-		p->armed = true;
-		point_unfire(p);
 		count++;
 	}
+	vm->sw.nr_fired = 0;
 	/*
 	 * Breakpoints vCPUs were stepping over, their bytes out: the snapshot has them in.  The
 	 * step-over goes on (it runs the breakpoint's own stop again, as any snapshot restore
 	 * does), and whatever ends it, a step or a removal, finds them in memory.
 	 */
-	list_for_each(v, &vm->vcpus, node)
-	{
-		struct kvmdbg_point *p = step_over_sw_point(v);
-
-		if (p && !p->in_memory && p->armed) {
-			p->in_memory = true;
+	list_for_each(v, &vm->vcpus, node) {
+		idx = step_over_sw_point(v);
+		if (idx && !sw_has(&vm->sw, idx, SW_IN_MEMORY) && sw_has(&vm->sw, idx, SW_ARMED)) {
+			sw_set(&vm->sw, idx, SW_IN_MEMORY);
 			count++;
 		}
 	}
 	/* breakpoints whose write-back failed are in the snapshot all the same (rare: a walk) */
-	for (size_t i = 0; vm->nr_owed && i <= vm->sw.mask; i++) {
-		struct kvmdbg_point *p = vm->sw.buckets[i];
-
-		if (p && p->put_in_owed && !p->steppers) {
-			p->in_memory = true;
-			sw_owed(p, false);
-			count++;
-		}
+	cursor = 0;
+	while (vm->nr_owed && (idx = sw_next_extra(&vm->sw, &cursor, &x))) {
+		if (!x->owed || sw_steppers(vm, idx))
+			continue;
+		sw_set(&vm->sw, idx, SW_IN_MEMORY);
+		sw_owe_not(vm, idx);
+		sw_extra_trim(&vm->sw, idx);
+		cursor = 0;
+		count++;
 	}
 	pthread_mutex_unlock(&vm->lock);
 	return count;

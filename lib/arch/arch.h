@@ -28,7 +28,7 @@
 /* Largest array a struct kvm_guest_debug points to (s390: 50 x 32-byte kvm_hw_breakpoint). */
 #define MAX_AUX 1600
 /* Largest breakpoint instruction. */
-#define MAX_INSN 8
+#define MAX_INSN 4
 /* The smallest page of every architecture: where an instruction or an access may change page. */
 #define GUEST_PAGE 4096ull
 
