@@ -9,7 +9,7 @@ Usage: check-man3.py --sym S --header H [--include-dir D...] [--groff G]
   pages are .so links named after a callback typedef of the header, to a page that exists;
 - each page has NAME, LIBRARY, SYNOPSIS, DESCRIPTION, HISTORY and SEE ALSO (which names the
   overview page), RETURN VALUE when the call returns something, and its NAME is its symbol;
-- groff -man -ww renders it without a warning, and no line of the -Tutf8 rendering at 80
+- groff -man -Tutf8 -ww renders it without a warning, and no line of the -Tutf8 rendering at 80
   columns is wider than 80;
 - every name it mentions with the prefix of the symbols (kvmdbg_, in either case) is in the
   header;
@@ -141,7 +141,7 @@ def main():
         for want in SECTIONS_ALWAYS:
             if want not in heads:
                 fail("%s.3 has no %s section" % (name, want))
-        proc = subprocess.run([groff, "-man", "-ww", "-z", path], env=env, text=True,
+        proc = subprocess.run([groff, "-man", "-Tutf8", "-ww", "-z", path], env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for line in proc.stderr.splitlines():
             fail("%s.3: groff: %s" % (name, line))
