@@ -83,6 +83,8 @@ static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 /* What handle-exit learnt outside the lock. */
 struct exit_ctx {
 	const struct arch_exit *ex;
+	/* how to translate, read under the lock with the rest */
+	struct translator t;
 	/* the pc's guest-physical address, for an unknown breakpoint: not looked up yet */
 	bool translated;
 	bool has_gpa;
@@ -395,10 +397,12 @@ static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_
 
 	vcpu_lock(vm, &old);
 	ret = classify(vcpu, c, ret_err);
+	if (ret == NEED_GPA)
+		mem_translator(vm, vcpu, &c->t);
 	vcpu_unlock(vm, &old);
 	if (ret != NEED_GPA)
 		return ret;
-	c->has_gpa = mem_translate(vm, vcpu, c->ex->pc, &c->gpa, true) == 0;
+	c->has_gpa = translator_run(&c->t, c->ex->pc, &c->gpa) == 0;
 	c->translated = true;
 	vcpu_lock(vm, &old);
 	ret = classify_bp_insn(vcpu, c);

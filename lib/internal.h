@@ -171,6 +171,7 @@ struct kvmdbg_vm {
 	_Atomic uint64_t gen;
 
 	struct list vcpus; /* attach order: the first serves the default translation */
+	bool signal_guard; /* vCPU calls block signals while they hold the lock (lock.c) */
 	unsigned int nr_vcpus;
 
 	struct sw_store sw;
@@ -192,6 +193,7 @@ struct kvmdbg_vm {
 
 	struct region *regions;
 	size_t nr_regions;
+	size_t last_region; /* where mem_host() found the last address: tried first */
 	kvmdbg_read_fn read;
 	kvmdbg_write_fn write;
 	kvmdbg_translate_fn translate;
@@ -375,17 +377,30 @@ int sw_fired_add(struct sw_store *s, uint32_t idx) _must_check_ _nonnull_(1);
 uint32_t sw_fired_next(const struct sw_store *s, size_t *cursor) _nonnull_(1, 2);
 
 /* memory.c; callers hold vm->lock, except for mem_translate() */
+/* The host address of [gpa, gpa + len) where one registered region holds it all, else NULL. */
+uint8_t *mem_host(struct kvmdbg_vm *vm, uint64_t gpa, size_t len) _nonnull_(1);
 int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len) _must_check_
 	_nonnull_(1, 3);
 int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len) _must_check_
 	_nonnull_(1, 3);
 /*
- * gva -> gpa through the translate callback or the arch default on vcpu (NULL: the VM's
- * translating vCPU); call it without vm->lock: KVM_TRANSLATE may wait.  vcpu_thread: from
- * a vCPU-thread call (the lock is then taken with signals blocked, see lock.c).
+ * gva -> gpa through the translate callback or the arch default on a vCPU (via, NULL: the
+ * VM's translating vCPU).  What to call is read with vm->lock held (mem_translator()); the
+ * call is made without it (translator_run()): a callback may be slow, and KVM_TRANSLATE
+ * waits while its vCPU runs.  mem_translate() does both, taking the lock.
  */
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva, uint64_t *ret_gpa,
-		  bool vcpu_thread) _must_check_ _nonnull_(1, 4);
+struct translator {
+	kvmdbg_translate_fn fn;
+	void *data;
+	bool kvm; /* KVM_TRANSLATE on fd, where there is no callback */
+	int fd;
+};
+void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct translator *t)
+	_nonnull_(1, 3);
+int translator_run(const struct translator *t, uint64_t gva, uint64_t *ret_gpa) _must_check_
+	_nonnull_(1, 3);
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
+	_must_check_ _nonnull_(1, 4);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
 int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf) _must_check_ _nonnull_(1, 3);
 int sw_write(struct kvmdbg_vm *vm, uint32_t idx, const uint8_t *buf) _must_check_
@@ -413,8 +428,10 @@ struct xlat {
 	uint64_t gpa2;
 	bool has_gpa2;
 };
-void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, enum kvmdbg_point_type type,
-		     uint64_t addr, struct xlat *x) _nonnull_(1, 5);
+bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
+	_nonnull_(1);
+void point_translate(const struct kvmdbg_vm *vm, const struct translator *t,
+		     enum kvmdbg_point_type type, uint64_t addr, struct xlat *x) _nonnull_(1, 2, 5);
 /* The checks of an insert that need no translation: 0 or the error. */
 int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		uint64_t addr, uint64_t len, unsigned int flags) _must_check_ _nonnull_(1);

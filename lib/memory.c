@@ -22,6 +22,23 @@ static struct region *find_region(struct kvmdbg_vm *vm, uint64_t gpa)
 	return NULL;
 }
 
+uint8_t *mem_host(struct kvmdbg_vm *vm, uint64_t gpa, size_t len)
+{
+	struct region *r;
+
+	/* breakpoints cluster in one region: try the last one found first */
+	if (vm->last_region < vm->nr_regions) {
+		r = &vm->regions[vm->last_region];
+		if (gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
+			return r->host + (gpa - r->gpa);
+	}
+	r = find_region(vm, gpa);
+	if (!r || len > r->size - (gpa - r->gpa))
+		return NULL;
+	vm->last_region = (size_t)(r - vm->regions);
+	return r->host + (gpa - r->gpa);
+}
+
 /* The start of the first region above gpa, or 0 if none (then: to the end of the range). */
 static uint64_t next_region(struct kvmdbg_vm *vm, uint64_t gpa)
 {
@@ -351,34 +368,34 @@ static int default_vcpu_fd(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via)
 	return via ? via->fd : -1;
 }
 
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa,
-		  bool vcpu_thread)
+void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct translator *t)
 {
-	kvmdbg_translate_fn translate;
-	sigset_t old;
-	void *data;
-	int fd;
+	t->fn = vm->translate;
+	t->data = vm->mem_data;
+	t->kvm = arch_has_quirk(vm->arch, QUIRK_KVM_TRANSLATE);
+	t->fd = default_vcpu_fd(vm, via);
+}
 
-	if (vcpu_thread)
-		vcpu_lock(vm, &old);
-	else
-		pthread_mutex_lock(&vm->lock);
-	translate = vm->translate;
-	data = vm->mem_data;
-	fd = default_vcpu_fd(vm, via);
-	if (vcpu_thread)
-		vcpu_unlock(vm, &old);
-	else
-		pthread_mutex_unlock(&vm->lock);
-
-	/* without the lock: the callback may be slow, KVM_TRANSLATE waits for a running vCPU */
-	if (translate)
-		return translate(data, gva, ret_gpa);
-	if (!arch_has_quirk(vm->arch, QUIRK_KVM_TRANSLATE))
+int translator_run(const struct translator *t, uint64_t gva, uint64_t *ret_gpa)
+{
+	if (t->fn)
+		return t->fn(t->data, gva, ret_gpa);
+	if (!t->kvm)
 		return -EOPNOTSUPP;
-	if (fd < 0)
+	if (t->fd < 0)
 		return -EFAULT;
-	return kernel_translate(fd, gva, ret_gpa);
+	return kernel_translate(t->fd, gva, ret_gpa);
+}
+
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
+{
+	struct translator t;
+
+	pthread_mutex_lock(&vm->lock);
+	mem_translator(vm, via, &t);
+	pthread_mutex_unlock(&vm->lock);
+	/* without the lock: the callback may be slow, KVM_TRANSLATE waits for a running vCPU */
+	return translator_run(&t, gva, ret_gpa);
 }
 
 _public_ int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
@@ -568,7 +585,7 @@ static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t a
 
 		if (n > len - off)
 			n = len - off;
-		ret = mem_translate(vm, via, a, &c[i].gpa, false);
+		ret = mem_translate(vm, via, a, &c[i].gpa);
 		if (ret < 0)
 			goto out;
 		c[i].off = off;

@@ -128,22 +128,56 @@ static void sw_steppers_drop(struct kvmdbg_vm *vm, uint32_t idx)
  * (not first), memory that already holds the instruction was restored from a snapshot taken
  * with it in place, and the bytes saved at insert time stay.
  */
+/*
+ * The bytes of a breakpoint that lies whole in a registered region, for the hot paths: no
+ * callback, no copy through a buffer.  NULL: the general path.
+ */
+static uint8_t *sw_host(struct kvmdbg_vm *vm, uint32_t idx, size_t len)
+{
+	if (sw_has(&vm->sw, idx, SW_EXTRA) && sw_extra(&vm->sw, idx)->split)
+		return NULL;
+	return mem_host(vm, sw_gpa(&vm->sw, idx), len);
+}
+
+static bool same(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static void copy(uint8_t *to, const uint8_t *from, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		to[i] = from[i];
+}
+
 int sw_put_in(struct kvmdbg_vm *vm, uint32_t idx, bool first)
 {
 	size_t len = sw_insn_len(vm, idx);
-	uint8_t cur[MAX_INSN];
+	const uint8_t *insn = sw_insn(vm, idx);
+	uint8_t cur[MAX_INSN], *host;
 	int ret;
 
 	if (sw_has(&vm->sw, idx, SW_IN_MEMORY))
 		return 0;
-	ret = sw_read(vm, idx, cur);
-	if (ret < 0)
-		return ret;
-	if (first || memcmp(cur, sw_insn(vm, idx), len)) {
-		ret = sw_write(vm, idx, sw_insn(vm, idx));
+	host = sw_host(vm, idx, len);
+	if (host) {
+		if (first || !same(host, insn, len)) {
+			copy(sw_rec(&vm->sw, idx)->orig, host, len);
+			copy(host, insn, len);
+		}
+	} else {
+		ret = sw_read(vm, idx, cur);
 		if (ret < 0)
 			return ret;
-		memcpy(sw_rec(&vm->sw, idx)->orig, cur, len);
+		if (first || !same(cur, insn, len)) {
+			ret = sw_write(vm, idx, insn);
+			if (ret < 0)
+				return ret;
+			copy(sw_rec(&vm->sw, idx)->orig, cur, len);
+		}
 	}
 	sw_set(&vm->sw, idx, SW_IN_MEMORY);
 	if (sw_has(&vm->sw, idx, SW_EXTRA)) {
@@ -205,15 +239,22 @@ void sw_owe_not(struct kvmdbg_vm *vm, uint32_t idx)
  */
 int sw_take_out(struct kvmdbg_vm *vm, uint32_t idx)
 {
-	uint8_t cur[MAX_INSN];
+	size_t len = sw_insn_len(vm, idx);
+	uint8_t cur[MAX_INSN], *host;
 	int ret;
 
 	if (!sw_has(&vm->sw, idx, SW_IN_MEMORY))
 		return 0;
+	host = sw_host(vm, idx, len);
+	if (host && same(host, sw_insn(vm, idx), len)) {
+		copy(host, sw_rec(&vm->sw, idx)->orig, len);
+		sw_clear(&vm->sw, idx, SW_IN_MEMORY);
+		return 0;
+	}
 	ret = sw_read(vm, idx, cur);
 	if (ret < 0)
 		return ret;
-	if (memcmp(cur, sw_insn(vm, idx), sw_insn_len(vm, idx))) {
+	if (!same(cur, sw_insn(vm, idx), len)) {
 		struct sw_extra *x = sw_extra_get(&vm->sw, idx);
 
 		if (!x)
@@ -578,19 +619,24 @@ fail:
 	return ret;
 }
 
-void point_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, enum kvmdbg_point_type type,
-		     uint64_t addr, struct xlat *x)
+bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
+{
+	return type == KVMDBG_POINT_SW_BREAK || arch_has_quirk(vm->arch, QUIRK_HW_NEEDS_PHYS);
+}
+
+void point_translate(const struct kvmdbg_vm *vm, const struct translator *t,
+		     enum kvmdbg_point_type type, uint64_t addr, struct xlat *x)
 {
 	uint64_t room = GUEST_PAGE - addr % GUEST_PAGE;
 
 	memset(x, 0, sizeof(*x));
-	if (type != KVMDBG_POINT_SW_BREAK && !arch_has_quirk(vm->arch, QUIRK_HW_NEEDS_PHYS))
+	if (!point_needs_translation(vm, type))
 		return;
-	x->ret = mem_translate(vm, via, addr, &x->gpa, false);
+	x->ret = translator_run(t, addr, &x->gpa);
 	if (x->ret < 0 || type != KVMDBG_POINT_SW_BREAK || room >= longest_insn(vm))
 		return;
 	/* the instruction may cross into the next page: where is that one? */
-	x->ret2 = mem_translate(vm, via, addr + room, &x->gpa2, false);
+	x->ret2 = translator_run(t, addr + room, &x->gpa2);
 	x->has_gpa2 = x->ret2 == 0;
 }
 

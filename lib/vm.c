@@ -89,6 +89,7 @@ _public_ int kvmdbg_vm_new(int vm_fd, struct kvmdbg_vm **ret_vm)
 		return ret;
 	}
 	pthread_mutex_init(&vm->lock, NULL);
+	vm->signal_guard = true;
 	atomic_init(&vm->gen, 1);
 	probe(vm);
 	*ret_vm = vm;
@@ -194,17 +195,19 @@ int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_
 		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
 		    uint64_t *ret_id)
 {
+	struct translator t;
 	struct xlat x;
 	int ret;
 
 	/* bad input is refused before anything reaches the kernel */
 	pthread_mutex_lock(&vm->lock);
 	ret = point_check(vm, vcpu, type, addr, len, flags);
+	mem_translator(vm, vcpu, &t);
 	pthread_mutex_unlock(&vm->lock);
 	if (ret < 0)
 		return ret;
 	/* translated without the lock: KVM_TRANSLATE waits while its vCPU runs */
-	point_translate(vm, vcpu, type, addr, &x);
+	point_translate(vm, &t, type, addr, &x);
 	pthread_mutex_lock(&vm->lock);
 	ret = point_insert(vm, vcpu, type, addr, len, flags, user_data, &x, ret_id);
 	pthread_mutex_unlock(&vm->lock);

@@ -737,9 +737,11 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  * handler waits until the VM is resumed). A vCPU thread may be parked that way anywhere,
  * inside kvmdbg_vcpu_pre_run() and kvmdbg_vcpu_handle_exit() included: it blocks no other
  * thread, because these calls hold the VM's lock only with every signal blocked (a signal
- * that arrives then is handled right after). A @c KVM_RUN that a signal interrupted is the
- * VMM's business: kvmdbg_vcpu_handle_exit() says #KVMDBG_EXIT_NOT_DEBUG with @c exit_reason
- * @c KVM_EXIT_INTR, never an error.
+ * that arrives then is handled right after). That costs two system calls per call that takes
+ * the lock (a breakpoint exit does); a VMM that never parks a vCPU thread in a signal handler
+ * turns it off with kvmdbg_vm_set_signal_guard(). A @c KVM_RUN that a signal interrupted is
+ * the VMM's business: kvmdbg_vcpu_handle_exit() says #KVMDBG_EXIT_NOT_DEBUG with @c
+ * exit_reason @c KVM_EXIT_INTR, never an error.
  *
  * The caller keeps its own run loop:
  *
@@ -760,6 +762,27 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  * }
  * @endcode
  */
+
+/**
+ * @brief Choose whether vCPU calls block signals while they hold the VM's lock.
+ *
+ * On by default: kvmdbg_vcpu_pre_run(), kvmdbg_vcpu_handle_exit() and the other calls a vCPU
+ * thread makes hold the VM's lock only with every signal blocked, so that a signal handler
+ * that parks the thread (kvmtool's pause) cannot park it holding the lock that the thread
+ * resuming it needs. Blocking and unblocking are two system calls each time the lock is
+ * taken: a breakpoint exit takes it once, an exit at the guest's own breakpoint twice.
+ *
+ * A VMM whose signal handlers never wait (a fuzzer running one vCPU on one thread, a VMM
+ * that stops vCPUs with kvmdbg_vcpu_kick() and a handler that only returns) may turn it
+ * off; a breakpoint exit then makes no system call at all. Turning it off in a VMM whose
+ * handlers do wait brings the deadlock back.
+ *
+ * @param vm The VM object.
+ * @param enable true to block signals (the default), false not to.
+ * @return 0, or -EINVAL for a NULL @p vm.
+ * @since 0.2
+ */
+int kvmdbg_vm_set_signal_guard(struct kvmdbg_vm *vm, bool enable);
 
 /**
  * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill()

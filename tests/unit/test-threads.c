@@ -295,6 +295,57 @@ static void test_signal_parked_vcpu_blocks_nobody(void)
 	fx_fini(&f);
 }
 
+/* Whether SIGUSR2 was blocked when the library last read guest memory (under its lock). */
+static int blocked_in_read = -1;
+
+static int read_noting_mask(void *user_data, uint64_t gpa, void *buf, size_t len)
+{
+	sigset_t cur;
+
+	g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &cur), ==, 0);
+	blocked_in_read = sigismember(&cur, SIGUSR2);
+	return read_mem(user_data, gpa, buf, len);
+}
+
+/*
+ * vCPU calls hold the VM lock with every signal blocked, unless the VMM turned the guard off;
+ * either way the thread's mask is as it was once the call returns.
+ */
+static void test_signal_guard(void)
+{
+	const struct kvmdbg_event *ev;
+	sigset_t before, after;
+	struct fx f;
+
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_noting_mask, write_mem,
+						 translate_identity, &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_signal_guard(NULL, false), ==, -EINVAL);
+	g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &before), ==, 0);
+	g_assert_false(sigismember(&before, SIGUSR2));
+
+	for (int guard = 1; guard >= 0; guard--) {
+		uint64_t addr = fx_addr(guard ? 0x200 : 0x300);
+
+		g_test_message("guard %s", guard ? "on" : "off");
+		g_assert_cmpint(kvmdbg_vm_set_signal_guard(f.vm, guard), ==, 0);
+		g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, addr, 0,
+						 KVMDBG_POINT_ONESHOT, NULL, NULL), ==, 0);
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+		/* a one-shot hit reads the instruction back under the lock, on the vCPU thread */
+		blocked_in_read = -1;
+		fx_x86_bp(f.run[0], addr);
+		g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+		g_assert_cmpint(blocked_in_read, ==, guard);
+		g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &after), ==, 0);
+		g_assert_cmpint(sigismember(&after, SIGUSR2), ==, 0);
+		g_assert_cmpint(sigismember(&after, SIGINT), ==, sigismember(&before, SIGINT));
+	}
+	fx_fini(&f);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Regression: kvmdbg_vcpu_set_kick(NULL) and a kick under way */
 
@@ -365,6 +416,7 @@ int main(int argc, char **argv)
 			test_translate_without_vm_lock);
 	g_test_add_func("/kvmdbg/unit/threads/regress/signal-parked-vcpu-blocks-nobody",
 			test_signal_parked_vcpu_blocks_nobody);
+	g_test_add_func("/kvmdbg/unit/threads/signal-guard", test_signal_guard);
 	g_test_add_func("/kvmdbg/unit/threads/regress/set-kick-waits-for-running-kick",
 			test_set_kick_waits_for_running_kick);
 	return g_test_run();
