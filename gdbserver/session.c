@@ -28,6 +28,7 @@ struct gs_session {
 	struct gs_conn conn;
 	char *out;    /* a reply being built, GS_PACKET_MAX + 1 bytes */
 	uint8_t *mem; /* GS_MEM_MAX bytes for m, M and registers */
+	uint8_t *old; /* GS_MEM_MAX bytes: what an M or X overwrites */
 	unsigned int g_thread; /* vCPU index for g, G, p, P, m, M, X */
 	int c_thread;	       /* vCPU index for c and s, or -1 for all */
 	unsigned int thread_cursor; /* where qsThreadInfo goes on */
@@ -49,9 +50,11 @@ int session_new(struct kvmdbg_gdbserver *server, int fd, bool sync, struct gs_se
 		return -ENOMEM;
 	s->out = malloc(GS_PACKET_MAX + 1);
 	s->mem = malloc(GS_MEM_MAX);
-	if (!s->out || !s->mem) {
+	s->old = malloc(GS_MEM_MAX);
+	if (!s->out || !s->mem || !s->old) {
 		free(s->out);
 		free(s->mem);
+		free(s->old);
 		free(s);
 		return -ENOMEM;
 	}
@@ -70,6 +73,7 @@ void session_free(struct gs_session *s)
 	conn_fini(&s->conn);
 	free(s->out);
 	free(s->mem);
+	free(s->old);
 	free(s);
 }
 
@@ -447,8 +451,15 @@ static void handle_write_memory(struct gs_session *s, bool binary, char *p, char
 		reply_error(s, -EFAULT);
 		return;
 	}
+	/*
+	 * All or nothing: libkvmdbg translates every page before it writes, but finds a page
+	 * that translates to no guest RAM only when it gets there, after writing the pages
+	 * before it.  A read of the whole range first finds it.
+	 */
+	ret = kvmdbg_vm_read_memory(s->server->vm, current(s)->vcpu, addr, s->old, len);
 	/* the bytes under a breakpoint become its saved original: it keeps working */
-	ret = kvmdbg_vm_write_memory(s->server->vm, current(s)->vcpu, addr, data, len);
+	if (ret == 0)
+		ret = kvmdbg_vm_write_memory(s->server->vm, current(s)->vcpu, addr, data, len);
 	if (ret < 0)
 		reply_error(s, ret);
 	else
