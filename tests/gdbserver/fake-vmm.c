@@ -373,6 +373,8 @@ static void build_program(struct model *m)
 	model_simple(m, FV_EXIT, MI_OUT, PORT_EXIT);
 	model_simple(m, FV_FAULT, MI_OUT, PORT_FAULT);
 	model_simple(m, FV_HALT, MI_HALT, 0);
+	pc = model_simple(m, FV_BRK, MI_BRK, 0);
+	model_jump(m, pc, pc);
 }
 
 static struct fvm *create(unsigned int nr, const uint64_t *pcs, bool sync)

@@ -15,6 +15,7 @@
  *   FV_EXIT   out 0xf4 (the VMM reports the guest's exit, status 5)
  *   FV_FAULT  out 0xf5 (the VMM reports a SIGSEGV stop with a note)
  *   FV_HALT   hlt (the VMM halts the vCPU)
+ *   FV_BRK    int3 of the guest's own; then jmp . (FV_BRK + 1)
  */
 #ifndef KVMDBG_TEST_FAKE_VMM_H
 #define KVMDBG_TEST_FAKE_VMM_H
@@ -42,6 +43,7 @@
 #define FV_EXIT (FV_RAM + 0x3000)
 #define FV_FAULT (FV_RAM + 0x3100)
 #define FV_HALT (FV_RAM + 0x3200)
+#define FV_BRK (FV_RAM + 0x3300)
 #define FV_DATA (FV_RAM + 0x8000)
 #define FV_EXIT_STATUS 5
 
