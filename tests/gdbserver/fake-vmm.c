@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake-kernel.h"
@@ -21,7 +22,10 @@
 
 void gdb_init(struct gdb *g, int fd)
 {
+	struct stat st;
+
 	g->fd = fd;
+	g->is_socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 	g->noack = false;
 	g->in = g_string_new(NULL);
 	g->output = g_string_new(NULL);
@@ -41,7 +45,7 @@ void gdb_send_raw(struct gdb *g, const void *data, size_t len)
 	const char *p = data;
 
 	while (len) {
-		ssize_t n = send(g->fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = g->is_socket ? send(g->fd, p, len, MSG_NOSIGNAL) : write(g->fd, p, len);
 
 		g_assert_cmpint(n, >, 0);
 		p += n;
@@ -71,7 +75,7 @@ static bool fill(struct gdb *g, int timeout_ms)
 
 	if (poll(&pfd, 1, timeout_ms) <= 0)
 		return false;
-	n = recv(g->fd, buf, sizeof(buf), 0);
+	n = read(g->fd, buf, sizeof(buf));
 	if (n <= 0)
 		return false;
 	g_string_append_len(g->in, buf, n);
@@ -296,8 +300,14 @@ static void *vcpu_thread(void *arg)
 		if (ret == -ENOTCONN && f->sync) {
 			/* the single-threaded VMM's gdb went away: wait for the next one */
 			pthread_mutex_lock(&f->gate_lock);
-			while (f->sync_next_fd < 0)
+			while (f->sync_next_fd == -1)
 				pthread_cond_wait(&f->sync_cond, &f->gate_lock);
+			/* -2: the test has no new connection, the VMM ends */
+			if (f->sync_next_fd == -2) {
+				pthread_mutex_unlock(&f->gate_lock);
+				atomic_store(&c->last_error, -ENOTCONN);
+				break;
+			}
 			ret = kvmdbg_gdbserver_attach(f->srv, f->sync_next_fd);
 			f->sync_next_fd = -1;
 			pthread_mutex_unlock(&f->gate_lock);
@@ -457,8 +467,16 @@ static void *server_thread(void *arg)
 {
 	struct fvm *f = arg;
 
-	atomic_store(&f->end, kvmdbg_gdbserver_serve(f->srv, f->sv[1]));
+	atomic_store(&f->end, kvmdbg_gdbserver_serve(f->srv, f->serve_fd));
 	return NULL;
+}
+
+void fvm_serve_fd(struct fvm *f, int fd)
+{
+	f->serve_fd = fd;
+	atomic_store(&f->end, 0);
+	g_assert_cmpint(pthread_create(&f->server, NULL, server_thread, f), ==, 0);
+	f->serving = true;
 }
 
 int fvm_serve(struct fvm *f)
@@ -466,9 +484,7 @@ int fvm_serve(struct fvm *f)
 	if (f->sv[1] >= 0)
 		close(f->sv[1]);
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, f->sv), ==, 0);
-	atomic_store(&f->end, 0);
-	g_assert_cmpint(pthread_create(&f->server, NULL, server_thread, f), ==, 0);
-	f->serving = true;
+	fvm_serve_fd(f, f->sv[1]);
 	return f->sv[0];
 }
 

@@ -86,6 +86,7 @@ struct fvm {
 
 	/* the threaded server: kvmdbg_gdbserver_serve() on sv[1], gdb on sv[0] */
 	int sv[2];
+	int serve_fd;
 	pthread_t server;
 	bool serving;
 	atomic_int end;
@@ -113,6 +114,8 @@ struct fvm *fvm_new(unsigned int nr, const uint64_t *pcs);
 struct fvm *fvm_new_sync(uint64_t pc);
 /* Start kvmdbg_gdbserver_serve() on a new socketpair; the gdb end. */
 int fvm_serve(struct fvm *f);
+/* Start it on fd (which stays the caller's). */
+void fvm_serve_fd(struct fvm *f, int fd);
 /* Wait for the serve thread to end (after k, D, a closed connection): its result. */
 int fvm_serve_end(struct fvm *f);
 void fvm_free(struct fvm *f);
@@ -129,6 +132,7 @@ void fake_edge_reset(void);
 /* The gdb end of a connection. */
 struct gdb {
 	int fd;
+	bool is_socket;
 	bool noack;
 	GString *in;	 /* bytes received, not consumed yet */
 	GString *output; /* the text of O packets since the last gdb_take_output() */
