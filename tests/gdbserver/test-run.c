@@ -6,6 +6,7 @@
  * and how sessions end (k, D, a lost connection) and begin again.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +439,97 @@ static void test_many_cycles(void)
 	finish(&x);
 }
 
+/*
+ * kvmtool's pause: a signal whose handler blocks until the VMM resumes.  It may come at any
+ * moment, to a vCPU running, parked by gdb, or inside the server's hooks: nothing may wait
+ * for a paused vCPU but what needs that vCPU, and nothing deadlocks.
+ */
+static int pause_pipe[2];
+static atomic_uint pauses_taken;
+
+static void on_pause_signal(int sig)
+{
+	char b;
+
+	(void)sig;
+	atomic_fetch_add(&pauses_taken, 1);
+	while (read(pause_pipe[0], &b, 1) < 0 && errno == EINTR)
+		;
+}
+
+struct pauser {
+	struct fvm *f;
+	atomic_bool stop;
+	unsigned int sent;
+};
+
+static void *pauser_thread(void *arg)
+{
+	struct pauser *p = arg;
+
+	while (!atomic_load(&p->stop)) {
+		unsigned int i = p->sent++ % p->f->nr;
+
+		pthread_kill(p->f->cpu[i].thread, SIGUSR2);
+		g_usleep(150);
+		g_assert_cmpint(write(pause_pipe[1], "c", 1), ==, 1);
+		g_usleep(100);
+	}
+	return NULL;
+}
+
+static void test_pause_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_pause_signal }, old;
+	struct pauser p = { 0 };
+	pthread_t t;
+	struct fx x;
+
+	g_assert_cmpint(pipe(pause_pipe), ==, 0);
+	g_assert_cmpint(sigaction(SIGUSR2, &sa, &old), ==, 0);
+	start(&x, FV_LOOP0, FV_LOOP1);
+	p.f = x.f;
+	g_assert_cmpint(pthread_create(&t, NULL, pauser_thread, &p), ==, 0);
+	assert_reply(&x.g, "Z1,101006,1", "OK");
+	assert_reply(&x.g, "Z1,102001,1", "OK");
+	for (int i = 0; i < 1000; i++) {
+		g_autofree char *r = run(&x, i % 3 ? "vCont;c" : "vCont;s:1;c");
+		g_autofree char *g = NULL;
+
+		g_assert_nonnull(r);
+		g_assert_true(g_str_has_prefix(r, "T05thread:"));
+		/* registers of a vCPU that may sit in its pause handler right now */
+		g = gdb_cmd(&x.g, "g");
+		g_assert_cmpuint(strlen(g), ==, 1200);
+		if (i % 10 == 0) {
+			g_autofree char *r2 = NULL;
+
+			assert_reply(&x.g, "z1,101006,1", "OK");
+			assert_reply(&x.g, "z1,102001,1", "OK");
+			gdb_send_packet(&x.g, "vCont;c", 7);
+			g_assert_cmpint(gdb_read_byte(&x.g, 5000), ==, '+');
+			g_usleep(2000);
+			gdb_send_raw(&x.g, "\x03", 1);
+			r2 = gdb_reply(&x.g, REPLY_MS);
+			g_assert_nonnull(r2);
+			g_assert_true(g_str_has_prefix(r2, "T"));
+			assert_reply(&x.g, "Z1,101006,1", "OK");
+			assert_reply(&x.g, "Z1,102001,1", "OK");
+		}
+	}
+	atomic_store(&p.stop, true);
+	pthread_join(t, NULL);
+	g_test_message("%u pause signals sent, %u handled", p.sent, atomic_load(&pauses_taken));
+	g_assert_cmpuint(atomic_load(&pauses_taken), >, 0);
+	/* the last pauses run out before the threads are joined */
+	for (unsigned int i = 0; i < 8; i++)
+		g_assert_cmpint(write(pause_pipe[1], "c", 1), ==, 1);
+	finish(&x);
+	sigaction(SIGUSR2, &old, NULL);
+	close(pause_pipe[0]);
+	close(pause_pipe[1]);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -457,5 +549,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/gdbserver/run/detach", test_detach);
 	g_test_add_func("/gdbserver/run/lost-while-running", test_lost_while_running);
 	g_test_add_func("/gdbserver/run/many-cycles", test_many_cycles);
+	g_test_add_func("/gdbserver/run/pause-signals", test_pause_signals);
 	return g_test_run();
 }
