@@ -464,36 +464,37 @@ static void vm_close(struct vm *vm)
 		close(vm->kvm_fd);
 }
 
-/* Sessions, one after another, until the guest or gdb ends things; the exit status. */
-static int serve(struct vm *vm, const struct options *o, int listen_fd)
+/*
+ * Sessions, one after another, until the guest or gdb ends things; the exit status.  A serial
+ * line has no connect: its first session starts at once, the next ones when gdb speaks again.
+ */
+static int serve(struct vm *vm, const struct options *o, int listen_fd, int serial_fd)
 {
 	struct pollfd pfd[2] = {
-		{ .fd = listen_fd, .events = POLLIN },
+		{ .fd = listen_fd >= 0 ? listen_fd : serial_fd, .events = POLLIN },
 		{ .fd = vm->done_fd, .events = POLLIN },
 	};
-	int fd, end;
+	bool first = true;
+	int fd = serial_fd, end;
 
 	for (;;) {
-		if (listen_fd >= 0) {
+		if (listen_fd >= 0 || !first) {
 			if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 				return EXIT_FAILURE;
 			if (pfd[1].revents & POLLIN) {
 				say("the guest exited with status %d", vm->exit_status);
 				return vm->exit_status;
 			}
-			if (!(pfd[0].revents & POLLIN) || kvmdbg_gdbserver_accept(listen_fd, &fd))
+			if (!(pfd[0].revents & POLLIN))
 				continue;
-		} else {
-			fd = open(o->serial_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-			if (fd < 0 || kvmdbg_gdbserver_setup_serial(fd) < 0) {
-				fprintf(stderr, "kvm-gdbstub: %s: %s\n", o->serial_path,
-					strerror(errno));
-				return EXIT_FAILURE;
-			}
 		}
+		first = false;
+		if (listen_fd >= 0 && kvmdbg_gdbserver_accept(listen_fd, &fd) < 0)
+			continue;
 		say("gdb connected");
 		end = kvmdbg_gdbserver_serve(vm->gdb, fd);
-		close(fd);
+		if (listen_fd >= 0)
+			close(fd);
 		switch (end) {
 		case KVMDBG_GDBSERVER_END_EXITED:
 			say("the guest exited with status %d", vm->exit_status);
@@ -522,7 +523,7 @@ int main(int argc, char **argv)
 	static struct vm vm = { .kvm_fd = -1, .vm_fd = -1, .done_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_kick_signal }; /* no SA_RESTART */
 	struct options o;
-	int status = EXIT_FAILURE, listen_fd = -1, port = 0, ret;
+	int status = EXIT_FAILURE, listen_fd = -1, serial_fd = -1, port = 0, ret;
 	char why[512];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -539,12 +540,17 @@ int main(int argc, char **argv)
 		status = ret == EXIT_SKIP ? EXIT_SKIP : EXIT_FAILURE;
 		goto out;
 	}
-	if (o.unix_path)
+	if (o.serial_path) {
+		serial_fd = open(o.serial_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		ret = serial_fd < 0 ? -errno : kvmdbg_gdbserver_setup_serial(serial_fd);
+	} else if (o.unix_path) {
 		ret = kvmdbg_gdbserver_listen_unix(o.unix_path, &listen_fd);
-	else if (!o.serial_path)
+	} else {
 		ret = kvmdbg_gdbserver_listen_tcp("127.0.0.1", o.port, &listen_fd, &port);
+	}
 	if (ret < 0) {
-		fprintf(stderr, "kvm-gdbstub: cannot listen: %s\n", strerror(-ret));
+		fprintf(stderr, "kvm-gdbstub: %s: %s\n", o.serial_path ? o.serial_path : "listen",
+			strerror(-ret));
 		goto out;
 	}
 	if (o.serial_path)
@@ -553,10 +559,12 @@ int main(int argc, char **argv)
 		say("listening on %s", o.unix_path);
 	else
 		say("listening on 127.0.0.1:%d", port);
-	status = serve(&vm, &o, listen_fd);
+	status = serve(&vm, &o, listen_fd, serial_fd);
 out:
 	if (listen_fd >= 0)
 		close(listen_fd);
+	if (serial_fd >= 0)
+		close(serial_fd);
 	vm_close(&vm);
 	if (vm.done_fd >= 0)
 		close(vm.done_fd);
