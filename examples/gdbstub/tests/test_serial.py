@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 count = failed = 0
 
@@ -77,6 +78,22 @@ def main():
     stub = subprocess.Popen([*wrapper, exe, "--serial=" + os.ttyname(slave), elf],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     os.close(slave)
+    # gdb only once the stub has made the line raw: bytes that come before would meet the
+    # terminal's default line discipline (echo, lines)
+    lines, ready = [], threading.Event()
+
+    def pump():
+        for line in stub.stdout:
+            lines.append(line)
+            if "kvm-gdbstub: serving gdb on" in line:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    ready.wait(timeout=120)
+    if stub.poll() == 77:
+        print("1..0 # SKIP no usable /dev/kvm", flush=True)
+        return 77
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -86,9 +103,6 @@ def main():
     # the guest spins long enough for a second gdb to find it running
     out1 = gdb(port, elf, "break count", "continue", "bt", "set var spin_loops = 1000000000",
                "detach")
-    if stub.poll() == 77:
-        print("1..0 # SKIP no usable /dev/kvm", flush=True)
-        return 77
     ok(re.search(r"^Thread 1 hit Breakpoint 1, count \(\) at ", out1, re.M),
        "serial: break count; continue", out1)
     ok(re.search(r"^#1  0x[0-9a-f]+ in guest_main \(cpu=0, nr_cpus=2\)", out1, re.M),
@@ -103,11 +117,12 @@ def main():
     ok(re.search(r"^\[Inferior 1 \(Remote target\) killed\]$", out2, re.M), "serial: kill",
        out2)
     try:
-        code = stub.wait(timeout=30)
+        code = stub.wait(timeout=60)
     except subprocess.TimeoutExpired:
         stub.kill()
         code = None
-    output = stub.stdout.read()
+    time.sleep(0.2)
+    output = "".join(lines)
     ok(code == 0, "serial: the stub exits with 0 after the kill", output)
     ok(output.count("kvm-gdbstub: gdb connected") == 2 and
        "kvm-gdbstub: gdb detached; the guest runs on" in output,
