@@ -385,8 +385,8 @@ static int pre_run_slow(struct kvmdbg_gdbserver *server, struct gs_vcpu *v)
 	if (ret == 0 && reinject && event)
 		ret = kvmdbg_vcpu_reinject(v->vcpu, event);
 	if (ret < 0)
-		gs_log(server, KVMDBG_GDBSERVER_LOG_ERROR, "vCPU %u: cannot apply gdb's request: %s",
-		       v->index, strerror(-ret));
+		gs_log(server, KVMDBG_GDBSERVER_LOG_ERROR,
+		       "vCPU %u: cannot apply gdb's request: %s", v->index, strerror(-ret));
 	kvmdbg_event_free(event);
 	return 0;
 }

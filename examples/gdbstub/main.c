@@ -266,7 +266,8 @@ static int load_elf(struct vm *vm, const char *path, char *why, size_t size)
 			snprintf(why, size, "%s: segment %u (0x%" PRIx64 ", 0x%" PRIx64
 				 " bytes) is not in the file or not in guest RAM [0x%" PRIx64
 				 ", 0x%" PRIx64 ")", path, i, (uint64_t)ph.p_vaddr,
-				 (uint64_t)ph.p_memsz, arch_load_min, arch_ram_base + arch_ram_size);
+				 (uint64_t)ph.p_memsz, arch_load_min,
+				 arch_ram_base + arch_ram_size);
 			goto out;
 		}
 		memcpy(vm->ram + (ph.p_vaddr - arch_ram_base), file + ph.p_offset, ph.p_filesz);
@@ -329,7 +330,9 @@ static void *vcpu_thread(void *arg)
 			return NULL;
 		case RUN_EXITED:
 			/* with gdb, the server ends the session; without, main() learns here */
-			if (kvmdbg_gdbserver_vcpu_report_exit(vm->gdb, v->index, vm->exit_status) == 0)
+			ret = kvmdbg_gdbserver_vcpu_report_exit(vm->gdb, v->index,
+								vm->exit_status);
+			if (ret == 0)
 				eventfd_write(vm->done_fd, 1);
 			break;
 		default:

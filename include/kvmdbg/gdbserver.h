@@ -47,7 +47,7 @@ extern "C" {
  * kvmdbg_gdbserver_vcpu_handle_exit(). A vCPU that gdb holds stopped waits inside
  * kvmdbg_gdbserver_vcpu_pre_run(), outside @c KVM_RUN and outside every lock (a signal whose
  * handler blocks may park it there: kvmtool's pause works as before). When no debugger needs
- * a vCPU, both calls cost one atomic load on top of libkvmdbg's.
+ * a vCPU, both calls add an atomic load or two to libkvmdbg's, and no system call.
  *
  * All-stop is the server's: when one vCPU stops, the server kicks the others and waits until
  * each has parked before it tells gdb. Stops that happen together are queued, and each is

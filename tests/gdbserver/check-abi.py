@@ -18,7 +18,8 @@ check_abi = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(check_abi)
 
 check_abi.PREFIX = "kvmdbg_gdbserver_"
-check_abi.ALLOWED_NEEDED = re.compile(r"^(libc\.so\.6|libkvmdbg\.so\.\d+|ld-linux[-\w.]*\.so\.\d+)$")
+check_abi.ALLOWED_NEEDED = re.compile(
+    r"^(libc\.so\.6|libkvmdbg\.so\.\d+|ld-linux[-\w.]*\.so\.\d+)$")
 
 if __name__ == "__main__":
     sys.exit(check_abi.main())

@@ -98,12 +98,14 @@ char *gdb_read_packet(struct gdb *g, int timeout_ms)
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 
 	for (;;) {
-		const char *start = memchr(g->in->str, '$', g->in->len);
-		const char *hash = start ? memchr(start, '#', g->in->len - (size_t)(start - g->in->str))
-					 : NULL;
+		const char *start = memchr(g->in->str, '$', g->in->len), *hash = NULL;
+
+		if (start)
+			hash = memchr(start, '#', g->in->len - (size_t)(start - g->in->str));
 
 		if (hash && (size_t)(hash - g->in->str) + 3 <= g->in->len) {
-			size_t off = (size_t)(start - g->in->str) + 1, len = (size_t)(hash - start) - 1;
+			size_t off = (size_t)(start - g->in->str) + 1;
+			size_t len = (size_t)(hash - start) - 1;
 			char *payload = g_strndup(start + 1, len);
 			unsigned int sum = 0, want;
 			char cs[3] = { hash[1], hash[2], 0 };

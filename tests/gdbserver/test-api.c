@@ -103,7 +103,8 @@ static void test_add_vcpu(void)
 	g_assert_cmpint(kvmdbg_vcpu_new(other, FV_FD + 10, run, &stranger), ==, 0);
 	g_assert_cmpint(kvmdbg_gdbserver_add_vcpu(srv, stranger, FV_FD + 10), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_gdbserver_get_break_type(srv), ==, KVMDBG_POINT_SW_BREAK);
-	g_assert_cmpint(kvmdbg_gdbserver_set_break_mode(srv, KVMDBG_GDBSERVER_BREAK_HARDWARE), ==, 0);
+	g_assert_cmpint(kvmdbg_gdbserver_set_break_mode(srv, KVMDBG_GDBSERVER_BREAK_HARDWARE), ==,
+			0);
 	g_assert_cmpint(kvmdbg_gdbserver_get_break_type(srv), ==, KVMDBG_POINT_HW_BREAK);
 	kvmdbg_gdbserver_free(srv);
 	kvmdbg_vcpu_free(stranger);

@@ -645,7 +645,8 @@ static void test_monitor(struct fx *x, gconstpointer data)
 	info = gdb_take_output(&x->g);
 	g_test_message("%s", info);
 	g_assert_nonnull(strstr(info, "libkvmdbg 0.2.0, 2 vCPUs\n"));
-	g_assert_nonnull(strstr(info, "  single-step: accepted by the kernel (delivery not probed)"));
+	g_assert_nonnull(
+		strstr(info, "  single-step: accepted by the kernel (delivery not probed)"));
 	g_assert_nonnull(strstr(info, "  hardware breakpoints: accepted by the kernel (delivery "
 				      "not probed), 4 slots\n"));
 	g_assert_nonnull(strstr(info, "  read watchpoints: not offered by this kernel\n"));
@@ -684,7 +685,8 @@ static void test_monitor(struct fx *x, gconstpointer data)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add("/gdbserver/protocol/" path, struct fx, NULL, fx_setup, fn, fx_teardown)
+#define ADD(path, fn)                                                                        \
+	g_test_add("/gdbserver/protocol/" path, struct fx, NULL, fx_setup, fn, fx_teardown)
 	ADD("initial-stop", test_initial_stop);
 	ADD("queries", test_queries);
 	ADD("target-xml", test_target_xml);

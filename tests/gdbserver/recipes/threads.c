@@ -119,7 +119,8 @@ int main(int argc, char **argv)
 		if (v->fd < 0 || v->run == MAP_FAILED || ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 			return 1;
 		sregs.cs.base = sregs.cs.selector = 0;
-		if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 ||
+		    ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
 			return 1;
 		/* gdb: each vCPU is a libkvmdbg vCPU, and gdb's thread i + 1 */
 		if (kvmdbg_vcpu_new(dbg, v->fd, v->run, &v->dbg) < 0 ||
@@ -141,7 +142,8 @@ int main(int argc, char **argv)
 	while (kvmdbg_gdbserver_accept(listen_fd, &fd) == 0) {
 		end = kvmdbg_gdbserver_serve(gdb, fd);
 		close(fd);
-		if (end != KVMDBG_GDBSERVER_END_DETACHED && end != KVMDBG_GDBSERVER_END_DISCONNECTED)
+		if (end != KVMDBG_GDBSERVER_END_DETACHED &&
+		    end != KVMDBG_GDBSERVER_END_DISCONNECTED)
 			break;
 	}
 	/* gdb: the vCPU threads leave their loops; then everything goes */
