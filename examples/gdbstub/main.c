@@ -2,45 +2,85 @@
 /*
  * kvm-gdbstub: debug a KVM guest with gdb.
  *
- * A tiny VMM: it loads an x86-64 ELF into guest RAM, starts its vCPUs in 64-bit long
- * mode, stopped at the entry point, and waits for gdb on a loopback TCP port:
+ * A tiny VMM: it loads an ELF guest of the host's architecture into guest RAM, starts its
+ * vCPUs stopped at the entry point, and serves gdb on a loopback TCP port (or a Unix socket,
+ * or a serial line) with libkvmdbg-gdbserver:
  *
  *	kvm-gdbstub guest.elf &
  *	gdb guest.elf -ex 'target remote 127.0.0.1:1234'
  *
- * Every breakpoint, watchpoint and single-step gdb asks for is a libkvmdbg object, and
- * every stop gdb hears of is a libkvmdbg event (or the guest's end).  See README.md.
+ * The VMM is what any VMM already has (RAM, an ELF loader, a thread per vCPU running KVM_RUN,
+ * its exits); the gdb stub is the glue around kvmdbg_gdbserver_vcpu_pre_run() and
+ * kvmdbg_gdbserver_vcpu_handle_exit() in vcpu_thread(), and serve() below.  See README.md.
  *
  * Exit status: the guest's own when it ends, 0 when gdb kills it or (with --once) leaves,
  * 1 on an error, 77 ("skipped") when there is no usable KVM.
  */
-#include <arpa/inet.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "stub.h"
+#include "vmm.h"
 
-#define DEFAULT_PORT 1234
-#define DEFAULT_VCPUS 2
+#define KICK_SIGNAL SIGUSR1
+#define ELF_MAX_SIZE (64u << 20)
 
-void stub_log(const char *fmt, ...)
+struct options {
+	const char *elf_path;
+	unsigned int nr_vcpus;
+	int port;
+	const char *unix_path;
+	const char *serial_path;
+	enum kvmdbg_gdbserver_break_mode breakpoints;
+	enum kvmdbg_gdbserver_watch_mode watchpoints;
+	bool once;
+	bool verbose;
+};
+
+void say(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("kvm-gdbstub: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fputs("kvm-gdbstub: ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
 	va_end(ap);
+}
+
+static void log_fn(void *user_data, int level, const char *message)
+{
+	bool verbose = *(bool *)user_data;
+
+	if (level < KVMDBG_GDBSERVER_LOG_DEBUG || verbose)
+		fprintf(stderr, "kvm-gdbstub: %s\n", message);
+}
+
+void console_put(struct vm *vm, unsigned int index, uint8_t ch)
+{
+	pthread_mutex_lock(&vm->console_lock);
+	if (ch != '\n' && ch != '\r')
+		vm->console[vm->console_len++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+	if (ch == '\n' || vm->console_len == sizeof(vm->console) - 1) {
+		vm->console[vm->console_len] = '\0';
+		printf("[guest vCPU %u] %s\n", index, vm->console);
+		fflush(stdout);
+		vm->console_len = 0;
+	}
+	pthread_mutex_unlock(&vm->console_lock);
 }
 
 static void usage(FILE *f, const char *prog)
@@ -48,26 +88,22 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [options] GUEST.elf\n"
 		"\n"
-		"Run an x86-64 ELF guest under KVM, stopped at its entry point, and\n"
-		"serve gdb's remote protocol on 127.0.0.1.  Then, in another terminal:\n"
+		"Run an ELF guest under KVM, stopped at its entry point, and serve gdb's\n"
+		"remote protocol on 127.0.0.1.  Then, in another terminal:\n"
 		"  gdb GUEST.elf -ex 'target remote 127.0.0.1:PORT'\n"
 		"\n"
-		"  -p, --port=N            TCP port (default %d; 0 picks a free one)\n"
-		"  -c, --vcpus=N           number of vCPUs, 1 to %d (default %d)\n"
-		"      --breakpoints=MODE  how gdb's 'break' (Z0) is done:\n"
-		"                          auto (default): int3 if this KVM reports it,\n"
-		"                          else a debug register; sw: int3; hw: a debug\n"
-		"                          register\n"
-		"      --watchpoints=MODE  gdb's 'watch' and 'awatch' (Z2, Z4): auto\n"
-		"                          (default) accepts them if this KVM delivers\n"
-		"                          them; on; off\n"
+		"  -p, --port=N            TCP port (default 1234; 0 picks a free one)\n"
+		"      --unix=PATH         a Unix socket instead (gdb: target remote PATH)\n"
+		"      --serial=DEVICE     a serial line instead (a tty, made raw)\n"
+		"  -c, --vcpus=N           number of vCPUs, 1 to %d (default 2)\n"
+		"      --breakpoints=MODE  gdb's 'break': auto (default: software if this\n"
+		"                          KVM delivers them, else hardware), sw, hw\n"
+		"      --watchpoints=MODE  gdb's hardware watchpoints: auto (default: if this\n"
+		"                          KVM delivers them), on, off\n"
 		"      --once              exit when the first gdb session ends\n"
 		"  -v, --verbose           log every packet on stderr\n"
-		"  -h, --help              this text\n"
-		"\n"
-		"Exit status: the guest's when it ends; 0 when gdb kills it (or leaves,\n"
-		"with --once); 1 on an error; 77 when there is no usable KVM.\n",
-		prog, DEFAULT_PORT, MAX_VCPUS, DEFAULT_VCPUS);
+		"  -h, --help              this text\n",
+		prog, MAX_VCPUS);
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
@@ -84,67 +120,60 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
 }
 
 /* 0 to go on, or the exit status. */
-static int parse_options(int argc, char **argv, struct options *opts)
+static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum {
-		OPT_BREAKPOINTS = 256,
-		OPT_WATCHPOINTS,
-		OPT_ONCE
-	};
+	enum { OPT_BREAK = 256, OPT_WATCH, OPT_ONCE, OPT_UNIX, OPT_SERIAL };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
+		{ "unix", required_argument, NULL, OPT_UNIX },
+		{ "serial", required_argument, NULL, OPT_SERIAL },
 		{ "vcpus", required_argument, NULL, 'c' },
-		{ "breakpoints", required_argument, NULL, OPT_BREAKPOINTS },
-		{ "watchpoints", required_argument, NULL, OPT_WATCHPOINTS },
+		{ "breakpoints", required_argument, NULL, OPT_BREAK },
+		{ "watchpoints", required_argument, NULL, OPT_WATCH },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const modes[] = { "auto", "sw", "hw", "auto", "on", "off" };
 	unsigned long v;
 	int opt;
 
-	*opts = (struct options){
-		.nr_vcpus = DEFAULT_VCPUS,
-		.port = DEFAULT_PORT,
-	};
+	*o = (struct options){ .nr_vcpus = 2, .port = 1234 };
 	while ((opt = getopt_long(argc, argv, "p:c:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (parse_uint(optarg, 65535, &v) < 0)
 				goto bad;
-			opts->port = (int)v;
+			o->port = (int)v;
 			break;
 		case 'c':
 			if (parse_uint(optarg, MAX_VCPUS, &v) < 0 || v == 0)
 				goto bad;
-			opts->nr_vcpus = (unsigned int)v;
+			o->nr_vcpus = (unsigned int)v;
 			break;
-		case OPT_BREAKPOINTS:
-			if (!strcmp(optarg, "auto"))
-				opts->breakpoints = BP_AUTO;
-			else if (!strcmp(optarg, "sw"))
-				opts->breakpoints = BP_SW;
-			else if (!strcmp(optarg, "hw"))
-				opts->breakpoints = BP_HW;
-			else
+		case OPT_BREAK:
+		case OPT_WATCH:
+			for (v = 0; v < 3 && strcmp(optarg, modes[(opt == OPT_WATCH) * 3 + v]); v++)
+				;
+			if (v == 3)
 				goto bad;
+			if (opt == OPT_BREAK)
+				o->breakpoints = (enum kvmdbg_gdbserver_break_mode)v;
+			else
+				o->watchpoints = (enum kvmdbg_gdbserver_watch_mode)v;
 			break;
-		case OPT_WATCHPOINTS:
-			if (!strcmp(optarg, "auto"))
-				opts->watchpoints = WP_AUTO;
-			else if (!strcmp(optarg, "on"))
-				opts->watchpoints = WP_ON;
-			else if (!strcmp(optarg, "off"))
-				opts->watchpoints = WP_OFF;
-			else
-				goto bad;
+		case OPT_UNIX:
+			o->unix_path = optarg;
+			break;
+		case OPT_SERIAL:
+			o->serial_path = optarg;
 			break;
 		case OPT_ONCE:
-			opts->once = true;
+			o->once = true;
 			break;
 		case 'v':
-			opts->verbose = true;
+			o->verbose = true;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -158,283 +187,389 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		usage(stderr, argv[0]);
 		return EXIT_FAILURE;
 	}
-	opts->elf_path = argv[optind];
+	o->elf_path = argv[optind];
 	return 0;
 bad:
-	fprintf(stderr, "%s: bad value '%s' for an option (try --help)\n", argv[0],
-		optarg);
+	fprintf(stderr, "%s: bad value '%s' for an option (try --help)\n", argv[0], optarg);
 	return EXIT_FAILURE;
 }
 
-static int listen_loopback(int port, int *ret_port)
+static int read_file(const char *path, uint8_t **ret_buf, size_t *ret_size)
 {
-	struct sockaddr_in addr = {
-		.sin_family = AF_INET,
-		.sin_port = htons((uint16_t)port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	socklen_t len = sizeof(addr);
-	int fd, one = 1, ret;
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t done = 0;
+	int fd, ret = -EFBIG;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&addr, &len) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > ELF_MAX_SIZE)
+		goto out;
+	buf = malloc((size_t)st.st_size + 1);
+	ret = -ENOMEM;
+	if (!buf)
+		goto out;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		ret = n < 0 ? -errno : -EIO;
+		if (n <= 0)
+			goto out;
+		done += (size_t)n;
 	}
-	*ret_port = ntohs(addr.sin_port);
-	return fd;
+	*ret_buf = buf;
+	*ret_size = done;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
 }
 
-static int accept_gdb(int listen_fd)
+/* Copy the PT_LOAD segments of the ELF executable into guest RAM, each checked first. */
+static int load_elf(struct vm *vm, const char *path, char *why, size_t size)
 {
-	int fd, one = 1;
-
-	do {
-		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	} while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return -errno;
-	/* one small packet after another: do not let TCP hold them back */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
-
-static const char *yes_no(bool v)
-{
-	return v ? "yes" : "no";
-}
-
-/* A line for the user on stdout. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("kvm-gdbstub: ", stdout);
-	vprintf(fmt, ap);
-	fputc('\n', stdout);
-	va_end(ap);
-}
-
-static void print_startup(const struct stub *stub, struct points *pts)
-{
-	const struct caps *c = &stub->caps;
-	const struct options *o = &stub->opts;
-	bool z0_sw = !strcmp(points_z0_mode(pts), "software");
-
-	say("libkvmdbg %s, guest %s (entry 0x%llx), %u vCPU%s, %llu MiB of RAM",
-	    kvmdbg_version_string(), o->elf_path, (unsigned long long)stub->vm.entry,
-	    stub->vm.nr_vcpus, stub->vm.nr_vcpus == 1 ? "" : "s", RAM_SIZE >> 20);
-	say("this KVM delivers: single-step %s, hardware breakpoints %s (%d debug "
-	    "registers), int3 %s, write watchpoints %s, access watchpoints %s",
-	    yes_no(c->step), yes_no(c->hw_break), c->hw_slots, yes_no(c->sw_break),
-	    yes_no(c->watch_write), yes_no(c->watch_access));
-	if (!c->sw_break)
-		say("int3: %s", c->why_sw_break);
-	if (z0_sw)
-		say("gdb's 'break' (Z0) uses int3 in guest memory");
-	else
-		say("gdb's 'break' (Z0) uses a hardware breakpoint: a debug register, "
-		    "shared with 'hbreak', 'watch' and 'awatch'; stops say 'hwbreak'");
-	if (z0_sw && !c->sw_break)
-		say("warning: --breakpoints=sw, but this KVM does not report int3: "
-		    "a guest that reaches a breakpoint takes the exception itself, or "
-		    "stops with a KVM internal error");
-	if (o->watchpoints == WP_OFF)
-		say("gdb's 'watch' and 'awatch' (Z2, Z4) are refused: --watchpoints=off");
-	if (o->watchpoints == WP_AUTO && !c->watch_write)
-		say("gdb's 'watch' (Z2) is refused: %s", c->why_watch_write);
-	if (o->watchpoints == WP_AUTO && !c->watch_access)
-		say("gdb's 'awatch' (Z4) is refused: %s", c->why_watch_access);
-	if (o->watchpoints == WP_OFF || !c->watch_write || !c->watch_access)
-		say("in gdb, 'set can-use-hw-watchpoints 0' gives software watchpoints "
-		    "(gdb single-steps and compares)");
-	if (!c->step)
-		say("warning: single-step: %s", c->why_step);
-	if (!c->hw_break)
-		say("warning: hardware breakpoints: %s", c->why_hw_break);
-}
-
-/*
- * After a detach: the guest runs without a debugger until it ends, or until gdb connects
- * again (then it is stopped first).  Returns the new connection, or -1 with *ret_stop
- * holding why the guest stopped by itself.
- */
-static int run_free(struct stub *stub, int listen_fd, struct stop *ret_stop)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = listen_fd, .events = POLLIN },
-		{ .fd = stub->vm.notify_fd, .events = POLLIN },
-	};
-
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			stub_log("poll: %s", strerror(errno));
-			vm_interrupt(&stub->vm, ret_stop);
-			return -1;
-		}
-		if (pfd[1].revents & POLLIN && vm_poll_stop(&stub->vm, ret_stop) == 1)
-			return -1;
-		if (pfd[0].revents & POLLIN) {
-			int fd = accept_gdb(listen_fd);
-
-			if (fd < 0)
-				continue;
-			vm_interrupt(&stub->vm, ret_stop);
-			stub->last_stop = *ret_stop;
-			return fd;
-		}
-	}
-}
-
-/*
- * What to do when a session has ended: 1 to go on serving, 0 to exit with *status.
- * *free_running tells whether the guest runs without a debugger now.
- */
-static int session_ended(struct stub *stub, enum session_end end, int guest_status,
-			 bool *free_running, int *status)
-{
-	enum action all_continue[MAX_VCPUS];
-	int no_signals[MAX_VCPUS] = { 0 };
-	struct stop stop;
+	Elf64_Ehdr eh;
+	uint8_t *file = NULL;
+	size_t file_size;
+	unsigned int loads = 0;
+	bool entry_ok = false;
 	int ret;
 
-	*free_running = false;
-	switch (end) {
-	case SESSION_EXITED:
-		*status = guest_status;
-		say("the guest exited with status %d", guest_status);
-		return 0;
-	case SESSION_KILLED:
-		*status = EXIT_SUCCESS;
-		say("gdb killed the guest");
-		return 0;
-	case SESSION_DISCONNECTED:
-		say("gdb went away; the guest stays stopped");
-		*status = EXIT_SUCCESS;
-		return stub->opts.once ? 0 : 1;
-	case SESSION_DETACHED:
-		break;
-	}
-
-	say("gdb detached; the guest runs on");
-	for (unsigned int i = 0; i < MAX_VCPUS; i++)
-		all_continue[i] = ACT_CONTINUE;
-	ret = vm_resume(&stub->vm, all_continue, no_signals, &stop);
+	ret = read_file(path, &file, &file_size);
 	if (ret < 0) {
-		fprintf(stderr, "kvm-gdbstub: cannot resume: %s\n", strerror(-ret));
-		*status = EXIT_FAILURE;
-		return 0;
+		snprintf(why, size, "cannot read %s: %s", path, strerror(-ret));
+		return ret;
 	}
-	if (ret == 1 && stop.kind == STOP_EXITED) {
-		*status = stop.status;
-		say("the guest exited with status %d", stop.status);
-		return 0;
+	ret = -ENOEXEC;
+	if (file_size >= sizeof(eh))
+		memcpy(&eh, file, sizeof(eh));
+	if (file_size < sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_machine != arch_elf_machine || eh.e_type != ET_EXEC ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > file_size ||
+	    eh.e_phnum > (file_size - eh.e_phoff) / sizeof(Elf64_Phdr)) {
+		snprintf(why, size, "%s is not an ELF executable of this architecture", path);
+		goto out;
 	}
-	if (ret == 1)
-		stub->last_stop = stop;
-	*free_running = ret == 0;
-	*status = EXIT_SUCCESS;
-	return *free_running || !stub->opts.once;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		memcpy(&ph, file + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || !ph.p_memsz)
+			continue;
+		if (ph.p_filesz > ph.p_memsz || ph.p_offset > file_size ||
+		    ph.p_filesz > file_size - ph.p_offset ||
+		    !arch_segment_fits(ph.p_vaddr, ph.p_memsz)) {
+			snprintf(why, size, "%s: segment %u (0x%" PRIx64 ", 0x%" PRIx64
+				 " bytes) is not in the file or not in guest RAM [0x%" PRIx64
+				 ", 0x%" PRIx64 ")", path, i, (uint64_t)ph.p_vaddr,
+				 (uint64_t)ph.p_memsz, arch_load_min,
+				 arch_ram_base + arch_ram_size);
+			goto out;
+		}
+		memcpy(vm->ram + (ph.p_vaddr - arch_ram_base), file + ph.p_offset, ph.p_filesz);
+		memset(vm->ram + (ph.p_vaddr - arch_ram_base) + ph.p_filesz, 0,
+		       ph.p_memsz - ph.p_filesz);
+		entry_ok |= (ph.p_flags & PF_X) && eh.e_entry - ph.p_vaddr < ph.p_memsz;
+		loads++;
+	}
+	if (!loads || !entry_ok) {
+		snprintf(why, size, "%s: no loadable segment holds the entry point", path);
+		goto out;
+	}
+	vm->entry = eh.e_entry;
+	ret = 0;
+out:
+	free(file);
+	return ret;
+}
+
+static void on_kick_signal(int sig)
+{
+	(void)sig;
+}
+
+static void kick_thread(void *data)
+{
+	pthread_kill(((struct vcpu *)data)->thread, KICK_SIGNAL);
+}
+
+/* The run loop of each vCPU: the VMM's own, with the two gdb server hooks around KVM_RUN. */
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	char note[128];
+	int ret;
+
+	for (;;) {
+		ret = kvmdbg_gdbserver_vcpu_pre_run(vm->gdb, v->index);
+		if (ret == -ESHUTDOWN)
+			break;
+		if (ret < 0) {
+			snprintf(note, sizeof(note), "vCPU %u: %s", v->index, strerror(-ret));
+			kvmdbg_gdbserver_vcpu_report_stop(vm->gdb, v->index, GDB_SIGILL, note);
+			continue;
+		}
+		ret = ioctl(v->fd, KVM_RUN, 0) < 0 ? -errno : 0;
+		ret = kvmdbg_gdbserver_vcpu_handle_exit(vm->gdb, v->index, ret);
+		if (ret < 0) {
+			snprintf(note, sizeof(note), "vCPU %u: KVM_RUN: %s", v->index,
+				 strerror(-ret));
+			kvmdbg_gdbserver_vcpu_report_stop(vm->gdb, v->index, GDB_SIGILL, note);
+			continue;
+		}
+		if (ret != KVMDBG_EXIT_NOT_DEBUG)
+			continue;
+		switch (arch_exit(v)) {
+		case RUN_HALTED:
+			kvmdbg_gdbserver_vcpu_halt(vm->gdb, v->index);
+			return NULL;
+		case RUN_EXITED:
+			/* with gdb, the server ends the session; without, main() learns here */
+			ret = kvmdbg_gdbserver_vcpu_report_exit(vm->gdb, v->index,
+								vm->exit_status);
+			if (ret == 0)
+				eventfd_write(vm->done_fd, 1);
+			break;
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int add_vcpu(struct vm *vm, char *why, size_t size)
+{
+	struct vcpu *v = &vm->vcpus[vm->nr_vcpus];
+	int mmap_size, ret;
+
+	v->vm = vm;
+	v->index = vm->nr_vcpus;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->index);
+	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (v->fd < 0 || mmap_size < (int)sizeof(struct kvm_run)) {
+		snprintf(why, size, "cannot create vCPU %u: %s", v->index, strerror(errno));
+		return -errno;
+	}
+	v->run_size = (size_t)mmap_size;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		snprintf(why, size, "mmap of kvm_run: %s", strerror(errno));
+		return -errno;
+	}
+	vm->nr_vcpus++;
+	ret = arch_vcpu_init(vm, v, why, size);
+	if (ret < 0)
+		return ret;
+	ret = kvmdbg_vcpu_new(vm->dbg, v->fd, v->run, &v->dbg);
+	if (ret == 0)
+		ret = kvmdbg_gdbserver_add_vcpu(vm->gdb, v->dbg, v->fd);
+	if (ret < 0)
+		snprintf(why, size, "libkvmdbg: %s", strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+static int vm_open(struct vm *vm, const struct options *o, char *why, size_t size)
+{
+	struct kvm_userspace_memory_region region = {
+		.guest_phys_addr = arch_ram_base,
+		.memory_size = arch_ram_size,
+	};
+	int ret;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0 || ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(why, size, "no usable /dev/kvm: %s", strerror(errno));
+		return EXIT_SKIP;
+	}
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		snprintf(why, size, "KVM_CREATE_VM: %s", strerror(errno));
+		return EXIT_SKIP;
+	}
+	vm->ram = mmap(NULL, arch_ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	region.userspace_addr = (uintptr_t)vm->ram;
+	if (vm->ram == MAP_FAILED ||
+	    ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		snprintf(why, size, "guest RAM: %s", strerror(errno));
+		return -errno;
+	}
+	ret = load_elf(vm, o->elf_path, why, size);
+	if (ret < 0)
+		return ret;
+	ret = kvmdbg_vm_new(vm->vm_fd, &vm->dbg);
+	if (ret == 0)
+		ret = kvmdbg_vm_add_memory(vm->dbg, arch_ram_base, arch_ram_size, vm->ram);
+	if (ret == 0)
+		ret = kvmdbg_gdbserver_new(vm->dbg, &vm->gdb);
+	if (ret < 0) {
+		snprintf(why, size, "libkvmdbg: %s", strerror(-ret));
+		return ret;
+	}
+	kvmdbg_gdbserver_set_log_fn(vm->gdb, log_fn, (void *)&o->verbose);
+	kvmdbg_gdbserver_set_break_mode(vm->gdb, o->breakpoints);
+	kvmdbg_gdbserver_set_watch_mode(vm->gdb, o->watchpoints);
+	vm->nr_vcpus_total = o->nr_vcpus;
+	ret = arch_vm_init(vm, why, size);
+	while (ret == 0 && vm->nr_vcpus < o->nr_vcpus)
+		ret = add_vcpu(vm, why, size);
+	if (ret < 0)
+		return ret;
+	arch_probe(vm);
+	/* gdb finds the guest at its entry point */
+	kvmdbg_gdbserver_stop(vm->gdb);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		ret = -pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (ret < 0) {
+			snprintf(why, size, "pthread_create: %s", strerror(-ret));
+			return ret;
+		}
+		v->started = true;
+		kvmdbg_vcpu_set_kick(v->dbg, kick_thread, v);
+	}
+	return 0;
+}
+
+static void vm_close(struct vm *vm)
+{
+	kvmdbg_gdbserver_shutdown(vm->gdb);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->started) {
+			/* a vCPU inside KVM_RUN leaves it */
+			kvmdbg_vcpu_kick(v->dbg);
+			pthread_join(v->thread, NULL);
+		}
+	}
+	/* the server first: it takes gdb's points out */
+	kvmdbg_gdbserver_free(vm->gdb);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		kvmdbg_vcpu_free(vm->vcpus[i].dbg);
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->vcpus[i].run_size);
+		close(vm->vcpus[i].fd);
+	}
+	kvmdbg_vm_free(vm->dbg);
+	if (vm->ram && vm->ram != MAP_FAILED)
+		munmap(vm->ram, arch_ram_size);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+}
+
+/*
+ * Sessions, one after another, until the guest or gdb ends things; the exit status.  A serial
+ * line has no connect: its first session starts at once, the next ones when gdb speaks again.
+ */
+static int serve(struct vm *vm, const struct options *o, int listen_fd, int serial_fd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = listen_fd >= 0 ? listen_fd : serial_fd, .events = POLLIN },
+		{ .fd = vm->done_fd, .events = POLLIN },
+	};
+	bool first = true;
+	int fd = serial_fd, end;
+
+	for (;;) {
+		if (listen_fd >= 0 || !first) {
+			if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+				return EXIT_FAILURE;
+			if (pfd[1].revents & POLLIN) {
+				say("the guest exited with status %d", vm->exit_status);
+				return vm->exit_status;
+			}
+			if (!(pfd[0].revents & POLLIN))
+				continue;
+		}
+		first = false;
+		if (listen_fd >= 0 && kvmdbg_gdbserver_accept(listen_fd, &fd) < 0)
+			continue;
+		say("gdb connected");
+		end = kvmdbg_gdbserver_serve(vm->gdb, fd);
+		if (listen_fd >= 0)
+			close(fd);
+		switch (end) {
+		case KVMDBG_GDBSERVER_END_EXITED:
+			say("the guest exited with status %d", vm->exit_status);
+			return vm->exit_status;
+		case KVMDBG_GDBSERVER_END_KILLED:
+			say("gdb killed the guest");
+			return EXIT_SUCCESS;
+		case KVMDBG_GDBSERVER_END_DETACHED:
+			/* with --once too: the guest runs on to its end */
+			say("gdb detached; the guest runs on");
+			break;
+		case KVMDBG_GDBSERVER_END_DISCONNECTED:
+			say("gdb went away; the guest stays stopped");
+			if (o->once)
+				return EXIT_SUCCESS;
+			break;
+		default:
+			fprintf(stderr, "kvm-gdbstub: serving gdb: %s\n", strerror(-end));
+			return EXIT_FAILURE;
+		}
+	}
 }
 
 int main(int argc, char **argv)
 {
-	static struct stub stub;
-	int status = EXIT_FAILURE, listen_fd = -1, port, ret;
-	bool free_running = false;
+	static struct vm vm = { .kvm_fd = -1, .vm_fd = -1, .done_fd = -1 };
+	struct sigaction sa = { .sa_handler = on_kick_signal }; /* no SA_RESTART */
+	struct options o;
+	int status = EXIT_FAILURE, listen_fd = -1, serial_fd = -1, port = 0, ret;
 	char why[512];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = parse_options(argc, argv, &stub.opts);
-	if (ret || !stub.opts.elf_path)
+	ret = parse_options(argc, argv, &o);
+	if (ret || !o.elf_path)
 		return ret;
+	sigaction(KICK_SIGNAL, &sa, NULL);
+	pthread_mutex_init(&vm.console_lock, NULL);
+	vm.done_fd = eventfd(0, EFD_CLOEXEC);
 
-	ret = probe_host(&stub.caps, why, sizeof(why));
+	ret = vm_open(&vm, &o, why, sizeof(why));
 	if (ret) {
-		fprintf(stderr, "kvm-gdbstub: skipped: %s\n", why);
-		return ret == EXIT_SKIP ? EXIT_SKIP : EXIT_FAILURE;
-	}
-	ret = vm_open(&stub.vm, &stub.opts, why, sizeof(why));
-	if (ret) {
-		fprintf(stderr, "kvm-gdbstub: %s%s\n",
-			ret == EXIT_SKIP ? "skipped: " : "", why);
+		fprintf(stderr, "kvm-gdbstub: %s%s\n", ret == EXIT_SKIP ? "skipped: " : "", why);
 		status = ret == EXIT_SKIP ? EXIT_SKIP : EXIT_FAILURE;
 		goto out;
 	}
-	stub.points = points_new(&stub.vm, &stub.caps, &stub.opts);
-	if (!stub.points) {
-		fprintf(stderr, "kvm-gdbstub: out of memory\n");
+	if (o.serial_path) {
+		serial_fd = open(o.serial_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		ret = serial_fd < 0 ? -errno : kvmdbg_gdbserver_setup_serial(serial_fd);
+	} else if (o.unix_path) {
+		ret = kvmdbg_gdbserver_listen_unix(o.unix_path, &listen_fd);
+	} else {
+		ret = kvmdbg_gdbserver_listen_tcp("127.0.0.1", o.port, &listen_fd, &port);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "kvm-gdbstub: %s: %s\n", o.serial_path ? o.serial_path : "listen",
+			strerror(-ret));
 		goto out;
 	}
-	/* before gdb comes, the guest waits at its entry point, as after a breakpoint */
-	stub.last_stop = (struct stop){
-		.kind = STOP_SIGNAL,
-		.signal = GDB_SIGTRAP,
-		.event = -1,
-	};
-
-	print_startup(&stub, stub.points);
-	listen_fd = listen_loopback(stub.opts.port, &port);
-	if (listen_fd < 0) {
-		fprintf(stderr, "kvm-gdbstub: cannot listen on 127.0.0.1:%d: %s\n",
-			stub.opts.port, strerror(-listen_fd));
-		goto out;
-	}
-	say("listening on 127.0.0.1:%d", port);
-	say("connect with: gdb %s -ex 'target remote 127.0.0.1:%d'", stub.opts.elf_path,
-	    port);
-
-	for (;;) {
-		enum session_end end;
-		struct stop stop;
-		int fd, guest_status = 0;
-
-		if (free_running) {
-			fd = run_free(&stub, listen_fd, &stop);
-			free_running = false;
-			if (fd < 0 && stop.kind == STOP_EXITED) {
-				status = stop.status;
-				say("the guest exited with status %d", status);
-				break;
-			}
-			if (fd < 0) {
-				stub.last_stop = stop;
-				if (stop.note[0])
-					stub_log("%s", stop.note);
-				say("the guest stopped (signal %d); waiting for gdb",
-				    stop.signal);
-				continue;
-			}
-		} else {
-			fd = accept_gdb(listen_fd);
-			if (fd < 0) {
-				fprintf(stderr, "kvm-gdbstub: accept: %s\n",
-					strerror(-fd));
-				break;
-			}
-		}
-		say("gdb connected");
-		end = session_serve(&stub, fd, &guest_status);
-		close(fd);
-		points_remove_all(stub.points);
-		if (!session_ended(&stub, end, guest_status, &free_running, &status))
-			break;
-	}
-
+	if (o.serial_path)
+		say("serving gdb on %s", o.serial_path);
+	else if (o.unix_path)
+		say("listening on %s", o.unix_path);
+	else
+		say("listening on 127.0.0.1:%d", port);
+	status = serve(&vm, &o, listen_fd, serial_fd);
 out:
 	if (listen_fd >= 0)
 		close(listen_fd);
-	points_free(stub.points);
-	vm_close(&stub.vm);
+	if (serial_fd >= 0)
+		close(serial_fd);
+	vm_close(&vm);
+	if (vm.done_fd >= 0)
+		close(vm.done_fd);
 	return status;
 }

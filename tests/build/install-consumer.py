@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Install the build into a scratch DESTDIR and build consumer.c against it, the way a user
-would: with nothing but `pkg-config --cflags --libs kvmdbg`.  Built as C, as C++ (when a C++
-compiler is given) and statically against libkvmdbg.a (when it is installed), and each one run.
+would: with nothing but `pkg-config --cflags --libs kvmdbg` (or another of the tree's packages,
+--package kvmdbg-gdbserver).  Built as C, as C++ (when a C++ compiler is given) and statically
+against the package's .a (when it is installed), and each one run.
 """
 
 import argparse
@@ -35,7 +36,10 @@ def main():
     ap.add_argument("--cc", required=True, help="C compiler command line")
     ap.add_argument("--cxx", help="C++ compiler command line")
     ap.add_argument("--source", required=True, help="consumer.c")
+    ap.add_argument("--package", default="kvmdbg", help="the .pc file's name")
     args = ap.parse_args()
+    package = args.package
+    static_lib = "lib%s.a" % package
 
     cc = shlex.split(args.cc)
     cxx = shlex.split(args.cxx) if args.cxx else None
@@ -46,9 +50,9 @@ def main():
         run([args.meson, "install", "-C", args.builddir, "--no-rebuild", "--quiet",
              "--destdir", destdir])
 
-        pc = find_file(destdir, "kvmdbg.pc")
+        pc = find_file(destdir, package + ".pc")
         if not pc:
-            print("kvmdbg.pc was not installed")
+            print("%s.pc was not installed" % package)
             return 1
         # Only the installed tree: PKG_CONFIG_LIBDIR replaces the system's search path, and
         # the sysroot puts the .pc file's /usr/local (or other prefix) paths inside DESTDIR.
@@ -58,7 +62,7 @@ def main():
         env["PKG_CONFIG_SYSROOT_DIR"] = destdir
 
         def pkg_config(*opts):
-            return shlex.split(run([args.pkg_config, *opts, "kvmdbg"], env=env, capture=True))
+            return shlex.split(run([args.pkg_config, *opts, package], env=env, capture=True))
 
         cflags = pkg_config("--cflags")
         libs = pkg_config("--libs")
@@ -76,18 +80,18 @@ def main():
         builds = [("c", cc + ["-std=c99"] + warn, libs, run_env)]
         if cxx:
             builds.append(("c++", cxx + ["-x", "c++", "-std=c++11"] + warn, libs, run_env))
-        if any(os.path.exists(os.path.join(d, "libkvmdbg.a")) for d in libdirs):
-            # No LD_LIBRARY_PATH: a static program must not need libkvmdbg.so.
+        if any(os.path.exists(os.path.join(d, static_lib)) for d in libdirs):
+            # No LD_LIBRARY_PATH: a static program must not need a shared library of ours.
             builds.append(("static", cc + ["-std=c99", "-static"] + warn, static_libs,
                            dict(os.environ)))
         else:
-            print("libkvmdbg.a is not installed (default_library=shared): no static build")
+            print("%s is not installed (default_library=shared): no static build" % static_lib)
 
         for name, compiler, ldflags, env_run in builds:
             exe = os.path.join(tmp, "consumer-" + name)
             run(compiler + cflags + [args.source, "-o", exe] + ldflags)
             run([exe], env=env_run)
-    print("installed-tree consumer: %d builds ran" % len(builds))
+    print("installed-tree consumer of %s: %d builds ran" % (package, len(builds)))
     return 0
 
 
