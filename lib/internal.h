@@ -373,6 +373,12 @@ void sw_offset_put(struct sw_store *s, uint32_t idx) _nonnull_(1);
 uint64_t sw_gpa(const struct sw_store *s, uint32_t idx) _nonnull_(1);
 /* A one-shot fired: remember it for the next reset. */
 int sw_fired_add(struct sw_store *s, uint32_t idx) _must_check_ _nonnull_(1);
+/*
+ * Call fn once for each one-shot that fired; fn returns 0 once the point is armed again (no
+ * longer fired), or an error that stops the walk and is returned (the rest stay fired).
+ */
+int sw_fired_each(struct sw_store *s, int (*fn)(void *data, uint32_t idx), void *data)
+	_must_check_ _nonnull_(1, 2);
 /* The next one-shot that fired (and is still disarmed), or 0; *cursor starts at 0. */
 uint32_t sw_fired_next(const struct sw_store *s, size_t *cursor) _nonnull_(1, 2);
 
