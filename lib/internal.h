@@ -31,6 +31,8 @@ struct kvmdbg_point {
 	void *user_data;
 	uint64_t hits;
 	bool armed; /* false: a one-shot that fired */
+	bool pending; /* snapshots of software breakpoints: not planted yet */
+	uint64_t heals; /* snapshots of software breakpoints: planted again over new code */
 	uint64_t id;
 	/* the guest-physical address, where the architecture needs it */
 	uint64_t phys;
@@ -96,6 +98,8 @@ struct sw_extra {
 	bool overwritten; /* the guest replaced the instruction */
 	/* armed, yet not in memory: writing it back after a step-over failed; retried */
 	bool owed;
+	unsigned int flags; /* KVMDBG_POINT_PENDING and _SELF_HEAL, as inserted */
+	uint64_t heals;     /* how often kvmdbg_vm_heal() planted it again */
 };
 
 struct sw_offset {
@@ -190,6 +194,7 @@ struct kvmdbg_vm {
 	uint32_t hw_serial;         /* hardware point ids: serial << 32 | 1 << 31 */
 	unsigned long nr_owed; /* software breakpoints with owed set */
 	unsigned long nr_split; /* software breakpoints across two pages */
+	unsigned long nr_pending; /* software breakpoints not planted yet */
 
 	struct region *regions;
 	size_t nr_regions;
@@ -371,6 +376,8 @@ void sw_hit(struct sw_store *s, uint32_t idx) _nonnull_(1);
 int sw_offset_set(struct sw_store *s, uint32_t idx, uint64_t gpa) _must_check_ _nonnull_(1);
 void sw_offset_put(struct sw_store *s, uint32_t idx) _nonnull_(1);
 uint64_t sw_gpa(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* Whether the point has a place in guest memory (else it is pending). */
+bool sw_planted(const struct sw_store *s, uint32_t idx) _nonnull_(1);
 /* A one-shot fired: remember it for the next reset. */
 int sw_fired_add(struct sw_store *s, uint32_t idx) _must_check_ _nonnull_(1);
 /*
@@ -407,6 +414,9 @@ int translator_run(const struct translator *t, uint64_t gva, uint64_t *ret_gpa) 
 	_nonnull_(1, 3);
 int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
 	_must_check_ _nonnull_(1, 4);
+/* Whether a planted breakpoint's instruction has a byte in [gpa, gpa + len). */
+bool sw_in_range(const struct kvmdbg_vm *vm, uint32_t idx, uint64_t gpa, uint64_t len)
+	_nonnull_(1);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
 int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf) _must_check_ _nonnull_(1, 3);
 int sw_write(struct kvmdbg_vm *vm, uint32_t idx, const uint8_t *buf) _must_check_

@@ -142,6 +142,16 @@ static void pieces_of(const struct kvmdbg_vm *vm, uint32_t idx, struct pieces *p
 	pc->gpa2 = x && x->split ? x->gpa2 : 0;
 }
 
+bool sw_in_range(const struct kvmdbg_vm *vm, uint32_t idx, uint64_t gpa, uint64_t len)
+{
+	struct pieces pc;
+
+	pieces_of(vm, idx, &pc);
+	if (pc.gpa < gpa + len && gpa < pc.gpa + pc.first)
+		return true;
+	return pc.first != pc.len && pc.gpa2 < gpa + len && gpa < pc.gpa2 + (pc.len - pc.first);
+}
+
 int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf)
 {
 	struct pieces pc;
@@ -209,6 +219,8 @@ static int index_add(struct kvmdbg_vm *vm, uint32_t idx)
 	struct pieces pc;
 	int ret;
 
+	if (!sw_planted(&vm->sw, idx))
+		return 0; /* pending: nowhere yet */
 	pieces_of(vm, idx, &pc);
 	ret = map_add(&vm->phys, pc.gpa, piece_val(idx, 0));
 	if (ret < 0 || pc.first == pc.len)
@@ -248,7 +260,7 @@ void phys_del(struct kvmdbg_vm *vm, uint32_t idx)
 {
 	struct pieces pc;
 
-	if (!vm->phys_on)
+	if (!vm->phys_on || !sw_planted(&vm->sw, idx))
 		return;
 	pieces_of(vm, idx, &pc);
 	map_del(&vm->phys, pc.gpa, piece_val(idx, 0));
@@ -319,7 +331,8 @@ static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, uint
 		for (uint64_t s = from; s - from < len + (gpa - from); s++) {
 			idx = sw_find(&vm->sw, s - (uint64_t)o->offset);
 			/* a point there whose own offset is another one lies elsewhere */
-			if (!idx || idx == skip_idx || sw_gpa(&vm->sw, idx) != s)
+			if (!idx || idx == skip_idx || !sw_planted(&vm->sw, idx) ||
+			    sw_gpa(&vm->sw, idx) != s)
 				continue;
 			ret = visit(vm, idx, 0, s, gpa, fn, data);
 			if (ret)

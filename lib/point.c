@@ -438,28 +438,47 @@ static void destroy_hw(struct kvmdbg_point *p)
 struct sw_new {
 	uint64_t addr;
 	bool alt;
-	size_t len;  /* of the instruction */
+	size_t len;    /* of the instruction */
 	uint8_t split; /* bytes on the first page, if it crosses into the next; else 0 */
 };
 
+/* The length of a neighbour's instruction: a pending one's is not chosen yet, so the longest. */
+static size_t neighbour_len(const struct kvmdbg_vm *vm, uint32_t q)
+{
+	return sw_planted(&vm->sw, q) ? sw_insn_len(vm, q) : longest_insn(vm);
+}
+
+/*
+ * Whether an instruction at n->addr would share virtual bytes with another breakpoint's
+ * (s390's 4-byte DIAG over a 2-byte instruction; riscv).  Only what the architecture makes
+ * possible is looked up: nothing on x86.
+ */
+static int check_virtual(const struct kvmdbg_vm *vm, uint64_t addr, size_t len)
+{
+	size_t longest = longest_insn(vm);
+
+	for (unsigned int d = 1; d < longest; d++) {
+		uint32_t q = sw_find(&vm->sw, addr - d);
+
+		if ((q && neighbour_len(vm, q) > d) || (d < len && sw_find(&vm->sw, addr + d)))
+			return -EEXIST;
+	}
+	return 0;
+}
+
 /*
  * Whether the instruction would share bytes with another breakpoint's, at the same virtual
- * addresses (s390's 4-byte DIAG over a 2-byte instruction; riscv) or at the same physical
- * ones (two virtual addresses aliasing one physical page): each would save the other's bytes
- * as "original", and removing them leaves a breakpoint instruction in guest memory.  Only
- * what the architecture makes possible is looked up: nothing on x86 with one offset.
+ * addresses or at the same physical ones (two virtual addresses aliasing one physical page):
+ * each would save the other's bytes as "original", and removing them leaves a breakpoint
+ * instruction in guest memory.
  */
 static int check_overlap(struct kvmdbg_vm *vm, struct sw_new *n, const struct xlat *x)
 {
 	uint64_t room = GUEST_PAGE - n->addr % GUEST_PAGE;
-	size_t longest = longest_insn(vm);
+	int ret = check_virtual(vm, n->addr, n->len);
 
-	for (unsigned int d = 1; d < longest; d++) {
-		uint32_t q = sw_find(&vm->sw, n->addr - d);
-
-		if ((q && sw_insn_len(vm, q) > d) || (d < n->len && sw_find(&vm->sw, n->addr + d)))
-			return -EEXIST;
-	}
+	if (ret < 0)
+		return ret;
 	n->split = 0;
 	if (n->len > room) {
 		/* the instruction crosses into the next page, which may be anywhere */
@@ -531,50 +550,32 @@ static int enable_alt_insn(struct kvmdbg_vm *vm, struct sw_new *n, const struct 
 	return check_overlap(vm, n, x);
 }
 
-/* The record's place in guest memory, and what it has beyond the record. */
-static int sw_setup(struct kvmdbg_vm *vm, uint32_t idx, const struct sw_new *n,
-		    struct kvmdbg_vcpu *vcpu, void *user_data, const struct xlat *x)
+/* Forget where a point was planted: back to a record without a place (pending). */
+static void sw_unplace(struct kvmdbg_vm *vm, uint32_t idx)
 {
-	struct sw_extra *xt;
-	int ret = sw_offset_set(&vm->sw, idx, x->gpa);
+	struct sw_extra *xt = sw_extra(&vm->sw, idx);
 
-	if (ret < 0)
-		return ret;
-	if (!vcpu && !user_data && !n->split)
-		return 0;
-	xt = sw_extra_get(&vm->sw, idx);
-	if (!xt)
-		return -ENOMEM;
-	xt->vcpu = vcpu;
-	xt->user_data = user_data;
-	if (n->split) {
-		xt->split = n->split;
-		xt->gpa2 = x->gpa2;
-		vm->nr_split++;
-	}
-	return 0;
-}
-
-/* Undo sw_setup() and sw_alloc() for an insert that failed. */
-static void sw_unsetup(struct kvmdbg_vm *vm, uint32_t idx)
-{
-	const struct sw_extra *xt = sw_extra(&vm->sw, idx);
-
-	if (xt && xt->split)
+	if (xt && xt->split) {
+		xt->split = 0;
 		vm->nr_split--;
-	sw_release(&vm->sw, idx);
+	}
+	sw_offset_put(&vm->sw, idx);
+	sw_clear(&vm->sw, idx, SW_ALT);
+	sw_extra_trim(&vm->sw, idx);
 }
 
-static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
-		     unsigned int flags, void *user_data, const struct xlat *x, uint64_t *ret_id)
+/*
+ * Plant a software breakpoint whose record has no place yet: choose its instruction, check
+ * that it shares no byte with another, note where it lies, write it.  On failure the record
+ * is as it was (live, armed, no place).
+ */
+static int sw_plant(struct kvmdbg_vm *vm, uint32_t idx, const struct xlat *x)
 {
-	struct sw_new n = { .addr = addr };
-	uint32_t idx;
+	struct sw_new n = { .addr = sw_addr(&vm->sw, idx) };
+	struct sw_extra *xt;
 	bool alt;
 	int ret;
 
-	if (sw_find(&vm->sw, addr))
-		return -EEXIST;
 	if (x->ret < 0)
 		return x->ret;
 	ret = pick_alt_insn(vm, x, &alt);
@@ -589,14 +590,21 @@ static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t ad
 		if (ret < 0)
 			return ret;
 	}
-	ret = sw_alloc(&vm->sw, addr, &idx);
-	if (ret < 0)
-		return ret;
-	sw_set(&vm->sw, idx,
-	       SW_ARMED | (n.alt ? SW_ALT : 0) | (flags & KVMDBG_POINT_ONESHOT ? SW_ONESHOT : 0));
-	ret = sw_setup(vm, idx, &n, vcpu, user_data, x);
+	if (n.alt)
+		sw_set(&vm->sw, idx, SW_ALT);
+	ret = sw_offset_set(&vm->sw, idx, x->gpa);
 	if (ret < 0)
 		goto fail;
+	if (n.split) {
+		xt = sw_extra_get(&vm->sw, idx);
+		if (!xt) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		xt->split = n.split;
+		xt->gpa2 = x->gpa2;
+		vm->nr_split++;
+	}
 	ret = phys_add(vm, idx);
 	if (ret < 0)
 		goto fail;
@@ -604,6 +612,55 @@ static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t ad
 	if (ret < 0) {
 		phys_del(vm, idx);
 		goto fail;
+	}
+	return 0;
+
+fail:
+	sw_unplace(vm, idx);
+	return ret;
+}
+
+/* An insert that failed this way may leave a pending point: the address is not there yet. */
+static bool not_there_yet(int err)
+{
+	return err == -EFAULT;
+}
+
+static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
+		     unsigned int flags, void *user_data, const struct xlat *x, uint64_t *ret_id)
+{
+	unsigned int kept = flags & (KVMDBG_POINT_PENDING | KVMDBG_POINT_SELF_HEAL);
+	uint32_t idx;
+	int ret;
+
+	if (sw_find(&vm->sw, addr))
+		return -EEXIST;
+	if (x->ret < 0 && !((flags & KVMDBG_POINT_PENDING) && not_there_yet(x->ret)))
+		return x->ret;
+	ret = sw_alloc(&vm->sw, addr, &idx);
+	if (ret < 0)
+		return ret;
+	sw_set(&vm->sw, idx, SW_ARMED | (flags & KVMDBG_POINT_ONESHOT ? SW_ONESHOT : 0));
+	if (vcpu || user_data || kept) {
+		struct sw_extra *xt = sw_extra_get(&vm->sw, idx);
+
+		if (!xt) {
+			sw_release(&vm->sw, idx);
+			return -ENOMEM;
+		}
+		xt->vcpu = vcpu;
+		xt->user_data = user_data;
+		xt->flags = kept;
+	}
+	ret = sw_plant(vm, idx, x);
+	if (ret < 0) {
+		if (!(flags & KVMDBG_POINT_PENDING) || !not_there_yet(ret) ||
+		    check_virtual(vm, addr, longest_insn(vm)) < 0) {
+			sw_release(&vm->sw, idx);
+			return ret;
+		}
+		/* pending: kvmdbg_vm_plant_pending() tries again */
+		vm->nr_pending++;
 	}
 	/* the first software breakpoint turns on the kernel's interception */
 	if (vm->sw.count == 1)
@@ -613,10 +670,6 @@ static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t ad
 	if (ret_id)
 		*ret_id = sw_id(&vm->sw, idx);
 	return 0;
-
-fail:
-	sw_unsetup(vm, idx);
-	return ret;
 }
 
 bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
@@ -646,7 +699,11 @@ int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poin
 	uint32_t req;
 	int ret;
 
-	if (!point_type_is_valid(type) || (flags & ~(unsigned int)KVMDBG_POINT_ONESHOT))
+	const unsigned int sw_only = KVMDBG_POINT_PENDING | KVMDBG_POINT_SELF_HEAL;
+
+	if (!point_type_is_valid(type) ||
+	    (flags & ~(unsigned int)(KVMDBG_POINT_ONESHOT | sw_only)) ||
+	    (type != KVMDBG_POINT_SW_BREAK && (flags & sw_only)))
 		return -EINVAL;
 	ret = vm->arch->validate(type, addr, len);
 	if (ret < 0)
@@ -723,6 +780,8 @@ static int destroy_sw(struct kvmdbg_vm *vm, uint32_t idx)
 	}
 	x = sw_extra(&vm->sw, idx);
 	ret = x && x->overwritten ? 1 : 0;
+	if (!sw_planted(&vm->sw, idx))
+		vm->nr_pending--;
 	if (x && x->owed)
 		vm->nr_owed--;
 	if (x && x->split)
@@ -800,6 +859,121 @@ int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 	return err;
 }
 
+/* Pending and self-healing software breakpoints */
+
+/* What kvmdbg_vm_plant_pending() learnt of one pending point without the lock. */
+struct to_plant {
+	uint64_t id, addr;
+	struct xlat x;
+};
+
+_public_ int kvmdbg_vm_plant_pending(struct kvmdbg_vm *vm)
+{
+	struct to_plant *tp = NULL;
+	struct translator t;
+	struct sw_extra *xt;
+	size_t n = 0, cursor = 0;
+	uint32_t idx;
+	int planted = 0, ret = 0;
+
+	if (!vm)
+		return -EINVAL;
+	/* which are pending, and how to translate, under the lock */
+	pthread_mutex_lock(&vm->lock);
+	if (vm->nr_pending) {
+		tp = calloc(vm->nr_pending, sizeof(*tp));
+		if (!tp) {
+			pthread_mutex_unlock(&vm->lock);
+			return -ENOMEM;
+		}
+	}
+	/* every pending point has an extra: it was inserted with KVMDBG_POINT_PENDING */
+	while (n < vm->nr_pending && (idx = sw_next_extra(&vm->sw, &cursor, &xt))) {
+		if (sw_planted(&vm->sw, idx))
+			continue;
+		tp[n].id = sw_id(&vm->sw, idx);
+		tp[n].addr = sw_addr(&vm->sw, idx);
+		n++;
+	}
+	mem_translator(vm, NULL, &t);
+	pthread_mutex_unlock(&vm->lock);
+
+	/* translated without it: KVM_TRANSLATE waits while its vCPU runs */
+	for (size_t i = 0; i < n; i++)
+		point_translate(vm, &t, KVMDBG_POINT_SW_BREAK, tp[i].addr, &tp[i].x);
+
+	pthread_mutex_lock(&vm->lock);
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		/* removed, or planted by another call, meanwhile */
+		idx = sw_by_id(&vm->sw, tp[i].id);
+		if (!idx || sw_planted(&vm->sw, idx))
+			continue;
+		r = sw_plant(vm, idx, &tp[i].x);
+		if (r == 0) {
+			vm->nr_pending--;
+			planted++;
+		} else if (!not_there_yet(r) && !ret) {
+			ret = r; /* it stays pending; the first such error is returned */
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+	free(tp);
+	return ret < 0 && !planted ? ret : planted;
+}
+
+/* Plant a self-healing breakpoint again if the guest wrote over it: 1 if it did, else 0. */
+static int heal_one(struct kvmdbg_vm *vm, uint32_t idx, struct sw_extra *xt)
+{
+	size_t len = sw_insn_len(vm, idx);
+	uint8_t cur[MAX_INSN];
+	int ret;
+
+	if (!sw_has(&vm->sw, idx, SW_IN_MEMORY) || sw_steppers(vm, idx))
+		return 0; /* its original bytes are in memory (fired, stepped over): not planted */
+	ret = sw_read(vm, idx, cur);
+	if (ret < 0)
+		return ret;
+	if (same(cur, sw_insn(vm, idx), len))
+		return 0;
+	/* new code where the instruction was: it becomes the original, the point goes on it */
+	ret = sw_write(vm, idx, sw_insn(vm, idx));
+	if (ret < 0)
+		return ret;
+	copy(sw_rec(&vm->sw, idx)->orig, cur, len);
+	xt->heals++;
+	return 1;
+}
+
+_public_ int kvmdbg_vm_heal(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len)
+{
+	struct sw_extra *xt;
+	size_t cursor = 0;
+	uint32_t idx;
+	int healed = 0, err = 0;
+
+	if (!vm || (len && gpa + (len - 1) < gpa))
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	/* every self-healing point has an extra: a walk of the extras, not of every point */
+	while ((idx = sw_next_extra(&vm->sw, &cursor, &xt))) {
+		int ret;
+
+		if (!(xt->flags & KVMDBG_POINT_SELF_HEAL) || !sw_planted(&vm->sw, idx))
+			continue;
+		if (len && !sw_in_range(vm, idx, gpa, len))
+			continue;
+		ret = heal_one(vm, idx, xt);
+		if (ret > 0)
+			healed++;
+		else if (ret < 0 && !err)
+			err = ret;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return err < 0 && !healed ? err : healed;
+}
+
 /* Snapshots and their getters */
 
 _public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id, struct kvmdbg_point **ret_point)
@@ -823,7 +997,10 @@ _public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id, struct kvmdb
 		snap->type = KVMDBG_POINT_SW_BREAK;
 		snap->addr = sw_addr(&vm->sw, idx);
 		snap->len = sw_insn_len(vm, idx);
-		snap->flags = sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0;
+		snap->flags = (sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0) |
+			      (x ? x->flags : 0);
+		snap->pending = !sw_planted(&vm->sw, idx);
+		snap->heals = x ? x->heals : 0;
 		snap->user_data = x ? x->user_data : NULL;
 		snap->vcpu = x ? x->vcpu : NULL;
 		snap->armed = sw_has(&vm->sw, idx, SW_ARMED);
@@ -900,4 +1077,14 @@ _public_ bool kvmdbg_point_is_armed(const struct kvmdbg_point *point)
 _public_ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point)
 {
 	return point ? point->hits : 0;
+}
+
+_public_ bool kvmdbg_point_is_pending(const struct kvmdbg_point *point)
+{
+	return point ? point->pending : false;
+}
+
+_public_ uint64_t kvmdbg_point_get_heal_count(const struct kvmdbg_point *point)
+{
+	return point ? point->heals : 0;
 }

@@ -302,7 +302,7 @@ void sw_extra_trim(struct sw_store *s, uint32_t idx)
 	struct sw_extra *x = sw_extra(s, idx);
 
 	if (!x || x->vcpu || x->user_data || x->orphan || x->overwritten || x->owed ||
-	    x->split || x->own_offset || x->hits)
+	    x->split || x->own_offset || x->hits || x->flags || x->heals)
 		return;
 	map_del(&s->extras, idx, x);
 	free(x);
@@ -447,6 +447,11 @@ void sw_offset_put(struct sw_store *s, uint32_t idx)
 	else
 		offset_unref(s, i);
 	set_off(b, OFF_NONE);
+}
+
+bool sw_planted(const struct sw_store *s, uint32_t idx)
+{
+	return sw_rec(s, idx)->meta >> META_OFF_SHIFT != OFF_NONE;
 }
 
 uint64_t sw_gpa(const struct sw_store *s, uint32_t idx)

@@ -475,6 +475,23 @@ enum kvmdbg_point_flags {
 	 * kvmdbg_vm_rearm().
 	 */
 	KVMDBG_POINT_ONESHOT = 1 << 0,
+	/**
+	 * Software breakpoints: where the address does not translate yet, or what it
+	 * translates to is not guest memory yet (code not loaded, a page not mapped, a
+	 * kernel not yet decompressed), insert it all the same as a pending point, which
+	 * kvmdbg_vm_plant_pending() plants once it can be.  Without this flag such an insert
+	 * fails with -EFAULT.  A pending point has an address and an id, and no place in
+	 * memory: kvmdbg_point_is_pending() says so.  (Since 0.2.)
+	 */
+	KVMDBG_POINT_PENDING = 1 << 1,
+	/**
+	 * Software breakpoints: when kvmdbg_vm_heal() finds other bytes where the library
+	 * wrote the breakpoint instruction (the guest loaded or patched code there), the
+	 * point is planted again over the new code, whose bytes become its original ones.
+	 * Without this flag the guest's code stays and the point is lost, as before: its
+	 * removal returns 1.  (Since 0.2.)
+	 */
+	KVMDBG_POINT_SELF_HEAL = 1 << 2,
 };
 
 /**
@@ -519,7 +536,8 @@ enum kvmdbg_point_flags {
  * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG
  *             reports as pc).
  * @param len Watched length, or 0 for breakpoints (see above).
- * @param flags A mask of enum kvmdbg_point_flags.
+ * @param flags A mask of enum kvmdbg_point_flags (#KVMDBG_POINT_PENDING and
+ *              #KVMDBG_POINT_SELF_HEAL for software breakpoints only).
  * @param user_data Any pointer; events of the point carry it.
  * @param ret_id Where to store the new point's id, or NULL.
  * @return 0 on success. -EINVAL: NULL @p vm, unknown type or flags, bad length or
@@ -637,6 +655,45 @@ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm);
 int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm);
 
 /**
+ * @brief Plant the pending software breakpoints whose address can be planted now.
+ *
+ * Each point inserted with #KVMDBG_POINT_PENDING that has no place in memory yet is
+ * translated again (as an insert translates: see @ref memory) and, if its address now
+ * translates to guest memory, planted as an insert would have planted it. Call it where
+ * new code may have appeared: at each stop, after the guest loaded a module or a program,
+ * after kvmdbg_vm_add_memory(). It costs a translation per pending point, and nothing when
+ * none is pending.
+ *
+ * @param vm The VM object.
+ * @return The number of points planted (0 or more); if none could be planted, the first
+ *         error other than -EFAULT (the address is still not there), such as a write
+ *         callback's; -EINVAL for a NULL @p vm; -ENOMEM.
+ * @since 0.2
+ */
+int kvmdbg_vm_plant_pending(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Plant self-healing software breakpoints again where the guest wrote over them.
+ *
+ * For each planted point inserted with #KVMDBG_POINT_SELF_HEAL whose instruction has a
+ * byte in [@p gpa, @p gpa + @p len) (every such point when @p len is 0), the bytes in
+ * memory are read; where they are no longer the breakpoint instruction, the guest's new
+ * bytes become the point's original bytes and the instruction is written over them again.
+ * The guest's code is never overwritten by old bytes. A point whose original bytes are in
+ * memory right now (a one-shot that fired, a step over it under way) is left alone. Pass
+ * the pages a dirty log reports, or call it with @p len 0 at each stop: it costs a read
+ * per self-healing point, and nothing for the others.
+ *
+ * @param vm The VM object.
+ * @param gpa The first guest-physical byte that may have changed.
+ * @param len How many; 0 for every self-healing point.
+ * @return The number of points planted again; if none was, the first read or write error
+ *         met; -EINVAL for a NULL @p vm or a range that wraps.
+ * @since 0.2
+ */
+int kvmdbg_vm_heal(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len);
+
+/**
  * @brief Number of points in the VM, VM-wide and per vCPU.
  * @param vm The VM object.
  * @return The count, or -EINVAL for a NULL @p vm.
@@ -717,6 +774,23 @@ bool kvmdbg_point_is_armed(const struct kvmdbg_point *point);
  * @since 0.1
  */
 uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
+
+/**
+ * @brief Whether a software breakpoint is pending: inserted with #KVMDBG_POINT_PENDING
+ *        and not planted yet (see kvmdbg_vm_plant_pending()).
+ * @param point A snapshot.
+ * @return true if pending; false for any other point and for NULL.
+ * @since 0.2
+ */
+bool kvmdbg_point_is_pending(const struct kvmdbg_point *point);
+
+/**
+ * @brief How often kvmdbg_vm_heal() planted a self-healing breakpoint again over new code.
+ * @param point A snapshot.
+ * @return The count; 0 for other points and for NULL.
+ * @since 0.2
+ */
+uint64_t kvmdbg_point_get_heal_count(const struct kvmdbg_point *point);
 
 /** @} */
 

@@ -35,6 +35,8 @@ PIN(KVMDBG_POINT_WATCH_ACCESS, 4);
 
 /* enum kvmdbg_point_flags: bits */
 PIN(KVMDBG_POINT_ONESHOT, 1);
+PIN(KVMDBG_POINT_PENDING, 2);
+PIN(KVMDBG_POINT_SELF_HEAL, 4);
 
 /* enum kvmdbg_exit: what kvmdbg_vcpu_handle_exit() returns */
 PIN(KVMDBG_EXIT_NOT_DEBUG, 0);

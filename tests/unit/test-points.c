@@ -358,9 +358,194 @@ static void test_restore_while_stepping_then_step(void)
 	fx_fini(&f);
 }
 
+/* A translation whose mapped pages a test switches on: virtual page k of RAM, identity. */
+static bool page_mapped[16];
+
+static int translate_some(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	uint64_t off = gva - FX_GPA;
+
+	(void)user_data;
+	if (off >= FX_SIZE || !page_mapped[off / 0x1000])
+		return -EFAULT;
+	*ret_gpa = gva;
+	return 0;
+}
+
+static struct kvmdbg_point *snap(struct fx *f, uint64_t id)
+{
+	struct kvmdbg_point *p = NULL;
+
+	g_assert_cmpint(kvmdbg_vm_get_point(f->vm, id, &p), ==, 0);
+	return p;
+}
+
+/*
+ * A breakpoint set before its code is there (a page not mapped yet, RAM not registered yet):
+ * refused without KVMDBG_POINT_PENDING, kept pending with it, planted by
+ * kvmdbg_vm_plant_pending() once the page translates and is memory, and then it fires.
+ */
+static void test_pending(void)
+{
+	const uint64_t a = fx_addr(0x3010), b = fx_addr(0x3020);
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_point *p;
+	uint64_t id, idb;
+	struct fx f;
+
+	memset(page_mapped, 0, sizeof(page_mapped));
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_some, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==,
+			-EFAULT);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 0);
+	/* hardware points are never pending */
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, KVMDBG_POINT_PENDING,
+					 NULL, NULL), ==, -EINVAL);
+
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0,
+					 KVMDBG_POINT_PENDING | KVMDBG_POINT_ONESHOT, &f, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, b, 0, KVMDBG_POINT_PENDING,
+					 NULL, &idb), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 2);
+	/* the address is taken, even pending */
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, KVMDBG_POINT_PENDING,
+					 NULL, NULL), ==, -EEXIST);
+	p = snap(&f, id);
+	g_assert_true(kvmdbg_point_is_pending(p));
+	g_assert_cmpuint(kvmdbg_point_get_flags(p), ==,
+			 KVMDBG_POINT_PENDING | KVMDBG_POINT_ONESHOT);
+	g_assert_true(kvmdbg_point_get_user_data(p) == &f);
+	kvmdbg_point_free(p);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+
+	/* still not there: nothing planted, nothing written */
+	g_assert_cmpint(kvmdbg_vm_plant_pending(f.vm), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+
+	/* the page appears: both are planted, once */
+	page_mapped[3] = true;
+	g_assert_cmpint(kvmdbg_vm_plant_pending(f.vm), ==, 2);
+	g_assert_cmpint(kvmdbg_vm_plant_pending(f.vm), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	g_assert_cmphex(*fx_mem(&f, b), ==, 0xcc);
+	p = snap(&f, id);
+	g_assert_false(kvmdbg_point_is_pending(p));
+	kvmdbg_point_free(p);
+
+	/* and it fires like any other */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, id);
+	g_assert_cmpuint(kvmdbg_event_get_point_flags(ev), ==,
+			 KVMDBG_POINT_PENDING | KVMDBG_POINT_ONESHOT);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x3010]);
+
+	/* a pending point removed writes nothing */
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x5000), 0,
+					 KVMDBG_POINT_PENDING, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x5000)), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, b), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	g_assert_cmpint(kvmdbg_vm_plant_pending(NULL), ==, -EINVAL);
+	fx_fini(&f);
+}
+
+/* Pending because the address translates to memory not registered yet (hot-plugged RAM). */
+static void test_pending_memory(void)
+{
+	static uint8_t more[0x1000];
+	const uint64_t a = 0x900010;
+	struct kvmdbg_point *p;
+	uint64_t id;
+	struct fx f;
+
+	memset(more, 0x90, sizeof(more));
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==,
+			-EFAULT);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, KVMDBG_POINT_PENDING,
+					 NULL, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_plant_pending(f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, 0x900000, sizeof(more), more), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_plant_pending(f.vm), ==, 1);
+	g_assert_cmphex(more[0x10], ==, 0xcc);
+	p = snap(&f, id);
+	g_assert_false(kvmdbg_point_is_pending(p));
+	kvmdbg_point_free(p);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmphex(more[0x10], ==, 0x90);
+	fx_fini(&f);
+}
+
+/*
+ * The guest loads new code over a planted breakpoint.  A self-healing point is planted again
+ * over the new code by kvmdbg_vm_heal() (its new original bytes are the new code's); any
+ * other point is left alone, and its removal keeps the guest's code and returns 1.
+ */
+static void test_self_heal(void)
+{
+	const uint64_t a = fx_addr(0x2200), b = fx_addr(0x2300), c = fx_addr(0x2400);
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_point *p;
+	uint8_t byte;
+	uint64_t id;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, KVMDBG_POINT_SELF_HEAL,
+					 NULL, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, b, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, c, 0,
+					 KVMDBG_POINT_SELF_HEAL | KVMDBG_POINT_ONESHOT, NULL, NULL),
+			==, 0);
+	/* nothing changed: nothing to heal */
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, 0, 0), ==, 0);
+
+	/* the guest writes new code over all three; c has fired first (its bytes are out) */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fx_x86_bp(f.run[0], c);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	*fx_mem(&f, a) = 0x55;
+	*fx_mem(&f, b) = 0x56;
+	*fx_mem(&f, c) = 0x57;
+
+	/* a range that holds none of them heals nothing */
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, fx_addr(0x2201), 0xff), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0x55);
+	/* one that holds a: planted again, its original byte the new one */
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, fx_addr(0x2000), 0x201), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	g_assert_cmphex(*fx_mem(&f, b), ==, 0x56);
+	g_assert_cmphex(*fx_mem(&f, c), ==, 0x57);
+	g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, a, &byte, 1), ==, 0);
+	g_assert_cmphex(byte, ==, 0x55);
+	p = snap(&f, id);
+	g_assert_cmpuint(kvmdbg_point_get_heal_count(p), ==, 1);
+	kvmdbg_point_free(p);
+	/* again: nothing new */
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, 0, 0), ==, 0);
+
+	/* removal: a restores the new code, b (not self-healing) keeps the guest's and says so */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0x55);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, b), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, b), ==, 0x56);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, c), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, c), ==, 0x57);
+	g_assert_cmpint(kvmdbg_vm_heal(NULL, 0, 0), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, ~0ull, 2), ==, -EINVAL);
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/kvmdbg/unit/points/pending", test_pending);
+	g_test_add_func("/kvmdbg/unit/points/pending-memory", test_pending_memory);
+	g_test_add_func("/kvmdbg/unit/points/self-heal", test_self_heal);
 	g_test_add_func("/kvmdbg/unit/points/regress/s390-diag-page-cross",
 			test_s390_diag_page_cross);
 	g_test_add_func("/kvmdbg/unit/points/regress/riscv-ebreak-page-cross",

@@ -311,8 +311,11 @@ static void test_insert_bad_type(struct fix *f, gconstpointer data)
 static void test_insert_bad_flags(struct fix *f, gconstpointer data)
 {
 	(void)data;
-	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, 1, 2, -EINVAL);
-	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, 1, 3, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, 1, 8, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_SW_BREAK, MEM_GPA + 0x200, 1, 9, -EINVAL);
+	/* pending and self-healing are for software breakpoints only */
+	refuse_insert(f, KVMDBG_POINT_HW_BREAK, 0x402000, 1, KVMDBG_POINT_PENDING, -EINVAL);
+	refuse_insert(f, KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, KVMDBG_POINT_SELF_HEAL, -EINVAL);
 	refuse_insert(f, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0x80000000u, -EINVAL);
 	refuse_insert(f, KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, ~0u, -EINVAL);
 	UNCHANGED(f);
