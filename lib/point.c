@@ -859,6 +859,115 @@ int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner)
 	return err;
 }
 
+/* Many software breakpoints at once */
+
+/* A translation that remembers its last page: one call per page for sorted addresses. */
+struct page_cache {
+	const struct translator *t;
+	uint64_t gva_page, gpa_page;
+	int ret;
+	bool valid;
+};
+
+static int cached_translate(struct page_cache *pc, uint64_t gva, uint64_t *ret_gpa)
+{
+	uint64_t page = gva & ~(GUEST_PAGE - 1);
+
+	if (!pc->valid || page != pc->gva_page) {
+		pc->gva_page = page;
+		pc->ret = translator_run(pc->t, page, &pc->gpa_page);
+		pc->valid = true;
+	}
+	if (pc->ret < 0)
+		return pc->ret;
+	*ret_gpa = pc->gpa_page + (gva - page);
+	return 0;
+}
+
+static void translate_cached(const struct kvmdbg_vm *vm, struct page_cache *pc, uint64_t addr,
+			     struct xlat *x)
+{
+	uint64_t room = GUEST_PAGE - addr % GUEST_PAGE;
+
+	memset(x, 0, sizeof(*x));
+	x->ret = cached_translate(pc, addr, &x->gpa);
+	if (x->ret < 0 || room >= longest_insn(vm))
+		return;
+	x->ret2 = cached_translate(pc, addr + room, &x->gpa2);
+	x->has_gpa2 = x->ret2 == 0;
+}
+
+#define MANY_CHUNK 4096
+
+_public_ int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				   const uint64_t *addrs, size_t n, unsigned int flags,
+				   void *user_data, uint64_t *ret_ids, size_t *ret_failed)
+{
+	struct page_cache pc = { 0 };
+	struct translator t;
+	struct xlat *x;
+	size_t done = 0, failed = 0;
+	int ret = 0;
+
+	if (!vm || (n && !addrs) || n > INT32_MAX)
+		return -EINVAL;
+	if (type != KVMDBG_POINT_SW_BREAK)
+		return point_type_is_valid(type) ? -EOPNOTSUPP : -EINVAL;
+	/* bad input is refused before anything is written */
+	pthread_mutex_lock(&vm->lock);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		ret = point_check(vm, NULL, type, addrs[i], 0, flags);
+		if (ret < 0)
+			failed = i;
+	}
+	mem_translator(vm, NULL, &t);
+	pthread_mutex_unlock(&vm->lock);
+	if (ret < 0)
+		goto out;
+	x = malloc((n < MANY_CHUNK ? n : MANY_CHUNK) * sizeof(*x) + 1);
+	if (!x)
+		return -ENOMEM;
+	pc.t = &t;
+	while (done < n && ret == 0) {
+		size_t m = n - done < MANY_CHUNK ? n - done : MANY_CHUNK;
+
+		/* translated without the lock, one call per page */
+		for (size_t i = 0; i < m; i++)
+			translate_cached(vm, &pc, addrs[done + i], &x[i]);
+		pthread_mutex_lock(&vm->lock);
+		for (size_t i = 0; i < m && ret == 0; i++) {
+			uint64_t id;
+
+			ret = insert_sw(vm, NULL, addrs[done + i], flags, user_data, &x[i], &id);
+			if (ret < 0)
+				failed = done + i;
+			else if (ret_ids)
+				ret_ids[done + i] = id;
+		}
+		pthread_mutex_unlock(&vm->lock);
+		if (ret == 0)
+			done += m;
+	}
+	free(x);
+	if (ret < 0) {
+		/* all or nothing: this call's points go again */
+		pthread_mutex_lock(&vm->lock);
+		for (size_t i = 0; i < failed; i++) {
+			/* the insert at i succeeded: the point at addrs[i] is this call's */
+			uint32_t idx = sw_find(&vm->sw, addrs[i]);
+			/* a point whose bytes cannot be restored stays, as a removal leaves it */
+			int gone = idx ? destroy_sw(vm, idx) : 0;
+
+			(void)gone;
+		}
+		pthread_mutex_unlock(&vm->lock);
+	}
+out:
+	if (ret < 0 && ret_failed)
+		*ret_failed = failed;
+	return ret;
+}
+
 /* Pending and self-healing software breakpoints */
 
 /* What kvmdbg_vm_plant_pending() learnt of one pending point without the lock. */

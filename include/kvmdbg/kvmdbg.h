@@ -554,6 +554,37 @@ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t
 		     unsigned int flags, void *user_data, uint64_t *ret_id);
 
 /**
+ * @brief Insert many VM-wide software breakpoints at once.
+ *
+ * As kvmdbg_vm_insert() of each address with length 0, the same @p flags and @p
+ * user_data, but in one call: the VM's lock is taken once per 4096 points rather than
+ * twice per point, and each guest page is translated once, not once per point (the
+ * translation of a page is reused for every address on it within this call). A
+ * coverage fuzzer plants a breakpoint on every basic block this way.
+ *
+ * All or nothing: if one address fails, the points this call inserted before it are
+ * removed again (as kvmdbg_vm_remove() would; one whose bytes cannot be restored stays,
+ * as there), the error is returned and @p ret_failed says which address it was.
+ *
+ * @param vm The VM object.
+ * @param type #KVMDBG_POINT_SW_BREAK (hardware points are few: insert them one by one).
+ * @param addrs The addresses, as kvmdbg_vm_insert() takes them; sorted ones translate
+ *              fastest.
+ * @param n How many.
+ * @param flags A mask of enum kvmdbg_point_flags, for every point.
+ * @param user_data Any pointer, for every point.
+ * @param ret_ids Where to store the n new ids, in the order of @p addrs, or NULL.
+ * @param ret_failed Where to store the index of the address that failed, or NULL.
+ * @return 0 when all were inserted; -EINVAL for a NULL @p vm or @p addrs, an unknown
+ *         type or flags; -EOPNOTSUPP for a hardware type; otherwise what
+ *         kvmdbg_vm_insert() returns for the address that failed.
+ * @since 0.2
+ */
+int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+			  const uint64_t *addrs, size_t n, unsigned int flags, void *user_data,
+			  uint64_t *ret_ids, size_t *ret_failed);
+
+/**
  * @brief Remove a VM-wide point.
  *
  * A software breakpoint gets its original bytes back, unless the guest overwrote the

@@ -540,9 +540,95 @@ static void test_self_heal(void)
 	fx_fini(&f);
 }
 
+static unsigned int translations;
+
+static int translate_counting(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	(void)user_data;
+	translations++;
+	if (gva - FX_GPA >= FX_SIZE)
+		return -EFAULT;
+	*ret_gpa = gva;
+	return 0;
+}
+
+/*
+ * A fuzzer's bulk insert: one call, one translation per page, the ids in order; and all or
+ * nothing when one address fails.
+ */
+static void test_insert_many(void)
+{
+	enum { N = 3000 };
+	static uint64_t addrs[N], ids[N];
+	struct kvmdbg_point *p;
+	size_t failed = 12345;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_counting, NULL), ==,
+			0);
+	/* three per 16 bytes over 0x4000..0x43ff0: 4 pages */
+	for (size_t i = 0; i < N; i++)
+		addrs[i] = fx_addr(0x4000 + (i / 3) * 16 + (i % 3) * 4);
+	g_assert_cmpuint(addrs[N - 1] - fx_addr(0x4000), <, 0x4000);
+	translations = 0;
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, addrs, N,
+					      KVMDBG_POINT_ONESHOT, &f, ids, &failed), ==, 0);
+	g_assert_cmpuint(failed, ==, 12345);
+	g_assert_cmpuint(translations, ==, 4);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, N);
+	for (size_t i = 0; i < N; i++) {
+		g_assert_cmphex(*fx_mem(&f, addrs[i]), ==, 0xcc);
+		p = snap(&f, ids[i]);
+		g_assert_cmphex(kvmdbg_point_get_addr(p), ==, addrs[i]);
+		g_assert_cmpuint(kvmdbg_point_get_flags(p), ==, KVMDBG_POINT_ONESHOT);
+		g_assert_true(kvmdbg_point_get_user_data(p) == &f);
+		kvmdbg_point_free(p);
+	}
+	g_assert_cmpint(kvmdbg_vm_remove_all(f.vm), ==, N);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+
+	/* one address taken already: nothing of this call stays */
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, addrs[2000], 0, 0, NULL,
+					 NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, addrs, N, 0, NULL, ids,
+					      &failed), ==, -EEXIST);
+	g_assert_cmpuint(failed, ==, 2000);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, addrs[2000]), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+
+	/* one that does not translate, near the end */
+	addrs[N - 2] = fx_addr(FX_SIZE + 0x100);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, addrs, N, 0, NULL, NULL,
+					      &failed), ==, -EFAULT);
+	g_assert_cmpuint(failed, ==, N - 2);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+
+	/* bad input changes nothing */
+	g_assert_cmpint(kvmdbg_vm_insert_many(NULL, KVMDBG_POINT_SW_BREAK, addrs, 1, 0, NULL, NULL,
+					      NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, NULL, 1, 0, NULL, NULL,
+					      NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, addrs, 2, 0x80, NULL,
+					      NULL, &failed), ==, -EINVAL);
+	g_assert_cmpuint(failed, ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_HW_BREAK, addrs, 1, 0, NULL, NULL,
+					      NULL), ==, -EOPNOTSUPP);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, 9, addrs, 1, 0, NULL, NULL, NULL), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, NULL, 0, 0, NULL, NULL,
+					      NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/kvmdbg/unit/points/insert-many", test_insert_many);
 	g_test_add_func("/kvmdbg/unit/points/pending", test_pending);
 	g_test_add_func("/kvmdbg/unit/points/pending-memory", test_pending_memory);
 	g_test_add_func("/kvmdbg/unit/points/self-heal", test_self_heal);
