@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The unit tier's shared fixture: a VM of any architecture over the fake kernel edge, with
- * guest RAM registered, identity translation, and writers of every architecture's exits.
+ * guest RAM registered, identity translation, and writers of every architecture's exits; and
+ * the checks the area tests share (what pre_run sent, how an exit was answered, what a refused
+ * call left alone).
  *
  * Every exit writer first fills the whole struct kvm_run after exit_reason with garbage, then
  * writes exactly the fields that the named kernel writes for that exit (as upstream KVM does:
@@ -11,8 +13,10 @@
 #ifndef KVMDBG_TEST_FIXTURE_H
 #define KVMDBG_TEST_FIXTURE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -40,6 +44,10 @@
 #define FX_DR6_NONE 0xffff0ff0ull
 #define FX_DR6_STEP 0xffff4ff0ull
 #define FX_DR6_SLOT(n) (0xffff0ff0ull | 1ull << (n))
+#define FX_DR6_BD 0xffff2ff0ull
+
+/* fx_fail_writes(): every write fails, not a number of them. */
+#define FX_ALWAYS UINT_MAX
 
 struct fx {
 	const struct arch *arch;
@@ -48,6 +56,12 @@ struct fx {
 	struct kvm_run *run[FX_MAX_VCPUS];
 	uint8_t *mem;  /* FX_SIZE bytes of guest RAM at FX_GPA */
 	uint8_t *orig; /* the same as it was before the library touched it */
+	/* fx_write_mem(): how many writes still fail (FX_ALWAYS: all), and with what */
+	unsigned int fail_writes;
+	int write_err;
+	/* fx_mark(): the state a refused call must leave alone */
+	uint8_t *expected_mem;
+	long expected_count;
 };
 
 /*
@@ -59,7 +73,38 @@ void fx_init(struct fx *f, const char *arch, int debug2, unsigned int nr_vcpus);
 /* The same, without the VM (for tests that set capabilities first): fx_vm() then. */
 void fx_init_bare(struct fx *f, const char *arch, int debug2);
 void fx_vm(struct fx *f, unsigned int nr_vcpus);
+/*
+ * The same with guest memory reached through the fixture's callbacks only (fx_read_mem(),
+ * fx_write_mem(): no region registered), so that a test can make writes fail.
+ */
+void fx_vm_callbacks(struct fx *f, unsigned int nr_vcpus);
+/* Attach vCPU i now (a vCPU that comes later). */
+void fx_attach(struct fx *f, unsigned int i);
+/* Free the vCPUs and the VM (which write back what they still hold), not guest RAM. */
+void fx_free_vm(struct fx *f);
 void fx_fini(struct fx *f);
+/* fx_fini(), asserting first that freeing the VM left guest RAM as it was. */
+void fx_fini_restored(struct fx *f);
+
+/* For g_test_add(): x86 with the default capabilities, vCPU 0 attached and settled. */
+void fx_setup_x86(struct fx *f, gconstpointer data);
+/*
+ * For g_test_add(): x86, two vCPUs, a software breakpoint at FX_BASE_SW and a hardware one
+ * at FX_BASE_HW applied on both, and that state marked (fx_mark()): a baseline on which any
+ * stray change of a refused call shows.
+ */
+void fx_setup_baseline(struct fx *f, gconstpointer data);
+void fx_teardown(struct fx *f, gconstpointer data);
+
+#define FX_BASE_SW (FX_GPA + 0x100)
+#define FX_BASE_HW 0x401000ull
+
+/* The identity translation, and guest RAM through callbacks (user_data: the struct fx). */
+int fx_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa);
+int fx_read_mem(void *user_data, uint64_t gpa, void *buf, size_t len);
+int fx_write_mem(void *user_data, uint64_t gpa, const void *buf, size_t len);
+/* fx_write_mem(): the next count writes (FX_ALWAYS: all, until the next call) fail with err. */
+void fx_fail_writes(struct fx *f, int err, unsigned int count);
 
 /* A guest address in the registered RAM. */
 static inline uint64_t fx_addr(uint64_t off)
@@ -73,8 +118,95 @@ static inline uint8_t *fx_mem(struct fx *f, uint64_t gpa)
 	return f->mem + (gpa - FX_GPA);
 }
 
+/* The byte at gpa before the library touched guest RAM. */
+static inline uint8_t fx_orig(struct fx *f, uint64_t gpa)
+{
+	g_assert_cmpuint(gpa - FX_GPA, <, FX_SIZE);
+	return f->orig[gpa - FX_GPA];
+}
+
+/* A guest address in RAM whose byte is not 0xcc, so that an x86 int3 there shows. */
+static inline uint64_t fx_ram(struct fx *f, uint64_t off)
+{
+	g_assert_cmpuint(off, <, FX_SIZE);
+	g_assert_cmphex(f->orig[off], !=, 0xcc);
+	return FX_GPA + off;
+}
+
+/* v in n bytes at p, in the byte order be says; and back. */
+void fx_put(uint8_t *p, uint64_t v, int n, bool be);
+uint64_t fx_get(const uint8_t *p, int n, bool be);
+
+/* An insert that must succeed: the point's id. */
+uint64_t fx_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+		   uint64_t len, unsigned int flags);
+uint64_t fx_vinsert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		    uint64_t len, unsigned int flags);
+
 /* kvmdbg_vcpu_handle_exit(vcpu i, 0, ev), with *ev cleared first. */
 int fx_exit(struct fx *f, unsigned int i, const struct kvmdbg_event **ev);
+
+/* Never a valid event: handle_exit must leave *ret_event alone unless it returns EVENT. */
+extern const int fx_no_event_storage;
+#define FX_NO_EVENT ((const struct kvmdbg_event *)(const void *)&fx_no_event_storage)
+
+/* kvmdbg_vcpu_handle_exit(vcpu i, 0, ev), with *ev set to FX_NO_EVENT first. */
+int fx_handle(struct fx *f, unsigned int i, const struct kvmdbg_event **ev);
+
+/* The exit already in vCPU i's struct kvm_run is an event of that type, from that vCPU. */
+#define fx_expect_event(f, i, ev, type_)                                                    \
+	do {                                                                                 \
+		g_assert_cmpint(fx_handle((f), (i), &(ev)), ==, KVMDBG_EXIT_EVENT);          \
+		g_assert_true((ev) != FX_NO_EVENT);                                          \
+		g_assert_nonnull(ev);                                                        \
+		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, (type_));                     \
+		g_assert_true(kvmdbg_event_get_vcpu(ev) == (f)->vcpu[i]);                    \
+	} while (0)
+
+/* ... is the library's own business: run on. */
+#define fx_expect_resume(f, i)                                                               \
+	do {                                                                                 \
+		const struct kvmdbg_event *ev_;                                              \
+		g_assert_cmpint(fx_handle((f), (i), &ev_), ==, KVMDBG_EXIT_RESUME);          \
+		g_assert_true(ev_ == FX_NO_EVENT);                                           \
+	} while (0)
+
+/* ... is the VMM's. */
+#define fx_expect_not_debug(f, i)                                                            \
+	do {                                                                                 \
+		const struct kvmdbg_event *ev_;                                              \
+		g_assert_cmpint(fx_handle((f), (i), &ev_), ==, KVMDBG_EXIT_NOT_DEBUG);       \
+		g_assert_true(ev_ == FX_NO_EVENT);                                           \
+	} while (0)
+
+/*
+ * An x86 debug exit on vCPU i as the kernel writes it (exception 3: fx_x86_bp(), dr6 not
+ * written; else fx_x86_db()), handled with *ev = FX_NO_EVENT first; the library may make no
+ * kernel call on the way.
+ */
+int fx_x86_exit(struct fx *f, unsigned int i, uint32_t exception, uint64_t pc, uint64_t dr6,
+		const struct kvmdbg_event **ev);
+
+#define fx_x86_event(f, i, exception, pc, dr6, ev, type_)                                   \
+	do {                                                                                 \
+		g_assert_cmpint(fx_x86_exit((f), (i), (exception), (pc), (dr6), &(ev)), ==,  \
+				KVMDBG_EXIT_EVENT);                                          \
+		g_assert_true((ev) != FX_NO_EVENT);                                          \
+		g_assert_nonnull(ev);                                                        \
+		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, (type_));                     \
+		g_assert_true(kvmdbg_event_get_vcpu(ev) == (f)->vcpu[i]);                    \
+	} while (0)
+
+#define fx_x86_resume(f, i, exception, pc, dr6)                                              \
+	do {                                                                                 \
+		const struct kvmdbg_event *ev_;                                              \
+		g_assert_cmpint(fx_x86_exit((f), (i), (exception), (pc), (dr6), &ev_), ==,   \
+				KVMDBG_EXIT_RESUME);                                         \
+		g_assert_true(ev_ == FX_NO_EVENT);                                           \
+	} while (0)
+
+/* An x86 event's raw exception, and its DR6 (a #BP exit carries none: -ENODATA). */
+void fx_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t status);
 
 /* Garbage over the whole struct kvm_run after exit_reason (the bytes the last exit left). */
 void fx_garbage(struct kvm_run *run);
@@ -99,6 +231,85 @@ void fx_s390_sieic(struct kvm_run *run, uint64_t psw, uint8_t icpt, uint16_t ipa
 		   uint32_t ipb);
 /* riscv ebreak: KVM_EXIT_DEBUG and nothing else (struct kvm_debug_exit_arch is empty). */
 void fx_riscv(struct kvm_run *run);
+
+/* x86 KVM_SET_GUEST_DEBUG with debugging off: 72 zero bytes. */
+extern const uint8_t fx_x86_off[72];
+
+/*
+ * Settle vCPU i: the first pre_run of a fresh vCPU with nothing to apply may switch debugging
+ * off explicitly (72 zero bytes on x86) or do nothing; both are accepted.  Empties the log.
+ */
+void fx_settle(struct fx *f, unsigned int i);
+
+/* pre_run must issue exactly one KVM_SET_GUEST_DEBUG of size bytes on fd, which succeeds. */
+struct fake_call fx_pre_run_one(struct kvmdbg_vcpu *vcpu, int fd, size_t size);
+
+/* pre_run must apply nothing. */
+#define fx_pre_run_none(vcpu)                                                                \
+	do {                                                                                 \
+		fake_log_clear();                                                            \
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 0);                           \
+		assert_log_len(0);                                                           \
+	} while (0)
+
+/* pre_run must issue exactly one x86 KVM_SET_GUEST_DEBUG with exactly these 72 bytes. */
+#define fx_pre_run_applies(vcpu, fd, image)                                                  \
+	do {                                                                                 \
+		fake_log_clear();                                                            \
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);                           \
+		assert_log_len(1);                                                           \
+		assert_gd(0, (fd), (image));                                                 \
+		fake_log_clear();                                                            \
+	} while (0)
+
+/* The same for a step over a breakpoint, BLOCKIRQ left to /kvmdbg/unit/stepover/blockirq. */
+#define fx_pre_run_applies_step(vcpu, fd, image)                                             \
+	do {                                                                                 \
+		fake_log_clear();                                                            \
+		g_assert_cmpint(kvmdbg_vcpu_pre_run(vcpu), ==, 1);                           \
+		assert_log_len(1);                                                           \
+		assert_gd_any_blockirq(0, (fd), (image));                                    \
+		fake_log_clear();                                                            \
+	} while (0)
+
+/* An image of some size in the log: dumped when it differs. */
+#define fx_assert_image(c, expected, n)                                                      \
+	do {                                                                                 \
+		if (memcmp((c).bytes, (expected), (n)) != 0) {                               \
+			fake_dump_image("expected", (const uint8_t *)(expected), (n));       \
+			fake_dump_image("actual  ", (c).bytes, (n));                         \
+		}                                                                            \
+		g_assert_cmpmem((c).bytes, (n), (expected), (n));                            \
+	} while (0)
+
+/*
+ * kvmdbg_vm_has_feature() for features 1..9 (expected[0] unused), and -EINVAL for numbers
+ * that are no feature.
+ */
+void fx_assert_features(struct kvmdbg_vm *vm, const int expected[10]);
+
+/* Remember the current state (guest RAM, point count) as the one refusals must keep. */
+void fx_mark(struct fx *f);
+
+/*
+ * Nothing changed since fx_mark(): no kernel call, the same point count and guest RAM, and
+ * nothing pending for the next pre_run of vCPUs 0 and 1 (x86 sends a stepping vCPU's state
+ * before every run, changed or not).
+ */
+#define fx_assert_unchanged(f)                                                               \
+	do {                                                                                 \
+		size_t n_ = 0;                                                               \
+		assert_log_len(0);                                                           \
+		g_assert_cmpint(kvmdbg_vm_get_point_count((f)->vm), ==, (f)->expected_count); \
+		g_assert_cmpmem((f)->mem, FX_SIZE, (f)->expected_mem, FX_SIZE);              \
+		for (unsigned int i_ = 0; i_ < 2; i_++) {                                    \
+			bool s_ = kvmdbg_vcpu_is_single_step((f)->vcpu[i_]);                 \
+			g_assert_cmpint(kvmdbg_vcpu_pre_run((f)->vcpu[i_]), ==, s_ ? 1 : 0); \
+			n_ += s_;                                                            \
+		}                                                                            \
+		assert_log_len(n_);                                                          \
+		fake_log_clear();                                                            \
+	} while (0)
 
 /* What a snapshot of point id says (kvmdbg_vm_get_point(); asserts that the point exists). */
 struct fx_point {
