@@ -133,18 +133,23 @@ void fx_fini_restored(struct fx *f)
 	fx_fini(f);
 }
 
-void fx_settle(struct fx *f, unsigned int i)
+void fx_settle_vcpu(struct kvmdbg_vcpu *vcpu, int fd)
 {
 	int ret;
 
 	fake_log_clear();
-	ret = kvmdbg_vcpu_pre_run(f->vcpu[i]);
+	ret = kvmdbg_vcpu_pre_run(vcpu);
 	g_assert_cmpint(ret, >=, 0);
 	g_assert_cmpint(ret, <=, 1);
 	assert_log_len((size_t)ret);
 	if (ret == 1)
-		assert_gd(0, FX_VCPU_FD + (int)i, fx_x86_off);
+		assert_gd(0, fd, fx_x86_off);
 	fake_log_clear();
+}
+
+void fx_settle(struct fx *f, unsigned int i)
+{
+	fx_settle_vcpu(f->vcpu[i], FX_VCPU_FD + (int)i);
 }
 
 void fx_setup_x86(struct fx *f, gconstpointer data)
@@ -171,6 +176,25 @@ void fx_teardown(struct fx *f, gconstpointer data)
 {
 	(void)data;
 	fx_fini(f);
+}
+
+void fx_refuse_insert(struct fx *f, int type, uint64_t addr, uint64_t len, unsigned int flags,
+		      int err)
+{
+	uint64_t p = FX_NO_POINT;
+
+	g_test_message("insert type %d addr 0x%" G_GINT64_MODIFIER "x len %" G_GUINT64_FORMAT
+		       " flags 0x%x: expect %d",
+		       type, addr, len, flags, err);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, (enum kvmdbg_point_type)type, addr, len, flags,
+					 NULL, &p), ==, err);
+	g_assert_true(p == FX_NO_POINT);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], (enum kvmdbg_point_type)type, addr, len,
+					   flags, NULL, &p), ==, err);
+	g_assert_true(p == FX_NO_POINT);
+	/* without ret_point too */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, (enum kvmdbg_point_type)type, addr, len, flags,
+					 NULL, NULL), ==, err);
 }
 
 void fx_mark(struct fx *f)

@@ -95,6 +95,8 @@ void fx_setup_x86(struct fx *f, gconstpointer data);
  */
 void fx_setup_baseline(struct fx *f, gconstpointer data);
 void fx_teardown(struct fx *f, gconstpointer data);
+/* g_test_add() of a test on the shared fixture, made by setup, torn down by fx_teardown(). */
+#define fx_test_add(path, setup, fn) g_test_add((path), struct fx, NULL, (setup), (fn), fx_teardown)
 
 #define FX_BASE_SW (FX_GPA + 0x100)
 #define FX_BASE_HW 0x401000ull
@@ -236,9 +238,11 @@ void fx_riscv(struct kvm_run *run);
 extern const uint8_t fx_x86_off[72];
 
 /*
- * Settle vCPU i: the first pre_run of a fresh vCPU with nothing to apply may switch debugging
- * off explicitly (72 zero bytes on x86) or do nothing; both are accepted.  Empties the log.
+ * Settle an x86 vCPU: the first pre_run of a fresh vCPU with nothing to apply may switch
+ * debugging off explicitly (72 zero bytes) or do nothing; both are accepted.  Empties the log.
  */
+void fx_settle_vcpu(struct kvmdbg_vcpu *vcpu, int fd);
+/* The same for the fixture's vCPU i. */
 void fx_settle(struct fx *f, unsigned int i);
 
 /* pre_run must issue exactly one KVM_SET_GUEST_DEBUG of size bytes on fd, which succeeds. */
@@ -287,6 +291,16 @@ struct fake_call fx_pre_run_one(struct kvmdbg_vcpu *vcpu, int fd, size_t size);
  * that are no feature.
  */
 void fx_assert_features(struct kvmdbg_vm *vm, const int expected[10]);
+
+/* An id no insert returns: a refused insert must leave it in *ret_point. */
+#define FX_NO_POINT 0xdeadbeefull
+
+/*
+ * An insert refused with err, VM-wide and on vCPU 0, with and without ret_point; the caller
+ * checks with fx_assert_unchanged() that it changed nothing.
+ */
+void fx_refuse_insert(struct fx *f, int type, uint64_t addr, uint64_t len, unsigned int flags,
+		      int err);
 
 /* Remember the current state (guest RAM, point count) as the one refusals must keep. */
 void fx_mark(struct fx *f);

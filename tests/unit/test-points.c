@@ -207,23 +207,6 @@ static void test_mark_all_armed_hw_oneshot(void)
 /* ------------------------------------------------------------------------------------------ */
 /* Regression: s390's KVM_CAP_SET_GUEST_DEBUG2 mask includes a bit the ioctl refuses */
 
-/*
- * arch/s390/kvm/kvm-s390.c reports KVM_GUESTDBG_VALID_MASK (0x10010003), which includes
- * KVM_GUESTDBG_EXIT_PENDING (asm/kvm_host.h); kvm_arch_vcpu_ioctl_set_guest_debug() refuses
- * it.  The mask the library reports and obeys is the kernel's intersected with what the
- * backend can send.
- */
-static void test_s390_mask_without_exit_pending(void)
-{
-	uint32_t mask;
-	struct fx f;
-
-	fx_init(&f, "s390x", 0x10010003, 1);
-	g_assert_cmpint(kvmdbg_vm_get_control_mask(f.vm, &mask), ==, 0);
-	g_assert_cmphex(mask, ==, 0x10003);
-	fx_fini(&f);
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Regression: points that could not be restored vanished with their vCPU or VM */
 
@@ -369,8 +352,6 @@ int main(int argc, char **argv)
 			test_s390_failed_insert_keeps_cap_off);
 	g_test_add_func("/kvmdbg/unit/points/regress/mark-all-armed-hw-oneshot",
 			test_mark_all_armed_hw_oneshot);
-	g_test_add_func("/kvmdbg/unit/points/regress/s390-mask-without-exit-pending",
-			test_s390_mask_without_exit_pending);
 	g_test_add_func("/kvmdbg/unit/points/regress/orphans-survive-vcpu",
 			test_orphans_survive_vcpu);
 	g_test_add_func("/kvmdbg/unit/points/regress/restore-while-stepping",

@@ -253,16 +253,6 @@ static void test_null_event(void)
 	g_assert_cmphex(st, ==, 0x77);
 }
 
-static void test_bad_feature(struct fix *f, gconstpointer data)
-{
-	(void)data;
-	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)0), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)10), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)-1), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, (enum kvmdbg_feature)INT_MAX), ==, -EINVAL);
-	UNCHANGED(f);
-}
-
 /* ------------------------------------------------------------------ insert */
 
 /* Try an insert, VM-wide and on vCPU 0, expecting err and no change. */
@@ -742,7 +732,6 @@ int main(int argc, char **argv)
 	ADD("null/vcpu", test_null_vcpu);
 	ADD("null/ret-event", test_null_ret_event);
 	g_test_add_func("/kvmdbg/unit/validation/null/event", test_null_event);
-	ADD("feature/unknown", test_bad_feature);
 	ADD("insert/bad-type", test_insert_bad_type);
 	ADD("insert/bad-flags", test_insert_bad_flags);
 	ADD("insert/bad-length", test_insert_bad_length);
