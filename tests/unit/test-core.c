@@ -324,38 +324,6 @@ static struct fake_call pre_run_one(struct kvmdbg_vcpu *vcpu, int fd)
 	return c;
 }
 
-static void test_no_global_state(void)
-{
-	struct fix fx, *f = &fx;
-	struct kvmdbg_vm *vm2 = NULL;
-	struct kvmdbg_vcpu *v2 = NULL;
-	struct kvm_run *run2 = fake_run_new();
-	uint8_t img[72];
-
-	fix_setup(f, NULL);
-	g_assert_cmpint(kvmdbg_vm_new(200, &vm2), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_new(vm2, 201, run2, &v2), ==, 0);
-	settle(v2, 201);
-	/* the same vCPU fd number in another VM is another vCPU */
-	g_assert_cmpint(kvmdbg_vcpu_new(vm2, VCPU_FD, f->run[1], &f->vcpu[1]), ==, 0);
-	settle(f->vcpu[1], VCPU_FD);
-
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, 0x401000, 1, 0);
-	x86_image(img, 0x00020001, 0x401000, 0, 0, 0, 0x402);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_NONE(v2);
-	PRE_RUN_NONE(f->vcpu[1]);
-	g_assert_cmpint(kvmdbg_vm_get_point_count(vm2), ==, 0);
-	g_assert_cmpuint(0, ==, fx_find(vm2, KVMDBG_POINT_HW_BREAK, 0x401000));
-
-	kvmdbg_vcpu_free(f->vcpu[1]);
-	f->vcpu[1] = NULL;
-	kvmdbg_vcpu_free(v2);
-	kvmdbg_vm_free(vm2);
-	g_free(run2);
-	fix_teardown(f, NULL);
-}
-
 /* ------------------------------------------------------------------ pre_run */
 
 static void test_pre_run_first(void)
@@ -1391,34 +1359,6 @@ static void test_sw_remove_all_identical(struct fix *f, gconstpointer data)
 	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, zero_image);
 }
 
-static void test_sw_free_restores(void)
-{
-	struct fix fx, *f = &fx;
-
-	fix_setup(f, NULL);
-	attach(f, 1);
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, ram(f, 0x100), 1, 0);
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, ram(f, 0x200), 1, KVMDBG_POINT_ONESHOT);
-	vinsert(f->vcpu[1], KVMDBG_POINT_SW_BREAK, ram(f, 0x300), 1, 0);
-	vinsert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, ram(f, 0x400), 1, 0);
-	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 4);
-
-	/* a vCPU takes its own points with it */
-	kvmdbg_vcpu_free(f->vcpu[1]);
-	f->vcpu[1] = NULL;
-	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 3);
-	g_assert_cmphex(mem_at(f, MEM_GPA + 0x300), ==, orig_at(f, MEM_GPA + 0x300));
-	g_assert_cmphex(mem_at(f, MEM_GPA + 0x400), ==, 0xcc);
-
-	/* the VM takes everything else */
-	kvmdbg_vcpu_free(f->vcpu[0]);
-	f->vcpu[0] = NULL;
-	kvmdbg_vm_free(f->vm);
-	f->vm = NULL;
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-	fix_teardown(f, NULL);
-}
-
 static void test_sw_scoped_other_vcpu(struct fix *f, gconstpointer data)
 {
 	const uint64_t s = ram(f, 0x100);
@@ -2015,12 +1955,6 @@ static void test_event_names(void)
 	g_assert_cmpstr(kvmdbg_event_type_name((enum kvmdbg_event_type)1000), ==, "unknown");
 }
 
-static void test_version(void)
-{
-	g_assert_cmpstr(kvmdbg_version_string(), ==, KVMDBG_VERSION_STRING);
-	g_assert_true(KVMDBG_CHECK_VERSION(0, 1, 0));
-}
-
 #define ADD(path, fn) g_test_add("/kvmdbg/unit/core/" path, struct fix, NULL, fix_setup, fn, \
 				 fix_teardown)
 #define ADD_FUNC(path, fn) g_test_add_func("/kvmdbg/unit/core/" path, fn)
@@ -2028,8 +1962,6 @@ static void test_version(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-
-	ADD_FUNC("vm/no-global-state", test_no_global_state);
 
 	ADD_FUNC("pre-run/first", test_pre_run_first);
 	ADD("pre-run/hw-inserts", test_pre_run_hw_inserts);
@@ -2064,7 +1996,6 @@ int main(int argc, char **argv)
 	ADD("sw/guest-db", test_sw_guest_db);
 	ADD("sw/remove-overwritten", test_sw_remove_overwritten);
 	ADD("sw/remove-all-identical", test_sw_remove_all_identical);
-	ADD_FUNC("sw/free-restores", test_sw_free_restores);
 	ADD("sw/scoped-other-vcpu", test_sw_scoped_other_vcpu);
 	ADD_FUNC("sw/translate-kernel", test_sw_translate_kernel);
 	ADD_FUNC("sw/memory-callbacks", test_sw_memory_callbacks);
@@ -2083,7 +2014,6 @@ int main(int argc, char **argv)
 	ADD("kick/other-thread", test_kick_other_thread);
 
 	ADD_FUNC("event/names", test_event_names);
-	ADD_FUNC("version", test_version);
 
 	return g_test_run();
 }

@@ -438,66 +438,6 @@ static void test_steppers_reinsert(void)
 	fix_fini(f);
 }
 
-/* ------------------------------------------------------------ 7. vcpu_free leaves an orphan */
-
-static bool fail_writes;
-static struct fix *cb_fix;
-
-static int cb_read(void *u, uint64_t gpa, void *buf, size_t len)
-{
-	(void)u;
-	memcpy(buf, cb_fix->mem + (gpa - MEM_GPA), len);
-	return 0;
-}
-
-static int cb_write(void *u, uint64_t gpa, const void *buf, size_t len)
-{
-	(void)u;
-	if (fail_writes)
-		return -EFAULT;
-	memcpy(cb_fix->mem + (gpa - MEM_GPA), buf, len);
-	return 0;
-}
-
-static void test_vcpu_free_orphan(void)
-{
-	struct fix fx, *f = &fx;
-	uint64_t p;
-	struct kvmdbg_vcpu *old;
-	uint64_t x = MEM_GPA + 0x300;
-
-	fix_init(f, NULL, 0);
-	cb_fix = f;
-	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, cb_read, cb_write, translate_identity,
-						 NULL), ==, 0);
-	fix_vcpu(f, 0);
-	fix_vcpu(f, 1);
-	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, x, 0, 0, NULL, &p),
-			==, 0);
-	old = f->vcpu[0];
-	fail_writes = true;
-	kvmdbg_vcpu_free(f->vcpu[0]);
-	f->vcpu[0] = NULL;
-	fail_writes = false;
-	/* a snapshot of the survivor, if any, says who owns it now */
-	long left = kvmdbg_vm_get_point_count(f->vm);
-	struct kvmdbg_vcpu *owner = left == 1 ? fx_point(f->vm, p).vcpu : NULL;
-
-	g_test_message("points left: %ld; owner of the survivor: %p (freed: %p)", left,
-		       (void *)owner, (void *)old);
-	/* the survivor still names the freed vCPU as its owner */
-	bool dangling = left == 1 && owner == old;
-	/* and can no longer be removed by key: -ENOENT from the VM, its vCPU is gone */
-	g_test_message("vm_remove: %d", kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, x));
-	/* a new vCPU object may get the same address and then "own" it */
-	fix_vcpu(f, 2);
-	g_test_message("new vCPU %p; vcpu_remove through it: %d", (void *)f->vcpu[2],
-		       kvmdbg_vcpu_remove(f->vcpu[2], KVMDBG_POINT_SW_BREAK, x));
-	g_assert_false(dangling);
-	kvmdbg_vm_free(f->vm);
-	fix_fini(f);
-}
 
 /* ------------------------------------------------------------ 8. HW slot reused: misattributed */
 
@@ -541,7 +481,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/regress/steppers-reinsert", test_steppers_reinsert);
 	g_test_add_func("/kvmdbg/unit/regress/oneshot-failed-restore",
 			test_oneshot_failed_restore);
-	g_test_add_func("/kvmdbg/unit/regress/vcpu-free-orphan", test_vcpu_free_orphan);
 	g_test_add_func("/kvmdbg/unit/regress/hw-slot-reuse", test_hw_slot_reuse);
 	return g_test_run();
 }
