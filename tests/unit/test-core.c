@@ -47,11 +47,6 @@ struct fix {
 
 static const uint8_t zero_image[72];
 
-static uint32_t le32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Never a valid event: handle_exit must leave *ret_event alone unless it returns EVENT. */
 static const int sentinel_storage;
 #define SENTINEL ((const struct kvmdbg_event *)(const void *)&sentinel_storage)
@@ -1808,133 +1803,6 @@ static void test_exit_debug_reg_access(struct fix *f, gconstpointer data)
 	PRE_RUN_NONE(f->vcpu[0]);
 }
 
-/* ------------------------------------------------------------------ kick */
-
-struct kick_rec {
-	unsigned int calls;
-	GThread *thread;
-};
-
-static void kick_cb(void *user_data)
-{
-	struct kick_rec *k = user_data;
-
-	k->calls++;
-	k->thread = g_thread_self();
-}
-
-static void test_kick(struct fix *f, gconstpointer data)
-{
-	struct kick_rec k = { 0 };
-	const struct kvmdbg_event *ev = SENTINEL;
-	uint32_t e;
-	uint64_t st;
-	(void)data;
-
-	g_assert_cmpint(kvmdbg_vcpu_set_kick(f->vcpu[0], kick_cb, &k), ==, 0);
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[0]), ==, 0);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 1);
-	g_assert_cmpuint(k.calls, ==, 1);
-	assert_log_len(0);
-
-	/* pre_run does not undo it */
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), >=, 0);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 1);
-
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_true(ev != SENTINEL);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-	g_assert_true(kvmdbg_event_get_vcpu(ev) == f->vcpu[0]);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &e), ==, -ENODATA);
-	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &st), ==, -ENODATA);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 0);
-	assert_log_len(0);
-
-	/* once: a second -EINTR is the VMM's (a signal), a plain KVM_EXIT_INTR */
-	ev = SENTINEL;
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==,
-			KVMDBG_EXIT_NOT_DEBUG);
-	g_assert_true(ev == SENTINEL);
-	/* in the fake kernel's (x86's) byte order, whatever the host's */
-	g_assert_cmpuint(le32_at((uint8_t *)f->run[0] + 8), ==, KVM_EXIT_INTR);
-}
-
-static void test_kick_no_callback(struct fix *f, gconstpointer data)
-{
-	const struct kvmdbg_event *ev = SENTINEL;
-	(void)data;
-
-	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[0]), ==, 0);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 1);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 0);
-
-	/* a callback set then cleared is not called */
-	g_assert_cmpint(kvmdbg_vcpu_set_kick(f->vcpu[0], NULL, NULL), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[0]), ==, 0);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 1);
-}
-
-static void test_exit_errors_without_kick(struct fix *f, gconstpointer data)
-{
-	const struct kvmdbg_event *ev = SENTINEL;
-	(void)data;
-
-	/* a signal that was not the library's: the VMM's exit */
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==,
-			KVMDBG_EXIT_NOT_DEBUG);
-	g_assert_true(ev == SENTINEL);
-	/* in the fake kernel's (x86's) byte order, whatever the host's */
-	g_assert_cmpuint(le32_at((uint8_t *)f->run[0] + 8), ==, KVM_EXIT_INTR);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EFAULT, &ev), ==, -EFAULT);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EAGAIN, &ev), ==, -EAGAIN);
-	g_assert_true(ev == SENTINEL);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 0);
-}
-
-static void test_kick_then_debug_exit(struct fix *f, gconstpointer data)
-{
-	const struct kvmdbg_event *ev;
-	(void)data;
-
-	/* the kick lands while a step exit is already on its way: both are reported */
-	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[0], true), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
-	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[0]), ==, 0);
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, 0x401003, DR6_STEP, ev, KVMDBG_EVENT_STEP);
-	ev = SENTINEL;
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 0);
-}
-
-static gpointer kick_thread(gpointer data)
-{
-	struct kvmdbg_vcpu *vcpu = data;
-
-	return GINT_TO_POINTER(kvmdbg_vcpu_kick(vcpu));
-}
-
-static void test_kick_other_thread(struct fix *f, gconstpointer data)
-{
-	struct kick_rec k = { 0 };
-	const struct kvmdbg_event *ev = SENTINEL;
-	GThread *t;
-	(void)data;
-
-	g_assert_cmpint(kvmdbg_vcpu_set_kick(f->vcpu[0], kick_cb, &k), ==, 0);
-	t = g_thread_new("kick", kick_thread, f->vcpu[0]);
-	g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(t)), ==, 0);
-	g_assert_cmpuint(k.calls, ==, 1);
-	g_assert_true(k.thread == t);
-	g_assert_cmpuint(f->run[0]->immediate_exit, ==, 1);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-}
 
 /* ------------------------------------------------------------------ misc */
 
@@ -2007,11 +1875,6 @@ int main(int argc, char **argv)
 	ADD("exit/step", test_exit_step);
 	ADD("exit/step-stale-slot-bits", test_exit_step_stale_slot_bits);
 	ADD("exit/debug-reg-access", test_exit_debug_reg_access);
-	ADD("exit/errors-without-kick", test_exit_errors_without_kick);
-	ADD("kick/basic", test_kick);
-	ADD("kick/no-callback", test_kick_no_callback);
-	ADD("kick/then-debug-exit", test_kick_then_debug_exit);
-	ADD("kick/other-thread", test_kick_other_thread);
 
 	ADD_FUNC("event/names", test_event_names);
 

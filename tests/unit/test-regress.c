@@ -249,73 +249,6 @@ static void test_s390_diag_overlap(void)
 	fix_fini(f);
 }
 
-/* ------------------------------------------------------------ 5. kick race leaves immediate_exit */
-
-struct kick_ctx {
-	struct kvmdbg_vcpu *vcpu;
-	/* shared between the threads: __atomic_* only (volatile is no synchronisation) */
-	int stop;
-	long kicks; /* the kicker's; read after pthread_join() */
-};
-
-static void *kicker(void *data)
-{
-	struct kick_ctx *k = data;
-
-	while (!__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE)) {
-		kvmdbg_vcpu_kick(k->vcpu);
-		k->kicks++;
-	}
-	return NULL;
-}
-
-static void test_kick_livelock(void)
-{
-	struct fix fx, *f = &fx;
-	struct kick_ctx k = { 0 };
-	pthread_t t;
-	long stuck = 0, rounds = 0;
-	gint64 end;
-
-	fix_init(f, NULL, 0);
-	fix_vm(f, true);
-	fix_vcpu(f, 0);
-	k.vcpu = f->vcpu[0];
-	x86_set_exit_reason(f->run[0], 2 /* KVM_EXIT_IO: not a debug exit */);
-	g_assert_cmpint(pthread_create(&t, NULL, kicker, &k), ==, 0);
-	end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
-	while (g_get_monotonic_time() < end && !stuck) {
-		const struct kvmdbg_event *ev;
-		/* a fake KVM_RUN: immediate_exit makes it fail with -EINTR at once */
-		int run = __atomic_load_n(&f->run[0]->immediate_exit, __ATOMIC_ACQUIRE) ? -EINTR : 0;
-		int ret = kvmdbg_vcpu_handle_exit(f->vcpu[0], run, &ev);
-
-		rounds++;
-		if (ret == -EINTR) {
-			/* stop the kicker and see whether the vCPU can ever run again */
-			__atomic_store_n(&k.stop, 1, __ATOMIC_RELEASE);
-			pthread_join(t, NULL);
-			for (int i = 0; i < 1000; i++) {
-				run = f->run[0]->immediate_exit ? -EINTR : 0;
-				ret = kvmdbg_vcpu_handle_exit(f->vcpu[0], run, &ev);
-				if (ret != -EINTR)
-					break;
-			}
-			if (ret == -EINTR)
-				stuck = 1;
-			break;
-		}
-	}
-	if (!__atomic_load_n(&k.stop, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&k.stop, 1, __ATOMIC_RELEASE);
-		pthread_join(t, NULL);
-	}
-	g_test_message("%ld rounds, %ld kicks; stuck: %ld", rounds, k.kicks, stuck);
-	/* with no kicker left, 1000 KVM_RUNs in a row failed with -EINTR: immediate_exit is stuck */
-	g_assert_cmpint(stuck, ==, 0);
-	kvmdbg_vm_free(f->vm);
-	fix_fini(f);
-}
 
 /* ------------------------------------------------------------ 6. steppers of a re-inserted point */
 
@@ -438,7 +371,6 @@ static void test_steppers_reinsert(void)
 	fix_fini(f);
 }
 
-
 /* ------------------------------------------------------------ 8. HW slot reused: misattributed */
 
 static void test_hw_slot_reuse(void)
@@ -477,7 +409,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/regress/s390-watch-resend", test_s390_watch_resend);
 	g_test_add_func("/kvmdbg/unit/regress/s390-failed-insert-enables-cap", test_s390_failed_insert_enables_cap);
 	g_test_add_func("/kvmdbg/unit/regress/s390-diag-overlap", test_s390_diag_overlap);
-	g_test_add_func("/kvmdbg/unit/regress/kick-livelock", test_kick_livelock);
 	g_test_add_func("/kvmdbg/unit/regress/steppers-reinsert", test_steppers_reinsert);
 	g_test_add_func("/kvmdbg/unit/regress/oneshot-failed-restore",
 			test_oneshot_failed_restore);

@@ -12,8 +12,6 @@
 
 #include "fixture.h"
 
-#define KVM_EXIT_INTR_NR 10
-
 /* ------------------------------------------------------------------------------------------ */
 /* Regression: a hardware point removed and inserted again at the same address */
 
@@ -362,56 +360,6 @@ static void test_x86_bp_exit_no_status(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Regression: signals and immediate_exit belong to the VMM */
-
-/*
- * A KVM_RUN interrupted by a signal the library did not send is the VMM's exit: a plain
- * KVM_EXIT_INTR, never an error that a run loop's "if (ret < 0) die()" turns into a crash.
- */
-static void test_signal_is_not_an_error(void)
-{
-	const struct kvmdbg_event *ev = NULL;
-	struct fx f;
-
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	fx_garbage(f.run[0]);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==,
-			KVMDBG_EXIT_NOT_DEBUG);
-	g_assert_null(ev);
-	g_assert_cmpuint(((uint8_t *)f.run[0])[8], ==, KVM_EXIT_INTR_NR);
-	g_assert_cmpuint(((uint8_t *)f.run[0])[9], ==, 0);
-	fx_fini(&f);
-}
-
-/*
- * Once a kick was used, a VMM's own immediate_exit request must still reach the VMM: it is not
- * swallowed as a stale kick.
- */
-static void test_vmm_immediate_exit_after_kick(void)
-{
-	const struct kvmdbg_event *ev = NULL;
-	volatile uint8_t *ie;
-	struct fx f;
-
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	ie = (volatile uint8_t *)f.run[0] + 1; /* struct kvm_run: immediate_exit at offset 1 */
-	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-	g_assert_cmpuint(*ie, ==, 0);
-
-	/* the VMM asks for an exit of its own */
-	*ie = 1;
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
-	ev = NULL;
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==,
-			KVMDBG_EXIT_NOT_DEBUG);
-	g_assert_null(ev);
-	g_assert_cmpuint(*ie, ==, 1);
-	fx_fini(&f);
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Events are values */
 
 /*
@@ -608,10 +556,6 @@ int main(int argc, char **argv)
 			test_x86_icebp_is_guest_debug);
 	g_test_add_func("/kvmdbg/unit/run/regress/x86-bp-exit-no-status",
 			test_x86_bp_exit_no_status);
-	g_test_add_func("/kvmdbg/unit/run/regress/signal-is-not-an-error",
-			test_signal_is_not_an_error);
-	g_test_add_func("/kvmdbg/unit/run/regress/vmm-immediate-exit-after-kick",
-			test_vmm_immediate_exit_after_kick);
 	g_test_add_func("/kvmdbg/unit/run/regress/event-outlives-point",
 			test_event_outlives_point);
 	g_test_add_func("/kvmdbg/unit/run/reinject-copy", test_reinject_copy);
