@@ -1803,25 +1803,7 @@ static void test_exit_debug_reg_access(struct fix *f, gconstpointer data)
 	PRE_RUN_NONE(f->vcpu[0]);
 }
 
-
 /* ------------------------------------------------------------------ misc */
-
-static void test_event_names(void)
-{
-	const char *names[9];
-
-	g_assert_cmpstr(kvmdbg_event_type_name(KVMDBG_EVENT_SW_BREAKPOINT), ==, "sw-breakpoint");
-	for (int i = 0; i < 9; i++) {
-		names[i] = kvmdbg_event_type_name((enum kvmdbg_event_type)i);
-		g_assert_nonnull(names[i]);
-		g_assert_cmpstr(names[i], !=, "");
-		for (int j = 0; j < i; j++)
-			g_assert_cmpstr(names[i], !=, names[j]);
-	}
-	g_assert_cmpstr(kvmdbg_event_type_name((enum kvmdbg_event_type)9), ==, "unknown");
-	g_assert_cmpstr(kvmdbg_event_type_name((enum kvmdbg_event_type)-1), ==, "unknown");
-	g_assert_cmpstr(kvmdbg_event_type_name((enum kvmdbg_event_type)1000), ==, "unknown");
-}
 
 #define ADD(path, fn) g_test_add("/kvmdbg/unit/core/" path, struct fix, NULL, fix_setup, fn, \
 				 fix_teardown)
@@ -1876,7 +1858,6 @@ int main(int argc, char **argv)
 	ADD("exit/step-stale-slot-bits", test_exit_step_stale_slot_bits);
 	ADD("exit/debug-reg-access", test_exit_debug_reg_access);
 
-	ADD_FUNC("event/names", test_event_names);
 
 	return g_test_run();
 }

@@ -362,93 +362,6 @@ static void test_x86_bp_exit_no_status(void)
 /* ------------------------------------------------------------------------------------------ */
 /* Events are values */
 
-/*
- * Regression: an event lent out a pointer to its point, which another thread could free
- * (valgrind showed the invalid read).  What an event says of its point is a copy now.
- */
-static void test_event_outlives_point(void)
-{
-	const uint64_t a = fx_addr(0x700);
-	const struct kvmdbg_event *ev;
-	struct kvmdbg_event *copy = NULL;
-	uint64_t id;
-	int tag;
-	struct fx f;
-
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, KVMDBG_POINT_ONESHOT,
-					 &tag, &id), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
-	fx_x86_db(f.run[0], a, FX_DR6_SLOT(0));
-	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_copy(ev, &copy), ==, 0);
-
-	/* another thread removes the point: the event still says all of it */
-	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_HW_BREAK, a), ==, 0);
-	for (int i = 0; i < 2; i++) {
-		const struct kvmdbg_event *e = i ? copy : ev;
-
-		g_assert_cmpuint(kvmdbg_event_get_point_id(e), ==, id);
-		g_assert_cmpint(kvmdbg_event_get_point_type(e), ==, KVMDBG_POINT_HW_BREAK);
-		g_assert_cmphex(kvmdbg_event_get_point_addr(e), ==, a);
-		g_assert_cmpuint(kvmdbg_event_get_point_len(e), ==, 1);
-		g_assert_cmpuint(kvmdbg_event_get_point_flags(e), ==, KVMDBG_POINT_ONESHOT);
-		g_assert_true(kvmdbg_event_get_user_data(e) == &tag);
-		g_assert_cmpuint(kvmdbg_event_get_hit_count(e), ==, 1);
-		g_assert_cmpuint(kvmdbg_event_get_seqno(e), ==, 1);
-		g_assert_true(kvmdbg_event_get_vcpu(e) == f.vcpu[0]);
-		g_assert_cmpint(kvmdbg_event_get_slot(e), ==, 0);
-	}
-	g_assert_cmpint(kvmdbg_vm_get_point(f.vm, id, &(struct kvmdbg_point *){ NULL }), ==,
-			-ENOENT);
-
-	/* the copy outlives the vCPU's next event; the borrowed one is not the caller's */
-	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpuint(kvmdbg_event_get_seqno(ev), ==, 2);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_point_type(ev), ==, -EINVAL);
-	g_assert_null(kvmdbg_event_get_user_data(ev));
-	g_assert_cmphex(kvmdbg_event_get_point_addr(copy), ==, a);
-	kvmdbg_event_free((struct kvmdbg_event *)ev);
-	g_assert_cmpuint(kvmdbg_event_get_seqno(ev), ==, 2);
-	kvmdbg_event_free(copy);
-	kvmdbg_event_free(NULL);
-	g_assert_cmpint(kvmdbg_event_copy(NULL, &copy), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_copy(ev, NULL), ==, -EINVAL);
-	fx_fini(&f);
-}
-
-/* A copy of the last event hands its exception back; an older one, or after a run, does not. */
-static void test_reinject_copy(void)
-{
-	const struct kvmdbg_event *ev;
-	struct kvmdbg_event *copy, *old;
-	struct fx f;
-
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
-	fx_x86_db(f.run[0], fx_addr(0x21), FX_DR6_NONE); /* the guest's ICEBP */
-	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_copy(ev, &old), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
-	/* it ran: too late for that one */
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], old), ==, -EINVAL);
-
-	fx_x86_db(f.run[0], fx_addr(0x31), FX_DR6_NONE);
-	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_copy(ev, &copy), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], old), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f.vcpu[0], copy), ==, 0);
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
-	/* ENABLE | INJECT_DB */
-	g_assert_cmphex(fake_log_get(0).bytes[2], ==, 0x04);
-	kvmdbg_event_free(copy);
-	kvmdbg_event_free(old);
-	fx_fini(&f);
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* x86: the step KVM never reports, over an MMIO write */
 
@@ -556,9 +469,6 @@ int main(int argc, char **argv)
 			test_x86_icebp_is_guest_debug);
 	g_test_add_func("/kvmdbg/unit/run/regress/x86-bp-exit-no-status",
 			test_x86_bp_exit_no_status);
-	g_test_add_func("/kvmdbg/unit/run/regress/event-outlives-point",
-			test_event_outlives_point);
-	g_test_add_func("/kvmdbg/unit/run/reinject-copy", test_reinject_copy);
 	g_test_add_func("/kvmdbg/unit/run/x86-mmio-write-step", test_x86_mmio_write_step);
 	g_test_add_func("/kvmdbg/unit/run/regress/debug-reg-step-outside-mask",
 			test_debug_reg_step_outside_mask);

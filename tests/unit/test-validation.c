@@ -133,45 +133,6 @@ static int debug_exit(struct fix *f, unsigned int v, uint32_t exception, uint64_
 
 /* ------------------------------------------------------------------ NULL and friends */
 
-static void test_null_ret_event(struct fix *f, gconstpointer data)
-{
-	/* a debug exit handed in without somewhere to put the event: refused, nothing counted */
-	uint64_t p = fx_find(f->vm, KVMDBG_POINT_SW_BREAK, SW_BASE);
-	struct kvm_run *run = f->run[0];
-	const struct kvmdbg_event *ev;
-	(void)data;
-
-	g_assert_cmpuint(p, !=, 0);
-	x86_set_debug_exit(run, 3, SW_BASE, DR6_NONE, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], 0, NULL), ==, -EINVAL);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 0);
-	UNCHANGED(f);
-
-	/* the same exit handled properly afterwards is one hit */
-	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
-}
-
-static void test_null_event(void)
-{
-	uint64_t addr = 0x77;
-	uint32_t exc = 0x77;
-	uint64_t st = 0x77;
-
-	g_assert_cmpint(kvmdbg_event_get_type(NULL), ==, KVMDBG_EVENT_UNKNOWN);
-	g_assert_null(kvmdbg_event_get_vcpu(NULL));
-	g_assert_cmphex(kvmdbg_event_get_pc(NULL), ==, 0);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(NULL), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_slot(NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_access(NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(NULL, &addr), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_raw_exception(NULL, &exc), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_raw_status(NULL, &st), ==, -EINVAL);
-	g_assert_cmphex(addr, ==, 0x77);
-	g_assert_cmphex(exc, ==, 0x77);
-	g_assert_cmphex(st, ==, 0x77);
-}
-
 /* ------------------------------------------------------------------ insert */
 
 /* Try an insert, VM-wide and on vCPU 0, expecting err and no change. */
@@ -450,138 +411,6 @@ static void test_add_memory_bad(struct fix *f, gconstpointer data)
 
 /* ------------------------------------------------------------------ vCPUs and events */
 
-static void test_reinject_wrong_event(struct fix *f, gconstpointer data)
-{
-	const uint64_t g = MEM_GPA + 0x200;
-	const struct kvmdbg_event *ev, *step_ev, *bp_ev;
-	struct kvmdbg_vm *vm2;
-	struct kvmdbg_vcpu *v2;
-	struct kvm_run *run2 = fake_run_new();
-	(void)data;
-
-	/* a guest int3 on vCPU 0 */
-	f->mem[g - MEM_GPA] = 0xcc;
-	fix_mark(f);
-	g_assert_cmpint(debug_exit(f, 0, 3, g, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
-
-	/* handed to another vCPU of this VM, or to a vCPU of another VM */
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[1], ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_new(200, &vm2), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_new(vm2, 201, run2, &v2), ==, 0);
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_reinject(v2, ev), ==, -EINVAL);
-	assert_log_len(0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(v2), >=, 0);
-	fake_log_clear();
-	kvmdbg_vcpu_free(v2);
-	kvmdbg_vm_free(vm2);
-	g_free(run2);
-	/* neither vCPU injects anything */
-	UNCHANGED(f);
-
-	/* events of the wrong type, on the right vCPU */
-	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &bp_ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(bp_ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[0], bp_ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
-	UNCHANGED(f);
-
-	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[1], true), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[1]), ==, 1);
-	fix_mark(f);
-	g_assert_cmpint(debug_exit(f, 1, 1, 0x500000, DR6_STEP, &step_ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(step_ev), ==, KVMDBG_EVENT_STEP);
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[1], step_ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[1]), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[1], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[1], ev), ==, -EINVAL);
-	UNCHANGED(f);
-}
-
-static void test_event_wrong_type(struct fix *f, gconstpointer data)
-{
-	uint64_t pw;
-	const struct kvmdbg_event *ev;
-	uint64_t addr = 0x77, st = 0x77;
-	uint32_t exc = 0x77;
-	(void)data;
-
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_WATCH_WRITE, 0x2000, 4, 0, NULL, &pw),
-			==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[1], true), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[1]), ==, 1);
-
-	/* step */
-	g_assert_cmpint(debug_exit(f, 1, 1, 0x500000, DR6_STEP, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_STEP);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
-	g_assert_cmphex(addr, ==, 0x77);
-	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, NULL), ==, -EINVAL);
-
-	/* software breakpoint: a point, but no slot, no access */
-	g_assert_cmpint(debug_exit(f, 0, 3, SW_BASE, DR6_NONE, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), !=, 0);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
-	g_assert_cmphex(addr, ==, 0x77);
-	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
-
-	/* hardware breakpoint (slot 0): a slot, but no access */
-	g_assert_cmpint(debug_exit(f, 0, 1, HW_BASE, DR6_SLOT(0), &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
-	g_assert_cmphex(addr, ==, 0x77);
-	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
-
-	/* watchpoint (slot 1): everything; NULL out-parameters refused */
-	g_assert_cmpint(debug_exit(f, 0, 1, 0x401005, DR6_SLOT(1), &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_WATCHPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == pw);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
-	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, KVMDBG_ACCESS_WRITE);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, NULL), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, 0);
-	g_assert_cmphex(addr, ==, 0x2000);
-
-	/* interrupted: no kernel exit behind it */
-	g_assert_cmpint(kvmdbg_vcpu_kick(f->vcpu[0]), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
-	addr = 0x77;
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
-	g_assert_cmphex(addr, ==, 0x77);
-	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &exc), ==, -ENODATA);
-	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &st), ==, -ENODATA);
-	g_assert_cmphex(exc, ==, 0x77);
-	g_assert_cmphex(st, ==, 0x77);
-	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, NULL), ==, -EINVAL);
-
-	/* a guest int3: no point */
-	f->mem[0x200] = 0xcc;
-	g_assert_cmpint(debug_exit(f, 0, 3, MEM_GPA + 0x200, DR6_NONE, &ev), ==,
-			KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_access(ev), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &addr), ==, -EINVAL);
-}
-
 static void test_refusals_keep_kernel_state(struct fix *f, gconstpointer data)
 {
 	/*
@@ -634,8 +463,6 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 
-	ADD("null/ret-event", test_null_ret_event);
-	g_test_add_func("/kvmdbg/unit/validation/null/event", test_null_event);
 	ADD("insert/bad-type", test_insert_bad_type);
 	ADD("insert/bad-flags", test_insert_bad_flags);
 	ADD("insert/bad-length", test_insert_bad_length);
@@ -645,8 +472,6 @@ int main(int argc, char **argv)
 	ADD("remove/twice", test_remove_twice);
 	ADD("sw/unbacked", test_sw_unbacked);
 	ADD("memory/add-bad", test_add_memory_bad);
-	ADD("reinject/wrong-event", test_reinject_wrong_event);
-	ADD("event/wrong-type", test_event_wrong_type);
 	ADD("refusals-keep-state", test_refusals_keep_kernel_state);
 
 	return g_test_run();
