@@ -661,43 +661,6 @@ static void test_hw_cancel_resume(struct fix *f, gconstpointer data)
 	PRE_RUN_NONE(f->vcpu[0]);
 }
 
-static void test_hw_oneshot(struct fix *f, gconstpointer data)
-{
-	const uint64_t a = 0x401000, b = 0x402000;
-	uint64_t pa;
-	const struct kvmdbg_event *ev;
-	uint8_t full[72], img[72];
-	(void)data;
-
-	pa = insert(f->vm, KVMDBG_POINT_HW_BREAK, a, 1, KVMDBG_POINT_ONESHOT);
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, b, 1, 0);
-	g_assert_cmpuint(fx_point(f->vm, pa).flags, ==, KVMDBG_POINT_ONESHOT);
-	g_assert_true(fx_point_armed(f->vm, pa));
-	x86_image(full, 0x00020001, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, full);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, a, DR6_SLOT(0), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == pa);
-	g_assert_false(fx_point_armed(f->vm, pa));
-	g_assert_cmpuint(fx_point_hits(f->vm, pa), ==, 1);
-	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 2);
-	g_assert_true(fx_find(f->vm, KVMDBG_POINT_HW_BREAK, a) == pa);
-
-	/* slot 0 disabled, no step needed: DR7 = 0x400 | G1 = 0x408 */
-	x86_image(img, 0x00020001, 0, b, 0, 0, 0x408);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_NONE(f->vcpu[0]);
-
-	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 1);
-	g_assert_true(fx_point_armed(f->vm, pa));
-	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, full);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, a, DR6_SLOT(0), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_cmpuint(fx_point_hits(f->vm, pa), ==, 2);
-	g_assert_false(fx_point_armed(f->vm, pa));
-}
-
 static void test_hw_watchpoint(struct fix *f, gconstpointer data)
 {
 	uint64_t pw, pa;
@@ -1071,93 +1034,6 @@ static void test_sw_step_over_user_step(struct fix *f, gconstpointer data)
 	fake_log_clear();
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), >=, 0);
 	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-}
-
-static void test_sw_oneshot(struct fix *f, gconstpointer data)
-{
-	const uint64_t s1 = ram(f, 0x100), s2 = ram(f, 0x200);
-	uint64_t p1, p2;
-	const struct kvmdbg_event *ev;
-	uint8_t img[72], *snapshot;
-	(void)data;
-
-	p1 = insert(f->vm, KVMDBG_POINT_SW_BREAK, s1, 1, KVMDBG_POINT_ONESHOT);
-	p2 = insert(f->vm, KVMDBG_POINT_SW_BREAK, s2, 1, 0);
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s1, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == p1);
-	/* disarmed by handle_exit: the original byte is back */
-	g_assert_cmphex(mem_at(f, s1), ==, orig_at(f, s1));
-	g_assert_false(fx_point_armed(f->vm, p1));
-	g_assert_cmpuint(fx_point_hits(f->vm, p1), ==, 1);
-	g_assert_true(fx_find(f->vm, KVMDBG_POINT_SW_BREAK, s1) == p1);
-	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 2);
-	/* nothing to step over, nothing for the kernel (the fuzzer's hot path) */
-	PRE_RUN_NONE(f->vcpu[0]);
-	f->mem[s2 - MEM_GPA] = orig_at(f, s2);
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-	f->mem[s2 - MEM_GPA] = 0xcc;
-
-	/* re-arm */
-	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 1);
-	g_assert_true(fx_point_armed(f->vm, p1));
-	g_assert_cmphex(mem_at(f, s1), ==, 0xcc);
-	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 0);
-	PRE_RUN_NONE(f->vcpu[0]);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s1, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(fx_point_hits(f->vm, p1), ==, 2);
-	g_assert_cmphex(mem_at(f, s1), ==, orig_at(f, s1));
-
-	/* a snapshot restore put the int3 back: mark, without writing memory */
-	f->mem[s1 - MEM_GPA] = 0xcc;
-	snapshot = g_malloc(MEM_SIZE);
-	memcpy(snapshot, f->mem, MEM_SIZE);
-	g_assert_cmpint(kvmdbg_vm_mark_all_armed(f->vm), ==, 1);
-	g_assert_true(fx_point_armed(f->vm, p1));
-	g_assert_true(fx_point_armed(f->vm, p2));
-	g_assert_cmpmem(f->mem, MEM_SIZE, snapshot, MEM_SIZE);
-	g_assert_cmpint(kvmdbg_vm_mark_all_armed(f->vm), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 0);
-	g_free(snapshot);
-
-	/* fires again after the mark */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s1, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(fx_point_hits(f->vm, p1), ==, 3);
-	g_assert_cmphex(mem_at(f, s1), ==, orig_at(f, s1));
-
-	/* removing everything leaves memory as it was */
-	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 2);
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 0);
-}
-
-static void test_sw_oneshot_race(struct fix *f, gconstpointer data)
-{
-	/* two vCPUs hit a one-shot breakpoint at once: one event, the other runs on */
-	const uint64_t s = ram(f, 0x100), s2 = ram(f, 0x200);
-	uint64_t p;
-	const struct kvmdbg_event *ev;
-	uint8_t img[72];
-	(void)data;
-
-	attach(f, 1);
-	settle(f->vcpu[1], VCPU_FD + 1);
-	p = insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, KVMDBG_POINT_ONESHOT);
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s2, 1, 0);
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_APPLIES(f->vcpu[1], VCPU_FD + 1, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	EXIT_RESUME(f->vcpu[1], f->run[1], 3, s, DR6_NONE);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	PRE_RUN_NONE(f->vcpu[1]);
-	PRE_RUN_NONE(f->vcpu[0]);
 }
 
 static void test_sw_removed_meanwhile(struct fix *f, gconstpointer data)
@@ -1824,7 +1700,6 @@ int main(int argc, char **argv)
 	ADD("hw/hit-step-over", test_hw_hit_step_over);
 	ADD("hw/step-over-user-step", test_hw_step_over_user_step);
 	ADD("hw/cancel-resume", test_hw_cancel_resume);
-	ADD("hw/oneshot", test_hw_oneshot);
 	ADD("hw/watchpoint", test_hw_watchpoint);
 	ADD("hw/remove-frees-slot", test_hw_remove_frees_slot);
 	ADD("hw/enospc", test_hw_enospc);
@@ -1837,8 +1712,6 @@ int main(int argc, char **argv)
 
 	ADD("sw/hit-step-over", test_sw_hit_step_over);
 	ADD("sw/step-over-user-step", test_sw_step_over_user_step);
-	ADD("sw/oneshot", test_sw_oneshot);
-	ADD("sw/oneshot-race", test_sw_oneshot_race);
 	ADD("sw/removed-meanwhile", test_sw_removed_meanwhile);
 	ADD("sw/removed-while-stopped", test_sw_removed_while_stopped);
 	ADD("sw/guest-int3", test_sw_guest_int3);
@@ -1857,7 +1730,6 @@ int main(int argc, char **argv)
 	ADD("exit/step", test_exit_step);
 	ADD("exit/step-stale-slot-bits", test_exit_step_stale_slot_bits);
 	ADD("exit/debug-reg-access", test_exit_debug_reg_access);
-
 
 	return g_test_run();
 }

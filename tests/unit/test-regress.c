@@ -249,7 +249,6 @@ static void test_s390_diag_overlap(void)
 	fix_fini(f);
 }
 
-
 /* ------------------------------------------------------------ 6. steppers of a re-inserted point */
 
 static void x86_exit(struct kvm_run *run, uint32_t exc, uint64_t pc, uint64_t dr6)
@@ -257,67 +256,6 @@ static void x86_exit(struct kvm_run *run, uint32_t exc, uint64_t pc, uint64_t dr
 	x86_set_debug_exit(run, exc, pc, dr6, 0);
 }
 
-/* ------------------------------------------------------- one-shot whose restore write fails */
-
-static bool fail_writes;
-
-static int mem_read(void *u, uint64_t gpa, void *buf, size_t len)
-{
-	struct fix *f = u;
-
-	if (gpa < MEM_GPA || gpa - MEM_GPA + len > MEM_SIZE)
-		return -EFAULT;
-	memcpy(buf, f->mem + (gpa - MEM_GPA), len);
-	return 0;
-}
-
-static int mem_write(void *u, uint64_t gpa, const void *buf, size_t len)
-{
-	struct fix *f = u;
-
-	if (fail_writes || gpa < MEM_GPA || gpa - MEM_GPA + len > MEM_SIZE)
-		return -EFAULT;
-	memcpy(f->mem + (gpa - MEM_GPA), buf, len);
-	return 0;
-}
-
-static void test_oneshot_failed_restore(void)
-{
-	struct fix fx, *f = &fx;
-	const struct kvmdbg_event *ev;
-	uint64_t p;
-	uint64_t x = MEM_GPA + 0x300;
-
-	fix_init(f, NULL, 0);
-	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, mem_read, mem_write,
-						 translate_identity, f), ==, 0);
-	fix_vcpu(f, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, x, 1,
-					 KVMDBG_POINT_ONESHOT, NULL, &p), ==, 0);
-	g_assert_cmphex(f->mem[0x300], ==, 0xcc);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 1);
-
-	/* the hit is reported, but the original byte cannot be written back */
-	fail_writes = true;
-	x86_set_debug_exit(f->run[0], 3, x, 0xffff0ff0, 0);
-	g_assert_cmpint(exit_of(f->vcpu[0], &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
-	/* still armed, still in memory, not on the fired list: nothing to re-arm */
-	g_assert_true(fx_point_armed(f->vm, p));
-	g_assert_cmphex(f->mem[0x300], ==, 0xcc);
-	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 0);
-	/* the step-over needs the same write and reports its failure */
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, -EFAULT);
-
-	fail_writes = false;
-	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, x), ==, 0);
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-	kvmdbg_vm_free(f->vm);
-	fix_fini(f);
-}
 
 static void test_steppers_reinsert(void)
 {
@@ -410,8 +348,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/regress/s390-failed-insert-enables-cap", test_s390_failed_insert_enables_cap);
 	g_test_add_func("/kvmdbg/unit/regress/s390-diag-overlap", test_s390_diag_overlap);
 	g_test_add_func("/kvmdbg/unit/regress/steppers-reinsert", test_steppers_reinsert);
-	g_test_add_func("/kvmdbg/unit/regress/oneshot-failed-restore",
-			test_oneshot_failed_restore);
 	g_test_add_func("/kvmdbg/unit/regress/hw-slot-reuse", test_hw_slot_reuse);
 	return g_test_run();
 }
