@@ -523,144 +523,6 @@ static void test_pre_run_ebusy_retry(struct fix *f, gconstpointer data)
 
 /* ------------------------------------------------------------------ hardware points */
 
-static void test_hw_hit_step_over(struct fix *f, gconstpointer data)
-{
-	const uint64_t a = 0x401000, b = 0x402000;
-	uint64_t pa, pb;
-	const struct kvmdbg_event *ev;
-	uint8_t full[72], step[72];
-	(void)data;
-
-	pa = insert(f->vm, KVMDBG_POINT_HW_BREAK, a, 1, 0);
-	pb = insert(f->vm, KVMDBG_POINT_HW_BREAK, b, 1, 0);
-	/* DR7 = 0x400 | G0 | G1 = 0x40a */
-	x86_image(full, 0x00020001, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, full);
-
-	/* slot 1 fires at b */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, b, DR6_SLOT(1), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == pb);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 1);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, b);
-	assert_raw(ev, 1, DR6_SLOT(1));
-	g_assert_cmpuint(fx_point_hits(f->vm, pb), ==, 1);
-	g_assert_cmpuint(fx_point_hits(f->vm, pa), ==, 0);
-	g_assert_true(fx_point_armed(f->vm, pb));
-
-	/* step over it: slot 1 off, SINGLESTEP on; DR7 = 0x400 | G0 = 0x402 */
-	x86_image(step, 0x00020003, a, 0, 0, 0, 0x402);
-	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
-
-	/* the step ends: the library's own business */
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, b + 3, DR6_STEP);
-
-	/* slot 1 on again, no SINGLESTEP */
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, full);
-	PRE_RUN_NONE(f->vcpu[0]);
-	g_assert_cmpuint(fx_point_hits(f->vm, pb), ==, 1);
-
-	/* and once more from slot 0 */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, a, DR6_SLOT(0), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == pa);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
-	x86_image(step, 0x00020003, 0, b, 0, 0, 0x408);
-	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, a + 1, DR6_STEP);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, full);
-	g_assert_cmpuint(fx_point_hits(f->vm, pa), ==, 1);
-
-	/* a second hit of b counts */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, b, DR6_SLOT(1), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_cmpuint(fx_point_hits(f->vm, pb), ==, 2);
-}
-
-static void test_step_over_blockirq(struct fix *f, gconstpointer data)
-{
-	/*
-	 * The step over a breakpoint is a single-step like any other: where the kernel offers
-	 * BLOCKIRQ it must hold interrupts off, or the step lands in an interrupt handler, the
-	 * breakpoint is put back before the stopped instruction ran, and the same breakpoint is
-	 * reported a second time when the handler returns.
-	 */
-	const uint64_t a = 0x401000, b = 0x402000;
-	const uint64_t s = ram(f, 0x300);
-	const struct kvmdbg_event *ev;
-	uint8_t img[72];
-	(void)data;
-
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, a, 1, 0);
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, b, 1, 0);
-	x86_image(img, 0x00020001, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, b, DR6_SLOT(1), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	x86_image(img, 0x00120003, a, 0, 0, 0, 0x402);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, b + 3, DR6_STEP);
-	x86_image(img, 0x00020001, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
-	x86_image(img, 0x00030001, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	x86_image(img, 0x00130003, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
-}
-
-static void test_hw_step_over_user_step(struct fix *f, gconstpointer data)
-{
-	const uint64_t a = 0x401000, b = 0x402000;
-	uint64_t pa;
-	const struct kvmdbg_event *ev;
-	uint8_t img[72];
-	(void)data;
-
-	pa = insert(f->vm, KVMDBG_POINT_HW_BREAK, a, 1, 0);
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, b, 1, 0);
-	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[0], true), ==, 0);
-	x86_image(img, 0x00120003, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, a, DR6_SLOT(0), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == pa);
-
-	/* slot 0 off for the step, stepping as the user asked */
-	x86_image(img, 0x00120003, 0, b, 0, 0, 0x408);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	/* the user asked for steps: the end of the step-over is one */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, a + 2, DR6_STEP, ev, KVMDBG_EVENT_STEP);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a + 2);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-
-	/* slot 0 back, still stepping */
-	x86_image(img, 0x00120003, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	g_assert_cmpuint(fx_point_hits(f->vm, pa), ==, 1);
-}
-
-static void test_hw_cancel_resume(struct fix *f, gconstpointer data)
-{
-	const uint64_t a = 0x401000, b = 0x402000;
-	const struct kvmdbg_event *ev;
-	uint8_t img[72];
-	(void)data;
-
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, a, 1, 0);
-	insert(f->vm, KVMDBG_POINT_HW_BREAK, b, 1, 0);
-	x86_image(img, 0x00020001, a, b, 0, 0, 0x40a);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, a, DR6_SLOT(0), ev, KVMDBG_EVENT_HW_BREAKPOINT);
-	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
-	/* the caller moved pc away: run on with everything armed, no step */
-	PRE_RUN_NONE(f->vcpu[0]);
-	/* cancelling with nothing to cancel is harmless */
-	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f->vcpu[0]), ==, 0);
-	PRE_RUN_NONE(f->vcpu[0]);
-}
-
 static void test_hw_watchpoint(struct fix *f, gconstpointer data)
 {
 	uint64_t pw, pa;
@@ -946,147 +808,6 @@ static void test_vcpu_vm_wide_slots_differ(struct fix *f, gconstpointer data)
 
 /* ------------------------------------------------------------------ software breakpoints */
 
-static void test_sw_hit_step_over(struct fix *f, gconstpointer data)
-{
-	const uint64_t s = ram(f, 0x100);
-	uint64_t p;
-	const struct kvmdbg_event *ev;
-	int ud;
-	uint8_t img[72], step[72];
-	(void)data;
-
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 0, 0, &ud, &p), ==, 0);
-	g_assert_cmpint(fx_point(f->vm, p).type, ==, KVMDBG_POINT_SW_BREAK);
-	g_assert_cmphex(fx_point(f->vm, p).addr, ==, s);
-	g_assert_cmpuint(fx_point(f->vm, p).len, ==, 1);
-	g_assert_cmpuint(fx_point(f->vm, p).flags, ==, 0);
-	g_assert_true(fx_point(f->vm, p).user_data == &ud);
-	g_assert_null(fx_point(f->vm, p).vcpu);
-	g_assert_true(fx_point_armed(f->vm, p));
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 0);
-	g_assert_true(fx_find(f->vm, KVMDBG_POINT_SW_BREAK, s) == p);
-	g_assert_cmpuint(0, ==, fx_find(f->vm, KVMDBG_POINT_HW_BREAK, s));
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	/* int3: pc is the breakpoint's address */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, s);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, -EINVAL);
-	assert_raw(ev, 3, DR6_NONE);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-
-	/* resume: original byte back and one step */
-	x86_image(step, 0x00010003, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-
-	/* the step is done: int3 back */
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_NONE(f->vcpu[0]);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
-
-	/* hit again */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
-	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-
-	/* everything else in memory untouched all along */
-	f->mem[s - MEM_GPA] = orig_at(f, s);
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-	f->mem[s - MEM_GPA] = 0xcc;
-}
-
-static void test_sw_step_over_user_step(struct fix *f, gconstpointer data)
-{
-	const uint64_t s = ram(f, 0x100);
-	const struct kvmdbg_event *ev;
-	uint8_t img[72];
-	int ret;
-	(void)data;
-
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
-	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[0], true), ==, 0);
-	x86_image(img, 0x00110003, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	/* the kernel already steps: whether the step rip is refreshed is the library's call */
-	fake_log_clear();
-	ret = kvmdbg_vcpu_pre_run(f->vcpu[0]);
-	g_assert_cmpint(ret, >=, 0);
-	assert_log_len((size_t)ret);
-	if (ret == 1)
-		assert_gd(0, VCPU_FD, img);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-
-	/* the end of the step-over is a step the user asked for */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP, ev, KVMDBG_EVENT_STEP);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, s + 1);
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), >=, 0);
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-}
-
-static void test_sw_removed_meanwhile(struct fix *f, gconstpointer data)
-{
-	const uint64_t s = ram(f, 0x100), s2 = ram(f, 0x200);
-	uint8_t img[72];
-	(void)data;
-
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s2, 1, 0);
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	/* removed (say, by the gdb thread) while the vCPU ran into it */
-	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, 0);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	EXIT_RESUME(f->vcpu[0], f->run[0], 3, s, DR6_NONE);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	/* the original instruction simply runs: nothing to step over */
-	PRE_RUN_NONE(f->vcpu[0]);
-}
-
-static void test_sw_removed_while_stopped(struct fix *f, gconstpointer data)
-{
-	const uint64_t s = ram(f, 0x100), s2 = ram(f, 0x200);
-	const struct kvmdbg_event *ev;
-	uint8_t img[72];
-	int ret;
-	(void)data;
-
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s2, 1, 0);
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	/* the debugger removes the breakpoint it stopped at, then continues */
-	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, 0);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	fake_log_clear();
-	ret = kvmdbg_vcpu_pre_run(f->vcpu[0]);
-	g_assert_cmpint(ret, >=, 0);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	if (ret == 1) {
-		/* a step was made after all: its end must not write the int3 back */
-		EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
-		g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-		PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	}
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	g_assert_cmphex(mem_at(f, s2), ==, 0xcc);
-}
-
 static void test_sw_guest_int3(struct fix *f, gconstpointer data)
 {
 	const uint64_t s = ram(f, 0x100), g = ram(f, 0x200);
@@ -1228,44 +949,6 @@ static void test_sw_remove_all_identical(struct fix *f, gconstpointer data)
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
 	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 0);
 	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, zero_image);
-}
-
-static void test_sw_scoped_other_vcpu(struct fix *f, gconstpointer data)
-{
-	const uint64_t s = ram(f, 0x100);
-	uint64_t p;
-	const struct kvmdbg_event *ev;
-	uint8_t img[72], step[72];
-	(void)data;
-
-	attach(f, 1);
-	settle(f->vcpu[1], VCPU_FD + 1);
-	p = vinsert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, s, 1, 0);
-	g_assert_true(fx_point(f->vm, p).vcpu == f->vcpu[0]);
-	g_assert_cmpuint(0, ==, fx_find(f->vm, KVMDBG_POINT_SW_BREAK, s));
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-
-	/* the int3 is in shared memory: every vCPU must intercept it */
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_APPLIES(f->vcpu[1], VCPU_FD + 1, img);
-
-	/* vCPU 1 runs into vCPU 0's breakpoint: stepped over silently */
-	EXIT_RESUME(f->vcpu[1], f->run[1], 3, s, DR6_NONE);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 0);
-	x86_image(step, 0x00010003, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES_STEP(f->vcpu[1], VCPU_FD + 1, step);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	EXIT_RESUME(f->vcpu[1], f->run[1], 1, s + 1, DR6_STEP);
-	g_assert_cmphex(mem_at(f, s), ==, 0xcc);
-	PRE_RUN_APPLIES(f->vcpu[1], VCPU_FD + 1, img);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 0);
-
-	/* on its own vCPU it is an event */
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
-	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 1);
-	PRE_RUN_NONE(f->vcpu[1]);
 }
 
 static void test_sw_translate_kernel(void)
@@ -1491,33 +1174,6 @@ static void test_sw_over_guest_int3(struct fix *f, gconstpointer data)
 	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
 }
 
-static void test_sw_removed_while_stepping(struct fix *f, gconstpointer data)
-{
-	const uint64_t s = ram(f, 0x100), s2 = ram(f, 0x200);
-	const struct kvmdbg_event *ev;
-	uint8_t img[72], step[72];
-	(void)data;
-
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
-	insert(f->vm, KVMDBG_POINT_SW_BREAK, s2, 1, 0);
-	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	EXIT_EVENT(f->vcpu[0], f->run[0], 3, s, DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
-	x86_image(step, 0x00010003, 0, 0, 0, 0, 0);
-	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-
-	/* removed by another thread during the step: the original byte is already back */
-	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, 0);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 1);
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, s + 1, DR6_STEP);
-	g_assert_cmphex(mem_at(f, s), ==, orig_at(f, s));
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s2), ==, 0);
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-}
-
 static void test_sw_write_fails(void)
 {
 	/* guest memory that refuses writes: -EFAULT, and the state is kept for a retry */
@@ -1655,30 +1311,6 @@ static void test_exit_step_stale_slot_bits(struct fix *f, gconstpointer data)
 	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
 }
 
-static void test_exit_debug_reg_access(struct fix *f, gconstpointer data)
-{
-	const struct kvmdbg_event *ev;
-	uint8_t img[72], step[72];
-	(void)data;
-
-	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(f->vcpu[0], true), ==, 0);
-	x86_image(img, 0x00020001, 0, 0, 0, 0, 0x2400);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-
-	EXIT_EVENT(f->vcpu[0], f->run[0], 1, 0x401234, DR6_BD, ev,
-		   KVMDBG_EVENT_DEBUG_REG_ACCESS);
-	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, 0x401234);
-	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	assert_raw(ev, 1, DR6_BD);
-
-	/* resuming lets the mov run: GD off for one step */
-	x86_image(step, 0x00020003, 0, 0, 0, 0, 0x400);
-	PRE_RUN_APPLIES_STEP(f->vcpu[0], VCPU_FD, step);
-	EXIT_RESUME(f->vcpu[0], f->run[0], 1, 0x401237, DR6_STEP);
-	PRE_RUN_APPLIES(f->vcpu[0], VCPU_FD, img);
-	PRE_RUN_NONE(f->vcpu[0]);
-}
-
 /* ------------------------------------------------------------------ misc */
 
 #define ADD(path, fn) g_test_add("/kvmdbg/unit/core/" path, struct fix, NULL, fix_setup, fn, \
@@ -1697,39 +1329,28 @@ int main(int argc, char **argv)
 	ADD("pre-run/trap-debug-regs", test_pre_run_trap_debug_regs);
 	ADD("pre-run/ebusy-retry", test_pre_run_ebusy_retry);
 
-	ADD("hw/hit-step-over", test_hw_hit_step_over);
-	ADD("hw/step-over-user-step", test_hw_step_over_user_step);
-	ADD("hw/cancel-resume", test_hw_cancel_resume);
 	ADD("hw/watchpoint", test_hw_watchpoint);
 	ADD("hw/remove-frees-slot", test_hw_remove_frees_slot);
 	ADD("hw/enospc", test_hw_enospc);
 	ADD("hw/enospc-one-vcpu-full", test_hw_enospc_one_vcpu_full);
-	ADD("step-over-blockirq", test_step_over_blockirq);
 
 	ADD("vcpu/scoped-hw", test_vcpu_scoped_hw);
 	ADD("vcpu/vm-wide-later", test_vcpu_vm_wide_later);
 	ADD("vcpu/vm-wide-slots-differ", test_vcpu_vm_wide_slots_differ);
 
-	ADD("sw/hit-step-over", test_sw_hit_step_over);
-	ADD("sw/step-over-user-step", test_sw_step_over_user_step);
-	ADD("sw/removed-meanwhile", test_sw_removed_meanwhile);
-	ADD("sw/removed-while-stopped", test_sw_removed_while_stopped);
 	ADD("sw/guest-int3", test_sw_guest_int3);
 	ADD("sw/guest-int3-ebusy", test_sw_guest_int3_ebusy);
 	ADD("sw/guest-db", test_sw_guest_db);
 	ADD("sw/remove-overwritten", test_sw_remove_overwritten);
 	ADD("sw/remove-all-identical", test_sw_remove_all_identical);
-	ADD("sw/scoped-other-vcpu", test_sw_scoped_other_vcpu);
 	ADD_FUNC("sw/translate-kernel", test_sw_translate_kernel);
 	ADD_FUNC("sw/memory-callbacks", test_sw_memory_callbacks);
 	ADD("sw/over-guest-int3", test_sw_over_guest_int3);
-	ADD("sw/removed-while-stepping", test_sw_removed_while_stepping);
 	ADD_FUNC("sw/write-fails", test_sw_write_fails);
 
 	ADD("exit/not-debug", test_exit_not_debug);
 	ADD("exit/step", test_exit_step);
 	ADD("exit/step-stale-slot-bits", test_exit_step_stale_slot_bits);
-	ADD("exit/debug-reg-access", test_exit_debug_reg_access);
 
 	return g_test_run();
 }
