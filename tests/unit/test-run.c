@@ -13,76 +13,6 @@
 #include "fixture.h"
 
 /* ------------------------------------------------------------------------------------------ */
-/* Regression: a hardware point removed and inserted again at the same address */
-
-/*
- * gdb's all-stop mode removes every point at each stop and inserts them again before it
- * resumes.  After a Ctrl-C (a kick, not a stop at the breakpoint), the bytes the vCPU needs are
- * the ones the kernel already has, so pre_run sends nothing: the slot must still be known to
- * hold the new point, or its next hit is taken for a stale one and answered RESUME forever (a
- * livelock at the breakpoint).
- */
-static void test_hw_reinsert_same_address(void)
-{
-	const uint64_t a = fx_addr(0x100);
-	const struct kvmdbg_event *ev;
-	uint64_t p;
-	struct fx f;
-
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
-
-	/* Ctrl-C: the kick makes KVM_RUN fail with -EINTR */
-	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_INTERRUPTED);
-
-	/* gdb: z1 then Z1 at the same address, then continue */
-	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_HW_BREAK, a), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, 0, NULL, &p), ==, 0);
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 0);
-	g_assert_cmpuint(fake_log_count(FAKE_SET_GUEST_DEBUG), ==, 0);
-
-	fx_x86_db(f.run[0], a, FX_DR6_SLOT(0));
-	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
-	fx_assert_event(ev, KVMDBG_EVENT_HW_BREAKPOINT, a);
-	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
-	g_assert_cmpint(kvmdbg_event_get_slot(ev), ==, 0);
-	fx_fini(&f);
-}
-
-/* The same with a watchpoint, whose hit the livelock would swallow silently. */
-static void test_watch_reinsert_same_address(void)
-{
-	const uint64_t w = fx_addr(0x800);
-	const struct kvmdbg_event *ev;
-	uint64_t p;
-	uint64_t data;
-	struct fx f;
-
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 4, 0, NULL, NULL), ==,
-			0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
-	g_assert_cmpint(kvmdbg_vcpu_kick(f.vcpu[0]), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], -EINTR, &ev), ==, KVMDBG_EXIT_EVENT);
-	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_WATCH_WRITE, w), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 4, 0, NULL, &p), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 0);
-
-	/* a trap after the store: pc is the next instruction */
-	fx_x86_db(f.run[0], fx_addr(0x104), FX_DR6_SLOT(0));
-	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
-	fx_assert_event(ev, KVMDBG_EVENT_WATCHPOINT, fx_addr(0x104));
-	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
-	g_assert_cmpint(kvmdbg_event_get_data_addr(ev, &data), ==, 0);
-	g_assert_cmphex(data, ==, w);
-	fx_fini(&f);
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Regression: arm64 watchpoint exits whose FAR lies below the watched doubleword */
 
 /*
@@ -301,10 +231,6 @@ static void test_x86_mmio_write_step(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/kvmdbg/unit/run/regress/hw-reinsert-same-address",
-			test_hw_reinsert_same_address);
-	g_test_add_func("/kvmdbg/unit/run/regress/watch-reinsert-same-address",
-			test_watch_reinsert_same_address);
 	g_test_add_func("/kvmdbg/unit/run/regress/arm64-watch-far-below",
 			test_arm64_watch_far_below);
 	g_test_add_func("/kvmdbg/unit/run/regress/arm64-watch-far-closest",
