@@ -68,6 +68,15 @@ void fx_init_bare(struct fx *f, const char *arch, int debug2)
 		f->run[i] = fake_run_new();
 }
 
+void fx_init_plain(struct fx *f, const char *arch, int debug2)
+{
+	fx_init_bare(f, arch, debug2);
+	fake_set_cap(FX_CAP_HW_BPS, 0);
+	fake_set_cap(FX_CAP_HW_WPS, 0);
+	fake_set_cap(FX_CAP_PPC_GUEST_DEBUG_SSTEP, 0);
+	fake_set_one_reg(FX_REG_PPC_DEBUG_INST, 0, -ENOENT);
+}
+
 void fx_attach(struct fx *f, unsigned int i)
 {
 	g_assert_cmpuint(i, <, FX_MAX_VCPUS);
@@ -400,6 +409,11 @@ void fx_riscv(struct kvm_run *run)
 {
 	fx_garbage(run);
 	fx_exit_reason(run, 4, false);
+}
+
+void fx_loongarch(struct kvm_run *run)
+{
+	fx_riscv(run);
 }
 
 struct fx_point fx_point(struct kvmdbg_vm *vm, uint64_t id)

@@ -72,6 +72,11 @@ struct fx {
 void fx_init(struct fx *f, const char *arch, int debug2, unsigned int nr_vcpus);
 /* The same, without the VM (for tests that set capabilities first): fx_vm() then. */
 void fx_init_bare(struct fx *f, const char *arch, int debug2);
+/*
+ * fx_init_bare() for a kernel that offers guest debug and nothing else: the capabilities and
+ * the register fx_init_bare() sets are taken back, for tests that set their own.
+ */
+void fx_init_plain(struct fx *f, const char *arch, int debug2);
 void fx_vm(struct fx *f, unsigned int nr_vcpus);
 /*
  * The same with guest memory reached through the fixture's callbacks only (fx_read_mem(),
@@ -233,6 +238,8 @@ void fx_s390_sieic(struct kvm_run *run, uint64_t psw, uint8_t icpt, uint16_t ipa
 		   uint32_t ipb);
 /* riscv ebreak: KVM_EXIT_DEBUG and nothing else (struct kvm_debug_exit_arch is empty). */
 void fx_riscv(struct kvm_run *run);
+/* loongarch SWDBG hypercall: the same, KVM_EXIT_DEBUG and an empty struct. */
+void fx_loongarch(struct kvm_run *run);
 
 /* x86 KVM_SET_GUEST_DEBUG with debugging off: 72 zero bytes. */
 extern const uint8_t fx_x86_off[72];

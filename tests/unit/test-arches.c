@@ -45,18 +45,13 @@ static int translate_delta(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 }
 
 /*
- * The fake kernel is of this architecture and offers guest debug and nothing else: the
- * capabilities and register the shared fixture sets are taken back.  Capabilities set after
- * this and before arch_vm() count.
+ * The fake kernel is of this architecture and offers guest debug and nothing else (the
+ * fixture's capabilities taken back); capabilities set after this and before arch_vm() count.
  */
 static void arch_init(struct fx *f, const char *arch, int debug2)
 {
-	fx_init_bare(f, arch, debug2);
+	fx_init_plain(f, arch, debug2);
 	g_assert_true(fake_get_arch() == arch_by_name(arch));
-	fake_set_cap(FX_CAP_HW_BPS, 0);
-	fake_set_cap(FX_CAP_HW_WPS, 0);
-	fake_set_cap(FX_CAP_PPC_GUEST_DEBUG_SSTEP, 0);
-	fake_set_one_reg(FX_REG_PPC_DEBUG_INST, 0, -ENOENT);
 	phys_delta = 0;
 }
 
