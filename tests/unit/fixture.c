@@ -17,6 +17,17 @@ int fx_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 	return 0;
 }
 
+int fx_translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	uint64_t off = gva - FX_GPA;
+
+	(void)user_data;
+	if (off >= FX_SIZE)
+		return -EFAULT;
+	*ret_gpa = FX_GPA + (FX_SIZE / FX_PAGE - 1 - off / FX_PAGE) * FX_PAGE + off % FX_PAGE;
+	return 0;
+}
+
 int fx_read_mem(void *user_data, uint64_t gpa, void *buf, size_t len)
 {
 	struct fx *f = user_data;

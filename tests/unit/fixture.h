@@ -108,6 +108,12 @@ void fx_teardown(struct fx *f, gconstpointer data);
 
 /* The identity translation, and guest RAM through callbacks (user_data: the struct fx). */
 int fx_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa);
+/*
+ * Guest pages in reverse order: virtual page k of the RAM (FX_PAGE bytes each) is physical
+ * page 15 - k; nothing else translates.
+ */
+#define FX_PAGE 0x1000ull
+int fx_translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa);
 int fx_read_mem(void *user_data, uint64_t gpa, void *buf, size_t len);
 int fx_write_mem(void *user_data, uint64_t gpa, const void *buf, size_t len);
 /* fx_write_mem(): the next count writes (FX_ALWAYS: all, until the next call) fail with err. */

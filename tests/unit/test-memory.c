@@ -14,25 +14,11 @@
 #include "fake-kernel.h"
 #include "fixture.h"
 
-#define PAGE 0x1000ull
-
-/* Virtual page k of the RAM is physical page 15 - k; anything else does not translate. */
-static int translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa)
-{
-	uint64_t off = gva - FX_GPA;
-
-	(void)user_data;
-	if (off >= FX_SIZE)
-		return -EFAULT;
-	*ret_gpa = FX_GPA + (15 - off / PAGE) * PAGE + off % PAGE;
-	return 0;
-}
-
 static uint64_t phys_of(uint64_t gva)
 {
 	uint64_t gpa = 0;
 
-	g_assert_cmpint(translate_reversed(NULL, gva, &gpa), ==, 0);
+	g_assert_cmpint(fx_translate_reversed(NULL, gva, &gpa), ==, 0);
 	return gpa;
 }
 
@@ -79,12 +65,12 @@ static void test_masked_read_write(void)
 /* A range across pages: each page translated on its own; one that does not changes nothing. */
 static void test_cross_page(void)
 {
-	const uint64_t a = fx_addr(PAGE + PAGE - 4); /* the last 4 bytes of virtual page 1 */
+	const uint64_t a = fx_addr(FX_PAGE + FX_PAGE - 4); /* the last 4 bytes of virtual page 1 */
 	uint8_t buf[8], sentinel[8];
 	struct fx f;
 
 	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_reversed, NULL), ==,
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, fx_translate_reversed, NULL), ==,
 			0);
 	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a + 5, 0, 0, NULL, NULL), ==,
 			0);

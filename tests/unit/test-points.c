@@ -18,8 +18,6 @@
 #include "fake-kernel.h"
 #include "fixture.h"
 
-#define PAGE 0x1000ull
-
 /* ------------------------------------------------------------------------------------------ */
 /* Insert and remove: refusals */
 
@@ -359,24 +357,12 @@ static void test_sw_over_guest_int3(struct fx *f, gconstpointer data)
 	g_assert_cmpmem(f->mem, FX_SIZE, f->orig, FX_SIZE);
 }
 
-/* Guest pages in reverse order: virtual page k of the RAM is physical page 15 - k. */
-static int translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa)
-{
-	uint64_t off = gva - FX_GPA;
-
-	(void)user_data;
-	if (off >= FX_SIZE)
-		return -EFAULT;
-	*ret_gpa = FX_GPA + (15 - off / PAGE) * PAGE + off % PAGE;
-	return 0;
-}
-
-/* Virtual page 2 does not translate. */
+/* fx_translate_reversed(), but virtual page 2 does not translate. */
 static int translate_hole(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 {
-	if (gva - FX_GPA >= 2 * PAGE && gva - FX_GPA < 3 * PAGE)
+	if (gva - FX_GPA >= 2 * FX_PAGE && gva - FX_GPA < 3 * FX_PAGE)
 		return -EFAULT;
-	return translate_reversed(user_data, gva, ret_gpa);
+	return fx_translate_reversed(user_data, gva, ret_gpa);
 }
 
 static void assert_ram_is(struct fx *f, const uint8_t *expected)
@@ -396,13 +382,13 @@ static void assert_ram_is(struct fx *f, const uint8_t *expected)
  */
 static void page_cross(const char *arch, const uint8_t insn[4], uint8_t site0)
 {
-	const uint64_t a = FX_GPA + PAGE + PAGE - 2; /* virtual page 1, its last halfword */
-	const uint64_t first = FX_GPA + 14 * PAGE + PAGE - 2, second = FX_GPA + 13 * PAGE;
+	const uint64_t a = FX_GPA + FX_PAGE + FX_PAGE - 2; /* virtual page 1, its last halfword */
+	const uint64_t first = FX_GPA + 14 * FX_PAGE + FX_PAGE - 2, second = FX_GPA + 13 * FX_PAGE;
 	uint8_t *expected;
 	struct fx f;
 
 	fx_init(&f, arch, 0, 1);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_reversed, NULL), ==,
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, fx_translate_reversed, NULL), ==,
 			0);
 	*fx_mem(&f, first) = site0; /* riscv: a 32-bit instruction there */
 	expected = g_memdup2(f.mem, FX_SIZE);
