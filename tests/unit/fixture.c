@@ -273,12 +273,6 @@ void fx_assert_features(struct kvmdbg_vm *vm, const int expected[10])
 
 int fx_exit(struct fx *f, unsigned int i, const struct kvmdbg_event **ev)
 {
-	*ev = NULL;
-	return kvmdbg_vcpu_handle_exit(f->vcpu[i], 0, ev);
-}
-
-int fx_handle(struct fx *f, unsigned int i, const struct kvmdbg_event **ev)
-{
 	*ev = FX_NO_EVENT;
 	return kvmdbg_vcpu_handle_exit(f->vcpu[i], 0, ev);
 }
@@ -293,7 +287,7 @@ int fx_x86_exit(struct fx *f, unsigned int i, uint32_t exception, uint64_t pc, u
 		fx_x86_bp(f->run[i], pc);
 	else
 		fx_x86_db(f->run[i], pc, dr6);
-	ret = fx_handle(f, i, ev);
+	ret = fx_exit(f, i, ev);
 	assert_log_len(calls);
 	return ret;
 }

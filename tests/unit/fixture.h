@@ -64,6 +64,8 @@ struct fx {
 	long expected_count;
 };
 
+/* ---- making and freeing the VM ---- */
+
 /*
  * Reset the fake kernel to arch (a kvmdbg_arch name) with that KVM_CAP_SET_GUEST_DEBUG2 value,
  * fill guest RAM with a pattern, create the VM with the RAM registered and an identity
@@ -77,6 +79,7 @@ void fx_init_bare(struct fx *f, const char *arch, int debug2);
  * the register fx_init_bare() sets are taken back, for tests that set their own.
  */
 void fx_init_plain(struct fx *f, const char *arch, int debug2);
+/* fx_init()'s second half: the VM, guest RAM registered, identity translation, nr_vcpus. */
 void fx_vm(struct fx *f, unsigned int nr_vcpus);
 /*
  * The same with guest memory reached through the fixture's callbacks only (fx_read_mem(),
@@ -106,18 +109,7 @@ void fx_teardown(struct fx *f, gconstpointer data);
 #define FX_BASE_SW (FX_GPA + 0x100)
 #define FX_BASE_HW 0x401000ull
 
-/* The identity translation, and guest RAM through callbacks (user_data: the struct fx). */
-int fx_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa);
-/*
- * Guest pages in reverse order: virtual page k of the RAM (FX_PAGE bytes each) is physical
- * page 15 - k; nothing else translates.
- */
-#define FX_PAGE 0x1000ull
-int fx_translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa);
-int fx_read_mem(void *user_data, uint64_t gpa, void *buf, size_t len);
-int fx_write_mem(void *user_data, uint64_t gpa, const void *buf, size_t len);
-/* fx_write_mem(): the next count writes (FX_ALWAYS: all, until the next call) fail with err. */
-void fx_fail_writes(struct fx *f, int err, unsigned int count);
+/* ---- guest memory ---- */
 
 /* A guest address in the registered RAM. */
 static inline uint64_t fx_addr(uint64_t off)
@@ -146,80 +138,20 @@ static inline uint64_t fx_ram(struct fx *f, uint64_t off)
 	return FX_GPA + off;
 }
 
-/* v in n bytes at p, in the byte order be says; and back. */
-void fx_put(uint8_t *p, uint64_t v, int n, bool be);
-uint64_t fx_get(const uint8_t *p, int n, bool be);
-
-/* An insert that must succeed: the point's id. */
-uint64_t fx_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
-		   uint64_t len, unsigned int flags);
-uint64_t fx_vinsert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
-		    uint64_t len, unsigned int flags);
-
-/* kvmdbg_vcpu_handle_exit(vcpu i, 0, ev), with *ev cleared first. */
-int fx_exit(struct fx *f, unsigned int i, const struct kvmdbg_event **ev);
-
-/* Never a valid event: handle_exit must leave *ret_event alone unless it returns EVENT. */
-extern const int fx_no_event_storage;
-#define FX_NO_EVENT ((const struct kvmdbg_event *)(const void *)&fx_no_event_storage)
-
-/* kvmdbg_vcpu_handle_exit(vcpu i, 0, ev), with *ev set to FX_NO_EVENT first. */
-int fx_handle(struct fx *f, unsigned int i, const struct kvmdbg_event **ev);
-
-/* The exit already in vCPU i's struct kvm_run is an event of that type, from that vCPU. */
-#define fx_expect_event(f, i, ev, type_)                                                    \
-	do {                                                                                 \
-		g_assert_cmpint(fx_handle((f), (i), &(ev)), ==, KVMDBG_EXIT_EVENT);          \
-		g_assert_true((ev) != FX_NO_EVENT);                                          \
-		g_assert_nonnull(ev);                                                        \
-		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, (type_));                     \
-		g_assert_true(kvmdbg_event_get_vcpu(ev) == (f)->vcpu[i]);                    \
-	} while (0)
-
-/* ... is the library's own business: run on. */
-#define fx_expect_resume(f, i)                                                               \
-	do {                                                                                 \
-		const struct kvmdbg_event *ev_;                                              \
-		g_assert_cmpint(fx_handle((f), (i), &ev_), ==, KVMDBG_EXIT_RESUME);          \
-		g_assert_true(ev_ == FX_NO_EVENT);                                           \
-	} while (0)
-
-/* ... is the VMM's. */
-#define fx_expect_not_debug(f, i)                                                            \
-	do {                                                                                 \
-		const struct kvmdbg_event *ev_;                                              \
-		g_assert_cmpint(fx_handle((f), (i), &ev_), ==, KVMDBG_EXIT_NOT_DEBUG);       \
-		g_assert_true(ev_ == FX_NO_EVENT);                                           \
-	} while (0)
-
+/* The identity translation, and guest RAM through callbacks (user_data: the struct fx). */
+int fx_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa);
 /*
- * An x86 debug exit on vCPU i as the kernel writes it (exception 3: fx_x86_bp(), dr6 not
- * written; else fx_x86_db()), handled with *ev = FX_NO_EVENT first; the library may make no
- * kernel call on the way.
+ * Guest pages in reverse order: virtual page k of the RAM (FX_PAGE bytes each) is physical
+ * page 15 - k; nothing else translates.
  */
-int fx_x86_exit(struct fx *f, unsigned int i, uint32_t exception, uint64_t pc, uint64_t dr6,
-		const struct kvmdbg_event **ev);
+#define FX_PAGE 0x1000ull
+int fx_translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa);
+int fx_read_mem(void *user_data, uint64_t gpa, void *buf, size_t len);
+int fx_write_mem(void *user_data, uint64_t gpa, const void *buf, size_t len);
+/* fx_write_mem(): the next count writes (FX_ALWAYS: all, until the next call) fail with err. */
+void fx_fail_writes(struct fx *f, int err, unsigned int count);
 
-#define fx_x86_event(f, i, exception, pc, dr6, ev, type_)                                   \
-	do {                                                                                 \
-		g_assert_cmpint(fx_x86_exit((f), (i), (exception), (pc), (dr6), &(ev)), ==,  \
-				KVMDBG_EXIT_EVENT);                                          \
-		g_assert_true((ev) != FX_NO_EVENT);                                          \
-		g_assert_nonnull(ev);                                                        \
-		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, (type_));                     \
-		g_assert_true(kvmdbg_event_get_vcpu(ev) == (f)->vcpu[i]);                    \
-	} while (0)
-
-#define fx_x86_resume(f, i, exception, pc, dr6)                                              \
-	do {                                                                                 \
-		const struct kvmdbg_event *ev_;                                              \
-		g_assert_cmpint(fx_x86_exit((f), (i), (exception), (pc), (dr6), &ev_), ==,   \
-				KVMDBG_EXIT_RESUME);                                         \
-		g_assert_true(ev_ == FX_NO_EVENT);                                           \
-	} while (0)
-
-/* An x86 event's raw exception, and its DR6 (a #BP exit carries none: -ENODATA). */
-void fx_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t status);
+/* ---- exits as each kernel writes them ---- */
 
 /* Garbage over the whole struct kvm_run after exit_reason (the bytes the last exit left). */
 void fx_garbage(struct kvm_run *run);
@@ -246,6 +178,8 @@ void fx_s390_sieic(struct kvm_run *run, uint64_t psw, uint8_t icpt, uint16_t ipa
 void fx_riscv(struct kvm_run *run);
 /* loongarch SWDBG hypercall: the same, KVM_EXIT_DEBUG and an empty struct. */
 void fx_loongarch(struct kvm_run *run);
+
+/* ---- what pre_run sends ---- */
 
 /* x86 KVM_SET_GUEST_DEBUG with debugging off: 72 zero bytes. */
 extern const uint8_t fx_x86_off[72];
@@ -299,11 +233,104 @@ struct fake_call fx_pre_run_one(struct kvmdbg_vcpu *vcpu, int fd, size_t size);
 		g_assert_cmpmem((c).bytes, (n), (expected), (n));                            \
 	} while (0)
 
+/* ---- how handle_exit answers ---- */
+
+/* Never a valid event: handle_exit must leave *ret_event alone unless it returns EVENT. */
+extern const int fx_no_event_storage;
+#define FX_NO_EVENT ((const struct kvmdbg_event *)(const void *)&fx_no_event_storage)
+
+/* kvmdbg_vcpu_handle_exit(vcpu i, 0, ev), with *ev set to FX_NO_EVENT first. */
+int fx_exit(struct fx *f, unsigned int i, const struct kvmdbg_event **ev);
+
+/* The exit already in vCPU i's struct kvm_run is an event of that type, from that vCPU. */
+#define fx_expect_event(f, i, ev, type_)                                                    \
+	do {                                                                                 \
+		g_assert_cmpint(fx_exit((f), (i), &(ev)), ==, KVMDBG_EXIT_EVENT);          \
+		g_assert_true((ev) != FX_NO_EVENT);                                          \
+		g_assert_nonnull(ev);                                                        \
+		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, (type_));                     \
+		g_assert_true(kvmdbg_event_get_vcpu(ev) == (f)->vcpu[i]);                    \
+	} while (0)
+
+/* ... is the library's own business: run on. */
+#define fx_expect_resume(f, i)                                                               \
+	do {                                                                                 \
+		const struct kvmdbg_event *ev_;                                              \
+		g_assert_cmpint(fx_exit((f), (i), &ev_), ==, KVMDBG_EXIT_RESUME);          \
+		g_assert_true(ev_ == FX_NO_EVENT);                                           \
+	} while (0)
+
+/* ... is the VMM's. */
+#define fx_expect_not_debug(f, i)                                                            \
+	do {                                                                                 \
+		const struct kvmdbg_event *ev_;                                              \
+		g_assert_cmpint(fx_exit((f), (i), &ev_), ==, KVMDBG_EXIT_NOT_DEBUG);       \
+		g_assert_true(ev_ == FX_NO_EVENT);                                           \
+	} while (0)
+
 /*
- * kvmdbg_vm_has_feature() for features 1..9 (expected[0] unused), and -EINVAL for numbers
- * that are no feature.
+ * An x86 debug exit on vCPU i as the kernel writes it (exception 3: fx_x86_bp(), dr6 not
+ * written; else fx_x86_db()), handled with *ev = FX_NO_EVENT first; the library may make no
+ * kernel call on the way.
  */
-void fx_assert_features(struct kvmdbg_vm *vm, const int expected[10]);
+int fx_x86_exit(struct fx *f, unsigned int i, uint32_t exception, uint64_t pc, uint64_t dr6,
+		const struct kvmdbg_event **ev);
+
+#define fx_x86_event(f, i, exception, pc, dr6, ev, type_)                                   \
+	do {                                                                                 \
+		g_assert_cmpint(fx_x86_exit((f), (i), (exception), (pc), (dr6), &(ev)), ==,  \
+				KVMDBG_EXIT_EVENT);                                          \
+		g_assert_true((ev) != FX_NO_EVENT);                                          \
+		g_assert_nonnull(ev);                                                        \
+		g_assert_cmpint(kvmdbg_event_get_type(ev), ==, (type_));                     \
+		g_assert_true(kvmdbg_event_get_vcpu(ev) == (f)->vcpu[i]);                    \
+	} while (0)
+
+#define fx_x86_resume(f, i, exception, pc, dr6)                                              \
+	do {                                                                                 \
+		const struct kvmdbg_event *ev_;                                              \
+		g_assert_cmpint(fx_x86_exit((f), (i), (exception), (pc), (dr6), &ev_), ==,   \
+				KVMDBG_EXIT_RESUME);                                         \
+		g_assert_true(ev_ == FX_NO_EVENT);                                           \
+	} while (0)
+
+/* An x86 event's raw exception, and its DR6 (a #BP exit carries none: -ENODATA). */
+void fx_assert_raw(const struct kvmdbg_event *ev, uint32_t exception, uint64_t status);
+
+/* ---- points ---- */
+
+/* An insert that must succeed: the point's id. */
+uint64_t fx_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+		   uint64_t len, unsigned int flags);
+uint64_t fx_vinsert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
+		    uint64_t len, unsigned int flags);
+
+/* What a snapshot of point id says (kvmdbg_vm_get_point(); asserts that the point exists). */
+struct fx_point {
+	uint64_t id, addr, len, hits;
+	enum kvmdbg_point_type type;
+	unsigned int flags;
+	void *user_data;
+	struct kvmdbg_vcpu *vcpu;
+	bool armed;
+};
+
+struct fx_point fx_point(struct kvmdbg_vm *vm, uint64_t id);
+bool fx_point_armed(struct kvmdbg_vm *vm, uint64_t id);
+uint64_t fx_point_hits(struct kvmdbg_vm *vm, uint64_t id);
+/* kvmdbg_vm_find()'s id, or 0 when it says -ENOENT (asserting nothing else). */
+uint64_t fx_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr);
+
+/* Assert the event's type and pc. */
+#define fx_assert_event(ev, type_, pc_)                                                      \
+	do {                                                                                 \
+		g_assert_nonnull(ev);                                                        \
+		g_assert_cmpstr(kvmdbg_event_type_name(kvmdbg_event_get_type(ev)), ==,       \
+				kvmdbg_event_type_name(type_));                              \
+		g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, (pc_));                         \
+	} while (0)
+
+/* ---- refusals ---- */
 
 /* An id no insert returns: a refused insert must leave it in *ret_point. */
 #define FX_NO_POINT 0xdeadbeefull
@@ -338,29 +365,16 @@ void fx_mark(struct fx *f);
 		fake_log_clear();                                                            \
 	} while (0)
 
-/* What a snapshot of point id says (kvmdbg_vm_get_point(); asserts that the point exists). */
-struct fx_point {
-	uint64_t id, addr, len, hits;
-	enum kvmdbg_point_type type;
-	unsigned int flags;
-	void *user_data;
-	struct kvmdbg_vcpu *vcpu;
-	bool armed;
-};
+/* ---- capabilities and bytes ---- */
 
-struct fx_point fx_point(struct kvmdbg_vm *vm, uint64_t id);
-bool fx_point_armed(struct kvmdbg_vm *vm, uint64_t id);
-uint64_t fx_point_hits(struct kvmdbg_vm *vm, uint64_t id);
-/* kvmdbg_vm_find()'s id, or 0 when it says -ENOENT (asserting nothing else). */
-uint64_t fx_find(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr);
+/*
+ * kvmdbg_vm_has_feature() for features 1..9 (expected[0] unused), and -EINVAL for numbers
+ * that are no feature.
+ */
+void fx_assert_features(struct kvmdbg_vm *vm, const int expected[10]);
 
-/* Assert the event's type and pc. */
-#define fx_assert_event(ev, type_, pc_)                                                      \
-	do {                                                                                 \
-		g_assert_nonnull(ev);                                                        \
-		g_assert_cmpstr(kvmdbg_event_type_name(kvmdbg_event_get_type(ev)), ==,       \
-				kvmdbg_event_type_name(type_));                              \
-		g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, (pc_));                         \
-	} while (0)
+/* v in n bytes at p, in the byte order be says; and back. */
+void fx_put(uint8_t *p, uint64_t v, int n, bool be);
+uint64_t fx_get(const uint8_t *p, int n, bool be);
 
 #endif /* KVMDBG_TEST_FIXTURE_H */

@@ -625,7 +625,7 @@ static void test_ppc_status0(void)
 	/* KVM_GET_REGS failing fails the exit */
 	fake_set_regs_pc(0, -EIO);
 	fx_ppc(f->run[0], true, true, a, true, 0);
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, -EIO);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, -EIO);
 	g_assert_true(ev == FX_NO_EVENT);
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
 	fx_fini_restored(f);
@@ -884,7 +884,7 @@ static void test_arm64_sw(void)
 
 	/* ONE_REG failing fails the exit, untouched */
 	fake_set_one_reg(FX_REG_ARM64_PC, 0, -EIO);
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, -EIO);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, -EIO);
 	g_assert_true(ev == FX_NO_EVENT);
 	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
 	fx_fini_restored(f);

@@ -316,7 +316,7 @@ static void test_core_sw(void)
 	fake_set_regs_pc(a, 0);
 	fx_loongarch(f->run[0]);
 	fake_log_clear();
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	assert_log_len(1);
 	c = fake_log_get(0);
 	g_assert_cmpint(c.kind, ==, FAKE_GET_REGS);
@@ -332,25 +332,25 @@ static void test_core_sw(void)
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 0);
 	assert_log_len(0);
 	g_assert_cmpmem(fx_mem(f, a), 4, hvcl, 4);
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
 	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
 
 	/* the one-shot takes itself out: the original word is back */
 	fake_set_regs_pc(b, 0);
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
 	g_assert_true(kvmdbg_event_get_point_id(ev) == q);
 	g_assert_cmpmem(fx_mem(f, b), 4, f->orig + 0x204, 4);
 	g_assert_false(fx_point_armed(f->vm, q));
 	/* if the vCPU exits there again before it saw the original: run it */
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
 	g_assert_true(ev == FX_NO_EVENT);
 
 	/* the guest's own SWDBG hypercall is the guest's; the kernel has no way to hand it back */
 	memcpy(fx_mem(f, g), hvcl, 4);
 	fake_set_regs_pc(g, 0);
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, g);
 	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
@@ -359,13 +359,13 @@ static void test_core_sw(void)
 
 	/* KVM_GET_REGS failing fails the exit */
 	fake_set_regs_pc(0, -EIO);
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, -EIO);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, -EIO);
 	g_assert_true(ev == FX_NO_EVENT);
 
 	/* not a debug exit: nothing read */
 	golden_put((uint8_t *)f->run[0] + 8, 38, 4, false);
 	fake_log_clear();
-	g_assert_cmpint(fx_handle(f, 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
 	assert_log_len(0);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 2);
