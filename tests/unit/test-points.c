@@ -413,6 +413,7 @@ static void page_cross(const char *arch, const uint8_t insn[4], uint8_t site0)
 	fx_fini(&f);
 }
 
+/* Regression: s390's DIAG 0x501 across a page boundary (page_cross() above). */
 static void test_s390_diag_page_cross(void)
 {
 	static const uint8_t diag[4] = { 0x83, 0x00, 0x05, 0x01 };
@@ -420,6 +421,7 @@ static void test_s390_diag_page_cross(void)
 	page_cross("s390x", diag, 0x07);
 }
 
+/* Regression: riscv's 4-byte ebreak across a page boundary (page_cross() above). */
 static void test_riscv_ebreak_page_cross(void)
 {
 	static const uint8_t ebreak[4] = { 0x73, 0x00, 0x10, 0x00 };
@@ -480,7 +482,7 @@ static void test_s390_unbacked_insert_keeps_cap_off(void)
 	fx_fini(f);
 }
 
-/* The same when the insert fails writing guest memory. */
+/* Regression: the same when the insert fails writing guest memory; the same fix. */
 static void test_s390_failed_insert_keeps_cap_off(void)
 {
 	struct fx f;

@@ -484,7 +484,10 @@ static void test_arm64_watch_far_below(void)
 	fx_fini(&f);
 }
 
-/* Two watchpoints: the hit goes to the closest one, as Linux's handler decides. */
+/*
+ * Regression: the same with two watchpoints; the fix gives the hit to the closest one, as
+ * Linux's handler decides.
+ */
 static void test_arm64_watch_far_closest(void)
 {
 	const uint64_t w1 = fx_addr(0x2000), w2 = fx_addr(0x2040);

@@ -368,7 +368,7 @@ static void test_hw_reinsert_same_address(void)
 	fx_fini(&f);
 }
 
-/* The same with a watchpoint, whose hit the livelock would swallow silently. */
+/* Regression: the same with a watchpoint, whose hit the livelock swallowed silently. */
 static void test_watch_reinsert_same_address(void)
 {
 	const uint64_t w = fx_addr(0x800);

@@ -266,7 +266,10 @@ static void test_restore_while_stepping(void)
 	fx_fini(&f);
 }
 
-/* The same, the step ending before the removal: the breakpoint is in memory, and stays. */
+/*
+ * Regression: the same, the step ending before the removal; with the fix the breakpoint is
+ * in memory, and stays.
+ */
 static void test_restore_while_stepping_then_step(void)
 {
 	const uint64_t a = fx_addr(0x540);
