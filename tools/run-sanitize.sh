@@ -29,9 +29,10 @@ builddir=${BUILDDIR:-build}
 werror=false
 [ "${CI:-}" = true ] && werror=true
 
-# The programs that start threads: the unit tests kick (kicking threads) and the kvm suite's
-# threads program (vCPU threads, a gdb-like thread).
-TSAN_TESTS="kick kvm-threads"
+# The programs that start threads: the unit tests kick (kicking threads) and threads (a gdb
+# thread next to vCPU threads, kicks), and the kvm suite's threads program (vCPU threads, a
+# gdb-like thread).  The others are single-threaded: TSan has nothing to look at there.
+TSAN_TESTS="kick threads kvm-threads"
 
 for t in $tiers; do
 	case $t in
