@@ -79,6 +79,9 @@ static void record_slots(struct applied *a, const struct debug_state *st)
 		a->slots[bank] = 0;
 		for (int n = 0; n < MAX_SLOTS; n++) {
 			a->ids[bank][n] = st->ids[bank][n];
+			a->range[bank][n].addr = st->slots[bank][n].addr;
+			a->range[bank][n].len = st->slots[bank][n].len;
+			a->range[bank][n].kind = st->slots[bank][n].kind;
 			if (st->slots[bank][n].kind != SLOT_OFF)
 				a->slots[bank] |= 1ull << n;
 		}

@@ -142,14 +142,14 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 	return ret;
 }
 
-/* How far addr lies from [p->addr, p->addr + p->len): 0 inside. */
-static uint64_t distance(const struct kvmdbg_point *p, uint64_t addr)
+/* How far addr lies from [start, start + len): 0 inside. */
+static uint64_t distance(uint64_t start, uint64_t len, uint64_t addr)
 {
-	if (addr < p->addr)
-		return p->addr - addr;
-	if (addr - p->addr < p->len)
+	if (addr < start)
+		return start - addr;
+	if (addr - start < len)
 		return 0;
-	return addr - (p->addr + p->len - 1);
+	return addr - (start + len - 1);
 }
 
 /*
@@ -157,22 +157,24 @@ static uint64_t distance(const struct kvmdbg_point *p, uint64_t addr)
  * not name the slot; -1 if none.  A breakpoint matches its address only.  A watchpoint exit
  * reports an address of the access (arm64 FAR), which can lie outside the watched bytes: an
  * STP with its base 8 below them reports the base.  Linux's own arm64 watchpoint handler
- * gives such a hit to the closest watchpoint, and so does this.
+ * gives such a hit to the closest watchpoint, and so does this, among the slots the kernel
+ * had on (what it watched: vcpu->applied), not the points the slots hold now: a slot whose
+ * point was removed since fired, and its hit must not go to a neighbour.
  */
 static int find_slot(struct kvmdbg_vcpu *vcpu, int bank, uint64_t addr)
 {
-	unsigned int nr = vcpu->vm->slots[bank];
+	const struct applied *a = &vcpu->applied;
 	uint64_t best_dist = UINT64_MAX;
 	int best = -1;
 
-	for (unsigned int n = 0; n < nr; n++) {
-		const struct kvmdbg_point *p = vcpu->slots[bank][n];
+	for (unsigned int n = 0; n < vcpu->vm->slots[bank]; n++) {
 		uint64_t d;
 
-		if (!p || !p->armed || !(vcpu->applied.slots[bank] & (1ull << n)))
+		if (!(a->slots[bank] & (1ull << n)))
 			continue;
-		d = distance(p, addr);
-		if (p->type == KVMDBG_POINT_HW_BREAK ? d != 0 : d >= best_dist)
+		d = distance(a->range[bank][n].addr, a->range[bank][n].len, addr);
+		/* a breakpoint matches its address only */
+		if (d >= best_dist || (a->range[bank][n].kind == SLOT_EXEC && d != 0))
 			continue;
 		best_dist = d;
 		best = (int)n;

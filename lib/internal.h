@@ -279,6 +279,11 @@ struct applied {
 	uint32_t req;		    /* enum req, without the one-time inject bits */
 	uint64_t slots[2];	    /* the slots enabled, per bank */
 	uint64_t ids[2][MAX_SLOTS]; /* the point (id) in each of them */
+	/* and what each watches or breaks on, for hardware that reports an address only */
+	struct {
+		uint64_t addr, len;
+		uint8_t kind; /* enum slot_kind */
+	} range[2][MAX_SLOTS];
 	uint8_t bytes[MAX_GUEST_DEBUG];
 	uint8_t aux[MAX_AUX]; /* the array the bytes point to (s390) */
 };

@@ -512,6 +512,53 @@ static void test_arm64_watch_far_closest(void)
 }
 
 /*
+ * Regression: an arm64 watchpoint whose point was removed after the kernel got it still
+ * fires until the next pre-run; its FAR, next to another watchpoint, was given to that one
+ * by the closest-watchpoint rule (an invented hit; the props tier found it with two
+ * watchpoints in adjacent doublewords).  Fix: the closest slot is chosen among what the kernel
+ * watched, and a slot whose point is gone is not the library's: the exit is resumed.
+ */
+static void test_arm64_watch_stale_slot_not_neighbour(void)
+{
+	const uint64_t w = fx_addr(0x2040);
+	const struct kvmdbg_event *ev;
+	uint64_t a, c;
+	struct fx f;
+
+	fx_init(&f, "aarch64", 0x30003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 8, 0, NULL, &a), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w + 8, 8, 0, NULL, NULL),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fake_set_one_reg(FX_REG_ARM64_PC, fx_addr(0x1000), 0);
+
+	/* the second goes; the kernel still watches it until the next pre-run */
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_WATCH_WRITE, w + 8), ==, 0);
+	fx_arm64(f.run[0], 0x34u << 26 | 1u << 6, w + 8);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpuint(fx_point_hits(f.vm, a), ==, 0);
+
+	/* the same when another point took the slot meanwhile, far away */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w + 8, 8, 0, NULL, NULL),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_WATCH_WRITE, w + 8), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, fx_addr(0x8000), 8, 0,
+					 NULL, &c), ==, 0);
+	fx_arm64(f.run[0], 0x34u << 26 | 1u << 6, w + 8);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpuint(fx_point_hits(f.vm, a), ==, 0);
+	g_assert_cmpuint(fx_point_hits(f.vm, c), ==, 0);
+
+	/* and the first still gets its own hits */
+	fx_arm64(f.run[0], 0x34u << 26 | 1u << 6, w);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == a);
+	fx_fini(&f);
+}
+
+/*
  * Regression: ppc Book3S HV writes only the address of a software-breakpoint exit.
  * book3s_hv.c (kvmppc_emulate_debug_inst) sets debug.arch.address and leaves status as the
  * last exit left it; HV cannot single-step.  A stale status that looked like a watchpoint or a
@@ -682,6 +729,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/run/exit/x86-bp-no-status", test_x86_bp_exit_no_status);
 	g_test_add_func("/kvmdbg/unit/run/exit/x86-mmio-write-step", test_x86_mmio_write_step);
 	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-far-below", test_arm64_watch_far_below);
+	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-stale-slot-not-neighbour",
+			test_arm64_watch_stale_slot_not_neighbour);
 	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-far-closest",
 			test_arm64_watch_far_closest);
 	g_test_add_func("/kvmdbg/unit/run/exit/book3s-hv-stale-status",
