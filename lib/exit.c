@@ -142,24 +142,33 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 	return ret;
 }
 
-/* How far addr lies from [start, start + len): 0 inside. */
+/*
+ * How far addr lies from [start, start + len): 0 inside; past the end, UINT64_MAX / 2 more,
+ * so that any range the address is in or below comes first.
+ */
 static uint64_t distance(uint64_t start, uint64_t len, uint64_t addr)
 {
 	if (addr < start)
 		return start - addr;
 	if (addr - start < len)
 		return 0;
-	return addr - (start + len - 1);
+	return UINT64_MAX / 2 + (addr - (start + len - 1));
 }
 
 /*
  * The slot of a bank that the kernel had enabled and that covers addr, for hardware that does
  * not name the slot; -1 if none.  A breakpoint matches its address only.  A watchpoint exit
  * reports an address of the access (arm64 FAR), which can lie outside the watched bytes: an
- * STP with its base 8 below them reports the base.  Linux's own arm64 watchpoint handler
- * gives such a hit to the closest watchpoint, and so does this, among the slots the kernel
- * had on (what it watched: vcpu->applied), not the points the slots hold now: a slot whose
- * point was removed since fired, and its hit must not go to a neighbour.
+ * STP with its base 8 below them reports the base; the Arm ARM lets it be any address the
+ * instruction accessed within an aligned block (EDWAR and FAR: "Determining the memory
+ * location that caused a Watchpoint exception").  Linux's arm64 handler gives such a hit to
+ * the closest watchpoint.  This does too, preferring the watchpoints the address is in or
+ * below: an access starts at or below the watched byte it touches, and QEMU and the cores
+ * seen report the start or the watched byte, so a watchpoint that ends below the address is
+ * taken only when no other is left (an access that started in it and reported a later byte).
+ * Only the slots the kernel had on count, with what they watched then (vcpu->applied), not
+ * the points the slots hold now: a slot whose point was removed since fired, and its hit
+ * must not go to a neighbour.
  */
 static int find_slot(struct kvmdbg_vcpu *vcpu, int bank, uint64_t addr)
 {

@@ -512,6 +512,30 @@ static void test_arm64_watch_far_closest(void)
 }
 
 /*
+ * Regression: an 8-byte store at w + 8 hits a watchpoint on [w + 0xa, +2), and reports FAR
+ * w + 8; the closest-watchpoint rule gave it to [w, +8), which ends one byte below the
+ * access (distance 1 against 2).  Fix: watchpoints the address is in or below come first.
+ */
+static void test_arm64_watch_far_not_below(void)
+{
+	const uint64_t w = fx_addr(0x2040);
+	const struct kvmdbg_event *ev;
+	uint64_t a, b;
+	struct fx f;
+
+	fx_init(&f, "aarch64", 0x30003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w, 8, 0, NULL, &a), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_WATCH_WRITE, w + 0xa, 2, 0, NULL, &b),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fake_set_one_reg(FX_REG_ARM64_PC, fx_addr(0x1000), 0);
+	fx_arm64(f.run[0], 0x34u << 26 | 1u << 6, w + 8);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == b);
+	fx_fini(&f);
+}
+
+/*
  * Regression: an arm64 watchpoint whose point was removed after the kernel got it still
  * fires until the next pre-run; its FAR, next to another watchpoint, was given to that one
  * by the closest-watchpoint rule (an invented hit; the props tier found it with two
@@ -729,6 +753,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/run/exit/x86-bp-no-status", test_x86_bp_exit_no_status);
 	g_test_add_func("/kvmdbg/unit/run/exit/x86-mmio-write-step", test_x86_mmio_write_step);
 	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-far-below", test_arm64_watch_far_below);
+	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-far-not-below",
+			test_arm64_watch_far_not_below);
 	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-stale-slot-not-neighbour",
 			test_arm64_watch_stale_slot_not_neighbour);
 	g_test_add_func("/kvmdbg/unit/run/exit/arm64-watch-far-closest",
