@@ -104,8 +104,11 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 {
 	const struct arch_exit *ex = c->ex;
 	struct kvmdbg_vm *vm = vcpu->vm;
-	uint32_t idx = sw_find(&vm->sw, ex->pc);
+	uint32_t idx;
 	int ret;
+
+	sw_prefetch_site(vm, ex->pc);
+	idx = sw_find(&vm->sw, ex->pc);
 
 	if (ex->foreign_insn) {
 		ret = KVMDBG_EXIT_EVENT;
@@ -466,6 +469,18 @@ _public_ int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
 	ev->exception = ex.exception;
 	ev->has_status = ex.has_status;
 	ev->status = ex.status;
+
+	/*
+	 * A plain step of a vCPU the caller steps, no step-over under way: nothing shared is
+	 * looked at or changed, so the VM lock (and the signal guard's two system calls) are
+	 * not needed.  The stepping loop of a debugger costs one KVM_RUN and this.
+	 */
+	if (ex.causes == CAUSE_STEP && vcpu->single_step &&
+	    vcpu->step_over.state == STEP_OVER_NONE) {
+		set_event(vcpu, KVMDBG_EVENT_STEP);
+		*ret_event = report(vcpu);
+		return KVMDBG_EXIT_EVENT;
+	}
 
 	ret = classify_exit(vcpu, &c, &err);
 	if (err < 0)

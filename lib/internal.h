@@ -479,6 +479,8 @@ int sw_owe(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
 void sw_owe_not(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
 /* Count a hit; a one-shot disarms itself. */
 void sw_fired(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
+/* Start fetching the guest byte a breakpoint at addr would be planted in, where that is known. */
+void sw_prefetch_site(struct kvmdbg_vm *vm, uint64_t addr) _nonnull_(1);
 /* Hardware points */
 void point_fired(struct kvmdbg_point *p) _nonnull_(1);
 void point_unfire(struct kvmdbg_point *p) _nonnull_(1);

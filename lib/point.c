@@ -269,6 +269,23 @@ int sw_take_out(struct kvmdbg_vm *vm, uint32_t idx)
 	return 0;
 }
 
+void sw_prefetch_site(struct kvmdbg_vm *vm, uint64_t addr)
+{
+	const struct sw_store *s = &vm->sw;
+	uint8_t *host;
+
+	/*
+	 * With one offset for every point (an identity mapping, a kernel's linear map), where a
+	 * breakpoint at addr would lie is known before the table says whether there is one: the
+	 * guest byte is fetched while the table and the record are, not after them.
+	 */
+	if (s->live_offsets != 1 || !s->offsets[0].refs)
+		return;
+	host = mem_host(vm, addr + (uint64_t)s->offsets[0].offset, 1);
+	if (host)
+		__builtin_prefetch(host, 1);
+}
+
 /* Count a hit; a one-shot point disarms itself. */
 void sw_fired(struct kvmdbg_vm *vm, uint32_t idx)
 {
