@@ -15,6 +15,7 @@
  * library's, or a debug exception none of its requests causes, is the guest's own.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "internal.h"
@@ -81,6 +82,18 @@ static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 	return false;
 }
 
+/*
+ * Whether the vCPU runs in address space `space` now (scoped points); 1, 0 or the register
+ * read's error.  Only a scoped point's hit asks: the others cost nothing.
+ */
+static int in_space(struct kvmdbg_vcpu *vcpu, uint64_t space)
+{
+	uint64_t now;
+	int ret = vcpu_read_space(vcpu, &now);
+
+	return ret < 0 ? ret : now == space;
+}
+
 /* What handle-exit learnt outside the lock. */
 struct exit_ctx {
 	const struct arch_exit *ex;
@@ -94,6 +107,8 @@ struct exit_ctx {
 
 /* classify() needs the pc translated, which happens without the lock; then it goes on */
 #define NEED_GPA (-EAGAIN)
+/* classify_slots(): no slot of ours fired (not an errno: a register read's error may be any) */
+#define NO_SLOT INT_MIN
 
 /*
  * A breakpoint instruction trapped at pc; vm->lock held.  Where the exit was an intercept
@@ -114,10 +129,15 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 		ret = KVMDBG_EXIT_EVENT;
 		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT);
 	} else if (idx && sw_has(&vm->sw, idx, SW_IN_MEMORY)) {
-		const struct sw_extra *x = sw_extra(&vm->sw, idx);
+		struct sw_extra *x = sw_extra(&vm->sw, idx);
+		int mine = x && x->has_space ? in_space(vcpu, x->space) : 1;
 
-		if (x && ((x->vcpu && x->vcpu != vcpu) || x->orphan)) {
-			/* another vCPU's breakpoint: step over it unseen */
+		if (mine < 0)
+			return mine;
+		if (x && ((x->vcpu && x->vcpu != vcpu) || x->orphan || !mine)) {
+			/* another vCPU's, or another address space's: step over it unseen */
+			if (!mine)
+				x->foreign_hits++;
 			step_over_plan(vcpu, KVMDBG_POINT_SW_BREAK, ex->pc, 0, 0);
 			ret = KVMDBG_EXIT_RESUME;
 		} else {
@@ -220,7 +240,7 @@ static void watch_fired(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex,
 }
 
 /*
- * One or more slots fired; vm->lock held.  -ENOENT when none of them is a slot of ours that
+ * One or more slots fired; vm->lock held.  NO_SLOT when none of them is a slot of ours that
  * the kernel had enabled: x86 may set DR6.Bn for a disabled slot whose stale address matched.
  */
 static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
@@ -244,6 +264,20 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
 		/* the kernel's slot n may still hold a point replaced since the last pre-run */
 		if (!p || !p->armed || p->id != a->ids[bank][n])
 			continue;
+		if (p->has_space) {
+			int mine = in_space(vcpu, p->space);
+
+			if (mine < 0)
+				return mine;
+			if (!mine) {
+				/* another address space's: go on past it unseen */
+				p->foreign_hits++;
+				if (p->type == KVMDBG_POINT_HW_BREAK ||
+				    arch_has_quirk(vcpu->vm->arch, QUIRK_WATCH_BEFORE_ACCESS))
+					step_over_plan(vcpu, p->type, p->addr, bank, n);
+				return KVMDBG_EXIT_RESUME;
+			}
+		}
 		point_fired(p);
 		vcpu->event.slot = n;
 		if (p->type == KVMDBG_POINT_HW_BREAK) {
@@ -255,7 +289,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
 		}
 		return KVMDBG_EXIT_EVENT;
 	}
-	return -ENOENT;
+	return NO_SLOT;
 }
 
 /* vm->lock held; *ret_err: a write-back error of a step-over that ended here */
@@ -289,7 +323,7 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret
 	if (ex->causes & CAUSE_SLOT) {
 		int ret = classify_slots(vcpu, ex);
 
-		if (ret != -ENOENT)
+		if (ret != NO_SLOT)
 			return ret;
 	}
 	if (ex->causes & CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {

@@ -32,6 +32,9 @@ struct kvmdbg_point {
 	uint64_t hits;
 	bool armed; /* false: a one-shot that fired */
 	bool pending; /* snapshots of software breakpoints: not planted yet */
+	bool has_space; /* fires only in address space `space` */
+	uint64_t space;
+	uint64_t foreign_hits; /* hits in other address spaces, stepped over unseen */
 	uint64_t heals; /* snapshots of software breakpoints: planted again over new code */
 	uint64_t id;
 	/* the guest-physical address, where the architecture needs it */
@@ -98,6 +101,9 @@ struct sw_extra {
 	bool overwritten; /* the guest replaced the instruction */
 	/* armed, yet not in memory: writing it back after a step-over failed; retried */
 	bool owed;
+	bool has_space; /* fires only in address space `space` (kvmdbg_vm_insert_in_space()) */
+	uint64_t space;
+	uint64_t foreign_hits; /* hits in other address spaces, stepped over unseen */
 	unsigned int flags; /* KVMDBG_POINT_PENDING and _SELF_HEAL, as inserted */
 	uint64_t heals;     /* how often kvmdbg_vm_heal() planted it again */
 };
@@ -458,7 +464,8 @@ int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poin
 		uint64_t addr, uint64_t len, unsigned int flags) _must_check_ _nonnull_(1);
 int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		 const struct xlat *x, uint64_t *ret_id) _must_check_ _nonnull_(1, 8);
+		 const uint64_t *space, const struct xlat *x, uint64_t *ret_id) _must_check_
+	_nonnull_(1, 9);
 int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr) _must_check_ _nonnull_(1);
 struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
@@ -496,11 +503,13 @@ bool arch_has_control(const struct arch *arch, uint32_t req) _nonnull_(1);
 /* vm.c: insert and find for a VM (owner NULL) or one vCPU; vm->lock not held */
 int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		    uint64_t *ret_id) _must_check_ _nonnull_(1);
+		    const uint64_t *space, uint64_t *ret_id) _must_check_ _nonnull_(1);
 int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
 		  uint64_t addr, uint64_t *ret_id) _must_check_ _nonnull_(1);
 
 /* vcpu.c */
+/* The vCPU's address-space id now (arch->space); -EOPNOTSUPP where the arch has none. */
+int vcpu_read_space(struct kvmdbg_vcpu *vcpu, uint64_t *ret_space) _must_check_ _nonnull_(1, 2);
 /* check_control() for a call of the vCPU's thread: whether the kernel accepts req */
 bool vcpu_has_control(struct kvmdbg_vcpu *vcpu, uint32_t req) _nonnull_(1);
 

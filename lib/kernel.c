@@ -118,6 +118,18 @@ int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 	return 0;
 }
 
+int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value)
+{
+	struct kvm_sregs sregs;
+
+	if (offset + sizeof(*ret_value) > sizeof(sregs))
+		return -EINVAL;
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	memcpy(ret_value, (const uint8_t *)&sregs + offset, sizeof(*ret_value));
+	return 0;
+}
+
 int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
 		     size_t debug_size, struct trial_exit *ret)
 {

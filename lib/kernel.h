@@ -44,6 +44,12 @@ int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value);
 int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc);
 
 /*
+ * KVM_GET_SREGS: the u64 at offset in struct kvm_sregs (arch->space_sregs_offset).  0 and
+ * *ret_value, -EINVAL for an offset outside it, or -errno.
+ */
+int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value);
+
+/*
  * A trial run for kvmdbg_vm_probe() (x86 only): a throwaway VM made with KVM_CREATE_VM on the
  * /dev/kvm fd, one vCPU in real mode with CS = 0, 64 KiB of RAM at guest-physical 0 holding
  * mem (copied), IP = ip, the KVM_SET_GUEST_DEBUG image debug (debug_size bytes), one KVM_RUN.

@@ -644,7 +644,8 @@ static bool not_there_yet(int err)
 }
 
 static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,
-		     unsigned int flags, void *user_data, const struct xlat *x, uint64_t *ret_id)
+		     unsigned int flags, void *user_data, const uint64_t *space,
+		     const struct xlat *x, uint64_t *ret_id)
 {
 	unsigned int kept = flags & (KVMDBG_POINT_PENDING | KVMDBG_POINT_SELF_HEAL);
 	uint32_t idx;
@@ -658,7 +659,7 @@ static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t ad
 	if (ret < 0)
 		return ret;
 	sw_set(&vm->sw, idx, SW_ARMED | (flags & KVMDBG_POINT_ONESHOT ? SW_ONESHOT : 0));
-	if (vcpu || user_data || kept) {
+	if (vcpu || user_data || kept || space) {
 		struct sw_extra *xt = sw_extra_get(&vm->sw, idx);
 
 		if (!xt) {
@@ -668,6 +669,8 @@ static int insert_sw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t ad
 		xt->vcpu = vcpu;
 		xt->user_data = user_data;
 		xt->flags = kept;
+		xt->has_space = space;
+		xt->space = space ? *space : 0;
 	}
 	ret = sw_plant(vm, idx, x);
 	if (ret < 0) {
@@ -742,7 +745,7 @@ int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poin
 
 int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		 const struct xlat *x, uint64_t *ret_id)
+		 const uint64_t *space, const struct xlat *x, uint64_t *ret_id)
 {
 	struct kvmdbg_point *p;
 	int ret;
@@ -750,8 +753,10 @@ int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poi
 	ret = point_check(vm, vcpu, type, addr, len, flags);
 	if (ret < 0)
 		return ret;
+	if (space && !vm->arch->space)
+		return -EOPNOTSUPP;
 	if (type == KVMDBG_POINT_SW_BREAK)
-		return insert_sw(vm, vcpu, addr, flags, user_data, x, ret_id);
+		return insert_sw(vm, vcpu, addr, flags, user_data, space, x, ret_id);
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -766,6 +771,8 @@ int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_poi
 	/* an execute breakpoint covers one address */
 	p->len = type == KVMDBG_POINT_HW_BREAK || !len ? 1 : len;
 	p->user_data = user_data;
+	p->has_space = space;
+	p->space = space ? *space : 0;
 	p->armed = true;
 	/* bit 31 of the low half: never a software breakpoint's record index */
 	p->id = (uint64_t)++vm->hw_serial << 32 | 1u << 31;
@@ -955,7 +962,8 @@ _public_ int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 		for (size_t i = 0; i < m && ret == 0; i++) {
 			uint64_t id;
 
-			ret = insert_sw(vm, NULL, addrs[done + i], flags, user_data, &x[i], &id);
+			ret = insert_sw(vm, NULL, addrs[done + i], flags, user_data, NULL, &x[i],
+					&id);
 			if (ret < 0)
 				failed = done + i;
 			else if (ret_ids)
@@ -1127,6 +1135,9 @@ _public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id, struct kvmdb
 			      (x ? x->flags : 0);
 		snap->pending = !sw_planted(&vm->sw, idx);
 		snap->heals = x ? x->heals : 0;
+		snap->has_space = x && x->has_space;
+		snap->space = x ? x->space : 0;
+		snap->foreign_hits = x ? x->foreign_hits : 0;
 		snap->user_data = x ? x->user_data : NULL;
 		snap->vcpu = x ? x->vcpu : NULL;
 		snap->armed = sw_has(&vm->sw, idx, SW_ARMED);
@@ -1144,6 +1155,9 @@ _public_ int kvmdbg_vm_get_point(struct kvmdbg_vm *vm, uint64_t id, struct kvmdb
 			snap->vcpu = p->vcpu;
 			snap->armed = p->armed;
 			snap->hits = p->hits;
+			snap->has_space = p->has_space;
+			snap->space = p->space;
+			snap->foreign_hits = p->foreign_hits;
 		}
 	}
 	pthread_mutex_unlock(&vm->lock);
@@ -1213,4 +1227,19 @@ _public_ bool kvmdbg_point_is_pending(const struct kvmdbg_point *point)
 _public_ uint64_t kvmdbg_point_get_heal_count(const struct kvmdbg_point *point)
 {
 	return point ? point->heals : 0;
+}
+
+_public_ int kvmdbg_point_get_space(const struct kvmdbg_point *point, uint64_t *ret_space)
+{
+	if (!point || !ret_space)
+		return -EINVAL;
+	if (!point->has_space)
+		return -ENODATA;
+	*ret_space = point->space;
+	return 0;
+}
+
+_public_ uint64_t kvmdbg_point_get_foreign_hits(const struct kvmdbg_point *point)
+{
+	return point ? point->foreign_hits : 0;
 }

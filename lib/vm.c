@@ -193,7 +193,7 @@ _public_ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask
 
 int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		    uint64_t *ret_id)
+		    const uint64_t *space, uint64_t *ret_id)
 {
 	struct translator t;
 	struct xlat x;
@@ -209,7 +209,7 @@ int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_
 	/* translated without the lock: KVM_TRANSLATE waits while its vCPU runs */
 	point_translate(vm, &t, type, addr, &x);
 	pthread_mutex_lock(&vm->lock);
-	ret = point_insert(vm, vcpu, type, addr, len, flags, user_data, &x, ret_id);
+	ret = point_insert(vm, vcpu, type, addr, len, flags, user_data, space, &x, ret_id);
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }
@@ -219,7 +219,16 @@ _public_ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 {
 	if (!vm)
 		return -EINVAL;
-	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, ret_id);
+	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, NULL, ret_id);
+}
+
+_public_ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				      uint64_t addr, uint64_t len, unsigned int flags,
+				      uint64_t space, void *user_data, uint64_t *ret_id)
+{
+	if (!vm)
+		return -EINVAL;
+	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, &space, ret_id);
 }
 
 _public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr)

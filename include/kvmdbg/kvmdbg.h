@@ -554,6 +554,42 @@ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t
 		     unsigned int flags, void *user_data, uint64_t *ret_id);
 
 /**
+ * @brief Insert a VM-wide point that fires only in one address space.
+ *
+ * As kvmdbg_vm_insert(), but the point is the library's only while the vCPU that hits it
+ * runs in address space @p space: a hit in any other (another process running the same
+ * shared code, say) is stepped over unseen, as another vCPU's breakpoint is, and counted
+ * (kvmdbg_point_get_foreign_hits()). What an address space is, per architecture
+ * (kvmdbg_vcpu_get_space() reads a vCPU's):
+ * - x86: the page-table root, CR3 without the PCID and the flag bits (bits 51:12). A
+ *   Linux process under KPTI has two, user and kernel (they differ in bit 12): a point for
+ *   its user code takes the user one.
+ * - arm64: the ASID, from TTBR1_EL1 where TCR_EL1.A1 says so (Linux sets it), else from
+ *   TTBR0_EL1; 8 bits unless TCR_EL1.AS.
+ * - elsewhere: -EOPNOTSUPP.
+ *
+ * The check costs a register read (one @c KVM_GET_SREGS or three @c KVM_GET_ONE_REG) on
+ * each hit of a scoped point only; unscoped points cost what they did. The point is
+ * planted as any other: a software breakpoint through the translation of the insert,
+ * which must be that of @p space (see kvmdbg_vm_set_translate_vcpu()).
+ *
+ * @param vm The VM object.
+ * @param type The kind of point.
+ * @param addr As kvmdbg_vm_insert().
+ * @param len As kvmdbg_vm_insert().
+ * @param flags As kvmdbg_vm_insert().
+ * @param space The address-space id the point fires in.
+ * @param user_data Any pointer; events of the point carry it.
+ * @param ret_id Where to store the new point's id, or NULL.
+ * @return As kvmdbg_vm_insert(); -EOPNOTSUPP where the architecture has no address-space
+ *         id.
+ * @since 0.2
+ */
+int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+			      uint64_t len, unsigned int flags, uint64_t space, void *user_data,
+			      uint64_t *ret_id);
+
+/**
  * @brief Insert many VM-wide software breakpoints at once.
  *
  * As kvmdbg_vm_insert() of each address with length 0, the same @p flags and @p
@@ -807,6 +843,24 @@ bool kvmdbg_point_is_armed(const struct kvmdbg_point *point);
 uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
 
 /**
+ * @brief The address space a point fires in (kvmdbg_vm_insert_in_space()).
+ * @param point A snapshot.
+ * @param ret_space Where to store it.
+ * @return 0; -ENODATA for a point that fires in every address space; -EINVAL for NULL
+ *         arguments.
+ * @since 0.2
+ */
+int kvmdbg_point_get_space(const struct kvmdbg_point *point, uint64_t *ret_space);
+
+/**
+ * @brief How often a scoped point was hit in another address space, and stepped over.
+ * @param point A snapshot.
+ * @return The count; 0 for unscoped points and for NULL.
+ * @since 0.2
+ */
+uint64_t kvmdbg_point_get_foreign_hits(const struct kvmdbg_point *point);
+
+/**
  * @brief Whether a software breakpoint is pending: inserted with #KVMDBG_POINT_PENDING
  *        and not planted yet (see kvmdbg_vm_plant_pending()).
  * @param point A snapshot.
@@ -888,6 +942,21 @@ uint64_t kvmdbg_point_get_heal_count(const struct kvmdbg_point *point);
  * @since 0.2
  */
 int kvmdbg_vm_set_signal_guard(struct kvmdbg_vm *vm, bool enable);
+
+/**
+ * @brief The address space the vCPU runs in now, as kvmdbg_vm_insert_in_space() takes it.
+ *
+ * Read from the vCPU (x86: @c KVM_GET_SREGS, CR3; arm64: TCR_EL1 and the TTBRs with @c
+ * KVM_GET_ONE_REG), so call it while the vCPU is stopped, on its thread or while it is
+ * parked: a stop in the process a debugger wants gives the id to scope points to.
+ *
+ * @param vcpu The vCPU object.
+ * @param ret_space Where to store the id.
+ * @return 0; -EINVAL for NULL arguments; -EOPNOTSUPP where the architecture has no
+ *         address-space id; the register read's error.
+ * @since 0.2
+ */
+int kvmdbg_vcpu_get_space(struct kvmdbg_vcpu *vcpu, uint64_t *ret_space);
 
 /**
  * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill()

@@ -235,6 +235,16 @@ struct arch {
 	size_t pc_regs_offset;
 
 	/*
+	 * A vCPU's address-space id, for points scoped to one (->space NULL: none): ->space of
+	 * the u64 at space_sregs_offset in struct kvm_sregs (x86: CR3) when space_from_sregs, else
+	 * of the ONE_REG registers space_regs[] (arm64: TCR_EL1, TTBR0_EL1, TTBR1_EL1).
+	 */
+	bool space_from_sregs;
+	size_t space_sregs_offset;
+	uint64_t space_regs[3];
+	uint64_t (*space)(const uint64_t *regs);
+
+	/*
 	 * Check a point request: 0, -EINVAL (bad length or alignment) or -EOPNOTSUPP (the arch
 	 * cannot do this kind at all).
 	 */

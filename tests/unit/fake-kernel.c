@@ -353,6 +353,12 @@ int kernel_enable_cap(int fd, unsigned long cap)
 	return ret;
 }
 
+/* A u64 of struct kvm_sregs: the register FAKE_SREG(offset) of fake_set_one_reg(). */
+int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value)
+{
+	return kernel_get_one_reg(vcpu_fd, FAKE_SREG(offset), ret_value);
+}
+
 int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 {
 	struct fake_call c;

@@ -101,6 +101,8 @@ void fake_fail_enable_cap(int err, unsigned int count);
 
 /* get_one_reg: register id reads as value (a negative err instead: the call fails). */
 void fake_set_one_reg(uint64_t id, uint64_t value, int err);
+/* The pseudo register id of the u64 at offset in struct kvm_sregs (KVM_GET_SREGS). */
+#define FAKE_SREG(offset) (0xf000000000000000ull | (offset))
 /* get_regs_pc: the pc KVM_GET_REGS gives (err < 0: the call fails). */
 void fake_set_regs_pc(uint64_t pc, int err);
 

@@ -780,11 +780,164 @@ static void test_insert_many(void)
 	fx_fini(&f);
 }
 
+/* x86: CR3 as KVM_GET_SREGS gives it (offset 240 of struct kvm_sregs) */
+#define SREG_CR3 FAKE_SREG(240)
+
+/*
+ * A point scoped to one address space (x86: the page-table root in CR3) fires only there: a
+ * hit in another is stepped over unseen and counted; the PCID bits do not matter; unscoped
+ * points read no register.
+ */
+static void test_space_x86(void)
+{
+	const uint64_t a = fx_addr(0x2100), b = fx_addr(0x2200);
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_point *p;
+	uint64_t id, space = 0;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	fake_set_one_reg(SREG_CR3, 0x1abc005ull, 0);
+	g_assert_cmpint(kvmdbg_vcpu_get_space(f.vcpu[0], &space), ==, 0);
+	g_assert_cmphex(space, ==, 0x1abc000ull);
+	g_assert_cmpint(kvmdbg_vcpu_get_space(f.vcpu[0], NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_insert_in_space(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, 0x1abc000,
+						  NULL, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, b, 0, 0, NULL, NULL), ==, 0);
+	p = snap(&f, id);
+	g_assert_cmpint(kvmdbg_point_get_space(p, &space), ==, 0);
+	g_assert_cmphex(space, ==, 0x1abc000);
+	kvmdbg_point_free(p);
+
+	/* another process: stepped over unseen (the original byte back for one step) */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fake_set_one_reg(SREG_CR3, 0x2def000ull, 0);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x2100]);
+	fx_x86_db(f.run[0], a + 1, 0xffff4ff0ull);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	p = snap(&f, id);
+	g_assert_cmpuint(kvmdbg_point_get_foreign_hits(p), ==, 1);
+	g_assert_cmpuint(kvmdbg_point_get_hit_count(p), ==, 0);
+	kvmdbg_point_free(p);
+
+	/* its own, under another PCID: the point's */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fake_set_one_reg(SREG_CR3, 0x1abc007ull, 0);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, id);
+
+	/* an unscoped point's hit reads no register */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fake_log_clear();
+	fx_x86_bp(f.run[0], b);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpuint(fake_log_count(FAKE_GET_ONE_REG), ==, 0);
+
+	/* a register that cannot be read: the exit says so */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), >=, 0);
+	fake_set_one_reg(SREG_CR3, 0, -EIO);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f.vcpu[0], 0, &ev), ==, -EIO);
+
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, b), ==, 0);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	fx_fini(&f);
+}
+
+/* A scoped hardware breakpoint: another address space's hit is stepped over with its slot off. */
+static void test_space_x86_hw(void)
+{
+	const uint64_t a = fx_addr(0x3000);
+	const struct kvmdbg_event *ev;
+	struct kvmdbg_point *p;
+	uint64_t id;
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert_in_space(f.vm, KVMDBG_POINT_HW_BREAK, a, 0, 0, 0x5000,
+						  NULL, &id), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fake_set_one_reg(SREG_CR3, 0x6000, 0);
+	fx_x86_db(f.run[0], a, 0xffff0ff1ull); /* DR6.B0 */
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	p = snap(&f, id);
+	g_assert_cmpuint(kvmdbg_point_get_foreign_hits(p), ==, 1);
+	kvmdbg_point_free(p);
+	/* the step over it: the slot off, single-step on */
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	{
+		struct fake_call c = fake_log_get(0);
+
+		g_assert_cmphex(fx_get(c.bytes, 4, false) & 0x2, ==, 0x2);
+		g_assert_cmphex(fx_get(c.bytes + 8 + 7 * 8, 8, false) & 0x3, ==, 0);
+	}
+	fx_x86_db(f.run[0], a + 1, 0xffff4ff0ull);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fake_set_one_reg(SREG_CR3, 0x5123, 0);
+	fx_x86_db(f.run[0], a, 0xffff0ff1ull);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, id);
+	fx_fini(&f);
+}
+
+/* arm64: the ASID, from TTBR1_EL1 or TTBR0_EL1 as TCR_EL1.A1 says, 8 or 16 bits. */
+static void test_space_arm64(void)
+{
+	const uint64_t tcr = 0x603000000013c102ull, ttbr0 = 0x603000000013c100ull,
+		       ttbr1 = 0x603000000013c101ull;
+	uint64_t space = 0;
+	struct fx f;
+
+	fx_init(&f, "aarch64", 0x30003, 1);
+	fake_set_one_reg(ttbr0, 0x00aa000040001000ull, 0);
+	fake_set_one_reg(ttbr1, 0x1234000040002000ull, 0);
+	fake_set_one_reg(tcr, 1ull << 22 | 1ull << 36, 0); /* A1, AS */
+	g_assert_cmpint(kvmdbg_vcpu_get_space(f.vcpu[0], &space), ==, 0);
+	g_assert_cmphex(space, ==, 0x1234);
+	fake_set_one_reg(tcr, 1ull << 22, 0); /* A1, 8-bit */
+	g_assert_cmpint(kvmdbg_vcpu_get_space(f.vcpu[0], &space), ==, 0);
+	g_assert_cmphex(space, ==, 0x34);
+	fake_set_one_reg(tcr, 0, 0); /* TTBR0's */
+	g_assert_cmpint(kvmdbg_vcpu_get_space(f.vcpu[0], &space), ==, 0);
+	g_assert_cmphex(space, ==, 0xaa);
+	fx_fini(&f);
+}
+
+/* Without an address-space id (riscv, s390, ppc, LoongArch): refused, nothing changed. */
+static void test_space_unsupported(void)
+{
+	uint64_t space = 7;
+	struct fx f;
+
+	fx_init(&f, "riscv64", 0x1, 1);
+	g_assert_cmpint(kvmdbg_vcpu_get_space(f.vcpu[0], &space), ==, -EOPNOTSUPP);
+	g_assert_cmpuint(space, ==, 7);
+	g_assert_cmpint(kvmdbg_vm_insert_in_space(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x100), 0,
+						  0, 1, NULL, NULL), ==, -EOPNOTSUPP);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert_in_space(NULL, KVMDBG_POINT_SW_BREAK, 0, 0, 0, 1, NULL,
+						  NULL), ==, -EINVAL);
+	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
+	fx_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 
 	g_test_add_func("/kvmdbg/unit/points/insert-many", test_insert_many);
+	g_test_add_func("/kvmdbg/unit/points/space/x86", test_space_x86);
+	g_test_add_func("/kvmdbg/unit/points/space/x86-hw", test_space_x86_hw);
+	g_test_add_func("/kvmdbg/unit/points/space/arm64", test_space_arm64);
+	g_test_add_func("/kvmdbg/unit/points/space/unsupported", test_space_unsupported);
 	g_test_add_func("/kvmdbg/unit/points/pending", test_pending);
 	g_test_add_func("/kvmdbg/unit/points/pending-memory", test_pending_memory);
 	g_test_add_func("/kvmdbg/unit/points/self-heal", test_self_heal);
