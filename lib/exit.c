@@ -58,8 +58,8 @@ static void set_sw_event(struct kvmdbg_vcpu *vcpu, uint32_t idx)
 	ev->point_type = KVMDBG_POINT_SW_BREAK;
 	ev->point_addr = sw_addr(&vm->sw, idx);
 	ev->point_len = sw_insn_len(vm, idx);
-	ev->point_flags = (sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0) |
-			  (x ? x->flags : 0);
+	ev->point_flags =
+		(sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0) | (x ? x->flags : 0);
 	ev->user_data = x ? x->user_data : NULL;
 	ev->hits = sw_hits(&vm->sw, idx);
 }

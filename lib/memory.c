@@ -364,8 +364,8 @@ static int overlap_found(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_
 bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, bool has_skip_offset,
 		   int64_t skip_offset)
 {
-	return for_each_piece(vm, gpa, len, 0, has_skip_offset, skip_offset, overlap_found,
-			      NULL) != 0;
+	return for_each_piece(vm, gpa, len, 0, has_skip_offset, skip_offset, overlap_found, NULL) !=
+	       0;
 }
 
 /*
