@@ -6,10 +6,10 @@
  *
  * The guest branches on one input byte.  The blocks are inserted in one call, and the VM does
  * without the signal guard (one vCPU on one thread).  Three inputs run; the program checks
- * which blocks each one newly covers.  The bookkeeping (breakpoints in and out of RAM, the snapshot) is
- * checked everywhere; running needs a kernel that reports int3 as KVM_EXIT_DEBUG, and the
- * program exits with 77 where the guest's own vector 3 gets it instead.  doc/guide.md shows
- * the parts between the snippet markers.
+ * which blocks each one newly covers.  The bookkeeping (breakpoints in and out of RAM, the
+ * snapshot) is checked everywhere; running needs a kernel that reports int3 as
+ * KVM_EXIT_DEBUG, and the program exits with 77 where the guest's own vector 3 gets it
+ * instead.  doc/guide.md shows the parts between the snippet markers.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -70,7 +70,8 @@ static int insert_coverage(struct vmm *v, const uint64_t *blocks, size_t n, uint
 				    NULL, NULL, &failed);
 	if (ret < 0) {
 		if (failed < n)
-			fprintf(stderr, "block 0x%" PRIx64 ": %s\n", blocks[failed], strerror(-ret));
+			fprintf(stderr, "block 0x%" PRIx64 ": %s\n", blocks[failed],
+				strerror(-ret));
 		return ret;
 	}
 	memcpy(snapshot, v->ram, v->ram_size);

@@ -11,7 +11,8 @@
  * behind and names the address, that removing them all gives back guest memory byte for byte,
  * that inserting them again takes no more heap (the library keeps its records and table for
  * new points) and that freeing the VM object gives the heap back.  Times are printed, not
- * checked.  The guest never runs, so every KVM will do; 77 when there is none.  doc/guide.md cites it for its figures.
+ * checked.  The guest never runs, so every KVM will do; 77 when there is none.  doc/guide.md
+ * cites it for its figures.
  */
 #include <errno.h>
 #include <inttypes.h>

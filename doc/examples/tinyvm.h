@@ -55,15 +55,15 @@ void tinyvm_close(struct tinyvm *t);
 int tinyvm_start(struct tinyvm *t, uint16_t ip);
 
 /*
- * For samples that need page tables (address spaces, code mapped later): 64-bit long mode at
- * CPL0 with 4 KiB pages, because real mode has no paging and the KVM this project is tested on
- * drops CR0.PG from KVM_SET_SREGS outside long mode.  tinyvm_identity_map() writes a top-level table (PML4)
- * at guest-physical pml4 whose first entry leads to three tables in the pages from tables on
- * (PDPT, page directory, page table), which map linear 0 .. TINYVM_RAM_SIZE to the same
+ * For samples that need page tables (address spaces, code mapped later): 64-bit long mode at CPL0
+ * with 4 KiB pages, because real mode has no paging and the KVM this project is tested on drops
+ * CR0.PG from KVM_SET_SREGS outside long mode.  tinyvm_identity_map() writes a top-level table
+ * (PML4) at guest-physical pml4 whose first entry leads to three tables in the pages from tables
+ * on (PDPT, page directory, page table), which map linear 0 .. TINYVM_RAM_SIZE to the same
  * guest-physical addresses, present and writable.  Two calls with different pml4 and the same
- * tables give two address spaces with the same mappings.  TINYVM_PTE() is where the page
- * table entry of a linear address below 2 MiB is.  tinyvm_start_paged() puts the vCPU at
- * offset ip of the code in 64-bit mode with CR3 = cr3, no IDT (an exception is a triple fault:
+ * tables give two address spaces with the same mappings.  TINYVM_PTE() is where the page table
+ * entry of a linear address below 2 MiB is.  tinyvm_start_paged() puts the vCPU at offset ip of the
+ * code in 64-bit mode with CR3 = cr3, no IDT (an exception is a triple fault:
  * KVM_EXIT_SHUTDOWN).  Code offset ip has the linear address tinyvm_addr(ip) as in real mode.
  */
 #define TINYVM_PTE_PRESENT 0x1u
