@@ -557,19 +557,21 @@ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t
  * @brief Insert a VM-wide point that fires only in one address space.
  *
  * As kvmdbg_vm_insert(), but the point is the library's only while the vCPU that hits it
- * runs in address space @p space: a hit in any other (another process running the same
- * shared code, say) is stepped over unseen, as another vCPU's breakpoint is, and counted
+ * runs in the address space that @p space names: a hit in any other (another process
+ * running the same shared code, say) is stepped over unseen, as another vCPU's breakpoint
+ * is, and counted
  * (kvmdbg_point_get_foreign_hits()). What an address space is, per architecture
  * (kvmdbg_vcpu_get_space() reads a vCPU's):
  * - x86: the page-table root, CR3 without the PCID and the flag bits (bits 51:12). A
  *   Linux process under KPTI has two, user and kernel (they differ in bit 12): a point for
  *   its user code takes the user one.
  * - arm64: the ASID, from TTBR1_EL1 where TCR_EL1.A1 says so (Linux sets it), else from
- *   TTBR0_EL1; 8 bits unless TCR_EL1.AS.
+ *   TTBR0_EL1; 8 bits unless TCR_EL1.AS. Under KPTI a Linux process has two ASIDs too,
+ *   the user one odd (USER_ASID_FLAG).
  * - elsewhere: -EOPNOTSUPP.
  *
  * The check costs a register read (one @c KVM_GET_SREGS or three @c KVM_GET_ONE_REG) on
- * each hit of a scoped point only; unscoped points cost what they did. The point is
+ * each hit of a scoped point only; a hit of any other point reads nothing. The point is
  * planted as any other: a software breakpoint through the translation of the insert,
  * which must be that of @p space (see kvmdbg_vm_set_translate_vcpu()).
  *
@@ -612,8 +614,11 @@ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
  * @param ret_ids Where to store the n new ids, in the order of @p addrs, or NULL.
  * @param ret_failed Where to store the index of the address that failed, or NULL.
  * @return 0 when all were inserted; -EINVAL for a NULL @p vm or @p addrs, an unknown
- *         type or flags; -EOPNOTSUPP for a hardware type; otherwise what
- *         kvmdbg_vm_insert() returns for the address that failed.
+ *         type or flags, a bad alignment; -EOPNOTSUPP for a hardware type, or when the
+ *         kernel cannot do software breakpoints; -EEXIST for an address taken, or one whose
+ *         instruction would overlap another's; -EFAULT for one that does not translate
+ *         or is not guest memory (unless #KVMDBG_POINT_PENDING); a callback's error;
+ *         -ENOSPC past 16,777,215 software breakpoints; -ENOMEM.
  * @since 0.2
  */
 int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
@@ -680,6 +685,10 @@ void kvmdbg_point_free(struct kvmdbg_point *point);
  * kvmdbg_vm_remove(). A breakpoint whose original bytes cannot be written back stays, and
  * the error is returned after every other point was removed: call again once memory is
  * writable, before kvmdbg_vm_free() (which would leave its instruction in guest memory).
+ *
+ * The memory that held the breakpoints stays with the VM object for the next ones (a
+ * fuzzer that removes and inserts a million each round allocates once); kvmdbg_vm_free()
+ * gives it back.
  *
  * @param vm The VM object.
  * @return The number of points removed; -EINVAL for a NULL @p vm; the first write error
@@ -861,8 +870,11 @@ int kvmdbg_point_get_space(const struct kvmdbg_point *point, uint64_t *ret_space
 uint64_t kvmdbg_point_get_foreign_hits(const struct kvmdbg_point *point);
 
 /**
- * @brief Whether a software breakpoint is pending: inserted with #KVMDBG_POINT_PENDING
- *        and not planted yet (see kvmdbg_vm_plant_pending()).
+ * @brief Whether a software breakpoint is pending, not planted yet.
+ *
+ * A point inserted with #KVMDBG_POINT_PENDING whose address did not translate to guest
+ * memory yet; kvmdbg_vm_plant_pending() plants it once it does.
+ *
  * @param point A snapshot.
  * @return true if pending; false for any other point and for NULL.
  * @since 0.2
