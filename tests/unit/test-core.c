@@ -1724,7 +1724,7 @@ static void test_sw_scoped_other_vcpu(struct fix *f, gconstpointer data)
 
 static void test_sw_translate_kernel(void)
 {
-	/* no translate callback: x86 KVM_TRANSLATE on the first attached vCPU */
+	/* no translate callback, KVM_TRANSLATE chosen: on the first attached vCPU */
 	const uint64_t delta = 0x40000000;
 	struct fix fx, *f = &fx;
 	uint64_t p;
@@ -1735,6 +1735,7 @@ static void test_sw_translate_kernel(void)
 	fix_setup_bare(f);
 	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA, MEM_SIZE, f->mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f->vm, KVMDBG_TRANSLATION_KVM), ==, 0);
 	attach(f, 0);
 	attach(f, 1);
 	settle(f->vcpu[0], VCPU_FD);
