@@ -12,6 +12,7 @@
 
 #include "arch/arch.h"
 #include "list.h"
+#include "walk/walk.h"
 
 #define _public_ __attribute__((visibility("default")))
 
@@ -212,6 +213,8 @@ struct kvmdbg_vm {
 	/* the vCPU that translates (set by the caller), else the one that stopped last */
 	struct kvmdbg_vcpu *translate_vcpu;
 	struct kvmdbg_vcpu *stopped_vcpu;
+	/* the translation without a callback; DEFAULT (0): the architecture's (translate.c) */
+	enum kvmdbg_translation translation;
 
 	/*
 	 * The software breakpoints vCPUs step over, and how many of them each: a place per
@@ -400,31 +403,46 @@ int sw_fired_each(struct sw_store *s, int (*fn)(void *data, uint32_t idx), void 
 /* The next one-shot that fired (and is still disarmed), or 0; *cursor starts at 0. */
 uint32_t sw_fired_next(const struct sw_store *s, size_t *cursor) _nonnull_(1, 2);
 
-/* memory.c; callers hold vm->lock, except for mem_translate() */
+/* memory.c; callers hold vm->lock */
 /* The host address of [gpa, gpa + len) where one registered region holds it all, else NULL. */
 uint8_t *mem_host(struct kvmdbg_vm *vm, uint64_t gpa, size_t len) _nonnull_(1);
 int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len) _must_check_
 	_nonnull_(1, 3);
 int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len) _must_check_
 	_nonnull_(1, 3);
+
 /*
- * gva -> gpa through the translate callback or the arch default on a vCPU (via, NULL: the
- * VM's translating vCPU).  What to call is read with vm->lock held (mem_translator()); the
- * call is made without it (translator_run()): a callback may be slow, and KVM_TRANSLATE
- * waits while its vCPU runs.  mem_translate() does both, taking the lock.
+ * translate.c: gva -> gpa through the translate callback, or the VM's default translation on a
+ * vCPU (via; NULL: the VM's translating vCPU).  What to call is read with vm->lock held
+ * (mem_translator()); the call is made without it (translator_run()): a callback may be slow,
+ * and the default asks the vCPU (its registers, or KVM_TRANSLATE), which waits while it runs.
+ * A walk takes vm->lock itself to read the page tables.  One translator serves one library
+ * call: a walk reads the registers at its first translation and keeps them for the rest.
+ * mem_translate() does it all for one address, taking the lock.
  */
 struct translator {
 	kvmdbg_translate_fn fn;
 	void *data;
-	bool kvm; /* KVM_TRANSLATE on fd, where there is no callback */
-	int fd;
+	struct kvmdbg_vm *vm;
+	enum kvmdbg_translation how; /* where there is no callback; never DEFAULT */
+	int fd;			     /* the translating vCPU's, or -1 */
+	/* a vCPU thread's call: the walk takes vm->lock as vcpu_lock() does (lock.c) */
+	bool vcpu_call;
+	/* WALK: 1 until the registers are read, then what reading them gave */
+	int regs_ret;
+	union {
+		struct walk_x86_regs x86;
+		struct walk_arm64_regs arm64;
+	} regs;
 };
 void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct translator *t)
 	_nonnull_(1, 3);
-int translator_run(const struct translator *t, uint64_t gva, uint64_t *ret_gpa) _must_check_
+int translator_run(struct translator *t, uint64_t gva, uint64_t *ret_gpa) _must_check_
 	_nonnull_(1, 3);
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva,
-		  uint64_t *ret_gpa) _must_check_ _nonnull_(1, 4);
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
+	_must_check_ _nonnull_(1, 4);
+
+/* memory.c, vm->lock held */
 /* Whether a planted breakpoint's instruction has a byte in [gpa, gpa + len). */
 bool sw_in_range(const struct kvmdbg_vm *vm, uint32_t idx, uint64_t gpa, uint64_t len) _nonnull_(1);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
@@ -454,7 +472,7 @@ struct xlat {
 	bool has_gpa2;
 };
 bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type) _nonnull_(1);
-void point_translate(const struct kvmdbg_vm *vm, const struct translator *t,
+void point_translate(const struct kvmdbg_vm *vm, struct translator *t,
 		     enum kvmdbg_point_type type, uint64_t addr, struct xlat *x) _nonnull_(1, 2, 5);
 /* The checks of an insert that need no translation: 0 or the error. */
 int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,

@@ -539,7 +539,7 @@ int sw_destroy(struct kvmdbg_vm *vm, uint32_t idx)
 
 /* A translation that remembers its last page: one call per page for sorted addresses. */
 struct page_cache {
-	const struct translator *t;
+	struct translator *t;
 	uint64_t gva_page, gpa_page;
 	int ret;
 	bool valid;

@@ -61,7 +61,7 @@ static int insert_coverage(struct vmm *v, const uint64_t *blocks, size_t n, uint
 	ret = kvmdbg_vm_set_signal_guard(v->dbg, false);
 	if (ret < 0)
 		return ret;
-	/* No paging: addresses are guest-physical already; no KVM_TRANSLATE per breakpoint. */
+	/* No paging: addresses are guest-physical already; no vCPU call per breakpoint. */
 	ret = kvmdbg_vm_set_memory_ops(v->dbg, NULL, NULL, kvmdbg_translate_identity, NULL);
 	if (ret < 0)
 		return ret;
