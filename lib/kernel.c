@@ -191,16 +191,24 @@ int kernel_get_x86_paging(int vm_fd, int vcpu_fd, struct walk_x86_regs *ret)
 
 int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 {
-	struct kvm_regs regs;
 #if defined(__x86_64__)
 	/* the linear pc, as KVM_EXIT_DEBUG reports it */
+	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 
 	(void)pc_offset;
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
 	*ret_pc = sregs.cs.base + regs.rip;
+#elif defined(__riscv)
+	/* its struct kvm_regs is empty: the pc is a ONE_REG register there */
+	(void)vcpu_fd;
+	(void)pc_offset;
+	(void)ret_pc;
+	return -EOPNOTSUPP;
 #else
+	struct kvm_regs regs;
+
 	if (pc_offset + sizeof(*ret_pc) > sizeof(regs))
 		return -EINVAL;
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0)
@@ -212,6 +220,7 @@ int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 
 int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value)
 {
+#if defined(__x86_64__)
 	struct kvm_sregs sregs;
 
 	if (offset + sizeof(*ret_value) > sizeof(sregs))
@@ -220,6 +229,13 @@ int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value)
 		return -errno;
 	memcpy(ret_value, (const uint8_t *)&sregs + offset, sizeof(*ret_value));
 	return 0;
+#else
+	/* only x86 reads its address space from the sregs (arm64's struct is empty) */
+	(void)vcpu_fd;
+	(void)offset;
+	(void)ret_value;
+	return -EOPNOTSUPP;
+#endif
 }
 
 int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,
