@@ -79,8 +79,7 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct debug_state *st)
  * The slots a state enables and their owners, now that the kernel holds it; nr: the slots of
  * the architecture per bank (the rest are never set).
  */
-static void record_slots(struct applied *a, const struct debug_state *st,
-			 const unsigned int nr[2])
+static void record_slots(struct applied *a, const struct debug_state *st, const unsigned int nr[2])
 {
 	for (int bank = 0; bank < 2; bank++) {
 		a->slots[bank] = 0;

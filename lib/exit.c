@@ -58,8 +58,8 @@ static void set_sw_event(struct kvmdbg_vcpu *vcpu, uint32_t idx)
 	ev->point_type = KVMDBG_POINT_SW_BREAK;
 	ev->point_addr = sw_addr(&vm->sw, idx);
 	ev->point_len = sw_insn_len(vm, idx);
-	ev->point_flags = (sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0) |
-			  (x ? x->flags : 0);
+	ev->point_flags =
+		(sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0) | (x ? x->flags : 0);
 	ev->user_data = x ? x->user_data : NULL;
 	ev->hits = sw_hits(&vm->sw, idx);
 }
@@ -435,8 +435,8 @@ static int handle_run_error(struct kvmdbg_vcpu *vcpu, int run_result,
 
 /*
  * Classify a debug exit; vm->lock taken here.  An unknown breakpoint instruction needs the
- * pc's guest-physical address to look at the instruction: translated (a callback, or
- * KVM_TRANSLATE of this vCPU, which is not running) without the lock, then classified on.
+ * pc's guest-physical address to look at the instruction: translated (a callback, or the
+ * default translation on this vCPU, which is not running) without the lock, then classified on.
  */
 static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_err)
 {
@@ -446,8 +446,10 @@ static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_
 
 	vcpu_lock(vm, &old);
 	ret = classify(vcpu, c, ret_err);
-	if (ret == NEED_GPA)
+	if (ret == NEED_GPA) {
 		mem_translator(vm, vcpu, &c->t);
+		c->t.vcpu_call = true;
+	}
 	vcpu_unlock(vm, &old);
 	if (ret != NEED_GPA)
 		return ret;

@@ -301,8 +301,8 @@ void sw_extra_trim(struct sw_store *s, uint32_t idx)
 {
 	struct sw_extra *x = sw_extra(s, idx);
 
-	if (!x || x->vcpu || x->user_data || x->orphan || x->overwritten || x->owed ||
-	    x->split || x->own_offset || x->hits || x->flags || x->heals || x->has_space)
+	if (!x || x->vcpu || x->user_data || x->orphan || x->overwritten || x->owed || x->split ||
+	    x->own_offset || x->hits || x->flags || x->heals || x->has_space)
 		return;
 	map_del(&s->extras, idx, x);
 	free(x);

@@ -223,8 +223,8 @@ _public_ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 }
 
 _public_ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-				      uint64_t addr, uint64_t len, unsigned int flags,
-				      uint64_t space, void *user_data, uint64_t *ret_id)
+				       uint64_t addr, uint64_t len, unsigned int flags,
+				       uint64_t space, void *user_data, uint64_t *ret_id)
 {
 	if (!vm)
 		return -EINVAL;

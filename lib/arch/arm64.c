@@ -219,6 +219,7 @@ const struct arch arch_aarch64 = {
 	.name = "aarch64",
 	.big_endian = false,
 	.quirks = QUIRK_WATCH_BEFORE_ACCESS,
+	.walker = WALKER_ARM64,
 	.guest_debug_size = ARM64_GUEST_DEBUG_SIZE,
 	.run_size = ARM64_RUN_SIZE,
 	/* at most; KVM_CAP_GUEST_DEBUG_HW_BPS and _WPS give the counts */

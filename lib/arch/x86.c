@@ -214,6 +214,7 @@ const struct arch arch_x86 = {
 	.name = "x86_64",
 	.big_endian = false,
 	.quirks = QUIRK_STEP_RESEND | QUIRK_KVM_TRANSLATE | QUIRK_DEBUG_REG_TRAP,
+	.walker = WALKER_X86,
 	.guest_debug_size = X86_GUEST_DEBUG_SIZE,
 	.run_size = X86_RUN_SIZE,
 	.slots = { X86_NR_SLOTS, 0 },

@@ -133,11 +133,11 @@ static void test_access_bad_input(void)
 /* Translation */
 
 /*
- * Without a callback, x86 translates with KVM_TRANSLATE on the vCPU the caller chose, else on
- * the one that reported the latest event (a kernel address may translate only through the
- * vCPU that stopped there), else on the first attached.
+ * Without a callback, x86 translates (a walk over the vCPU's registers, or KVM_TRANSLATE) on
+ * the vCPU the caller chose, else on the one that reported the latest event (a kernel address
+ * may translate only through the vCPU that stopped there), else on the first attached.
  */
-static void test_translate_vcpu(void)
+static void translate_vcpu(enum kvmdbg_translation how)
 {
 	const struct kvmdbg_event *ev;
 	struct fake_call c;
@@ -147,13 +147,16 @@ static void test_translate_vcpu(void)
 	fx_init_bare(&f, "x86_64", 0x1f0003);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f.vm, how), ==, 0);
 	for (int i = 0; i < 3; i++)
 		g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD + i, f.run[i], &f.vcpu[i]), ==, 0);
 
 	fake_log_clear();
 	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x10), &byte, 1), ==, 0);
+	assert_log_len(1);
 	c = fake_log_get(0);
-	g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
+	g_assert_cmpint(c.kind, ==, how == KVMDBG_TRANSLATION_KVM ? FAKE_TRANSLATE :
+				    FAKE_GET_X86_PAGING);
 	g_assert_cmpint(c.fd, ==, FX_VCPU_FD);
 
 	/* vCPU 2 stops: it translates from now on */
@@ -189,7 +192,7 @@ static void test_translate_vcpu(void)
 
 static void test_sw_translate_kernel(void)
 {
-	/* no translate callback: x86 KVM_TRANSLATE on the first attached vCPU */
+	/* no translate callback, KVM_TRANSLATE chosen: on the first attached vCPU */
 	const uint64_t delta = 0x40000000;
 	struct fx fix, *f = &fix;
 	uint64_t p;
@@ -200,6 +203,7 @@ static void test_sw_translate_kernel(void)
 	fx_init_bare(f, "x86_64", FAKE_DEFAULT_GUEST_DEBUG2);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f->vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA, FX_SIZE, f->mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f->vm, KVMDBG_TRANSLATION_KVM), ==, 0);
 	fx_attach(f, 0);
 	fx_attach(f, 1);
 	fx_settle(f, 0);
@@ -270,14 +274,24 @@ static void test_sw_translate_kernel(void)
 	fx_fini(f);
 }
 
-/*
- * Regression: off x86 there is no KVM_TRANSLATE, and the default was silently the identity,
- * even with the guest's MMU on.  Fix: there is no default translation off x86; a caller
- * declares the identity (kvmdbg_translate_identity()) if that is what the guest has.
- */
-static void test_no_default_translation_off_x86(void)
+static void test_translate_vcpu_walk(void)
 {
-	static const char *const arches[] = { "aarch64", "s390x", "riscv64", "ppc64le-book3s" };
+	translate_vcpu(KVMDBG_TRANSLATION_WALK);
+}
+
+static void test_translate_vcpu_kvm(void)
+{
+	translate_vcpu(KVMDBG_TRANSLATION_KVM);
+}
+
+/*
+ * Regression: off x86 there was no KVM_TRANSLATE, and the default was silently the identity,
+ * even with the guest's MMU on.  Now an architecture without a page walker (all but x86 and
+ * arm64) has no default, and a caller declares it.
+ */
+static void test_no_default_translation_without_walker(void)
+{
+	static const char *const arches[] = { "s390x", "riscv64", "ppc64le-book3s" };
 	struct fx f;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(arches); i++) {
@@ -694,10 +708,11 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/memory/cross-page", test_cross_page);
 	g_test_add_func("/kvmdbg/unit/memory/bad-input", test_access_bad_input);
 
-	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu", test_translate_vcpu);
+	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu/walk", test_translate_vcpu_walk);
+	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu/kvm", test_translate_vcpu_kvm);
 	g_test_add_func("/kvmdbg/unit/memory/translate-kernel", test_sw_translate_kernel);
-	g_test_add_func("/kvmdbg/unit/memory/no-default-translation-off-x86",
-			test_no_default_translation_off_x86);
+	g_test_add_func("/kvmdbg/unit/memory/no-default-translation-without-walker",
+			test_no_default_translation_without_walker);
 
 	g_test_add_func("/kvmdbg/unit/memory/remove-memory", test_remove_memory);
 	fx_test_add("/kvmdbg/unit/memory/add-bad", fx_setup_baseline, test_add_memory_bad);

@@ -122,9 +122,10 @@ static void *count_thread(void *data)
 /*
  * Regression: KVM_TRANSLATE waits while its vCPU is inside KVM_RUN.  Made with the VM lock
  * held, it blocked every other thread's call into the VM, vCPU threads included, until that
- * vCPU left KVM_RUN.  Fix: KVM_TRANSLATE never runs with the VM lock held.
+ * vCPU left KVM_RUN.  Fix: KVM_TRANSLATE never runs with the VM lock held.  The walk reads
+ * the vCPU's registers, which waits the same way: without the lock too.
  */
-static void test_translate_without_vm_lock(void)
+static void translate_without_vm_lock(enum kvmdbg_translation how)
 {
 	struct translate_block tb;
 	pthread_t t1, t2;
@@ -139,6 +140,7 @@ static void test_translate_without_vm_lock(void)
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f.vm, how), ==, 0);
 	tb.f = &f;
 	fake_set_translate_hook(hook_block, &tb);
 
@@ -152,8 +154,20 @@ static void test_translate_without_vm_lock(void)
 	g_assert_true(counted);
 	g_assert_cmpint(tb.count, ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	g_assert_cmpuint(fake_log_count(how == KVMDBG_TRANSLATION_KVM ? FAKE_TRANSLATE :
+					FAKE_GET_X86_PAGING), ==, 1);
 	fake_set_translate_hook(NULL, NULL);
 	fx_fini(&f);
+}
+
+static void test_translate_without_vm_lock(void)
+{
+	translate_without_vm_lock(KVMDBG_TRANSLATION_KVM);
+}
+
+static void test_walk_without_vm_lock(void)
+{
+	translate_without_vm_lock(KVMDBG_TRANSLATION_WALK);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -394,6 +408,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/kvmdbg/unit/threads/translate-without-vm-lock",
 			test_translate_without_vm_lock);
+	g_test_add_func("/kvmdbg/unit/threads/walk-without-vm-lock", test_walk_without_vm_lock);
 	g_test_add_func("/kvmdbg/unit/threads/signal-parked-vcpu-blocks-nobody",
 			test_signal_parked_vcpu_blocks_nobody);
 	g_test_add_func("/kvmdbg/unit/threads/signal-guard", test_signal_guard);
