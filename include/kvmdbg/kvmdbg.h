@@ -1296,8 +1296,14 @@ int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
  * For a caller that moved the vCPU's pc away from a breakpoint it stopped at: the next
  * run then starts at the new pc without stepping over anything.
  *
+ * If a step over a software breakpoint had started, its instruction goes back into guest
+ * memory; if that write fails, it stays owed and the next kvmdbg_vcpu_pre_run() of any vCPU
+ * tries again (and returns the error if it fails again): this call still returns 0.
+ *
  * @param vcpu The vCPU object.
- * @return 0, or -EINVAL for a NULL @p vcpu.
+ * @return 0; -EINVAL for a NULL @p vcpu; -ENOMEM when an instruction that could not be
+ *         written back could not be recorded as owed either (the breakpoint then stays out
+ *         of guest memory).
  * @since 0.1
  */
 int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu);
