@@ -96,30 +96,6 @@ static int trace = -1;
 			fprintf(stderr, __VA_ARGS__); \
 	} while (0)
 
-/*
- * Library bugs this target found that are not fixed yet, by name.  FUZZ_ALLOW=NAME[,NAME...]
- * in the environment lets a fuzzing campaign go on past them, to find the next one; without it
- * (the replay tests, a default tools/fuzz.sh run) each of them fails like any other check.
- * Each has a reproducer among the unit tests (KVMDBG_KNOWN_DEFECTS=1 runs it).
- *   cancel-resume-error: kvmdbg_vcpu_cancel_resume() returns the write error of the step-over
- *                      it ends (the breakpoint cannot be written back); the header says 0
- *                      (/kvmdbg/unit/stepover/cancel-resume-write-error).
- */
-static bool allowed(const char *name)
-{
-	const char *list = getenv("FUZZ_ALLOW");
-	size_t n = strlen(name);
-
-	while (list && *list) {
-		if (!strncmp(list, name, n) && (list[n] == ',' || !list[n]))
-			return true;
-		list = strchr(list, ',');
-		if (list)
-			list++;
-	}
-	return false;
-}
-
 struct mpoint {
 	int scope; /* -1: VM-wide, else the vCPU index */
 	enum kvmdbg_point_type type;
@@ -1342,8 +1318,7 @@ static void cancel_resume(struct machine *m, int v)
 	m->vcpu_call = true;
 	ret = kvmdbg_vcpu_cancel_resume(m->vcpu[v]);
 	m->vcpu_call = false;
-	FUZZ_CHECK(ret == 0 || (ret == -EFAULT && m->fail_writes && allowed("cancel-resume-error")),
-		   "%s: cancel_resume: %d", m->arch->name, ret);
+	FUZZ_CHECK(ret == 0, "%s: cancel_resume: %d", m->arch->name, ret);
 }
 
 static void op_cancel_resume(struct machine *m, struct fuzz_in *in)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The unit tier's shared fixture (see fixture.h). */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -145,16 +144,6 @@ void fx_fini(struct fx *f)
 	g_free(f->orig);
 	g_free(f->expected_mem);
 	memset(f, 0, sizeof(*f));
-}
-
-bool fx_known_defect(const char *what)
-{
-	const char *s = getenv("KVMDBG_KNOWN_DEFECTS");
-
-	if (s && !strcmp(s, "1"))
-		return true;
-	g_test_skip_printf("known libkvmdbg defect: %s (KVMDBG_KNOWN_DEFECTS=1 runs it)", what);
-	return false;
 }
 
 void fx_fini_restored(struct fx *f)

@@ -94,13 +94,6 @@ void fx_fini(struct fx *f);
 /* fx_fini(), asserting first that freeing the VM left guest RAM as it was. */
 void fx_fini_restored(struct fx *f);
 
-/*
- * The reproducer of a library defect found and not fixed yet: true with
- * KVMDBG_KNOWN_DEFECTS=1 in the environment (run it), else false after skipping the test with
- * the defect named, so that the suite stays green until the fix lands with the test ungated.
- */
-bool fx_known_defect(const char *what);
-
 /* For g_test_add(): x86 with the default capabilities, vCPU 0 attached and settled. */
 void fx_setup_x86(struct fx *f, gconstpointer data);
 /*
