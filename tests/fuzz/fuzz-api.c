@@ -10,7 +10,8 @@
  * virtual pages from RAM's address, each of which the input maps as the identity (the first
  * is RAM; the others translate to memory that is not there), not at all (the translation
  * fails), or onto the RAM page (two virtual addresses for one physical byte).  The same map
- * answers the translate callback and, on x86 without one, the fake kernel's KVM_TRANSLATE.
+ * answers the translate callback and, on x86 without one, the fake kernel's KVM_TRANSLATE
+ * (the VM's default translation is set to it; elsewhere to none).
  * Each vCPU has address-space registers of its own (x86 CR3, arm64 TCR_EL1 and the TTBRs),
  * which the fake kernel reads out of the machine, and which can be made to fail.
  *
@@ -2021,6 +2022,29 @@ FUZZ_NO_COVERAGE static void init_ram(struct machine *m)
 }
 
 /*
+ * Without a translate callback the machine translates as its model says: on x86 through the
+ * fake kernel's KVM_TRANSLATE, elsewhere not at all.  The architecture's default, a walk of
+ * the guest's page tables on x86 and arm64, would read tables this machine does not keep.
+ */
+static void set_translation(struct machine *m)
+{
+	bool x86 = arch_has_quirk(m->arch, QUIRK_KVM_TRANSLATE);
+	enum kvmdbg_translation how = KVMDBG_TRANSLATION_DEFAULT;
+	int ret;
+
+	ret = kvmdbg_vm_set_default_translation(m->vm, KVMDBG_TRANSLATION_KVM);
+	FUZZ_CHECK(ret == (x86 ? 0 : -EOPNOTSUPP), "%s: set_default_translation(KVM): %d",
+		   m->arch->name, ret);
+	if (!x86) {
+		ret = kvmdbg_vm_set_default_translation(m->vm, KVMDBG_TRANSLATION_NONE);
+		FUZZ_CHECK(ret == 0, "%s: set_default_translation(NONE): %d", m->arch->name, ret);
+	}
+	ret = kvmdbg_vm_get_default_translation(m->vm, &how);
+	FUZZ_CHECK(ret == 0 && how == (x86 ? KVMDBG_TRANSLATION_KVM : KVMDBG_TRANSLATION_NONE),
+		   "%s: get_default_translation: %d, %d", m->arch->name, ret, how);
+}
+
+/*
  * Configuration bytes: the fake kernel's architecture; its capabilities (b1: control mask
  * kind, s390 USER_INSTR0, ppc single-step and BookE, the ppc breakpoint instruction; b2, b3:
  * arm64 slot counts); guest memory (b4: callbacks or a region, translation); vCPU count.
@@ -2082,6 +2106,7 @@ static void setup(struct machine *m, struct fuzz_in *in)
 		ret = kvmdbg_vm_set_memory_ops(m->vm, NULL, NULL,
 					       m->translate_cb ? translate_cb : NULL, m);
 	FUZZ_CHECK(ret == 0, "set_memory_ops: %d", ret);
+	set_translation(m);
 	if (!m->callbacks) {
 		ret = kvmdbg_vm_add_memory(m->vm, MEM_GPA, MEM_SIZE, m->ram);
 		FUZZ_CHECK(ret == 0, "add_memory: %d", ret);
