@@ -33,7 +33,11 @@
  *     carries, in the address space the vCPU runs in, a slot in range; a hit in another
  *     address space is counted, not reported;
  *   - the thread's signal mask is as before, and a memory callback runs with every signal
- *     blocked exactly when a vCPU call made it with the signal guard on.
+ *     blocked exactly when a vCPU call made it with the signal guard on;
+ *   - kvmdbg_vm_translate() answers as the machine translates; kvmdbg_vm_read_memory() and
+ *     _read_phys() give the guest's bytes (planted breakpoints masked) or fail storing
+ *     nothing; kvmdbg_vm_write_memory() and _write_phys() change what the guest sees, under
+ *     breakpoints too, all or nothing except where a write callback fails on a later page.
  * At the end every software breakpoint is removed one by one (1, "the guest overwrote it", is
  * accepted only where the guest did write there, or after kvmdbg_vm_mark_all_armed(), which
  * takes the caller's word), then kvmdbg_vm_remove_all(); guest RAM must then equal the shadow
@@ -1958,6 +1962,190 @@ static void op_signal_guard(struct machine *m, struct fuzz_in *in)
 	m->signal_guard = on;
 }
 
+/* ------------------------------------------------------------------ memory access */
+
+/* Whether the VM translates at all: a callback, or x86's KVM_TRANSLATE (see set_translation()). */
+static bool can_translate(const struct machine *m)
+{
+	return m->translate_cb || arch_has_quirk(m->arch, QUIRK_KVM_TRANSLATE);
+}
+
+/* The vCPU argument of a translating call: one of the machine's, or NULL for the default. */
+static struct kvmdbg_vcpu *pick_via(struct machine *m, struct fuzz_in *in)
+{
+	uint8_t sel = fuzz_u8(in);
+
+	return sel & 0x80 ? NULL : m->vcpu[sel % m->nr_vcpus];
+}
+
+/* A length for a memory access: 0 to 64 bytes, 1 in 8 up to 6000 (across pages). */
+static size_t pick_mem_len(struct fuzz_in *in)
+{
+	uint8_t sel = fuzz_u8(in);
+
+	return sel & 0x80 ? 64 + fuzz_uint(in, 2) % 6000 : sel % 65;
+}
+
+/*
+ * Where a range lies in RAM as the library cuts it (a virtual one in one chunk per guest
+ * page, each translated on its own; a physical one whole): off[c] and n[c] for chunk c,
+ * off[c] = -1 where the page does not translate (ret[c] = -EFAULT) or is not all RAM
+ * (ret[c] = 0).  Returns the number of chunks.
+ */
+#define MAX_CHUNKS 4
+FUZZ_NO_COVERAGE static unsigned int model_chunks(const struct machine *m, uint64_t addr,
+						  size_t len, bool phys, long *off, size_t *n,
+						  int *ret)
+{
+	unsigned int c = 0;
+
+	for (size_t done = 0; done < len && c < MAX_CHUNKS; c++) {
+		uint64_t a = addr + done, gpa = a;
+		size_t k = (size_t)(GUEST_PAGE - a % GUEST_PAGE);
+
+		if (phys || k > len - done)
+			k = len - done;
+		n[c] = k;
+		ret[c] = phys ? 0 : model_translate(m, a, &gpa);
+		off[c] = ret[c] == 0 && gpa >= MEM_GPA && gpa - MEM_GPA < MEM_SIZE &&
+				 k <= MEM_SIZE - (gpa - MEM_GPA)
+			 ? (long)(gpa - MEM_GPA)
+			 : -1;
+		done += k;
+	}
+	return c;
+}
+
+/* The value the model knows for a byte of RAM as the guest's program sees it, or -1. */
+FUZZ_NO_COVERAGE static int guest_byte(const struct machine *m, size_t off)
+{
+	return m->taint[off] ? -1 : m->shadow[off];
+}
+
+/* A translation as the library does it for its own calls, against the model's. */
+static void op_translate(struct machine *m, struct fuzz_in *in)
+{
+	struct kvmdbg_vcpu *via = pick_via(m, in);
+	uint64_t gva = pick_addr(m, in), gpa = 0, want = 0;
+	int ret, exp;
+
+	ret = kvmdbg_vm_translate(m->vm, via, gva, &gpa);
+	TRACE("  %#llx via %s: %d, %#llx\n", (unsigned long long)gva, via ? "a vCPU" : "default",
+	      ret, (unsigned long long)gpa);
+	exp = can_translate(m) ? model_translate(m, gva, &want) : -EOPNOTSUPP;
+	FUZZ_CHECK(ret == exp && (ret < 0 || gpa == want),
+		   "%s: translate %#llx: %d, %#llx; the model says %d, %#llx", m->arch->name,
+		   (unsigned long long)gva, ret, (unsigned long long)gpa, exp,
+		   (unsigned long long)want);
+}
+
+/*
+ * kvmdbg_vm_read_memory() or _read_phys(): all or nothing, the guest's bytes with every
+ * planted breakpoint masked by its original bytes.
+ */
+static void op_read(struct machine *m, struct fuzz_in *in)
+{
+	bool phys = fuzz_u8(in) & 1;
+	struct kvmdbg_vcpu *via = phys ? NULL : pick_via(m, in);
+	uint64_t addr = pick_addr(m, in);
+	size_t len = pick_mem_len(in), n[MAX_CHUNKS];
+	long off[MAX_CHUNKS];
+	int cret[MAX_CHUNKS], exp = 0, ret;
+	unsigned int nr;
+	uint8_t *buf;
+
+	buf = malloc(len ? len : 1);
+	FUZZ_CHECK(buf, "out of memory");
+	memset(buf, 0x5a, len);
+	if (phys)
+		ret = kvmdbg_vm_read_phys(m->vm, addr, buf, len);
+	else
+		ret = kvmdbg_vm_read_memory(m->vm, via, addr, buf, len);
+	TRACE("  %s %zu bytes at %#llx: %d\n", phys ? "phys" : "virt", len,
+	      (unsigned long long)addr, ret);
+
+	if (len && addr + (len - 1) < addr)
+		exp = -EINVAL;
+	else if (len && !phys && !can_translate(m))
+		exp = -EOPNOTSUPP;
+	nr = exp || !len ? 0 : model_chunks(m, addr, len, phys, off, n, cret);
+	for (unsigned int c = 0; c < nr && !exp; c++)
+		if (cret[c] < 0 || off[c] < 0)
+			exp = -EFAULT;
+	FUZZ_CHECK(ret == exp, "%s: read %zu bytes at %#llx (%s): %d, the model says %d",
+		   m->arch->name, len, (unsigned long long)addr, phys ? "phys" : "virt", ret, exp);
+	for (size_t b = 0, c = 0, k = 0; ret == 0 && c < nr; b++) {
+		int want = guest_byte(m, (size_t)off[c] + k);
+
+		FUZZ_CHECK(want < 0 || buf[b] == want,
+			   "%s: read at %#llx, byte %zu: %02x, the guest's is %02x", m->arch->name,
+			   (unsigned long long)addr, b, buf[b], want);
+		if (++k == n[c]) {
+			c++;
+			k = 0;
+		}
+	}
+	for (size_t b = 0; ret < 0 && b < len; b++)
+		FUZZ_CHECK(buf[b] == 0x5a, "%s: a failed read stored bytes", m->arch->name);
+	free(buf);
+}
+
+/*
+ * kvmdbg_vm_write_memory() or _write_phys(): the guest's program sees the new bytes, planted
+ * breakpoints included (they become the bytes a removal restores).  Every page is translated
+ * and checked before anything is written; a write callback that fails (the machine's fail on
+ * every write, and outside RAM) leaves the pages before it written.
+ */
+static void op_write(struct machine *m, struct fuzz_in *in)
+{
+	bool phys = fuzz_u8(in) & 1;
+	struct kvmdbg_vcpu *via = phys ? NULL : pick_via(m, in);
+	uint64_t addr = pick_addr(m, in);
+	size_t len = pick_mem_len(in) % 48, n[MAX_CHUNKS];
+	uint8_t bytes[48], before[MEM_SIZE];
+	long off[MAX_CHUNKS];
+	int cret[MAX_CHUNKS], exp = 0, ret;
+	unsigned int nr, written = 0;
+
+	fuzz_bytes(in, bytes, len);
+	memcpy(before, m->ram, MEM_SIZE);
+	if (phys)
+		ret = kvmdbg_vm_write_phys(m->vm, addr, bytes, len);
+	else
+		ret = kvmdbg_vm_write_memory(m->vm, via, addr, bytes, len);
+	TRACE("  %s %zu bytes at %#llx, first %02x: %d\n", phys ? "phys" : "virt", len,
+	      (unsigned long long)addr, len ? bytes[0] : 0, ret);
+
+	if (len && addr + (len - 1) < addr)
+		exp = -EINVAL;
+	else if (len && !phys && !can_translate(m))
+		exp = -EOPNOTSUPP;
+	nr = exp || !len ? 0 : model_chunks(m, addr, len, phys, off, n, cret);
+	for (unsigned int c = 0; c < nr && !exp; c++)
+		if (cret[c] < 0 || (off[c] < 0 && !m->callbacks))
+			exp = -EFAULT;
+	/* callbacks: page by page, until one fails */
+	for (; !exp && written < nr; written++)
+		if (off[written] < 0 || (m->callbacks && m->fail_writes))
+			exp = -EFAULT;
+	FUZZ_CHECK(ret == exp, "%s: write %zu bytes at %#llx (%s): %d, the model says %d",
+		   m->arch->name, len, (unsigned long long)addr, phys ? "phys" : "virt", ret, exp);
+	if (exp == -EFAULT && written)
+		written--; /* the page whose write failed */
+	/* what landed is what the guest sees now; RAM changed there only */
+	for (unsigned int c = 0, b = 0; c < written; b += (unsigned int)n[c], c++)
+		memcpy(m->shadow + off[c], bytes + b, n[c]);
+	for (size_t b = next_diff(m->ram, before, 0); b < MEM_SIZE;
+	     b = next_diff(m->ram, before, b + 1)) {
+		bool mine = false;
+
+		for (unsigned int c = 0; c < written && !mine; c++)
+			mine = b - (size_t)off[c] < n[c];
+		FUZZ_CHECK(mine, "%s: write changed guest RAM at %#llx outside what it wrote",
+			   m->arch->name, (unsigned long long)(MEM_GPA + b));
+	}
+}
+
 /*
  * The call table: one byte of input picks an entry, the entry reads its arguments from the
  * input.  Append new calls at the end so that the seed corpus keeps its meaning.
@@ -1999,6 +2187,9 @@ static const struct op {
 	{ "plant-pending", op_plant_pending },
 	{ "heal", op_heal },
 	{ "signal-guard", op_signal_guard },
+	{ "translate", op_translate },
+	{ "read", op_read },
+	{ "write", op_write },
 };
 
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))
