@@ -145,6 +145,7 @@ struct machine {
 	size_t run_size;
 	const struct kvmdbg_event *event[MAX_VCPUS]; /* the last one, until that vCPU's next call */
 	bool kick_set[MAX_VCPUS];
+	uint64_t seqno[MAX_VCPUS]; /* events the vCPU object has reported */
 	unsigned int kicks[MAX_VCPUS]; /* calls of the kick callback */
 	unsigned int nr_vcpus;
 	bool callbacks; /* guest RAM through callbacks (else a registered region) */
@@ -651,6 +652,28 @@ static void check_point(struct machine *m, const struct mpoint *mp)
 	kvmdbg_point_free(p);
 }
 
+/* A copy holds the event's values. */
+static void check_event_copy(const struct kvmdbg_event *ev)
+{
+	struct kvmdbg_event *c = NULL;
+	uint64_t a = 0, b = 0;
+
+	FUZZ_CHECK(kvmdbg_event_copy(ev, &c) == 0 && c, "event_copy");
+	FUZZ_CHECK(kvmdbg_event_get_type(c) == kvmdbg_event_get_type(ev) &&
+			   kvmdbg_event_get_vcpu(c) == kvmdbg_event_get_vcpu(ev) &&
+			   kvmdbg_event_get_pc(c) == kvmdbg_event_get_pc(ev) &&
+			   kvmdbg_event_get_seqno(c) == kvmdbg_event_get_seqno(ev) &&
+			   kvmdbg_event_get_point_id(c) == kvmdbg_event_get_point_id(ev) &&
+			   kvmdbg_event_get_point_addr(c) == kvmdbg_event_get_point_addr(ev) &&
+			   kvmdbg_event_get_slot(c) == kvmdbg_event_get_slot(ev) &&
+			   kvmdbg_event_get_hit_count(c) == kvmdbg_event_get_hit_count(ev) &&
+			   kvmdbg_event_get_user_data(c) == kvmdbg_event_get_user_data(ev) &&
+			   kvmdbg_event_get_data_addr(c, &a) == kvmdbg_event_get_data_addr(ev, &b) &&
+			   a == b,
+		   "an event's copy differs");
+	kvmdbg_event_free(c);
+}
+
 static void check_event(struct machine *m, int v, const struct kvmdbg_event *ev)
 {
 	enum kvmdbg_event_type type = kvmdbg_event_get_type(ev);
@@ -665,6 +688,10 @@ static void check_event(struct machine *m, int v, const struct kvmdbg_event *ev)
 		   "event type %d", type);
 	FUZZ_CHECK(kvmdbg_event_get_vcpu(ev) == m->vcpu[v], "event of another vCPU");
 	FUZZ_CHECK(kvmdbg_event_type_name(type) != NULL, "event type name");
+	FUZZ_CHECK(kvmdbg_event_get_seqno(ev) == ++m->seqno[v], "%s: event seqno %llu, expected %llu",
+		   m->arch->name, (unsigned long long)kvmdbg_event_get_seqno(ev),
+		   (unsigned long long)m->seqno[v]);
+	check_event_copy(ev);
 	(void)kvmdbg_event_get_pc(ev);
 	(void)kvmdbg_event_get_raw_exception(ev, &u32);
 	(void)kvmdbg_event_get_raw_status(ev, &u64);
@@ -1451,6 +1478,7 @@ static void op_vcpu_replace(struct machine *m, struct fuzz_in *in)
 	m->vcpu[v] = NULL;
 	m->event[v] = NULL;
 	m->kick_set[v] = false;
+	m->seqno[v] = 0;
 	ret = kvmdbg_vcpu_new(m->vm, VCPU_FD + v, m->run[v], &m->vcpu[v]);
 	FUZZ_CHECK(ret == 0, "%s: vcpu_new after vcpu_free: %d", m->arch->name, ret);
 }
