@@ -1063,6 +1063,25 @@ static void op_vm_find(struct machine *m, struct fuzz_in *in)
 	}
 }
 
+static void op_vcpu_find(struct machine *m, struct fuzz_in *in)
+{
+	int v = pick_vcpu(m, in);
+	enum kvmdbg_point_type type = pick_type(in);
+	uint64_t addr = pick_addr(m, in);
+	uint64_t id = 0;
+	int ret = kvmdbg_vcpu_find(m->vcpu[v], type, addr, &id);
+	int i = type <= KVMDBG_POINT_WATCH_ACCESS ? find_key(m, v, type, addr) : -1;
+
+	CHECK_RET("vcpu_find", ret, 0, -ENOENT, -EINVAL);
+	FUZZ_CHECK((ret == -EINVAL) == (type > KVMDBG_POINT_WATCH_ACCESS), "vcpu_find: -EINVAL");
+	FUZZ_CHECK((i >= 0) == (ret == 0), "%s: vcpu_find(%d, %d, %#llx): %d, model %d",
+		   m->arch->name, v, type, (unsigned long long)addr, ret, i);
+	if (ret == 0) {
+		FUZZ_CHECK(id == m->pts[i].id, "vcpu_find: another point");
+		check_point(m, &m->pts[i]);
+	}
+}
+
 static void op_single_step(struct machine *m, struct fuzz_in *in)
 {
 	int v = pick_vcpu(m, in);
@@ -2050,6 +2069,14 @@ FUZZ_NO_COVERAGE static int guest_byte(const struct machine *m, size_t off)
 	return m->taint[off] ? -1 : m->shadow[off];
 }
 
+/* The vCPU whose translation the VM uses by default: the model's is the same for all. */
+static void op_set_translate_vcpu(struct machine *m, struct fuzz_in *in)
+{
+	int ret = kvmdbg_vm_set_translate_vcpu(m->vm, pick_via(m, in));
+
+	FUZZ_CHECK(ret == 0, "%s: set_translate_vcpu: %d", m->arch->name, ret);
+}
+
 /* A translation as the library does it for its own calls, against the model's. */
 static void op_translate(struct machine *m, struct fuzz_in *in)
 {
@@ -2218,6 +2245,8 @@ static const struct op {
 	{ "translate", op_translate },
 	{ "read", op_read },
 	{ "write", op_write },
+	{ "vcpu-find", op_vcpu_find },
+	{ "set-translate-vcpu", op_set_translate_vcpu },
 };
 
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))
