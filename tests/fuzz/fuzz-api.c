@@ -145,13 +145,13 @@ struct machine {
 	size_t run_size;
 	const struct kvmdbg_event *event[MAX_VCPUS]; /* the last one, until that vCPU's next call */
 	bool kick_set[MAX_VCPUS];
-	uint64_t seqno[MAX_VCPUS]; /* events the vCPU object has reported */
+	uint64_t seqno[MAX_VCPUS];     /* events the vCPU object has reported */
 	unsigned int kicks[MAX_VCPUS]; /* calls of the kick callback */
 	unsigned int nr_vcpus;
 	bool callbacks; /* guest RAM through callbacks (else a registered region) */
 	bool fail_writes;
 	bool writes_failed; /* fail_writes was on once: points may owe their instruction */
-	bool translate_cb; /* the machine's translate callback (else none, or KVM_TRANSLATE) */
+	bool translate_cb;  /* the machine's translate callback (else none, or KVM_TRANSLATE) */
 	uint8_t vmap[NR_VPAGES];
 
 	enum space_kind space_kind;
@@ -326,7 +326,8 @@ FUZZ_NO_COVERAGE static bool point_covers(const struct mpoint *mp, size_t off)
  * Where an instruction of len bytes at addr lies in RAM as the machine translates it: true
  * and off[] if every byte is in RAM; false if a page does not translate or is not RAM.
  */
-FUZZ_NO_COVERAGE static bool place(const struct machine *m, uint64_t addr, uint64_t len, unsigned int *off)
+FUZZ_NO_COVERAGE static bool place(const struct machine *m, uint64_t addr, uint64_t len,
+				   unsigned int *off)
 {
 	if (!m->translate_cb && !arch_has_quirk(m->arch, QUIRK_KVM_TRANSLATE))
 		return false; /* no translation at all */
@@ -458,7 +459,8 @@ static void drop(struct machine *m, unsigned int i)
 }
 
 /* The model entry a remove with this scope, type and address would find, or -1. */
-FUZZ_NO_COVERAGE static int find_key(const struct machine *m, int scope, enum kvmdbg_point_type type, uint64_t addr)
+FUZZ_NO_COVERAGE static int find_key(const struct machine *m, int scope,
+				     enum kvmdbg_point_type type, uint64_t addr)
 {
 	for (unsigned int i = 0; i < m->nr_pts; i++) {
 		const struct mpoint *mp = &m->pts[i];
@@ -668,7 +670,8 @@ static void check_event_copy(const struct kvmdbg_event *ev)
 			   kvmdbg_event_get_slot(c) == kvmdbg_event_get_slot(ev) &&
 			   kvmdbg_event_get_hit_count(c) == kvmdbg_event_get_hit_count(ev) &&
 			   kvmdbg_event_get_user_data(c) == kvmdbg_event_get_user_data(ev) &&
-			   kvmdbg_event_get_data_addr(c, &a) == kvmdbg_event_get_data_addr(ev, &b) &&
+			   kvmdbg_event_get_data_addr(c, &a) ==
+				   kvmdbg_event_get_data_addr(ev, &b) &&
 			   a == b,
 		   "an event's copy differs");
 	kvmdbg_event_free(c);
@@ -688,9 +691,9 @@ static void check_event(struct machine *m, int v, const struct kvmdbg_event *ev)
 		   "event type %d", type);
 	FUZZ_CHECK(kvmdbg_event_get_vcpu(ev) == m->vcpu[v], "event of another vCPU");
 	FUZZ_CHECK(kvmdbg_event_type_name(type) != NULL, "event type name");
-	FUZZ_CHECK(kvmdbg_event_get_seqno(ev) == ++m->seqno[v], "%s: event seqno %llu, expected %llu",
-		   m->arch->name, (unsigned long long)kvmdbg_event_get_seqno(ev),
-		   (unsigned long long)m->seqno[v]);
+	FUZZ_CHECK(kvmdbg_event_get_seqno(ev) == ++m->seqno[v],
+		   "%s: event seqno %llu, expected %llu", m->arch->name,
+		   (unsigned long long)kvmdbg_event_get_seqno(ev), (unsigned long long)m->seqno[v]);
 	check_event_copy(ev);
 	(void)kvmdbg_event_get_pc(ev);
 	(void)kvmdbg_event_get_raw_exception(ev, &u32);
@@ -824,10 +827,11 @@ FUZZ_NO_COVERAGE static void check_no_conflict(const struct machine *m, const st
 					   m->arch->name, (unsigned long long)mp->addr,
 					   (unsigned long long)o->addr, mp->off[k]);
 		} else {
-			FUZZ_CHECK(o->type != mp->type || o->addr != mp->addr ||
-					   (o->scope >= 0 && mp->scope >= 0 && o->scope != mp->scope),
-				   "%s: a second type %d point at %#llx", m->arch->name, mp->type,
-				   (unsigned long long)mp->addr);
+			FUZZ_CHECK(
+				o->type != mp->type || o->addr != mp->addr ||
+					(o->scope >= 0 && mp->scope >= 0 && o->scope != mp->scope),
+				"%s: a second type %d point at %#llx", m->arch->name, mp->type,
+				(unsigned long long)mp->addr);
 		}
 	}
 }
@@ -874,7 +878,8 @@ static void adopt(struct machine *m, int scope, enum kvmdbg_point_type type, uin
 	kvmdbg_point_free(p);
 	if (mp->pending) {
 		FUZZ_CHECK(type == KVMDBG_POINT_SW_BREAK && (flags & KVMDBG_POINT_PENDING),
-			   "%s: a type %d point with flags %#x pending", m->arch->name, type, flags);
+			   "%s: a type %d point with flags %#x pending", m->arch->name, type,
+			   flags);
 		FUZZ_CHECK(!plantable(m, addr, longest_insn(m)),
 			   "%s: %#llx left pending, it can be planted", m->arch->name,
 			   (unsigned long long)addr);
@@ -1216,7 +1221,7 @@ static void op_handle_exit(struct machine *m, struct fuzz_in *in)
 				continue;
 			/* s390: an intercept leaves psw_addr past the 2- or 4-byte instruction */
 			put_u64(run + addr_field[i].off,
-				       addr + (sel & 8 ? (sel & 0x80 ? 4 : 2) : 0), be);
+				addr + (sel & 8 ? (sel & 0x80 ? 4 : 2) : 0), be);
 		}
 	}
 	if (m->arch->pc_reg)
@@ -1626,8 +1631,9 @@ static void op_map_page(struct machine *m, struct fuzz_in *in)
 
 	m->vmap[vpage] = (uint8_t)((b >> 2) % NR_VMAP);
 	TRACE("  page %#llx: %s\n", (unsigned long long)(MEM_GPA + vpage * GUEST_PAGE),
-	      m->vmap[vpage] == VMAP_NONE ? "unmapped" : m->vmap[vpage] == VMAP_RAM ? "RAM" :
-										"identity");
+	      m->vmap[vpage] == VMAP_NONE  ? "unmapped"
+	      : m->vmap[vpage] == VMAP_RAM ? "RAM"
+					   : "identity");
 }
 
 /*
@@ -1784,8 +1790,8 @@ static void op_insert_many(struct machine *m, struct fuzz_in *in)
 
 		if (r == 0)
 			continue;
-		FUZZ_CHECK(i == failed ? r == ret : i < failed && (ret == -EINVAL ||
-								  ret == -EOPNOTSUPP),
+		FUZZ_CHECK(i == failed ? r == ret
+				       : i < failed && (ret == -EINVAL || ret == -EOPNOTSUPP),
 			   "%s: insert_many failed at %zu with %d, one by one at %zu with %d",
 			   m->arch->name, failed, ret, i, r);
 		return;
@@ -1948,7 +1954,8 @@ static void op_heal(struct machine *m, struct fuzz_in *in)
 	TRACE("  %#llx+%#llx%s: %d\n", (unsigned long long)gpa, (unsigned long long)len,
 	      strict ? ", every vCPU stopped" : "", ret);
 	if (len && gpa + (len - 1) < gpa) {
-		FUZZ_CHECK(ret == -EINVAL, "%s: heal of a range that wraps: %d", m->arch->name, ret);
+		FUZZ_CHECK(ret == -EINVAL, "%s: heal of a range that wraps: %d", m->arch->name,
+			   ret);
 		check_ram_changed(m, before, 0, 0, "a refused heal");
 		return;
 	}
@@ -2055,9 +2062,9 @@ FUZZ_NO_COVERAGE static unsigned int model_chunks(const struct machine *m, uint6
 		n[c] = k;
 		ret[c] = phys ? 0 : model_translate(m, a, &gpa);
 		off[c] = ret[c] == 0 && gpa >= MEM_GPA && gpa - MEM_GPA < MEM_SIZE &&
-				 k <= MEM_SIZE - (gpa - MEM_GPA)
-			 ? (long)(gpa - MEM_GPA)
-			 : -1;
+					 k <= MEM_SIZE - (gpa - MEM_GPA)
+				 ? (long)(gpa - MEM_GPA)
+				 : -1;
 		done += k;
 	}
 	return c;
