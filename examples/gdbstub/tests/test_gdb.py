@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 # the helper next to this file; no __pycache__ in the source tree
 sys.dont_write_bytecode = True
@@ -27,6 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stubtest  # noqa: E402
 
 GDB_TIMEOUT = 180
+# busy_wait()'s loop count for "runs until gdb stops it": a nested guest under QEMU's TCG
+# spins 10^9 times in about five seconds
+SPIN_FOREVER = 10 ** 12
 GUEST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest")
 
 PREAMBLE = """set pagination off
@@ -89,6 +93,13 @@ class Context:
         self.start_stub = start_stub or (lambda *args: stubtest.Stub(exe, elf, *args))
         self.preamble = preamble
         self.gdb_timeout = gdb_timeout or GDB_TIMEOUT
+        # seconds before the scripted Ctrl-C, and between two gdb sessions on a guest that
+        # runs on: longer where the guest is slow to reach busy_wait() (an emulated machine)
+        self.ctrl_c_delay = 1.0
+        self.settle = 0.0
+        # gdb reaches the stub over a serial line, which has no hangup: nothing tells the
+        # stub that gdb went away without a 'D' or 'k'
+        self.serial = False
 
     def stub(self, *args):
         return self.start_stub(*args)
@@ -202,8 +213,10 @@ def hw_watches(ctx, stub):
 
 
 def check_reasons(ctx, out, want, what):
-    """The stop replies of a traced part of a script, by reason, are want."""
-    got = [stop_reason(p) for p in stop_replies(out.debug)]
+    """The stop replies of a traced part of a script that give a reason are want.  (Those
+    without one are gdb's own steps: arm64 reports a watchpoint before the access, and gdb
+    steps over it with the watchpoints out.)"""
+    got = [r for r in (stop_reason(p) for p in stop_replies(out.debug)) if r]
     ctx.tap.eq(got, want, f"{what}: the stop replies' reasons")
 
 
@@ -495,10 +508,6 @@ python try_cmd("continue")
 delete
 """
     out = run_gdb(ctx, stub, hw + """
-set can-use-hw-watchpoints 0
-watch counter
-continue
-continue
 delete
 continue
 """)
@@ -536,6 +545,24 @@ continue
                "awatch total: Z4 refused the same way", out)
         tap.ok(reason != "", "the stub said at startup why it refuses them", stub.output())
         tap.skip("hardware watchpoint hits (watch, awatch, a 16-byte watch)", reason)
+    tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
+           "continue to the end", out)
+    no_surprises(tap, out, "hardware watchpoints", errors=0 if hw_watch else 2)
+    check_exit(tap, stub, out, 0, "hardware watchpoints")
+
+    # gdb's own watchpoints, from count() on: it steps (vCont;s) and compares
+    stub = ctx.stub("--once")
+    out = run_gdb(ctx, stub, """
+break count
+continue
+delete
+set can-use-hw-watchpoints 0
+watch counter
+continue
+continue
+delete
+continue
+""")
     tap.ok(has(out, r"^Watchpoint \d+: counter$"),
            "set can-use-hw-watchpoints 0; watch counter: a software watchpoint", out)
     tap.ok(has(out, r"^Thread 1 hit Watchpoint \d+: counter\n\nOld value = 0\nNew value = 1\n"
@@ -545,16 +572,16 @@ continue
            "and on to the second: Old value = 1, New value = 2", out)
     tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
            "continue to the end", out)
-    no_surprises(tap, out, "watchpoints", errors=0 if hw_watch else 2)
-    check_exit(tap, stub, out, 0, "watchpoints")
+    no_surprises(tap, out, "software watchpoints")
+    check_exit(tap, stub, out, 0, "software watchpoints")
 
 
 def scenario_interrupt(ctx):
     tap = ctx.tap
     stub = ctx.stub("--once")
-    out = run_gdb(ctx, stub, """
-set var spin_loops = 1000000000
-python import threading, os, signal; threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    out = run_gdb(ctx, stub, f"""
+set var spin_loops = {SPIN_FOREVER}
+python import threading, os, signal; threading.Timer({ctx.ctrl_c_delay}, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 continue
 bt 1
 printf "spins=%lu\\n", spins
@@ -567,7 +594,7 @@ continue
     tap.ok(has(out, r"^#0  (0x[0-9a-f]+ in )?busy_wait \(\) at "),
            "vCPU 0 was stopped inside busy_wait()", out)
     spins = values(out, "spins")
-    tap.ok(len(spins) == 1 and 0 < int(spins[0]) < 1000000000,
+    tap.ok(len(spins) == 1 and 0 < int(spins[0]) < SPIN_FOREVER,
            "it had spun for a while, not to the end", out)
     tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
            "after 'set var spin_loops = 0', continue runs to the end", out)
@@ -593,10 +620,11 @@ detach
            "after the detach the guest runs to its end without breakpoints", stub.output())
 
     stub = ctx.stub()
-    out1 = run_gdb(ctx, stub, """
-set var spin_loops = 1000000000
+    out1 = run_gdb(ctx, stub, f"""
+set var spin_loops = {SPIN_FOREVER}
 detach
 """)
+    time.sleep(ctx.settle)
     out2 = run_gdb(ctx, stub, """
 bt 1
 printf "spins=%lu\\n", spins
@@ -606,7 +634,7 @@ continue
     spins = values(out2, "spins")
     tap.ok(has(out1, r"^\[Inferior 1 \(Remote target\) detached\]$") and
            has(out2, r"^#0  (0x[0-9a-f]+ in )?busy_wait \(\) at ") and
-           len(spins) == 1 and 0 < int(spins[0]) < 1000000000,
+           len(spins) == 1 and 0 < int(spins[0]) < SPIN_FOREVER,
            "a gdb that connects after a detach finds the guest stopped where it ran",
            out1 + out2)
     tap.ok(has(out2, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
@@ -628,7 +656,29 @@ kill
            "the guest did not run on after the kill", stub.output())
 
 
+# Why a serial line takes a second gdb after 'disconnect' only with acknowledgements on.
+SERIAL_DISCONNECT = (
+    "on a serial line the stub cannot see gdb's 'disconnect' (no hangup) and keeps the first "
+    "session, in the no-ack mode that gdb asked for (QStartNoAckMode); a second gdb starts "
+    "with acknowledgements on, waits for a '+' that never comes, and fails with "
+    "\"Remote replied unexpectedly to 'vMustReplyEmpty': timeout\" "
+    "(libkvmdbg-gdbserver); with 'set remote noack-packet off' it works (checked below)")
+
+
 def scenario_reconnect(ctx):
+    tap = ctx.tap
+    acks = ""
+    if ctx.serial:
+        tap.skip("disconnect, then a second gdb in gdb's default no-ack mode", SERIAL_DISCONNECT)
+        acks = "set remote noack-packet off\n"
+    ctx.preamble, preamble = ctx.preamble + acks, ctx.preamble
+    try:
+        scenario_reconnect_acks(ctx, acks)
+    finally:
+        ctx.preamble = preamble
+
+
+def scenario_reconnect_acks(ctx, acks):
     tap = ctx.tap
     stub = ctx.stub()
     out1 = run_gdb(ctx, stub, """
@@ -646,7 +696,8 @@ continue
 delete
 continue
 """)
-    tap.note("scenario: gdb disconnects, a second gdb connects")
+    tap.note("scenario: gdb disconnects, a second gdb connects" +
+             (" (acknowledgements on)" if acks else ""))
     pc1 = values(out1, "pc")
     tap.ok(len(pc1) == 1 and values(out2, "pc") == pc1,
            "the second gdb finds the guest where the first one left it", out1 + out2)
@@ -696,8 +747,8 @@ def scenario_ctrlc_then_breakpoint(ctx):
     sw = sw_breaks(ctx, stub)
     out = run_gdb(ctx, stub, f"""
 break {ctx.arch.source}:{line}
-set var spin_loops = 1000000000
-python import threading, os, signal; threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+set var spin_loops = {SPIN_FOREVER}
+python import threading, os, signal; threading.Timer({ctx.ctrl_c_delay}, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 continue
 set var spin_loops = 0
 """ + traced("continue") + """
