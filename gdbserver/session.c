@@ -145,7 +145,7 @@ static int parse_thread(struct gs_session *s, const char *p, const char *end)
 static void select_thread(struct gs_session *s, unsigned int index)
 {
 	s->g_thread = index;
-	/* gdb's addresses are the selected thread's: KVM_TRANSLATE through its vCPU */
+	/* gdb's addresses are the selected thread's: translated through its vCPU */
 	kvmdbg_vm_set_translate_vcpu(s->server->vm, s->server->vcpus[index]->vcpu);
 }
 

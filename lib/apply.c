@@ -37,8 +37,11 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct debug_state *st)
 	bool stepping_over = so->state == STEP_OVER_STEPPING;
 	uint32_t req = vcpu->inject;
 
-	memset(st, 0, sizeof(*st));
+	/* the slots the architecture has, not MAX_SLOTS: pack() reads no further */
+	st->trap_debug_regs = false;
 	for (int bank = 0; bank < 2; bank++) {
+		memset(st->slots[bank], 0, vm->arch->slots[bank] * sizeof(st->slots[bank][0]));
+		memset(st->ids[bank], 0, vm->arch->slots[bank] * sizeof(st->ids[bank][0]));
 		for (unsigned int n = 0; n < vm->slots[bank]; n++) {
 			const struct kvmdbg_point *p = vcpu->slots[bank][n];
 
@@ -72,13 +75,19 @@ static uint32_t build_state(struct kvmdbg_vcpu *vcpu, struct debug_state *st)
 	return req;
 }
 
-/* The slots a state enables and their owners, now that the kernel holds it. */
-static void record_slots(struct applied *a, const struct debug_state *st)
+/*
+ * The slots a state enables and their owners, now that the kernel holds it; nr: the slots of
+ * the architecture per bank (the rest are never set).
+ */
+static void record_slots(struct applied *a, const struct debug_state *st, const unsigned int nr[2])
 {
 	for (int bank = 0; bank < 2; bank++) {
 		a->slots[bank] = 0;
-		for (int n = 0; n < MAX_SLOTS; n++) {
+		for (unsigned int n = 0; n < nr[bank]; n++) {
 			a->ids[bank][n] = st->ids[bank][n];
+			a->range[bank][n].addr = st->slots[bank][n].addr;
+			a->range[bank][n].len = st->slots[bank][n].len;
+			a->range[bank][n].kind = st->slots[bank][n].kind;
 			if (st->slots[bank][n].kind != SLOT_OFF)
 				a->slots[bank] |= 1ull << n;
 		}
@@ -92,7 +101,7 @@ static void record(struct applied *a, const struct arch *arch, uint32_t req,
 	memcpy(a->bytes, buf, arch->guest_debug_size);
 	memcpy(a->aux, aux, arch->aux_size);
 	a->req = req;
-	record_slots(a, st);
+	record_slots(a, st, arch->slots);
 }
 
 /*
@@ -195,7 +204,7 @@ _public_ int kvmdbg_vcpu_pre_run(struct kvmdbg_vcpu *vcpu)
 	if (!(req & inject_bits) && !vcpu->force_apply && !must_resend(arch, req) &&
 	    !memcmp(buf, vcpu->applied.bytes, arch->guest_debug_size) &&
 	    !memcmp(aux, vcpu->applied.aux, arch->aux_size)) {
-		record_slots(&vcpu->applied, &st);
+		record_slots(&vcpu->applied, &st, arch->slots);
 		vcpu->dirty = false;
 		return 0;
 	}

@@ -15,6 +15,7 @@
  * library's, or a debug exception none of its requests causes, is the guest's own.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "internal.h"
@@ -57,7 +58,8 @@ static void set_sw_event(struct kvmdbg_vcpu *vcpu, uint32_t idx)
 	ev->point_type = KVMDBG_POINT_SW_BREAK;
 	ev->point_addr = sw_addr(&vm->sw, idx);
 	ev->point_len = sw_insn_len(vm, idx);
-	ev->point_flags = sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0;
+	ev->point_flags =
+		(sw_has(&vm->sw, idx, SW_ONESHOT) ? KVMDBG_POINT_ONESHOT : 0) | (x ? x->flags : 0);
 	ev->user_data = x ? x->user_data : NULL;
 	ev->hits = sw_hits(&vm->sw, idx);
 }
@@ -80,6 +82,18 @@ static bool insn_at(struct kvmdbg_vcpu *vcpu, bool has_gpa, uint64_t gpa)
 	return false;
 }
 
+/*
+ * Whether the vCPU runs in address space `space` now (scoped points); 1, 0 or the register
+ * read's error.  Only a scoped point's hit asks: the others cost nothing.
+ */
+static int in_space(struct kvmdbg_vcpu *vcpu, uint64_t space)
+{
+	uint64_t now;
+	int ret = vcpu_read_space(vcpu, &now);
+
+	return ret < 0 ? ret : now == space;
+}
+
 /* What handle-exit learnt outside the lock. */
 struct exit_ctx {
 	const struct arch_exit *ex;
@@ -93,6 +107,8 @@ struct exit_ctx {
 
 /* classify() needs the pc translated, which happens without the lock; then it goes on */
 #define NEED_GPA (-EAGAIN)
+/* classify_slots(): no slot of ours fired (not an errno: a register read's error may be any) */
+#define NO_SLOT INT_MIN
 
 /*
  * A breakpoint instruction trapped at pc; vm->lock held.  Where the exit was an intercept
@@ -103,17 +119,25 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 {
 	const struct arch_exit *ex = c->ex;
 	struct kvmdbg_vm *vm = vcpu->vm;
-	uint32_t idx = sw_find(&vm->sw, ex->pc);
+	uint32_t idx;
 	int ret;
+
+	sw_prefetch_site(vm, ex->pc);
+	idx = sw_find(&vm->sw, ex->pc);
 
 	if (ex->foreign_insn) {
 		ret = KVMDBG_EXIT_EVENT;
 		set_event(vcpu, KVMDBG_EVENT_GUEST_BREAKPOINT);
 	} else if (idx && sw_has(&vm->sw, idx, SW_IN_MEMORY)) {
-		const struct sw_extra *x = sw_extra(&vm->sw, idx);
+		struct sw_extra *x = sw_extra(&vm->sw, idx);
+		int mine = x && x->has_space ? in_space(vcpu, x->space) : 1;
 
-		if (x && ((x->vcpu && x->vcpu != vcpu) || x->orphan)) {
-			/* another vCPU's breakpoint: step over it unseen */
+		if (mine < 0)
+			return mine;
+		if (x && ((x->vcpu && x->vcpu != vcpu) || x->orphan || !mine)) {
+			/* another vCPU's, or another address space's: step over it unseen */
+			if (!mine)
+				x->foreign_hits++;
 			step_over_plan(vcpu, KVMDBG_POINT_SW_BREAK, ex->pc, 0, 0);
 			ret = KVMDBG_EXIT_RESUME;
 		} else {
@@ -141,37 +165,48 @@ static int classify_bp_insn(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c)
 	return ret;
 }
 
-/* How far addr lies from [p->addr, p->addr + p->len): 0 inside. */
-static uint64_t distance(const struct kvmdbg_point *p, uint64_t addr)
+/*
+ * How far addr lies from [start, start + len): 0 inside; past the end, UINT64_MAX / 2 more,
+ * so that any range the address is in or below comes first.
+ */
+static uint64_t distance(uint64_t start, uint64_t len, uint64_t addr)
 {
-	if (addr < p->addr)
-		return p->addr - addr;
-	if (addr - p->addr < p->len)
+	if (addr < start)
+		return start - addr;
+	if (addr - start < len)
 		return 0;
-	return addr - (p->addr + p->len - 1);
+	return UINT64_MAX / 2 + (addr - (start + len - 1));
 }
 
 /*
  * The slot of a bank that the kernel had enabled and that covers addr, for hardware that does
  * not name the slot; -1 if none.  A breakpoint matches its address only.  A watchpoint exit
  * reports an address of the access (arm64 FAR), which can lie outside the watched bytes: an
- * STP with its base 8 below them reports the base.  Linux's own arm64 watchpoint handler
- * gives such a hit to the closest watchpoint, and so does this.
+ * STP with its base 8 below them reports the base; the Arm ARM lets it be any address the
+ * instruction accessed within an aligned block (EDWAR and FAR: "Determining the memory
+ * location that caused a Watchpoint exception").  Linux's arm64 handler gives such a hit to
+ * the closest watchpoint.  This does too, preferring the watchpoints the address is in or
+ * below: an access starts at or below the watched byte it touches, and QEMU and the cores
+ * seen report the start or the watched byte, so a watchpoint that ends below the address is
+ * taken only when no other is left (an access that started in it and reported a later byte).
+ * Only the slots the kernel had on count, with what they watched then (vcpu->applied), not
+ * the points the slots hold now: a slot whose point was removed since fired, and its hit
+ * must not go to a neighbour.
  */
 static int find_slot(struct kvmdbg_vcpu *vcpu, int bank, uint64_t addr)
 {
-	unsigned int nr = vcpu->vm->slots[bank];
+	const struct applied *a = &vcpu->applied;
 	uint64_t best_dist = UINT64_MAX;
 	int best = -1;
 
-	for (unsigned int n = 0; n < nr; n++) {
-		const struct kvmdbg_point *p = vcpu->slots[bank][n];
+	for (unsigned int n = 0; n < vcpu->vm->slots[bank]; n++) {
 		uint64_t d;
 
-		if (!p || !p->armed || !(vcpu->applied.slots[bank] & (1ull << n)))
+		if (!(a->slots[bank] & (1ull << n)))
 			continue;
-		d = distance(p, addr);
-		if (p->type == KVMDBG_POINT_HW_BREAK ? d != 0 : d >= best_dist)
+		d = distance(a->range[bank][n].addr, a->range[bank][n].len, addr);
+		/* a breakpoint matches its address only */
+		if (d >= best_dist || (a->range[bank][n].kind == SLOT_EXEC && d != 0))
 			continue;
 		best_dist = d;
 		best = (int)n;
@@ -205,7 +240,7 @@ static void watch_fired(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex,
 }
 
 /*
- * One or more slots fired; vm->lock held.  -ENOENT when none of them is a slot of ours that
+ * One or more slots fired; vm->lock held.  NO_SLOT when none of them is a slot of ours that
  * the kernel had enabled: x86 may set DR6.Bn for a disabled slot whose stale address matched.
  */
 static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
@@ -229,6 +264,20 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
 		/* the kernel's slot n may still hold a point replaced since the last pre-run */
 		if (!p || !p->armed || p->id != a->ids[bank][n])
 			continue;
+		if (p->has_space) {
+			int mine = in_space(vcpu, p->space);
+
+			if (mine < 0)
+				return mine;
+			if (!mine) {
+				/* another address space's: go on past it unseen */
+				p->foreign_hits++;
+				if (p->type == KVMDBG_POINT_HW_BREAK ||
+				    arch_has_quirk(vcpu->vm->arch, QUIRK_WATCH_BEFORE_ACCESS))
+					step_over_plan(vcpu, p->type, p->addr, bank, n);
+				return KVMDBG_EXIT_RESUME;
+			}
+		}
 		point_fired(p);
 		vcpu->event.slot = n;
 		if (p->type == KVMDBG_POINT_HW_BREAK) {
@@ -240,7 +289,7 @@ static int classify_slots(struct kvmdbg_vcpu *vcpu, const struct arch_exit *ex)
 		}
 		return KVMDBG_EXIT_EVENT;
 	}
-	return -ENOENT;
+	return NO_SLOT;
 }
 
 /* vm->lock held; *ret_err: a write-back error of a step-over that ended here */
@@ -274,7 +323,7 @@ static int classify(struct kvmdbg_vcpu *vcpu, const struct exit_ctx *c, int *ret
 	if (ex->causes & CAUSE_SLOT) {
 		int ret = classify_slots(vcpu, ex);
 
-		if (ret != -ENOENT)
+		if (ret != NO_SLOT)
 			return ret;
 	}
 	if (ex->causes & CAUSE_DEBUG_REG && vcpu->trap_debug_regs) {
@@ -386,8 +435,8 @@ static int handle_run_error(struct kvmdbg_vcpu *vcpu, int run_result,
 
 /*
  * Classify a debug exit; vm->lock taken here.  An unknown breakpoint instruction needs the
- * pc's guest-physical address to look at the instruction: translated (a callback, or
- * KVM_TRANSLATE of this vCPU, which is not running) without the lock, then classified on.
+ * pc's guest-physical address to look at the instruction: translated (a callback, or the
+ * default translation on this vCPU, which is not running) without the lock, then classified on.
  */
 static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_err)
 {
@@ -397,8 +446,10 @@ static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_
 
 	vcpu_lock(vm, &old);
 	ret = classify(vcpu, c, ret_err);
-	if (ret == NEED_GPA)
+	if (ret == NEED_GPA) {
 		mem_translator(vm, vcpu, &c->t);
+		c->t.vcpu_call = true;
+	}
 	vcpu_unlock(vm, &old);
 	if (ret != NEED_GPA)
 		return ret;
@@ -454,6 +505,18 @@ _public_ int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
 	ev->exception = ex.exception;
 	ev->has_status = ex.has_status;
 	ev->status = ex.status;
+
+	/*
+	 * A plain step of a vCPU the caller steps, no step-over under way: nothing shared is
+	 * looked at or changed, so the VM lock (and the signal guard's two system calls) are
+	 * not needed.  The stepping loop of a debugger costs one KVM_RUN and this.
+	 */
+	if (ex.causes == CAUSE_STEP && vcpu->single_step &&
+	    vcpu->step_over.state == STEP_OVER_NONE) {
+		set_event(vcpu, KVMDBG_EVENT_STEP);
+		*ret_event = report(vcpu);
+		return KVMDBG_EXIT_EVENT;
+	}
 
 	ret = classify_exit(vcpu, &c, &err);
 	if (err < 0)

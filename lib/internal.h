@@ -12,6 +12,7 @@
 
 #include "arch/arch.h"
 #include "list.h"
+#include "walk/walk.h"
 
 #define _public_ __attribute__((visibility("default")))
 
@@ -30,11 +31,16 @@ struct kvmdbg_point {
 	uint64_t len;
 	void *user_data;
 	uint64_t hits;
-	bool armed; /* false: a one-shot that fired */
+	bool armed;	/* false: a one-shot that fired */
+	bool pending;	/* snapshots of software breakpoints: not planted yet */
+	bool has_space; /* fires only in address space `space` */
+	uint64_t space;
+	uint64_t foreign_hits; /* hits in other address spaces, stepped over unseen */
+	uint64_t heals;	       /* snapshots of software breakpoints: planted again over new code */
 	uint64_t id;
 	/* the guest-physical address, where the architecture needs it */
 	uint64_t phys;
-	struct list hw_node;    /* in vm->hw */
+	struct list hw_node;	/* in vm->hw */
 	struct list fired_node; /* in vm->hw_fired while a one-shot that fired */
 };
 
@@ -60,19 +66,19 @@ struct map {
  */
 struct swbp {
 	uint32_t addr_lo, addr_hi; /* 4-byte aligned: the records are packed */
-	uint32_t gen;              /* id = gen << 32 | idx */
-	uint8_t orig[MAX_INSN];    /* the bytes the instruction covers */
+	uint32_t gen;		   /* id = gen << 32 | idx */
+	uint8_t orig[MAX_INSN];	   /* the bytes the instruction covers */
 	/* state (enum sw_state, 6 bits) | hits (6 bits) << 6 | offset index (20 bits) << 12 */
 	uint32_t meta;
 };
 
 enum sw_state {
-	SW_LIVE = 1u << 0,      /* the record holds a point */
+	SW_LIVE = 1u << 0,	/* the record holds a point */
 	SW_IN_MEMORY = 1u << 1, /* the breakpoint instruction is in guest memory */
-	SW_ARMED = 1u << 2,     /* false: a one-shot that fired */
+	SW_ARMED = 1u << 2,	/* false: a one-shot that fired */
 	SW_ONESHOT = 1u << 3,
-	SW_ALT = 1u << 4,       /* the instruction is the architecture's alternative one */
-	SW_EXTRA = 1u << 5,     /* it has a struct sw_extra */
+	SW_ALT = 1u << 4,   /* the instruction is the architecture's alternative one */
+	SW_EXTRA = 1u << 5, /* it has a struct sw_extra */
 };
 
 /* The most software breakpoints a VM holds: record indexes have 24 bits. */
@@ -82,8 +88,8 @@ enum sw_state {
 struct sw_extra {
 	struct kvmdbg_vcpu *vcpu; /* owner; NULL: VM-wide */
 	void *user_data;
-	uint64_t hits;            /* the count, once past what the record holds; else 0 */
-	int64_t offset;           /* own_offset: gpa - addr */
+	uint64_t hits;	/* the count, once past what the record holds; else 0 */
+	int64_t offset; /* own_offset: gpa - addr */
 	/*
 	 * An instruction that crosses a page boundary: its first split bytes are at the point's
 	 * gpa, the rest at gpa2 (the next virtual page's physical address); split 0: all at gpa.
@@ -96,6 +102,11 @@ struct sw_extra {
 	bool overwritten; /* the guest replaced the instruction */
 	/* armed, yet not in memory: writing it back after a step-over failed; retried */
 	bool owed;
+	bool has_space; /* fires only in address space `space` (kvmdbg_vm_insert_in_space()) */
+	uint64_t space;
+	uint64_t foreign_hits; /* hits in other address spaces, stepped over unseen */
+	unsigned int flags;    /* KVMDBG_POINT_PENDING and _SELF_HEAL, as inserted */
+	uint64_t heals;	       /* how often kvmdbg_vm_heal() planted it again */
 };
 
 struct sw_offset {
@@ -109,9 +120,9 @@ struct sw_store {
 	uint32_t next_idx;  /* records 1 .. next_idx - 1 have been used */
 	uint32_t free_head; /* freed records, linked through addr_lo; 0: none */
 	uint32_t *slots;    /* the table: idx << 8 | tag, 0 empty */
-	size_t mask;        /* slot count - 1; the count is a power of two */
+	size_t mask;	    /* slot count - 1; the count is a power of two */
 	unsigned int shift; /* 64 - log2(slot count) */
-	size_t count;       /* points */
+	size_t count;	    /* points */
 	struct map extras;  /* idx -> struct sw_extra */
 	struct sw_offset *offsets;
 	uint32_t nr_offsets, cap_offsets, free_offset, live_offsets;
@@ -183,13 +194,14 @@ struct kvmdbg_vm {
 	bool phys_on;
 	/* hardware points by id */
 	struct map ids;
-	struct list hw;             /* every hardware point, in insertion order */
-	struct list hw_fired;       /* hardware one-shots that fired */
-	unsigned int nr_vm_hw[2];   /* VM-wide hardware points per bank */
+	struct list hw;		  /* every hardware point, in insertion order */
+	struct list hw_fired;	  /* hardware one-shots that fired */
+	unsigned int nr_vm_hw[2]; /* VM-wide hardware points per bank */
 	long nr_points;
-	uint32_t hw_serial;         /* hardware point ids: serial << 32 | 1 << 31 */
-	unsigned long nr_owed; /* software breakpoints with owed set */
-	unsigned long nr_split; /* software breakpoints across two pages */
+	uint32_t hw_serial;	  /* hardware point ids: serial << 32 | 1 << 31 */
+	unsigned long nr_owed;	  /* software breakpoints with owed set */
+	unsigned long nr_split;	  /* software breakpoints across two pages */
+	unsigned long nr_pending; /* software breakpoints not planted yet */
 
 	struct region *regions;
 	size_t nr_regions;
@@ -201,6 +213,8 @@ struct kvmdbg_vm {
 	/* the vCPU that translates (set by the caller), else the one that stopped last */
 	struct kvmdbg_vcpu *translate_vcpu;
 	struct kvmdbg_vcpu *stopped_vcpu;
+	/* the translation without a callback; DEFAULT (0): the architecture's (translate.c) */
+	enum kvmdbg_translation translation;
 
 	/*
 	 * The software breakpoints vCPUs step over, and how many of them each: a place per
@@ -209,7 +223,7 @@ struct kvmdbg_vm {
 	struct stepping {
 		uint32_t idx;
 		unsigned int count;
-	} *stepping;
+	} * stepping;
 	unsigned int nr_stepping, cap_stepping;
 
 	/* kvmdbg_vm_probe()'s answers per enum kvmdbg_feature; 0: not probed */
@@ -274,6 +288,11 @@ struct applied {
 	uint32_t req;		    /* enum req, without the one-time inject bits */
 	uint64_t slots[2];	    /* the slots enabled, per bank */
 	uint64_t ids[2][MAX_SLOTS]; /* the point (id) in each of them */
+	/* and what each watches or breaks on, for hardware that reports an address only */
+	struct {
+		uint64_t addr, len;
+		uint8_t kind; /* enum slot_kind */
+	} range[2][MAX_SLOTS];
 	uint8_t bytes[MAX_GUEST_DEBUG];
 	uint8_t aux[MAX_AUX]; /* the array the bytes point to (s390) */
 };
@@ -371,40 +390,64 @@ void sw_hit(struct sw_store *s, uint32_t idx) _nonnull_(1);
 int sw_offset_set(struct sw_store *s, uint32_t idx, uint64_t gpa) _must_check_ _nonnull_(1);
 void sw_offset_put(struct sw_store *s, uint32_t idx) _nonnull_(1);
 uint64_t sw_gpa(const struct sw_store *s, uint32_t idx) _nonnull_(1);
+/* Whether the point has a place in guest memory (else it is pending). */
+bool sw_planted(const struct sw_store *s, uint32_t idx) _nonnull_(1);
 /* A one-shot fired: remember it for the next reset. */
 int sw_fired_add(struct sw_store *s, uint32_t idx) _must_check_ _nonnull_(1);
+/*
+ * Call fn once for each one-shot that fired; fn returns 0 once the point is armed again (no
+ * longer fired), or an error that stops the walk and is returned (the rest stay fired).
+ */
+int sw_fired_each(struct sw_store *s, int (*fn)(void *data, uint32_t idx), void *data) _must_check_
+	_nonnull_(1, 2);
 /* The next one-shot that fired (and is still disarmed), or 0; *cursor starts at 0. */
 uint32_t sw_fired_next(const struct sw_store *s, size_t *cursor) _nonnull_(1, 2);
 
-/* memory.c; callers hold vm->lock, except for mem_translate() */
+/* memory.c; callers hold vm->lock */
 /* The host address of [gpa, gpa + len) where one registered region holds it all, else NULL. */
 uint8_t *mem_host(struct kvmdbg_vm *vm, uint64_t gpa, size_t len) _nonnull_(1);
 int mem_read(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len) _must_check_
 	_nonnull_(1, 3);
 int mem_write(struct kvmdbg_vm *vm, uint64_t gpa, const void *buf, size_t len) _must_check_
 	_nonnull_(1, 3);
+
 /*
- * gva -> gpa through the translate callback or the arch default on a vCPU (via, NULL: the
- * VM's translating vCPU).  What to call is read with vm->lock held (mem_translator()); the
- * call is made without it (translator_run()): a callback may be slow, and KVM_TRANSLATE
- * waits while its vCPU runs.  mem_translate() does both, taking the lock.
+ * translate.c: gva -> gpa through the translate callback, or the VM's default translation on a
+ * vCPU (via; NULL: the VM's translating vCPU).  What to call is read with vm->lock held
+ * (mem_translator()); the call is made without it (translator_run()): a callback may be slow,
+ * and the default asks the vCPU (its registers, or KVM_TRANSLATE), which waits while it runs.
+ * A walk takes vm->lock itself to read the page tables.  One translator serves one library
+ * call: a walk reads the registers at its first translation and keeps them for the rest.
+ * mem_translate() does it all for one address, taking the lock.
  */
 struct translator {
 	kvmdbg_translate_fn fn;
 	void *data;
-	bool kvm; /* KVM_TRANSLATE on fd, where there is no callback */
-	int fd;
+	struct kvmdbg_vm *vm;
+	enum kvmdbg_translation how; /* where there is no callback; never DEFAULT */
+	int fd;			     /* the translating vCPU's, or -1 */
+	/* a vCPU thread's call: the walk takes vm->lock as vcpu_lock() does (lock.c) */
+	bool vcpu_call;
+	/* WALK: 1 until the registers are read, then what reading them gave */
+	int regs_ret;
+	union {
+		struct walk_x86_regs x86;
+		struct walk_arm64_regs arm64;
+	} regs;
 };
 void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct translator *t)
 	_nonnull_(1, 3);
-int translator_run(const struct translator *t, uint64_t gva, uint64_t *ret_gpa) _must_check_
+int translator_run(struct translator *t, uint64_t gva, uint64_t *ret_gpa) _must_check_
 	_nonnull_(1, 3);
 int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
 	_must_check_ _nonnull_(1, 4);
+
+/* memory.c, vm->lock held */
+/* Whether a planted breakpoint's instruction has a byte in [gpa, gpa + len). */
+bool sw_in_range(const struct kvmdbg_vm *vm, uint32_t idx, uint64_t gpa, uint64_t len) _nonnull_(1);
 /* A software breakpoint's instruction bytes: the physical places of its pieces. */
 int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf) _must_check_ _nonnull_(1, 3);
-int sw_write(struct kvmdbg_vm *vm, uint32_t idx, const uint8_t *buf) _must_check_
-	_nonnull_(1, 3);
+int sw_write(struct kvmdbg_vm *vm, uint32_t idx, const uint8_t *buf) _must_check_ _nonnull_(1, 3);
 /* The physical index of planted pieces, where there is one (see memory.c). */
 int phys_add(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
 void phys_del(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
@@ -415,7 +458,7 @@ void phys_del(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
 bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, bool has_skip_offset,
 		   int64_t skip_offset) _nonnull_(1);
 
-/* point.c; callers hold vm->lock */
+/* point.c: points of any kind; callers hold vm->lock */
 /*
  * Insert: where the point needs translation (software breakpoints, s390 watchpoints), the
  * caller translates first, without the lock (point_translate()), then inserts with it.
@@ -428,22 +471,36 @@ struct xlat {
 	uint64_t gpa2;
 	bool has_gpa2;
 };
-bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type)
-	_nonnull_(1);
-void point_translate(const struct kvmdbg_vm *vm, const struct translator *t,
+bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type) _nonnull_(1);
+void point_translate(const struct kvmdbg_vm *vm, struct translator *t,
 		     enum kvmdbg_point_type type, uint64_t addr, struct xlat *x) _nonnull_(1, 2, 5);
 /* The checks of an insert that need no translation: 0 or the error. */
 int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		uint64_t addr, uint64_t len, unsigned int flags) _must_check_ _nonnull_(1);
 int point_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		 const struct xlat *x, uint64_t *ret_id) _must_check_ _nonnull_(1, 8);
+		 const uint64_t *space, const struct xlat *x, uint64_t *ret_id) _must_check_
+	_nonnull_(1, 9);
 int point_remove(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		 uint64_t addr) _must_check_ _nonnull_(1);
-struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
-				   enum kvmdbg_point_type type, uint64_t addr) _nonnull_(1);
 int point_destroy_owned(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner) _must_check_ _nonnull_(1);
-/* Software breakpoints */
+int point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type) _nonnull_(1);
+bool point_type_is_valid(int type);
+enum slot_kind point_slot_kind(enum kvmdbg_point_type type);
+/* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
+int check_control(const struct kvmdbg_vm *vm, uint32_t req) _nonnull_(1);
+/* Whether the architecture has a control bit of its own for req. */
+bool arch_has_control(const struct arch *arch, uint32_t req) _nonnull_(1);
+
+/* swbp.c: software breakpoints in guest memory; callers hold vm->lock */
+/* A checked insert (point_check()): the record, its place, the instruction written. */
+int sw_insert(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr, unsigned int flags,
+	      void *user_data, const uint64_t *space, const struct xlat *x,
+	      uint64_t *ret_id) _must_check_ _nonnull_(1, 7);
+/* 0, 1 (the guest had replaced the instruction), or the write error: the point stays */
+int sw_destroy(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
+/* The longest breakpoint instruction the VM may write. */
+size_t sw_longest_insn(const struct kvmdbg_vm *vm) _nonnull_(1);
 const uint8_t *sw_insn(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
 size_t sw_insn_len(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
 struct kvmdbg_vcpu *sw_owner(const struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
@@ -458,26 +515,30 @@ int sw_owe(struct kvmdbg_vm *vm, uint32_t idx) _must_check_ _nonnull_(1);
 void sw_owe_not(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
 /* Count a hit; a one-shot disarms itself. */
 void sw_fired(struct kvmdbg_vm *vm, uint32_t idx) _nonnull_(1);
-/* Hardware points */
+/* Start fetching the guest byte a breakpoint at addr would be planted in, where that is known. */
+void sw_prefetch_site(struct kvmdbg_vm *vm, uint64_t addr) _nonnull_(1);
+
+/* hw.c: hardware points in debug slots; callers hold vm->lock */
+int hw_insert(struct kvmdbg_vm *vm, struct kvmdbg_point *p, const struct xlat *x) _must_check_
+	_nonnull_(1, 2, 3);
+/* Out of its slots and the VM's list, and freed: this cannot fail. */
+void hw_destroy(struct kvmdbg_point *p) _nonnull_(1);
+struct kvmdbg_point *point_find_hw(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner,
+				   enum kvmdbg_point_type type, uint64_t addr) _nonnull_(1);
 void point_fired(struct kvmdbg_point *p) _nonnull_(1);
 void point_unfire(struct kvmdbg_point *p) _nonnull_(1);
 int point_assign_slots(struct kvmdbg_vcpu *vcpu) _must_check_ _nonnull_(1);
-int point_bank(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type) _nonnull_(1);
-bool point_type_is_valid(int type);
-enum slot_kind point_slot_kind(enum kvmdbg_point_type type);
-/* 0 if the kernel accepts every control bit req needs, else -EOPNOTSUPP. */
-int check_control(const struct kvmdbg_vm *vm, uint32_t req) _nonnull_(1);
-/* Whether the architecture has a control bit of its own for req. */
-bool arch_has_control(const struct arch *arch, uint32_t req) _nonnull_(1);
 
 /* vm.c: insert and find for a VM (owner NULL) or one vCPU; vm->lock not held */
 int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		    uint64_t *ret_id) _must_check_ _nonnull_(1);
+		    const uint64_t *space, uint64_t *ret_id) _must_check_ _nonnull_(1);
 int vm_find_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *owner, enum kvmdbg_point_type type,
 		  uint64_t addr, uint64_t *ret_id) _must_check_ _nonnull_(1);
 
 /* vcpu.c */
+/* The vCPU's address-space id now (arch->space); -EOPNOTSUPP where the arch has none. */
+int vcpu_read_space(struct kvmdbg_vcpu *vcpu, uint64_t *ret_space) _must_check_ _nonnull_(1, 2);
 /* check_control() for a call of the vCPU's thread: whether the kernel accepts req */
 bool vcpu_has_control(struct kvmdbg_vcpu *vcpu, uint32_t req) _nonnull_(1);
 
@@ -489,8 +550,8 @@ void vcpu_set_immediate_exit(struct kvmdbg_vcpu *vcpu, uint8_t value) _nonnull_(
  * Step the vCPU over the point of this type at addr (in slot bank/slot, if a hardware one)
  * at the next pre-run.
  */
-void step_over_plan(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
-		    int bank, int slot) _nonnull_(1);
+void step_over_plan(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr, int bank,
+		    int slot) _nonnull_(1);
 /* Let a trapped debug-register access run with the trap off, at the next pre-run. */
 void step_over_plan_debug_reg(struct kvmdbg_vcpu *vcpu) _nonnull_(1);
 /* PENDING -> STEPPING, or NONE if the point is gone; an error leaves it PENDING. */

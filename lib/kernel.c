@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The kernel edge: the only file of the library that calls ioctl(). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 
 #include "arch/arch.h"
 #include "kernel.h"
+#include "walk/walk.h"
 
 const struct arch *kernel_arch(void)
 {
@@ -97,18 +99,116 @@ int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 	return 0;
 }
 
+#if defined(__x86_64__)
+/* The most CPUID entries a vCPU holds (KVM_MAX_CPUID_ENTRIES, arch/x86/include/asm/kvm_host.h). */
+#define MAX_CPUID_ENTRIES 256
+
+/*
+ * The guest's MAXPHYADDR as KVM itself takes it (cpuid_maxphyaddr() in arch/x86/kvm/cpuid.c):
+ * leaf 0x80000008 EAX[7:0] when leaf 0x80000000 says it exists, else 36.
+ */
+static int get_maxphyaddr(int vcpu_fd, unsigned int *ret)
+{
+	struct kvm_cpuid2 *c;
+	bool has_leaf = false;
+	unsigned int m = 36;
+
+	c = calloc(1, sizeof(*c) + MAX_CPUID_ENTRIES * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = MAX_CPUID_ENTRIES;
+	if (ioctl(vcpu_fd, KVM_GET_CPUID2, c) < 0) {
+		int err = -errno;
+
+		free(c);
+		return err;
+	}
+	for (unsigned int i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0x80000000 && c->entries[i].eax >= 0x80000008)
+			has_leaf = true;
+	for (unsigned int i = 0; has_leaf && i < c->nent; i++)
+		if (c->entries[i].function == 0x80000008)
+			m = c->entries[i].eax & 0xff;
+	free(c);
+	*ret = m;
+	return 0;
+}
+
+/* cr0, cr3, cr4, efer and, where valid, the PDPTRs */
+static int get_sregs(int vm_fd, int vcpu_fd, struct walk_x86_regs *r)
+{
+	struct kvm_sregs s;
+
+#ifdef KVM_GET_SREGS2
+	/* a VM-fd call, cheap unlike a vCPU one: asked each time rather than remembered */
+	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SREGS2) > 0) {
+		struct kvm_sregs2 s2;
+
+		if (ioctl(vcpu_fd, KVM_GET_SREGS2, &s2) < 0)
+			return -errno;
+		r->cr0 = s2.cr0;
+		r->cr3 = s2.cr3;
+		r->cr4 = s2.cr4;
+		r->efer = s2.efer;
+		/* set only while PAE paging is on (kvm_arch_vcpu_ioctl_get_sregs2(), x86.c) */
+		r->pdptrs_valid = s2.flags & KVM_SREGS2_FLAGS_PDPTRS_VALID;
+		if (r->pdptrs_valid)
+			memcpy(r->pdptrs, s2.pdptrs, sizeof(r->pdptrs));
+		return 0;
+	}
+#endif
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	r->cr0 = s.cr0;
+	r->cr3 = s.cr3;
+	r->cr4 = s.cr4;
+	r->efer = s.efer;
+	return 0;
+}
+#endif
+
+int kernel_get_x86_paging(int vm_fd, int vcpu_fd, struct walk_x86_regs *ret)
+{
+#if defined(__x86_64__)
+	struct walk_x86_regs r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	err = get_sregs(vm_fd, vcpu_fd, &r);
+	/* without paging the walk needs no MAXPHYADDR: one vCPU call fewer */
+	if (err == 0 && (r.cr0 & (1u << 31)))
+		err = get_maxphyaddr(vcpu_fd, &r.maxphyaddr);
+	if (err == 0)
+		*ret = r;
+	return err;
+#else
+	(void)vm_fd;
+	(void)vcpu_fd;
+	(void)ret;
+	return -EOPNOTSUPP;
+#endif
+}
+
 int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 {
-	struct kvm_regs regs;
 #if defined(__x86_64__)
 	/* the linear pc, as KVM_EXIT_DEBUG reports it */
+	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 
 	(void)pc_offset;
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
 	*ret_pc = sregs.cs.base + regs.rip;
+#elif defined(__riscv)
+	/* its struct kvm_regs is empty: the pc is a ONE_REG register there */
+	(void)vcpu_fd;
+	(void)pc_offset;
+	(void)ret_pc;
+	return -EOPNOTSUPP;
 #else
+	struct kvm_regs regs;
+
 	if (pc_offset + sizeof(*ret_pc) > sizeof(regs))
 		return -EINVAL;
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0)
@@ -116,6 +216,26 @@ int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc)
 	memcpy(ret_pc, (const uint8_t *)&regs + pc_offset, sizeof(*ret_pc));
 #endif
 	return 0;
+}
+
+int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value)
+{
+#if defined(__x86_64__)
+	struct kvm_sregs sregs;
+
+	if (offset + sizeof(*ret_value) > sizeof(sregs))
+		return -EINVAL;
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	memcpy(ret_value, (const uint8_t *)&sregs + offset, sizeof(*ret_value));
+	return 0;
+#else
+	/* only x86 reads its address space from the sregs (arm64's struct is empty) */
+	(void)vcpu_fd;
+	(void)offset;
+	(void)ret_value;
+	return -EOPNOTSUPP;
+#endif
 }
 
 int kernel_trial_run(int kvm_fd, const uint8_t *mem, uint16_t ip, const void *debug,

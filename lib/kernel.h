@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct arch;
+struct walk_x86_regs;
 
 /* The architecture whose structures the other calls take (lib/kernel.c: the native one). */
 const struct arch *kernel_arch(void);
@@ -37,11 +38,29 @@ int kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa);
 int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value);
 
 /*
+ * The x86 paging registers of a vCPU, for walk_x86() (lib/walk/walk.h): cr0, cr3, cr4 and efer
+ * from KVM_GET_SREGS2 where the kernel has it (KVM_CAP_SREGS2, asked on vm_fd), with the four
+ * PDPTRs when it says they are valid (PAE paging), else from KVM_GET_SREGS; maxphyaddr from the
+ * guest's CPUID (KVM_GET_CPUID2) as KVM takes it: leaf 0x80000008 EAX[7:0], 36 without that
+ * leaf; 0 (not read) while CR0.PG is clear.  Two vCPU calls (one without paging), each waiting
+ * while the vCPU is inside KVM_RUN.  0 and *ret,
+ * or -errno; -EOPNOTSUPP where the library is not built for x86.  (arm64's registers are
+ * ONE_REGs: kernel_get_one_reg() with the ids of walk.h.)
+ */
+int kernel_get_x86_paging(int vm_fd, int vcpu_fd, struct walk_x86_regs *ret);
+
+/*
  * The pc from KVM_GET_REGS: the u64 at pc_offset in struct kvm_regs (arch->pc_regs_offset);
  * on x86, with KVM_GET_SREGS, the linear pc CS.base + RIP whatever pc_offset says.  0 and
  * *ret_pc, -EINVAL for an offset outside struct kvm_regs, or -errno.
  */
 int kernel_get_regs_pc(int vcpu_fd, size_t pc_offset, uint64_t *ret_pc);
+
+/*
+ * KVM_GET_SREGS: the u64 at offset in struct kvm_sregs (arch->space_sregs_offset).  0 and
+ * *ret_value, -EINVAL for an offset outside it, or -errno.
+ */
+int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value);
 
 /*
  * A trial run for kvmdbg_vm_probe() (x86 only): a throwaway VM made with KVM_CREATE_VM on the

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Guest memory: registered regions first, then callbacks; address translation; the index of
- * planted breakpoint bytes by guest-physical address, and guest memory as the guest's program
- * sees it (original bytes in place of planted breakpoint instructions).
+ * Guest memory: registered regions first, then callbacks; the index of planted breakpoint
+ * bytes by guest-physical address, and guest memory as the guest's program sees it (original
+ * bytes in place of planted breakpoint instructions).  Address translation is translate.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "kernel.h"
 
 static struct region *find_region(struct kvmdbg_vm *vm, uint64_t gpa)
 {
@@ -142,6 +141,16 @@ static void pieces_of(const struct kvmdbg_vm *vm, uint32_t idx, struct pieces *p
 	pc->gpa2 = x && x->split ? x->gpa2 : 0;
 }
 
+bool sw_in_range(const struct kvmdbg_vm *vm, uint32_t idx, uint64_t gpa, uint64_t len)
+{
+	struct pieces pc;
+
+	pieces_of(vm, idx, &pc);
+	if (pc.gpa < gpa + len && gpa < pc.gpa + pc.first)
+		return true;
+	return pc.first != pc.len && pc.gpa2 < gpa + len && gpa < pc.gpa2 + (pc.len - pc.first);
+}
+
 int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf)
 {
 	struct pieces pc;
@@ -209,6 +218,8 @@ static int index_add(struct kvmdbg_vm *vm, uint32_t idx)
 	struct pieces pc;
 	int ret;
 
+	if (!sw_planted(&vm->sw, idx))
+		return 0; /* pending: nowhere yet */
 	pieces_of(vm, idx, &pc);
 	ret = map_add(&vm->phys, pc.gpa, piece_val(idx, 0));
 	if (ret < 0 || pc.first == pc.len)
@@ -248,7 +259,7 @@ void phys_del(struct kvmdbg_vm *vm, uint32_t idx)
 {
 	struct pieces pc;
 
-	if (!vm->phys_on)
+	if (!vm->phys_on || !sw_planted(&vm->sw, idx))
 		return;
 	pieces_of(vm, idx, &pc);
 	map_del(&vm->phys, pc.gpa, piece_val(idx, 0));
@@ -319,7 +330,8 @@ static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, uint
 		for (uint64_t s = from; s - from < len + (gpa - from); s++) {
 			idx = sw_find(&vm->sw, s - (uint64_t)o->offset);
 			/* a point there whose own offset is another one lies elsewhere */
-			if (!idx || idx == skip_idx || sw_gpa(&vm->sw, idx) != s)
+			if (!idx || idx == skip_idx || !sw_planted(&vm->sw, idx) ||
+			    sw_gpa(&vm->sw, idx) != s)
 				continue;
 			ret = visit(vm, idx, 0, s, gpa, fn, data);
 			if (ret)
@@ -351,60 +363,8 @@ static int overlap_found(void *data, struct kvmdbg_vm *vm, uint32_t idx, uint64_
 bool phys_overlaps(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, bool has_skip_offset,
 		   int64_t skip_offset)
 {
-	return for_each_piece(vm, gpa, len, 0, has_skip_offset, skip_offset, overlap_found,
-			      NULL) != 0;
-}
-
-/*
- * The default translation: KVM_TRANSLATE (x86) on a vCPU: via if given, else the one the
- * caller chose, else the one that stopped last, else the first attached.  vm->lock held.
- */
-static int default_vcpu_fd(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via)
-{
-	if (!via)
-		via = vm->translate_vcpu ? vm->translate_vcpu : vm->stopped_vcpu;
-	if (!via && !list_empty(&vm->vcpus))
-		via = list_first(&vm->vcpus, struct kvmdbg_vcpu, node);
-	return via ? via->fd : -1;
-}
-
-void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct translator *t)
-{
-	t->fn = vm->translate;
-	t->data = vm->mem_data;
-	t->kvm = arch_has_quirk(vm->arch, QUIRK_KVM_TRANSLATE);
-	t->fd = default_vcpu_fd(vm, via);
-}
-
-int translator_run(const struct translator *t, uint64_t gva, uint64_t *ret_gpa)
-{
-	if (t->fn)
-		return t->fn(t->data, gva, ret_gpa);
-	if (!t->kvm)
-		return -EOPNOTSUPP;
-	if (t->fd < 0)
-		return -EFAULT;
-	return kernel_translate(t->fd, gva, ret_gpa);
-}
-
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
-{
-	struct translator t;
-
-	pthread_mutex_lock(&vm->lock);
-	mem_translator(vm, via, &t);
-	pthread_mutex_unlock(&vm->lock);
-	/* without the lock: the callback may be slow, KVM_TRANSLATE waits for a running vCPU */
-	return translator_run(&t, gva, ret_gpa);
-}
-
-_public_ int kvmdbg_translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
-{
-	(void)user_data;
-	if (!ret_gpa)
-		return -EINVAL;
-	*ret_gpa = gva;
-	return 0;
+	return for_each_piece(vm, gpa, len, 0, has_skip_offset, skip_offset, overlap_found, NULL) !=
+	       0;
 }
 
 _public_ int kvmdbg_vm_add_memory(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t size, void *host)
@@ -469,16 +429,6 @@ _public_ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read,
 	vm->write = write;
 	vm->translate = translate;
 	vm->mem_data = user_data;
-	pthread_mutex_unlock(&vm->lock);
-	return 0;
-}
-
-_public_ int kvmdbg_vm_set_translate_vcpu(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu)
-{
-	if (!vm || (vcpu && vcpu->vm != vm))
-		return -EINVAL;
-	pthread_mutex_lock(&vm->lock);
-	vm->translate_vcpu = vcpu;
 	pthread_mutex_unlock(&vm->lock);
 	return 0;
 }
@@ -571,6 +521,7 @@ static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t a
 {
 	size_t nr = (size_t)(((addr + len - 1) / GUEST_PAGE) - (addr / GUEST_PAGE) + 1);
 	struct chunk stack[4], *c = stack;
+	struct translator t;
 	uint8_t *tmp = NULL;
 	int ret = 0;
 
@@ -579,13 +530,18 @@ static int access_virt(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t a
 		if (!c)
 			return -ENOMEM;
 	}
+	/* one translator for every page: a walk reads the registers once */
+	pthread_mutex_lock(&vm->lock);
+	mem_translator(vm, via, &t);
+	pthread_mutex_unlock(&vm->lock);
 	for (size_t i = 0, off = 0; i < nr; i++) {
 		uint64_t a = addr + off;
 		size_t n = (size_t)(GUEST_PAGE - a % GUEST_PAGE);
 
 		if (n > len - off)
 			n = len - off;
-		ret = mem_translate(vm, via, a, &c[i].gpa);
+		/* without the lock: see translate.c */
+		ret = translator_run(&t, a, &c[i].gpa);
 		if (ret < 0)
 			goto out;
 		c[i].off = off;

@@ -25,8 +25,8 @@ static bool can_step(const struct kvmdbg_vm *vm)
 	return check_control(vm, REQ_STEP) == 0;
 }
 
-void step_over_plan(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr,
-		    int bank, int slot)
+void step_over_plan(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type, uint64_t addr, int bank,
+		    int slot)
 {
 	if (!can_step(vcpu->vm))
 		return;

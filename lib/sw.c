@@ -301,8 +301,8 @@ void sw_extra_trim(struct sw_store *s, uint32_t idx)
 {
 	struct sw_extra *x = sw_extra(s, idx);
 
-	if (!x || x->vcpu || x->user_data || x->orphan || x->overwritten || x->owed ||
-	    x->split || x->own_offset || x->hits)
+	if (!x || x->vcpu || x->user_data || x->orphan || x->overwritten || x->owed || x->split ||
+	    x->own_offset || x->hits || x->flags || x->heals || x->has_space)
 		return;
 	map_del(&s->extras, idx, x);
 	free(x);
@@ -449,6 +449,11 @@ void sw_offset_put(struct sw_store *s, uint32_t idx)
 	set_off(b, OFF_NONE);
 }
 
+bool sw_planted(const struct sw_store *s, uint32_t idx)
+{
+	return sw_rec(s, idx)->meta >> META_OFF_SHIFT != OFF_NONE;
+}
+
 uint64_t sw_gpa(const struct sw_store *s, uint32_t idx)
 {
 	uint32_t i = sw_rec(s, idx)->meta >> META_OFF_SHIFT;
@@ -484,6 +489,40 @@ static void fired_compact(struct sw_store *s)
 			s->fired[s->nr_fired++] = s->fired[i];
 }
 
+/* A record that is a one-shot that fired: live, one-shot, disarmed. */
+static inline bool fired(const struct sw_store *s, uint32_t idx)
+{
+	return (sw_rec(s, idx)->meta & (SW_LIVE | SW_ONESHOT | SW_ARMED)) == (SW_LIVE | SW_ONESHOT);
+}
+
+int sw_fired_each(struct sw_store *s, int (*fn)(void *data, uint32_t idx), void *data)
+{
+	int ret = 0;
+
+	if (s->nr_fired * 32 >= s->count) {
+		/*
+		 * Much fired: every record, in order.  Sequential reads cost less than a cache
+		 * miss for each fired one, and the records are in insertion order, which for a
+		 * fuzzer's bulk insert is address order: guest memory is written in order too.
+		 */
+		for (uint32_t idx = 1; idx < s->next_idx && ret == 0; idx++)
+			if (fired(s, idx))
+				ret = fn(data, idx);
+	} else {
+		/* little fired: the list, each record fetched ahead of its turn */
+		for (size_t i = 0; i < s->nr_fired && ret == 0; i++) {
+			if (i + 8 < s->nr_fired)
+				__builtin_prefetch(sw_rec(s, s->fired[i + 8]), 1);
+			if (fired(s, s->fired[i]))
+				ret = fn(data, s->fired[i]);
+		}
+	}
+	/* on an error the list stays: the entries done are skipped next time, being armed */
+	if (ret == 0)
+		s->nr_fired = 0;
+	return ret;
+}
+
 int sw_fired_add(struct sw_store *s, uint32_t idx)
 {
 	if (s->nr_fired == s->cap_fired) {
@@ -512,8 +551,7 @@ uint32_t sw_fired_next(const struct sw_store *s, size_t *cursor)
 		 * Entries of points removed since are stale, and their records may hold other
 		 * points: only a live one-shot that is disarmed is one that fired.
 		 */
-		if ((sw_rec(s, idx)->meta & (SW_LIVE | SW_ONESHOT | SW_ARMED)) ==
-		    (SW_LIVE | SW_ONESHOT))
+		if (fired(s, idx))
 			return idx;
 	}
 	return 0;

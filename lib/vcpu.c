@@ -134,7 +134,7 @@ _public_ int kvmdbg_vcpu_insert(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type
 {
 	if (!vcpu)
 		return -EINVAL;
-	return vm_insert_point(vcpu->vm, vcpu, type, addr, len, flags, user_data, ret_id);
+	return vm_insert_point(vcpu->vm, vcpu, type, addr, len, flags, user_data, NULL, ret_id);
 }
 
 _public_ int kvmdbg_vcpu_remove(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
@@ -156,6 +156,33 @@ _public_ int kvmdbg_vcpu_find(struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type t
 	if (!vcpu)
 		return -EINVAL;
 	return vm_find_point(vcpu->vm, vcpu, type, addr, ret_id);
+}
+
+int vcpu_read_space(struct kvmdbg_vcpu *vcpu, uint64_t *ret_space)
+{
+	const struct arch *arch = vcpu->vm->arch;
+	uint64_t regs[3] = { 0 };
+	int ret = 0;
+
+	if (!arch->space)
+		return -EOPNOTSUPP;
+	if (arch->space_from_sregs) {
+		ret = kernel_get_sregs_u64(vcpu->fd, arch->space_sregs_offset, &regs[0]);
+	} else {
+		for (int i = 0; i < 3 && ret == 0 && arch->space_regs[i]; i++)
+			ret = kernel_get_one_reg(vcpu->fd, arch->space_regs[i], &regs[i]);
+	}
+	if (ret < 0)
+		return ret;
+	*ret_space = arch->space(regs);
+	return 0;
+}
+
+_public_ int kvmdbg_vcpu_get_space(struct kvmdbg_vcpu *vcpu, uint64_t *ret_space)
+{
+	if (!vcpu || !ret_space)
+		return -EINVAL;
+	return vcpu_read_space(vcpu, ret_space);
 }
 
 bool vcpu_has_control(struct kvmdbg_vcpu *vcpu, uint32_t req)

@@ -193,7 +193,7 @@ _public_ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask
 
 int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		    uint64_t addr, uint64_t len, unsigned int flags, void *user_data,
-		    uint64_t *ret_id)
+		    const uint64_t *space, uint64_t *ret_id)
 {
 	struct translator t;
 	struct xlat x;
@@ -209,7 +209,7 @@ int vm_insert_point(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_
 	/* translated without the lock: KVM_TRANSLATE waits while its vCPU runs */
 	point_translate(vm, &t, type, addr, &x);
 	pthread_mutex_lock(&vm->lock);
-	ret = point_insert(vm, vcpu, type, addr, len, flags, user_data, &x, ret_id);
+	ret = point_insert(vm, vcpu, type, addr, len, flags, user_data, space, &x, ret_id);
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }
@@ -219,7 +219,16 @@ _public_ int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
 {
 	if (!vm)
 		return -EINVAL;
-	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, ret_id);
+	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, NULL, ret_id);
+}
+
+_public_ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+				       uint64_t addr, uint64_t len, unsigned int flags,
+				       uint64_t space, void *user_data, uint64_t *ret_id)
+{
+	if (!vm)
+		return -EINVAL;
+	return vm_insert_point(vm, NULL, type, addr, len, flags, user_data, &space, ret_id);
 }
 
 _public_ int kvmdbg_vm_remove(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr)
@@ -300,69 +309,81 @@ static int rearm_hw(struct kvmdbg_vm *vm)
 	return count;
 }
 
+struct reset {
+	struct kvmdbg_vm *vm;
+	int count;
+};
+
+static int rearm_one(void *data, uint32_t idx)
+{
+	struct reset *r = data;
+	int ret = sw_put_in(r->vm, idx, false);
+
+	if (ret < 0)
+		return ret;
+	sw_set(&r->vm->sw, idx, SW_ARMED);
+	r->count++;
+	return 0;
+}
+
 _public_ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm)
 {
+	struct reset r = { .vm = vm };
 	struct sw_extra *x;
 	size_t cursor = 0;
-	int count, ret = 0;
 	uint32_t idx;
+	int ret;
 
 	if (!vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
-	count = rearm_hw(vm);
+	r.count = rearm_hw(vm);
 	/* what fired, and only that: the instruction back in, the point armed */
-	while ((idx = sw_fired_next(&vm->sw, &cursor))) {
-		ret = sw_put_in(vm, idx, false);
-		if (ret < 0) {
-			/* the entries not done yet stay for the next call */
-			cursor--;
-			break;
-		}
-		sw_set(&vm->sw, idx, SW_ARMED);
-		count++;
-	}
-	if (cursor && vm->sw.nr_fired > cursor)
-		memmove(vm->sw.fired, vm->sw.fired + cursor,
-			(vm->sw.nr_fired - cursor) * sizeof(*vm->sw.fired));
-	vm->sw.nr_fired -= cursor;
+	ret = sw_fired_each(&vm->sw, rearm_one, &r);
 	/* breakpoints whose write-back after a step-over failed (rare: a walk of the extras) */
-	cursor = 0;
 	while (ret == 0 && vm->nr_owed && (idx = sw_next_extra(&vm->sw, &cursor, &x))) {
 		if (!x->owed || sw_steppers(vm, idx))
 			continue;
 		ret = sw_put_in(vm, idx, false);
 		if (ret == 0) {
-			count++;
+			r.count++;
 			cursor = 0; /* the extra may be gone, and others moved */
 		}
 	}
 	pthread_mutex_unlock(&vm->lock);
-	return ret < 0 ? ret : count;
+	return ret < 0 ? ret : r.count;
+}
+
+/* The snapshot restored has the instruction in memory: say so, writing nothing. */
+static int mark_one(void *data, uint32_t idx)
+{
+	struct reset *r = data;
+
+	sw_set(&r->vm->sw, idx, SW_IN_MEMORY | SW_ARMED);
+	if (sw_has(&r->vm->sw, idx, SW_EXTRA)) {
+		sw_extra(&r->vm->sw, idx)->overwritten = false;
+		sw_extra_trim(&r->vm->sw, idx);
+	}
+	r->count++;
+	return 0;
 }
 
 _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 {
+	struct reset r = { .vm = vm };
 	struct kvmdbg_vcpu *v;
 	struct sw_extra *x;
 	size_t cursor = 0;
 	uint32_t idx;
-	int count;
+	int ret;
 
 	if (!vm)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);
 	/* what fired since the last reset: software and hardware one-shots */
-	count = rearm_hw(vm);
-	while ((idx = sw_fired_next(&vm->sw, &cursor))) {
-		sw_set(&vm->sw, idx, SW_IN_MEMORY | SW_ARMED);
-		if (sw_has(&vm->sw, idx, SW_EXTRA)) {
-			sw_extra(&vm->sw, idx)->overwritten = false;
-			sw_extra_trim(&vm->sw, idx);
-		}
-		count++;
-	}
-	vm->sw.nr_fired = 0;
+	r.count = rearm_hw(vm);
+	ret = sw_fired_each(&vm->sw, mark_one, &r);
+	(void)ret; /* mark_one() cannot fail */
 	/*
 	 * Breakpoints vCPUs were stepping over, their bytes out: the snapshot has them in.  The
 	 * step-over goes on (it runs the breakpoint's own stop again, as any snapshot restore
@@ -372,7 +393,7 @@ _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 		idx = step_over_sw_point(v);
 		if (idx && !sw_has(&vm->sw, idx, SW_IN_MEMORY) && sw_has(&vm->sw, idx, SW_ARMED)) {
 			sw_set(&vm->sw, idx, SW_IN_MEMORY);
-			count++;
+			r.count++;
 		}
 	}
 	/* breakpoints whose write-back failed are in the snapshot all the same (rare: a walk) */
@@ -384,10 +405,10 @@ _public_ int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm)
 		sw_owe_not(vm, idx);
 		sw_extra_trim(&vm->sw, idx);
 		cursor = 0;
-		count++;
+		r.count++;
 	}
 	pthread_mutex_unlock(&vm->lock);
-	return count;
+	return r.count;
 }
 
 _public_ long kvmdbg_vm_get_point_count(struct kvmdbg_vm *vm)

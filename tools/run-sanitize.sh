@@ -29,10 +29,10 @@ builddir=${BUILDDIR:-build}
 werror=false
 [ "${CI:-}" = true ] && werror=true
 
-# The programs that start threads: the unit tests core (a kicking thread) and regress (the
-# kick-livelock case), and the kvm suite's threads program (vCPU threads, a gdb-like thread).
-# The others are single-threaded: TSan has nothing to look at there.
-TSAN_TESTS="core regress kvm-threads"
+# The programs that start threads: the unit tests kick (kicking threads) and threads (a gdb
+# thread next to vCPU threads, kicks), and the kvm suite's threads program (vCPU threads, a
+# gdb-like thread).  The others are single-threaded: TSan has nothing to look at there.
+TSAN_TESTS="kick threads kvm-threads"
 
 for t in $tiers; do
 	case $t in

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * arm64-walk: the arm64 walk-through of doc/guide.md.  The parts between the snippet markers
- * are shown there: setting up a VM object for an arm64 guest (a translation, because arm64 has
- * no KVM_TRANSLATE; hardware slots as KVM_CAP_GUEST_DEBUG_HW_BPS/_WPS count them) and handing
+ * are shown there: setting up a VM object for an arm64 guest (the identity translation for a
+ * guest with its MMU off; hardware slots as KVM_CAP_GUEST_DEBUG_HW_BPS/_WPS count them) and handing
  * a guest's own BRK back to it (the exception entry KVM's enter_exception64() performs for the
  * exceptions it injects, done with KVM_GET_ONE_REG and KVM_SET_ONE_REG).
  *
@@ -49,7 +49,7 @@ static int arm64_debug_setup(struct kvmdbg_vm *dbg, uint64_t entry, uint64_t dat
 	enum kvmdbg_point_type bp = KVMDBG_POINT_SW_BREAK;
 	int ret;
 
-	/* No KVM_TRANSLATE on arm64: this guest runs with its MMU off. */
+	/* This guest runs with its MMU off: the identity spares the walk's register reads. */
 	ret = kvmdbg_vm_set_memory_ops(dbg, NULL, NULL, kvmdbg_translate_identity, NULL);
 	if (ret < 0)
 		return ret;

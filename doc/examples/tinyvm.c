@@ -10,8 +10,15 @@
 
 #include "tinyvm.h"
 
+#define CR0_PE (1u << 0)
 #define CR0_ET (1u << 4)
 #define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_PG (1u << 31)
+#define CR4_PAE (1u << 5)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define TINYVM_TSS 0x0e00u	/* a TSS for 64-bit mode: KVM wants a usable TR */
 
 static int xioctl(int fd, unsigned long request, void *arg)
 {
@@ -173,6 +180,75 @@ int tinyvm_start(struct tinyvm *t, uint16_t ip)
 	return xioctl(t->vcpu_fd, KVM_SET_REGS, &regs);
 }
 
+static void put_u64(uint8_t *ram, uint32_t gpa, uint64_t v)
+{
+	memcpy(ram + gpa, &v, sizeof(v));
+}
+
+void tinyvm_identity_map(struct tinyvm *t, uint32_t pml4, uint32_t tables)
+{
+	const uint64_t dir = TINYVM_PTE_PRESENT | TINYVM_PTE_WRITE;
+
+	memset(t->ram + pml4, 0, 0x1000);
+	memset(t->ram + tables, 0, 0x3000);
+	put_u64(t->ram, pml4, tables | dir);
+	put_u64(t->ram, tables, (tables + 0x1000) | dir);
+	put_u64(t->ram, tables + 0x1000, (tables + 0x2000) | dir);
+	for (uint32_t page = 0; page < TINYVM_RAM_SIZE; page += 0x1000)
+		put_u64(t->ram, TINYVM_PTE(tables, page), page | dir);
+}
+
+int tinyvm_start_paged(struct tinyvm *t, uint16_t ip, uint32_t cr3)
+{
+	struct kvm_segment code = {
+		.limit = 0xffffffff,
+		.selector = 0x08,
+		.type = 0xb,
+		.present = 1,
+		.s = 1,
+		.l = 1,
+		.g = 1,
+	};
+	struct kvm_segment data = code;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int ret;
+
+	ret = xioctl(t->vcpu_fd, KVM_GET_SREGS, &sregs);
+	if (ret < 0)
+		return ret;
+	data.selector = 0x10;
+	data.type = 3;
+	data.l = 0;
+	data.db = 1;
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.tr = (struct kvm_segment){
+		.base = TINYVM_TSS,
+		.limit = 0x67,
+		.selector = 0x18,
+		.type = 0xb,
+		.present = 1,
+	};
+	sregs.ldt = (struct kvm_segment){ .unusable = 1 };
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.cr3 = cr3;
+	sregs.cr4 = CR4_PAE;
+	sregs.efer = EFER_LME | EFER_LMA;
+	memset(sregs.interrupt_bitmap, 0, sizeof(sregs.interrupt_bitmap));
+	ret = xioctl(t->vcpu_fd, KVM_SET_SREGS, &sregs);
+	if (ret < 0)
+		return ret;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = tinyvm_addr(ip);
+	regs.rsp = TINYVM_STACK;
+	regs.rflags = 0x2;
+	return xioctl(t->vcpu_fd, KVM_SET_REGS, &regs);
+}
+
 int tinyvm_run(struct tinyvm *t)
 {
 	return xioctl(t->vcpu_fd, KVM_RUN, NULL);
@@ -221,6 +297,12 @@ const char *tinyvm_exit_name(const struct tinyvm *t)
 		break;
 	case KVM_EXIT_HLT:
 		snprintf(buf, sizeof(buf), "exit hlt");
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		snprintf(buf, sizeof(buf), "exit shutdown (a triple fault)");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(buf, sizeof(buf), "exit internal error %u", t->run->internal.suberror);
 		break;
 	default:
 		snprintf(buf, sizeof(buf), "exit %u", t->run->exit_reason);

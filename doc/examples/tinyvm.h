@@ -9,7 +9,8 @@
  * TINYVM_TRAP_PORT, so an exception the guest takes itself shows up as an I/O exit.
  *
  * Real mode is used because every x86 KVM runs it, including the emulating ones this project
- * is tested on (see the kernel interface page).  The samples include this file only for the
+ * is tested on (see the kernel interface page); the samples that need page tables use 64-bit
+ * mode (tinyvm_start_paged()).  The samples include this file only for the
  * setup; the parts the documentation shows never depend on it.
  */
 #ifndef KVMDBG_DOC_TINYVM_H
@@ -52,6 +53,24 @@ void tinyvm_close(struct tinyvm *t);
 
 /* Put the vCPU at offset ip of the code, in real mode, with cleared registers. */
 int tinyvm_start(struct tinyvm *t, uint16_t ip);
+
+/*
+ * For samples that need page tables (address spaces, code mapped later): 64-bit long mode at CPL0
+ * with 4 KiB pages, because real mode has no paging and the KVM this project is tested on drops
+ * CR0.PG from KVM_SET_SREGS outside long mode.  tinyvm_identity_map() writes a top-level table
+ * (PML4) at guest-physical pml4 whose first entry leads to three tables in the pages from tables
+ * on (PDPT, page directory, page table), which map linear 0 .. TINYVM_RAM_SIZE to the same
+ * guest-physical addresses, present and writable.  Two calls with different pml4 and the same
+ * tables give two address spaces with the same mappings.  TINYVM_PTE() is where the page table
+ * entry of a linear address below 2 MiB is.  tinyvm_start_paged() puts the vCPU at offset ip of the
+ * code in 64-bit mode with CR3 = cr3, no IDT (an exception is a triple fault:
+ * KVM_EXIT_SHUTDOWN).  Code offset ip has the linear address tinyvm_addr(ip) as in real mode.
+ */
+#define TINYVM_PTE_PRESENT 0x1u
+#define TINYVM_PTE_WRITE 0x2u
+#define TINYVM_PTE(tables, va) ((tables) + 0x2000u + ((va) >> 12) * 8u)
+void tinyvm_identity_map(struct tinyvm *t, uint32_t pml4, uint32_t tables);
+int tinyvm_start_paged(struct tinyvm *t, uint16_t ip, uint32_t cr3);
 
 /* The linear address of code offset ip. */
 static inline uint64_t tinyvm_addr(uint16_t ip)

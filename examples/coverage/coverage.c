@@ -355,7 +355,7 @@ static int vmm_open(struct vmm *v)
 	ret = kvmdbg_vm_add_memory(v->dbg, 0, COV_RAM_SIZE, v->ram);
 	if (check(ret, "kvmdbg_vm_add_memory") < 0)
 		return ret;
-	/* no paging, so no KVM_TRANSLATE: an insert then makes no system call at all */
+	/* no paging, so no page walk: an insert then makes no system call at all */
 	ret = kvmdbg_vm_set_memory_ops(v->dbg, NULL, NULL, identity_translate, NULL);
 	if (check(ret, "kvmdbg_vm_set_memory_ops") < 0)
 		return ret;

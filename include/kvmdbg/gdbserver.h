@@ -469,7 +469,10 @@ int kvmdbg_gdbserver_vcpu_report_stop(struct kvmdbg_gdbserver *server, unsigned 
  * gdb hears @c W with @p status, and the session ends with #KVMDBG_GDBSERVER_END_EXITED.
  * The vCPU parks at its next kvmdbg_gdbserver_vcpu_pre_run() until
  * kvmdbg_gdbserver_shutdown(). In a single-threaded VMM, gdb is told before this call
- * returns.
+ * returns. In a VMM with a thread per vCPU, gdb is told once the vCPU parks: a VMM whose run
+ * loop ends with the guest (kvmtool) calls kvmdbg_gdbserver_vcpu_pre_run() once more after
+ * this, which returns -ESHUTDOWN once gdb has heard it; ending the thread without that call
+ * leaves gdb with a closed connection and no exit status.
  *
  * @param server The server.
  * @param index The vCPU that ended it.

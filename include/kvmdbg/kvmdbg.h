@@ -229,13 +229,40 @@ int kvmdbg_vm_get_control_mask(struct kvmdbg_vm *vm, uint32_t *ret_mask);
  * linear on x86) into guest-physical addresses. The caller either registers its guest RAM
  * regions or supplies callbacks; both may be combined (regions are tried first).
  *
- * Translation: a translate callback if there is one; else, on x86, @c KVM_TRANSLATE on the
- * translating vCPU (kvmdbg_vm_set_translate_vcpu(); by default the vCPU that reported the
- * latest event, else the first attached one). @c KVM_TRANSLATE waits while that vCPU is
- * inside @c KVM_RUN: the library never holds its lock across it, so only the calling thread
- * waits. Elsewhere there is no default: a guest whose addresses are physical ones says so
- * with kvmdbg_translate_identity(), any other needs a callback, and software breakpoints
- * (and s390 watchpoints) are refused with -EOPNOTSUPP until then.
+ * Translation: a translate callback if there is one; else the VM's default translation
+ * (kvmdbg_vm_set_default_translation()), which works on the translating vCPU
+ * (kvmdbg_vm_set_translate_vcpu(); by default the vCPU that reported the latest event, else
+ * the first attached one):
+ * - On x86 and arm64, by default, the library walks the guest's page tables itself
+ *   (#KVMDBG_TRANSLATION_WALK) from that vCPU's translation registers (x86: CR0, CR3, CR4,
+ *   EFER, the PAE PDPTRs and the guest's MAXPHYADDR; arm64: SCTLR_EL1, TCR_EL1, TTBR0_EL1,
+ *   TTBR1_EL1 and ID_AA64MMFR0_EL1, stage 1 of EL1&0). It reads the tables through the
+ *   registered regions and the read callback, with the VM object's lock held, and never
+ *   writes them: no Accessed or Dirty bit changes, so a snapshot taken before compares
+ *   equal after. An address that no entry maps is -EFAULT; registers the architecture
+ *   forbids or the walker does not know (x86 long mode without PAE, arm64 AArch32 EL1, a
+ *   reserved granule) are -EINVAL.
+ * - On x86, on request, @c KVM_TRANSLATE on that vCPU (#KVMDBG_TRANSLATION_KVM): the
+ *   kernel's own walk, which sets the Accessed bits of the entries it passes.
+ * - Elsewhere (s390, ppc, riscv, LoongArch) there is no default: a guest whose addresses are
+ *   physical ones says so with kvmdbg_translate_identity(), any other needs a callback, and
+ *   software breakpoints (and s390 watchpoints) are refused with -EOPNOTSUPP until then.
+ *
+ * Both defaults ask the kernel through the vCPU (its registers, or @c KVM_TRANSLATE), which
+ * waits while that vCPU is inside @c KVM_RUN: the library never holds its lock across it, so
+ * only the calling thread waits, and a vCPU thread translating for its own stop never waits.
+ * The page tables a walk uses are the ones that vCPU has loaded: under KPTI a kernel address
+ * does not translate through a vCPU that runs user code (-EFAULT); choose the vCPU.
+ *
+ * What a translation costs: a walk reads the registers once per library call, whatever the
+ * number of addresses it translates (an insert near a page's end, a kvmdbg_vm_read_memory()
+ * over several pages): on x86 two vCPU calls (@c KVM_GET_SREGS2 or @c KVM_GET_SREGS, and
+ * @c KVM_GET_CPUID2), on arm64 five @c KVM_GET_ONE_REG (two while the MMU is off); each
+ * address then costs up to five reads of guest memory, with no system call.
+ * @c KVM_TRANSLATE is one vCPU call per address. A vCPU call is a system call that loads the
+ * vCPU (the guide gives measured figures), far dearer than a walk's reads: a caller that
+ * inserts many points in a guest it knows (an identity map, a kernel's linear map) spares
+ * them with a callback.
  *
  * The same translation and the same lock serve kvmdbg_vm_read_memory() and
  * kvmdbg_vm_write_memory(): guest memory as the guest's program sees it, with the original
@@ -321,12 +348,12 @@ int kvmdbg_vm_remove_memory(struct kvmdbg_vm *vm, uint64_t gpa);
  * @brief Set callbacks for guest memory access and address translation.
  *
  * Any callback may be NULL: reads and writes then use the registered regions only, and
- * translation uses the architecture default (x86: @c KVM_TRANSLATE; elsewhere none, see
- * the introduction of this group). The read and write callbacks are called with the VM
- * object's lock held, the translate callback without it; all of them from whichever thread
- * calls into the library, with every signal blocked when that is a vCPU call
- * (kvmdbg_vcpu_pre_run(), kvmdbg_vcpu_handle_exit()). They must not call back into the
- * library.
+ * translation uses the default translation (x86 and arm64: the library's page walk;
+ * elsewhere none, see the introduction of this group). The read and write callbacks are
+ * called with the VM object's lock held (a page walk reads the page tables through them
+ * too), the translate callback without it; all of them from whichever thread calls into the
+ * library, with every signal blocked when that is a vCPU call (kvmdbg_vcpu_pre_run(),
+ * kvmdbg_vcpu_handle_exit()). They must not call back into the library.
  *
  * @param vm The VM object.
  * @param read Guest-physical read, or NULL.
@@ -343,10 +370,12 @@ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_w
 /**
  * @brief Choose the vCPU whose address translation VM-wide calls use.
  *
- * @c KVM_TRANSLATE walks the page tables a vCPU has loaded: a kernel address may not
- * translate through a vCPU that runs user code (KPTI). A gdb stub passes the vCPU gdb
- * selected. Without a choice (or after passing NULL), the vCPU that reported the latest
- * event translates, else the first one attached.
+ * The default translation, a walk or @c KVM_TRANSLATE, follows the page tables a vCPU has
+ * loaded (its CR3, its TTBRs): a kernel address may not translate through a vCPU that runs
+ * user code (KPTI), and a user address translates in the process that vCPU runs. A gdb
+ * stub passes the vCPU gdb selected. Without a choice (or after passing NULL), the vCPU that
+ * reported the latest event translates, else the first one attached. A translate callback,
+ * when there is one, is called instead and gets no vCPU.
  *
  * @param vm The VM object.
  * @param vcpu A vCPU of @p vm, or NULL for the default.
@@ -354,6 +383,73 @@ int kvmdbg_vm_set_memory_ops(struct kvmdbg_vm *vm, kvmdbg_read_fn read, kvmdbg_w
  * @since 0.2
  */
 int kvmdbg_vm_set_translate_vcpu(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu);
+
+/**
+ * @brief How a VM translates addresses when it has no translate callback.
+ * @since 0.2
+ */
+enum kvmdbg_translation {
+	/** The architecture's default: #KVMDBG_TRANSLATION_WALK on x86 and arm64, else none. */
+	KVMDBG_TRANSLATION_DEFAULT = 0,
+	/** No translation: every translation fails with -EOPNOTSUPP. */
+	KVMDBG_TRANSLATION_NONE = 1,
+	/** The library walks the guest's page tables (x86, arm64). */
+	KVMDBG_TRANSLATION_WALK = 2,
+	/** @c KVM_TRANSLATE on the translating vCPU (x86). */
+	KVMDBG_TRANSLATION_KVM = 3,
+};
+
+/**
+ * @brief Choose how the VM translates addresses when it has no translate callback.
+ *
+ * For a debugger that wants the kernel's own answer (#KVMDBG_TRANSLATION_KVM, x86), or a
+ * caller that wants every translation refused until it sets a callback
+ * (#KVMDBG_TRANSLATION_NONE). A translate callback (kvmdbg_vm_set_memory_ops()) is always
+ * used instead when there is one. Points already inserted keep the addresses they were
+ * translated to.
+ *
+ * @param vm The VM object.
+ * @param how The translation; #KVMDBG_TRANSLATION_DEFAULT goes back to the architecture's.
+ * @return 0; -EINVAL for a NULL @p vm or an unknown @p how; -EOPNOTSUPP when the
+ *         architecture has no such translation (a walk off x86 and arm64, @c KVM_TRANSLATE
+ *         off x86).
+ * @since 0.2
+ */
+int kvmdbg_vm_set_default_translation(struct kvmdbg_vm *vm, enum kvmdbg_translation how);
+
+/**
+ * @brief The translation the VM uses when it has no translate callback.
+ *
+ * @param vm The VM object.
+ * @param ret_how Where to store it: #KVMDBG_TRANSLATION_NONE, #KVMDBG_TRANSLATION_WALK or
+ *                #KVMDBG_TRANSLATION_KVM, never #KVMDBG_TRANSLATION_DEFAULT.
+ * @return 0, or -EINVAL for a NULL argument.
+ * @since 0.2
+ */
+int kvmdbg_vm_get_default_translation(struct kvmdbg_vm *vm, enum kvmdbg_translation *ret_how);
+
+/**
+ * @brief Translate a guest-virtual address as the library does for its own calls.
+ *
+ * The translate callback if there is one, else the default translation (see the
+ * introduction of this group), for one address: what a gdb stub needs to show a physical
+ * address or to reach a page the way a breakpoint insert would. Every call reads the
+ * registers anew (see the cost in the introduction).
+ *
+ * @param vm The VM object.
+ * @param vcpu The vCPU whose translation applies, or NULL for the default (see
+ *             kvmdbg_vm_set_translate_vcpu()).
+ * @param gva Guest-virtual (x86: linear) address.
+ * @param ret_gpa Where to store the guest-physical address.
+ * @return 0; -EINVAL for a NULL argument or a vCPU of another VM; -EFAULT when @p gva does
+ *         not translate (no entry maps it, a page table is not backed, or no vCPU is
+ *         attached); -EINVAL when the vCPU's translation registers are ones the walker
+ *         cannot use; -EOPNOTSUPP when there is no translation; a callback's or the
+ *         kernel's error.
+ * @since 0.2
+ */
+int kvmdbg_vm_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t gva,
+			uint64_t *ret_gpa);
 
 /**
  * @brief Read guest memory as the guest's program sees it.
@@ -475,6 +571,23 @@ enum kvmdbg_point_flags {
 	 * kvmdbg_vm_rearm().
 	 */
 	KVMDBG_POINT_ONESHOT = 1 << 0,
+	/**
+	 * Software breakpoints: where the address does not translate yet, or what it
+	 * translates to is not guest memory yet (code not loaded, a page not mapped, a
+	 * kernel not yet decompressed), insert it all the same as a pending point, which
+	 * kvmdbg_vm_plant_pending() plants once it can be.  Without this flag such an insert
+	 * fails with -EFAULT.  A pending point has an address and an id, and no place in
+	 * memory: kvmdbg_point_is_pending() says so.  (Since 0.2.)
+	 */
+	KVMDBG_POINT_PENDING = 1 << 1,
+	/**
+	 * Software breakpoints: when kvmdbg_vm_heal() finds other bytes where the library
+	 * wrote the breakpoint instruction (the guest loaded or patched code there), the
+	 * point is planted again over the new code, whose bytes become its original ones.
+	 * Without this flag the guest's code stays and the point is lost, as before: its
+	 * removal returns 1.  (Since 0.2.)
+	 */
+	KVMDBG_POINT_SELF_HEAL = 1 << 2,
 };
 
 /**
@@ -519,7 +632,8 @@ enum kvmdbg_point_flags {
  * @param addr Guest-virtual address (x86: linear; the same value @c KVM_EXIT_DEBUG
  *             reports as pc).
  * @param len Watched length, or 0 for breakpoints (see above).
- * @param flags A mask of enum kvmdbg_point_flags.
+ * @param flags A mask of enum kvmdbg_point_flags (#KVMDBG_POINT_PENDING and
+ *              #KVMDBG_POINT_SELF_HEAL for software breakpoints only).
  * @param user_data Any pointer; events of the point carry it.
  * @param ret_id Where to store the new point's id, or NULL.
  * @return 0 on success. -EINVAL: NULL @p vm, unknown type or flags, bad length or
@@ -534,6 +648,78 @@ enum kvmdbg_point_flags {
  */
 int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
 		     unsigned int flags, void *user_data, uint64_t *ret_id);
+
+/**
+ * @brief Insert a VM-wide point that fires only in one address space.
+ *
+ * As kvmdbg_vm_insert(), but the point is the library's only while the vCPU that hits it
+ * runs in the address space that @p space names: a hit in any other (another process
+ * running the same shared code, say) is stepped over unseen, as another vCPU's breakpoint
+ * is, and counted
+ * (kvmdbg_point_get_foreign_hits()). What an address space is, per architecture
+ * (kvmdbg_vcpu_get_space() reads a vCPU's):
+ * - x86: the page-table root, CR3 without the PCID and the flag bits (bits 51:12). A
+ *   Linux process under KPTI has two, user and kernel (they differ in bit 12): a point for
+ *   its user code takes the user one.
+ * - arm64: the ASID, from TTBR1_EL1 where TCR_EL1.A1 says so (Linux sets it), else from
+ *   TTBR0_EL1; 8 bits unless TCR_EL1.AS. Under KPTI a Linux process has two ASIDs too,
+ *   the user one odd (USER_ASID_FLAG).
+ * - elsewhere: -EOPNOTSUPP.
+ *
+ * The check costs a register read (one @c KVM_GET_SREGS or three @c KVM_GET_ONE_REG) on
+ * each hit of a scoped point only; a hit of any other point reads nothing. The point is
+ * planted as any other: a software breakpoint through the translation of the insert,
+ * which must be that of @p space (see kvmdbg_vm_set_translate_vcpu()).
+ *
+ * @param vm The VM object.
+ * @param type The kind of point.
+ * @param addr As kvmdbg_vm_insert().
+ * @param len As kvmdbg_vm_insert().
+ * @param flags As kvmdbg_vm_insert().
+ * @param space The address-space id the point fires in.
+ * @param user_data Any pointer; events of the point carry it.
+ * @param ret_id Where to store the new point's id, or NULL.
+ * @return As kvmdbg_vm_insert(); -EOPNOTSUPP where the architecture has no address-space
+ *         id.
+ * @since 0.2
+ */
+int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr,
+			      uint64_t len, unsigned int flags, uint64_t space, void *user_data,
+			      uint64_t *ret_id);
+
+/**
+ * @brief Insert many VM-wide software breakpoints at once.
+ *
+ * As kvmdbg_vm_insert() of each address with length 0, the same @p flags and @p
+ * user_data, but in one call: the VM's lock is taken once per 4096 points rather than
+ * twice per point, and each guest page is translated once, not once per point (the
+ * translation of a page is reused for every address on it within this call). A
+ * coverage fuzzer plants a breakpoint on every basic block this way.
+ *
+ * All or nothing: if one address fails, the points this call inserted before it are
+ * removed again (as kvmdbg_vm_remove() would; one whose bytes cannot be restored stays,
+ * as there), the error is returned and @p ret_failed says which address it was.
+ *
+ * @param vm The VM object.
+ * @param type #KVMDBG_POINT_SW_BREAK (hardware points are few: insert them one by one).
+ * @param addrs The addresses, as kvmdbg_vm_insert() takes them; sorted ones translate
+ *              fastest.
+ * @param n How many.
+ * @param flags A mask of enum kvmdbg_point_flags, for every point.
+ * @param user_data Any pointer, for every point.
+ * @param ret_ids Where to store the n new ids, in the order of @p addrs, or NULL.
+ * @param ret_failed Where to store the index of the address that failed, or NULL.
+ * @return 0 when all were inserted; -EINVAL for a NULL @p vm or @p addrs, an unknown
+ *         type or flags, a bad alignment; -EOPNOTSUPP for a hardware type, or when the
+ *         kernel cannot do software breakpoints; -EEXIST for an address taken, or one whose
+ *         instruction would overlap another's; -EFAULT for one that does not translate
+ *         or is not guest memory (unless #KVMDBG_POINT_PENDING); a callback's error;
+ *         -ENOSPC past 16,777,215 software breakpoints; -ENOMEM.
+ * @since 0.2
+ */
+int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
+			  const uint64_t *addrs, size_t n, unsigned int flags, void *user_data,
+			  uint64_t *ret_ids, size_t *ret_failed);
 
 /**
  * @brief Remove a VM-wide point.
@@ -596,6 +782,10 @@ void kvmdbg_point_free(struct kvmdbg_point *point);
  * the error is returned after every other point was removed: call again once memory is
  * writable, before kvmdbg_vm_free() (which would leave its instruction in guest memory).
  *
+ * The memory that held the breakpoints stays with the VM object for the next ones (a
+ * fuzzer that removes and inserts a million each round allocates once); kvmdbg_vm_free()
+ * gives it back.
+ *
  * @param vm The VM object.
  * @return The number of points removed; -EINVAL for a NULL @p vm; the first write error
  *         when some software breakpoint could not be removed (-EFAULT, or a write
@@ -635,6 +825,45 @@ int kvmdbg_vm_rearm(struct kvmdbg_vm *vm);
  * @since 0.1
  */
 int kvmdbg_vm_mark_all_armed(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Plant the pending software breakpoints whose address can be planted now.
+ *
+ * Each point inserted with #KVMDBG_POINT_PENDING that has no place in memory yet is
+ * translated again (as an insert translates: see @ref memory) and, if its address now
+ * translates to guest memory, planted as an insert would have planted it. Call it where
+ * new code may have appeared: at each stop, after the guest loaded a module or a program,
+ * after kvmdbg_vm_add_memory(). It costs a translation per pending point, and nothing when
+ * none is pending.
+ *
+ * @param vm The VM object.
+ * @return The number of points planted (0 or more); if none could be planted, the first
+ *         error other than -EFAULT (the address is still not there), such as a write
+ *         callback's; -EINVAL for a NULL @p vm; -ENOMEM.
+ * @since 0.2
+ */
+int kvmdbg_vm_plant_pending(struct kvmdbg_vm *vm);
+
+/**
+ * @brief Plant self-healing software breakpoints again where the guest wrote over them.
+ *
+ * For each planted point inserted with #KVMDBG_POINT_SELF_HEAL whose instruction has a
+ * byte in [@p gpa, @p gpa + @p len) (every such point when @p len is 0), the bytes in
+ * memory are read; where they are no longer the breakpoint instruction, the guest's new
+ * bytes become the point's original bytes and the instruction is written over them again.
+ * The guest's code is never overwritten by old bytes. A point whose original bytes are in
+ * memory right now (a one-shot that fired, a step over it under way) is left alone. Pass
+ * the pages a dirty log reports, or call it with @p len 0 at each stop: it costs a read
+ * per self-healing point, and nothing for the others.
+ *
+ * @param vm The VM object.
+ * @param gpa The first guest-physical byte that may have changed.
+ * @param len How many; 0 for every self-healing point.
+ * @return The number of points planted again; if none was, the first read or write error
+ *         met; -EINVAL for a NULL @p vm or a range that wraps.
+ * @since 0.2
+ */
+int kvmdbg_vm_heal(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len);
 
 /**
  * @brief Number of points in the VM, VM-wide and per vCPU.
@@ -718,6 +947,44 @@ bool kvmdbg_point_is_armed(const struct kvmdbg_point *point);
  */
 uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
 
+/**
+ * @brief The address space a point fires in (kvmdbg_vm_insert_in_space()).
+ * @param point A snapshot.
+ * @param ret_space Where to store it.
+ * @return 0; -ENODATA for a point that fires in every address space; -EINVAL for NULL
+ *         arguments.
+ * @since 0.2
+ */
+int kvmdbg_point_get_space(const struct kvmdbg_point *point, uint64_t *ret_space);
+
+/**
+ * @brief How often a scoped point was hit in another address space, and stepped over.
+ * @param point A snapshot.
+ * @return The count; 0 for unscoped points and for NULL.
+ * @since 0.2
+ */
+uint64_t kvmdbg_point_get_foreign_hits(const struct kvmdbg_point *point);
+
+/**
+ * @brief Whether a software breakpoint is pending, not planted yet.
+ *
+ * A point inserted with #KVMDBG_POINT_PENDING whose address did not translate to guest
+ * memory yet; kvmdbg_vm_plant_pending() plants it once it does.
+ *
+ * @param point A snapshot.
+ * @return true if pending; false for any other point and for NULL.
+ * @since 0.2
+ */
+bool kvmdbg_point_is_pending(const struct kvmdbg_point *point);
+
+/**
+ * @brief How often kvmdbg_vm_heal() planted a self-healing breakpoint again over new code.
+ * @param point A snapshot.
+ * @return The count; 0 for other points and for NULL.
+ * @since 0.2
+ */
+uint64_t kvmdbg_point_get_heal_count(const struct kvmdbg_point *point);
+
 /** @} */
 
 /** @} */
@@ -783,6 +1050,21 @@ uint64_t kvmdbg_point_get_hit_count(const struct kvmdbg_point *point);
  * @since 0.2
  */
 int kvmdbg_vm_set_signal_guard(struct kvmdbg_vm *vm, bool enable);
+
+/**
+ * @brief The address space the vCPU runs in now, as kvmdbg_vm_insert_in_space() takes it.
+ *
+ * Read from the vCPU (x86: @c KVM_GET_SREGS, CR3; arm64: TCR_EL1 and the TTBRs with @c
+ * KVM_GET_ONE_REG), so call it while the vCPU is stopped, on its thread or while it is
+ * parked: a stop in the process a debugger wants gives the id to scope points to.
+ *
+ * @param vcpu The vCPU object.
+ * @param ret_space Where to store the id.
+ * @return 0; -EINVAL for NULL arguments; -EOPNOTSUPP where the architecture has no
+ *         address-space id; the register read's error.
+ * @since 0.2
+ */
+int kvmdbg_vcpu_get_space(struct kvmdbg_vcpu *vcpu, uint64_t *ret_space);
 
 /**
  * @brief Kick callback: make the vCPU thread leave @c KVM_RUN (typically pthread_kill()

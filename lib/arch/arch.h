@@ -99,10 +99,24 @@ enum arch_quirk {
 	QUIRK_WATCH_RESEND = 1u << 3,
 	/* Hardware points need the guest-physical address too (s390 kvm_hw_breakpoint.phys_addr). */
 	QUIRK_HW_NEEDS_PHYS = 1u << 4,
-	/* The default address translation is KVM_TRANSLATE (x86); identity elsewhere. */
+	/*
+	 * KVM_TRANSLATE walks the guest's page tables (x86 kvm_arch_vcpu_ioctl_translate());
+	 * elsewhere it fails (EINVAL), answers nothing (ppc Book3S) or searches a software TLB
+	 * (ppc BookE): the library offers it as a translation (KVMDBG_TRANSLATION_KVM) on x86 only.
+	 */
 	QUIRK_KVM_TRANSLATE = 1u << 5,
 	/* The guest's debug-register accesses can be trapped (x86 DR7.GD). */
 	QUIRK_DEBUG_REG_TRAP = 1u << 6,
+};
+
+/*
+ * The page walker (lib/walk/walk.h) that translates an architecture's addresses by default, from
+ * registers the core reads off the translating vCPU; WALKER_NONE: no walker, no default.
+ */
+enum arch_walker {
+	WALKER_NONE = 0,
+	WALKER_X86,   /* walk_x86(), registers from kernel_get_x86_paging() */
+	WALKER_ARM64, /* walk_arm64(), registers by ONE_REG (WALK_ARM64_REG_*) */
 };
 
 /* What one slot does; 0 is an unused slot. */
@@ -184,6 +198,7 @@ struct arch {
 	const char *name;
 	bool big_endian;
 	unsigned int quirks; /* enum arch_quirk */
+	enum arch_walker walker;
 	/* sizeof(struct kvm_guest_debug) on this arch */
 	size_t guest_debug_size;
 	/* sizeof(struct kvm_run): ->decode reads no byte past it (the fuzz tier holds it to that) */
@@ -233,6 +248,16 @@ struct arch {
 	uint64_t pc_reg;
 	bool pc_from_regs;
 	size_t pc_regs_offset;
+
+	/*
+	 * A vCPU's address-space id, for points scoped to one (->space NULL: none): ->space of
+	 * the u64 at space_sregs_offset in struct kvm_sregs (x86: CR3) when space_from_sregs, else
+	 * of the ONE_REG registers space_regs[] (arm64: TCR_EL1, TTBR0_EL1, TTBR1_EL1).
+	 */
+	bool space_from_sregs;
+	size_t space_sregs_offset;
+	uint64_t space_regs[3];
+	uint64_t (*space)(const uint64_t *regs);
 
 	/*
 	 * Check a point request: 0, -EINVAL (bad length or alignment) or -EOPNOTSUPP (the arch

@@ -63,6 +63,13 @@
 #define ARM64_BCR_EXEC (1u | 3u << 1 | 0xfu << 5)
 /* KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | (offsetof(kvm_regs, regs.pc) / 4) */
 #define ARM64_REG_PC 0x6030000000100040ull
+/* ARM64_SYS_REG(3, 0, 2, 0, 2/0/1): TCR_EL1, TTBR0_EL1, TTBR1_EL1 (asm/sysreg.h) */
+#define ARM64_REG_TCR_EL1 0x603000000013c102ull
+#define ARM64_REG_TTBR0_EL1 0x603000000013c100ull
+#define ARM64_REG_TTBR1_EL1 0x603000000013c101ull
+/* TCR_EL1.A1: the ASID is TTBR1's; TCR_EL1.AS: 16-bit ASIDs (else 8) */
+#define ARM64_TCR_A1 (1ull << 22)
+#define ARM64_TCR_AS (1ull << 36)
 
 #if defined(__aarch64__)
 #include <stddef.h>
@@ -92,6 +99,9 @@ _Static_assert(ARM64_CTL_USE_HW == KVM_GUESTDBG_USE_HW, "USE_HW");
 _Static_assert(ARM64_REG_PC == (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
 				KVM_REG_ARM_CORE_REG(regs.pc)),
 	       "regs.pc ONE_REG id");
+_Static_assert(ARM64_REG_TCR_EL1 == ARM64_SYS_REG(3, 0, 2, 0, 2), "TCR_EL1 ONE_REG id");
+_Static_assert(ARM64_REG_TTBR0_EL1 == ARM64_SYS_REG(3, 0, 2, 0, 0), "TTBR0_EL1 ONE_REG id");
+_Static_assert(ARM64_REG_TTBR1_EL1 == ARM64_SYS_REG(3, 0, 2, 0, 1), "TTBR1_EL1 ONE_REG id");
 _Static_assert(KVM_CAP_GUEST_DEBUG_HW_BPS == CAP_GUEST_DEBUG_HW_BPS, "HW_BPS");
 _Static_assert(KVM_CAP_GUEST_DEBUG_HW_WPS == CAP_GUEST_DEBUG_HW_WPS, "HW_WPS");
 _Static_assert(KVM_CAP_SET_GUEST_DEBUG == CAP_SET_GUEST_DEBUG, "SET_GUEST_DEBUG");
@@ -193,10 +203,23 @@ static bool arm64_decode(const struct arch *arch, const uint8_t *run, bool stepp
 	return true;
 }
 
+/*
+ * An address space is its ASID (the Arm ARM's "ASID", TTBRn_EL1 bits 63:48): TTBR1_EL1's
+ * where TCR_EL1.A1 says so (Linux sets it), else TTBR0_EL1's; 8 bits unless TCR_EL1.AS.
+ * regs: TCR_EL1, TTBR0_EL1, TTBR1_EL1.
+ */
+static uint64_t arm64_space(const uint64_t *regs)
+{
+	uint64_t asid = (regs[0] & ARM64_TCR_A1 ? regs[2] : regs[1]) >> 48;
+
+	return regs[0] & ARM64_TCR_AS ? asid : asid & 0xff;
+}
+
 const struct arch arch_aarch64 = {
 	.name = "aarch64",
 	.big_endian = false,
 	.quirks = QUIRK_WATCH_BEFORE_ACCESS,
+	.walker = WALKER_ARM64,
 	.guest_debug_size = ARM64_GUEST_DEBUG_SIZE,
 	.run_size = ARM64_RUN_SIZE,
 	/* at most; KVM_CAP_GUEST_DEBUG_HW_BPS and _WPS give the counts */
@@ -209,6 +232,8 @@ const struct arch arch_aarch64 = {
 	.sw_insn = { 0x00, 0x00, 0x20, 0xd4 },
 	.sw_insn_len = 4,
 	.pc_reg = ARM64_REG_PC,
+	.space_regs = { ARM64_REG_TCR_EL1, ARM64_REG_TTBR0_EL1, ARM64_REG_TTBR1_EL1 },
+	.space = arm64_space,
 	.control = {
 		[REQ_BIT_ENABLE] = ARM64_CTL_ENABLE,
 		[REQ_BIT_STEP] = ARM64_CTL_SINGLESTEP,

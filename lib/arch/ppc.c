@@ -159,7 +159,7 @@ static void ppc_pack(const struct arch *arch, const struct debug_state *state, u
 		return;
 	/* from bp[0] on, breakpoints first: the kernel reads the first IAC + DAC entries only */
 	for (int bank = 0; bank < 2; bank++) {
-		for (unsigned int i = 0; i < PPC_NR_BP && n < PPC_NR_BP; i++) {
+		for (unsigned int i = 0; i < arch->slots[bank] && n < PPC_NR_BP; i++) {
 			const struct hw_slot *s = &state->slots[bank][i];
 			uint8_t *e = buf + 8 + 16 * n;
 

@@ -43,6 +43,7 @@
 #define X86_RUN_SIZE 2352
 #define X86_RUN_DEBUG 32
 #define X86_NR_SLOTS 4
+#define X86_SREGS_CR3 240
 
 #if defined(__x86_64__)
 #include <stddef.h>
@@ -62,6 +63,7 @@ _Static_assert(offsetof(struct kvm_run, debug.arch) == X86_RUN_DEBUG, "debug.arc
 _Static_assert(KVM_EXIT_DEBUG == EXIT_REASON_DEBUG, "KVM_EXIT_DEBUG");
 _Static_assert(KVM_EXIT_MMIO == 6, "KVM_EXIT_MMIO");
 _Static_assert(offsetof(struct kvm_run, mmio.is_write) == 52, "mmio.is_write offset");
+_Static_assert(offsetof(struct kvm_sregs, cr3) == X86_SREGS_CR3, "kvm_sregs.cr3 offset");
 _Static_assert(X86_CTL_ENABLE == KVM_GUESTDBG_ENABLE, "ENABLE");
 _Static_assert(X86_CTL_SINGLESTEP == KVM_GUESTDBG_SINGLESTEP, "SINGLESTEP");
 _Static_assert(X86_CTL_USE_SW_BP == KVM_GUESTDBG_USE_SW_BP, "USE_SW_BP");
@@ -194,6 +196,15 @@ static bool x86_decode(const struct arch *arch, const uint8_t *run, bool steppin
 #define X86_EXIT_MMIO 6
 #define X86_RUN_MMIO_IS_WRITE 52
 
+/*
+ * An address space is its page-table root: CR3 without the PCID (bits 11:0) and the flags
+ * above the physical address (bit 63: no flush on write; LAM bits 62:61).
+ */
+static uint64_t x86_space(const uint64_t *regs)
+{
+	return regs[0] & 0x000ffffffffff000ull;
+}
+
 static bool x86_step_lost(const uint8_t *run)
 {
 	return get_u32(run + RUN_EXIT_REASON, false) == X86_EXIT_MMIO && run[X86_RUN_MMIO_IS_WRITE];
@@ -203,6 +214,7 @@ const struct arch arch_x86 = {
 	.name = "x86_64",
 	.big_endian = false,
 	.quirks = QUIRK_STEP_RESEND | QUIRK_KVM_TRANSLATE | QUIRK_DEBUG_REG_TRAP,
+	.walker = WALKER_X86,
 	.guest_debug_size = X86_GUEST_DEBUG_SIZE,
 	.run_size = X86_RUN_SIZE,
 	.slots = { X86_NR_SLOTS, 0 },
@@ -225,6 +237,9 @@ const struct arch arch_x86 = {
 	.pack = x86_pack,
 	.decode = x86_decode,
 	.step_lost = x86_step_lost,
+	.space_from_sregs = true,
+	.space_sregs_offset = X86_SREGS_CR3,
+	.space = x86_space,
 };
 
 #if defined(__x86_64__)

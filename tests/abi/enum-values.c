@@ -26,6 +26,12 @@ PIN(KVMDBG_SUPPORT_ACCEPTED, 1);
 PIN(KVMDBG_SUPPORT_NOT_DELIVERED, 2);
 PIN(KVMDBG_SUPPORT_DELIVERED, 3);
 
+/* enum kvmdbg_translation: what kvmdbg_vm_set_default_translation() takes */
+PIN(KVMDBG_TRANSLATION_DEFAULT, 0);
+PIN(KVMDBG_TRANSLATION_NONE, 1);
+PIN(KVMDBG_TRANSLATION_WALK, 2);
+PIN(KVMDBG_TRANSLATION_KVM, 3);
+
 /* enum kvmdbg_point_type: the GDB remote protocol's Z packet types (Z0 ... Z4) */
 PIN(KVMDBG_POINT_SW_BREAK, 0);
 PIN(KVMDBG_POINT_HW_BREAK, 1);
@@ -35,6 +41,8 @@ PIN(KVMDBG_POINT_WATCH_ACCESS, 4);
 
 /* enum kvmdbg_point_flags: bits */
 PIN(KVMDBG_POINT_ONESHOT, 1);
+PIN(KVMDBG_POINT_PENDING, 2);
+PIN(KVMDBG_POINT_SELF_HEAL, 4);
 
 /* enum kvmdbg_exit: what kvmdbg_vcpu_handle_exit() returns */
 PIN(KVMDBG_EXIT_NOT_DEBUG, 0);

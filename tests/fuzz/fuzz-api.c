@@ -701,8 +701,11 @@ static void op_handle_exit(struct machine *m, struct fuzz_in *in)
 				   kvmdbg_event_get_type(ev) == KVMDBG_EVENT_INTERRUPTED,
 			   "an event for a failed KVM_RUN");
 	} else {
+		/* a step-over that ended here could not write its breakpoint back (documented) */
 		CHECK_RET("handle_exit", ret, KVMDBG_EXIT_NOT_DEBUG, KVMDBG_EXIT_EVENT,
-			  KVMDBG_EXIT_RESUME);
+			  KVMDBG_EXIT_RESUME, -EFAULT);
+		FUZZ_CHECK(ret != -EFAULT || m->fail_writes, "%s: handle_exit: -EFAULT",
+			   m->arch->name);
 	}
 	if (ret == KVMDBG_EXIT_EVENT) {
 		check_event(m, v, ev);

@@ -216,8 +216,9 @@ int gs_kernel_ioctl(int fd, unsigned long request, void *arg)
 
 static void test_arch(void)
 {
+	/* under TAP a skipped plan is a pass with status 0; 77 would count as an error */
 	printf("1..0 # SKIP the server has no registers for this architecture\n");
-	exit(77);
+	exit(0);
 }
 
 #endif

@@ -7,12 +7,14 @@
 
 #include "arch/arch.h"
 #include "kernel.h"
+#include "walk/walk.h"
 
 #include "fake-kernel.h"
 
 #define MAX_CAPS 32
 #define MAX_FAULTS 16
 #define MAX_REGS 16
+#define MAX_PAGING 8
 
 struct fake_cap {
 	unsigned long cap;
@@ -52,6 +54,12 @@ static int (*fake_trial)(void *data, const uint8_t *mem, uint16_t ip, const void
 			 size_t size, struct trial_exit *ret);
 static void *fake_trial_data;
 static void *fake_translate_hook_data;
+static struct {
+	int fd; /* -1: every vCPU without its own */
+	struct walk_x86_regs regs;
+	int err;
+} fake_paging[MAX_PAGING];
+static unsigned int fake_nr_paging;
 static const struct fake_model_hooks *fake_model;
 static void *fake_model_data;
 
@@ -89,6 +97,11 @@ static void fake_reset_locked(void)
 	fake_pc_err = -ENOSYS; /* a test that wants KVM_GET_REGS says so */
 	fake_translate_hook = NULL;
 	fake_translate_hook_data = NULL;
+	/* after INIT: CR0.ET, CD and NW; no CPUID set, so MAXPHYADDR 36 (cpuid_maxphyaddr()) */
+	fake_nr_paging = 1;
+	fake_paging[0].fd = -1;
+	fake_paging[0].regs = (struct walk_x86_regs){ .cr0 = 0x60000010, .maxphyaddr = 36 };
+	fake_paging[0].err = 0;
 	fake_nr_not_vm = 0;
 	fake_trial = NULL;
 	fake_trial_data = NULL;
@@ -159,6 +172,24 @@ void fake_set_one_reg(uint64_t id, uint64_t value, int err)
 	fake_regs[fake_nr_regs].value = value;
 	fake_regs[fake_nr_regs].err = err;
 	fake_nr_regs++;
+	g_mutex_unlock(&fake_lock);
+}
+
+void fake_set_x86_paging(int fd, const struct walk_x86_regs *regs, int err)
+{
+	unsigned int i;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	for (i = 0; i < fake_nr_paging && fake_paging[i].fd != fd; i++)
+		;
+	if (i == fake_nr_paging) {
+		g_assert_cmpuint(fake_nr_paging, <, MAX_PAGING);
+		fake_nr_paging++;
+	}
+	fake_paging[i].fd = fd;
+	fake_paging[i].regs = regs ? *regs : (struct walk_x86_regs){ 0 };
+	fake_paging[i].err = err;
 	g_mutex_unlock(&fake_lock);
 }
 
@@ -270,6 +301,11 @@ void fake_log_dump(void)
 				       "x) = %d, value 0x%" G_GINT64_MODIFIER "x",
 				       i, c.fd, c.reg, c.ret, c.value);
 			break;
+		case FAKE_GET_X86_PAGING:
+			g_test_message("  [%zu] get_x86_paging(vm fd %d, fd %d) = %d, cr3 0x%"
+				       G_GINT64_MODIFIER "x",
+				       i, c.vm_fd, c.fd, c.ret, c.value);
+			break;
 		case FAKE_GET_REGS:
 			g_test_message("  [%zu] get_regs(fd %d) = %d, pc 0x%" G_GINT64_MODIFIER "x",
 				       i, c.fd, c.ret, c.value);
@@ -353,11 +389,33 @@ int kernel_enable_cap(int fd, unsigned long cap)
 	return ret;
 }
 
+/* A u64 of struct kvm_sregs: the register FAKE_SREG(offset) of fake_set_one_reg(). */
+int kernel_get_sregs_u64(int vcpu_fd, size_t offset, uint64_t *ret_value)
+{
+	return kernel_get_one_reg(vcpu_fd, FAKE_SREG(offset), ret_value);
+}
+
+/* The test's hook, outside the fake's lock: a vCPU call that may wait (see fake-kernel.h). */
+static void call_hook(int fd, uint64_t gva)
+{
+	void (*hook)(void *data, int fd, uint64_t gva);
+	void *hook_data;
+
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	hook = fake_translate_hook;
+	hook_data = fake_translate_hook_data;
+	g_mutex_unlock(&fake_lock);
+	if (hook)
+		hook(hook_data, fd, gva);
+}
+
 int kernel_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *ret_value)
 {
 	struct fake_call c;
 	int ret = -ENOENT; /* the kernel's answer for a register it does not have */
 
+	call_hook(vcpu_fd, 0);
 	memset(&c, 0, sizeof(c));
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();
@@ -494,21 +552,46 @@ void fake_set_translate_hook(void (*hook)(void *data, int fd, uint64_t gva), voi
 	g_mutex_unlock(&fake_lock);
 }
 
+int kernel_get_x86_paging(int vm_fd, int vcpu_fd, struct walk_x86_regs *ret)
+{
+	struct fake_call c;
+	int err = -ENOSYS; /* nothing programmed (reset programs every vCPU) */
+
+	call_hook(vcpu_fd, 0);
+	memset(&c, 0, sizeof(c));
+	g_mutex_lock(&fake_lock);
+	fake_ensure_locked();
+	/* the vCPU's own registers, else the ones for every vCPU */
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned int i;
+
+		for (i = 0; i < fake_nr_paging; i++)
+			if (fake_paging[i].fd == (pass ? -1 : vcpu_fd))
+				break;
+		if (i == fake_nr_paging)
+			continue;
+		err = fake_paging[i].err;
+		if (!err) {
+			*ret = fake_paging[i].regs;
+			c.value = ret->cr3;
+		}
+		break;
+	}
+	c.kind = FAKE_GET_X86_PAGING;
+	c.fd = vcpu_fd;
+	c.vm_fd = vm_fd;
+	c.ret = err;
+	g_array_append_val(fake_log, c);
+	g_mutex_unlock(&fake_lock);
+	return err;
+}
+
 int kernel_translate(int vcpu_fd, uint64_t gva, uint64_t *ret_gpa)
 {
-	void (*hook)(void *data, int fd, uint64_t gva);
-	void *hook_data;
 	struct fake_call c;
 	int ret = 0;
 
-	g_mutex_lock(&fake_lock);
-	fake_ensure_locked();
-	hook = fake_translate_hook;
-	hook_data = fake_translate_hook_data;
-	g_mutex_unlock(&fake_lock);
-	if (hook)
-		hook(hook_data, vcpu_fd, gva);
-
+	call_hook(vcpu_fd, gva);
 	memset(&c, 0, sizeof(c));
 	g_mutex_lock(&fake_lock);
 	fake_ensure_locked();

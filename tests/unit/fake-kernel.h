@@ -6,8 +6,9 @@
  * bytes given to set_guest_debug and their size, the array an s390 image points to, and what
  * the fake returned), and every result is programmable: the architecture the fake kernel is of
  * (x86_64 by default, whatever the host), capability values, failures of the next
- * set_guest_debug or enable_cap calls, ONE_REG and KVM_GET_REGS values, and a translation that
- * is the identity by default, shifted by a fixed delta, or -EFAULT on chosen ranges.
+ * set_guest_debug or enable_cap calls, ONE_REG and KVM_GET_REGS values, x86 paging registers per
+ * vCPU, and a KVM_TRANSLATE that is the identity by default, shifted by a fixed delta, or
+ * -EFAULT on chosen ranges.
  * fake_kernel_reset() puts everything back to the defaults and empties the log.
  *
  * The fake is thread-safe: a test may kick or insert from a second thread.
@@ -47,6 +48,7 @@ enum fake_call_kind {
 	FAKE_ENABLE_CAP = 4,
 	FAKE_GET_ONE_REG = 5,
 	FAKE_GET_REGS = 6,
+	FAKE_GET_X86_PAGING = 7,
 };
 
 struct fake_call {
@@ -56,7 +58,9 @@ struct fake_call {
 	uint64_t gva;                /* FAKE_TRANSLATE */
 	uint64_t gpa;                /* FAKE_TRANSLATE: what was returned, when ret == 0 */
 	uint64_t reg;                /* FAKE_GET_ONE_REG: the id */
-	uint64_t value;              /* FAKE_GET_ONE_REG, FAKE_GET_REGS: what was returned */
+	uint64_t value;              /* FAKE_GET_ONE_REG, FAKE_GET_REGS: what was returned;
+				      * FAKE_GET_X86_PAGING: the cr3 returned */
+	int vm_fd;                   /* FAKE_GET_X86_PAGING */
 	size_t size;                 /* FAKE_SET_GUEST_DEBUG */
 	uint8_t bytes[FAKE_MAX_IMAGE]; /* FAKE_SET_GUEST_DEBUG: the first min(size, 520) bytes */
 	/*
@@ -101,8 +105,18 @@ void fake_fail_enable_cap(int err, unsigned int count);
 
 /* get_one_reg: register id reads as value (a negative err instead: the call fails). */
 void fake_set_one_reg(uint64_t id, uint64_t value, int err);
+/* The pseudo register id of the u64 at offset in struct kvm_sregs (KVM_GET_SREGS). */
+#define FAKE_SREG(offset) (0xf000000000000000ull | (offset))
 /* get_regs_pc: the pc KVM_GET_REGS gives (err < 0: the call fails). */
 void fake_set_regs_pc(uint64_t pc, int err);
+
+/*
+ * get_x86_paging: the registers a vCPU gives (fd; -1: every vCPU without registers of its own),
+ * or err < 0 instead.  Reset: a vCPU after INIT (cr0 0x60000010, paging off, the rest 0) whose
+ * VMM set no CPUID (maxphyaddr 36, as the kernel takes it).
+ */
+struct walk_x86_regs;
+void fake_set_x86_paging(int fd, const struct walk_x86_regs *regs, int err);
 
 /* translate: gpa = gva + delta (wrapping), except in the -EFAULT ranges. */
 void fake_translate_set_delta(uint64_t delta);
@@ -110,8 +124,10 @@ void fake_translate_set_delta(uint64_t delta);
 void fake_translate_add_fault(uint64_t start, uint64_t len);
 
 /*
- * translate: hook(data, fd, gva) is called first, outside the fake's lock, by every translate
- * (a test makes it block, as KVM_TRANSLATE does while that vCPU is inside KVM_RUN); NULL: none.
+ * translate, get_x86_paging and get_one_reg: hook(data, fd, gva) is called first, outside the
+ * fake's lock, by every one of them (gva: the address translated; 0 for register reads), so
+ * that a test makes them block, as these vCPU calls do while that vCPU is inside KVM_RUN;
+ * NULL: none.
  */
 void fake_set_translate_hook(void (*hook)(void *data, int fd, uint64_t gva), void *data);
 

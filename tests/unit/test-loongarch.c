@@ -179,75 +179,14 @@ static void test_decode(void)
 
 /* ---- the core's policies, through the fake kernel ---- */
 
-#define VM_FD 210
-#define VCPU_FD 211
-
-#define MEM_GPA 0x200000ull
-#define MEM_SIZE 0x10000u
-
-struct fix {
-	struct kvmdbg_vm *vm;
-	struct kvmdbg_vcpu *vcpu;
-	struct kvm_run *run;
-	uint8_t *mem;
-	uint8_t *orig;
-};
-
-static const int sentinel_storage;
-#define SENTINEL ((const struct kvmdbg_event *)(const void *)&sentinel_storage)
-
-/* A loongarch64 fake kernel: KVM_CAP_SET_GUEST_DEBUG 1, KVM_CAP_SET_GUEST_DEBUG2 as given. */
-static void fix_init(struct fix *f, int debug2)
+/*
+ * A loongarch64 fake kernel: KVM_CAP_SET_GUEST_DEBUG 1, KVM_CAP_SET_GUEST_DEBUG2 as given,
+ * nothing else until the test says so (fixture.h).
+ */
+static void fix_init(struct fx *f, int debug2)
 {
-	memset(f, 0, sizeof(*f));
-	fake_kernel_reset();
-	fake_set_arch(ARCH, debug2);
-	f->mem = g_malloc(MEM_SIZE);
-	for (size_t i = 0; i < MEM_SIZE; i++)
-		f->mem[i] = (uint8_t)(i * 29 + 7);
-	f->orig = g_malloc(MEM_SIZE);
-	memcpy(f->orig, f->mem, MEM_SIZE);
-	f->run = fake_run_new();
-}
-
-static void fix_vm(struct fix *f)
-{
-	g_assert_cmpint(kvmdbg_vm_new(VM_FD, &f->vm), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, MEM_GPA, MEM_SIZE, f->mem), ==, 0);
-	/* a guest without paging: off x86 the library has no default translation */
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, NULL, NULL, kvmdbg_translate_identity,
-						 NULL), ==, 0);
-}
-
-static void fix_vcpu(struct fix *f)
-{
-	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, VCPU_FD, f->run, &f->vcpu), ==, 0);
-}
-
-static void fix_fini(struct fix *f)
-{
-	kvmdbg_vcpu_free(f->vcpu);
-	kvmdbg_vm_free(f->vm);
-	/* everything removed: guest memory as it was */
-	g_assert_cmpmem(f->mem, MEM_SIZE, f->orig, MEM_SIZE);
-	g_free(f->run);
-	g_free(f->mem);
-	g_free(f->orig);
-}
-
-static uint8_t *at(struct fix *f, uint64_t gpa)
-{
-	g_assert_cmpuint(gpa - MEM_GPA, <, MEM_SIZE);
-	return f->mem + (gpa - MEM_GPA);
-}
-
-/* What the kernel leaves after the SWDBG hypercall: exit_reason 4 and nothing else. */
-static void debug_exit(struct fix *f)
-{
-	uint8_t *b = (uint8_t *)f->run;
-
-	memset(b, 0, 2352);
-	golden_put(b + 8, 4, 4, false);
+	fx_init_plain(f, "loongarch64", debug2);
+	g_assert_true(fake_get_arch() == ARCH);
 }
 
 static void assert_features(struct kvmdbg_vm *vm, int guest_debug, int step, int sw)
@@ -262,74 +201,59 @@ static void assert_features(struct kvmdbg_vm *vm, int guest_debug, int step, int
 }
 
 /* pre_run issues exactly one 8-byte set_guest_debug: assert its bytes */
-static void pre_run_image(struct fix *f, const uint8_t expected[8])
+static void pre_run_image(struct fx *f, const uint8_t expected[8])
 {
-	struct fake_call c;
+	struct fake_call c = fx_pre_run_one(f->vcpu[0], FX_VCPU_FD, 8);
 
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu), ==, 1);
-	assert_log_len(1);
-	c = fake_log_get(0);
-	g_assert_cmpint(c.kind, ==, FAKE_SET_GUEST_DEBUG);
-	g_assert_cmpint(c.fd, ==, VCPU_FD);
-	g_assert_cmpuint(c.size, ==, 8);
-	g_assert_cmpint(c.ret, ==, 0);
 	assert_bytes(c.bytes, expected, 8);
-	fake_log_clear();
-}
-
-static int exit_of(struct fix *f, const struct kvmdbg_event **ev)
-{
-	*ev = SENTINEL;
-	return kvmdbg_vcpu_handle_exit(f->vcpu, 0, ev);
 }
 
 static void test_core_probe(void)
 {
-	struct fix fx, *f = &fx;
+	struct fx fix, *f = &fix;
 	struct fake_call c;
 	uint32_t mask = 0;
 
 	fix_init(f, 0);
 	fake_set_one_reg(REG_DEBUG_INST, HVCL_SWDBG, 0);
-	fix_vm(f);
+	fx_vm(f, 0);
 	/* KVM_CAP_SET_GUEST_DEBUG2 is 0 on loongarch: the legacy mask, without SINGLESTEP */
 	g_assert_cmpint(kvmdbg_vm_get_control_mask(f->vm, &mask), ==, 0);
 	g_assert_cmphex(mask, ==, 0x10001);
 	/* the instruction is not known before a vCPU gives it */
 	assert_features(f->vm, 1, 0, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA, 0, 0, NULL,
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA, 0, 0, NULL,
 					 NULL), ==, -EOPNOTSUPP);
 	fake_log_clear();
-	fix_vcpu(f);
+	fx_attach(f, 0);
 	assert_log_len(1);
 	c = fake_log_get(0);
 	g_assert_cmpint(c.kind, ==, FAKE_GET_ONE_REG);
-	g_assert_cmpint(c.fd, ==, VCPU_FD);
+	g_assert_cmpint(c.fd, ==, FX_VCPU_FD);
 	g_assert_cmphex(c.reg, ==, REG_DEBUG_INST);
 	assert_features(f->vm, 1, 0, 1);
 	g_assert_cmpint(kvmdbg_vm_get_hw_slots(f->vm, false), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_hw_slots(f->vm, true), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu, true), ==, -EOPNOTSUPP);
-	g_assert_false(kvmdbg_vcpu_is_single_step(f->vcpu));
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_HW_BREAK, MEM_GPA, 0, 0, NULL,
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(f->vcpu[0], true), ==, -EOPNOTSUPP);
+	g_assert_false(kvmdbg_vcpu_is_single_step(f->vcpu[0]));
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_HW_BREAK, FX_GPA, 0, 0, NULL,
 					 NULL), ==, -EOPNOTSUPP);
 	for (int t = KVMDBG_POINT_WATCH_WRITE; t <= KVMDBG_POINT_WATCH_ACCESS; t++)
-		g_assert_cmpint(kvmdbg_vm_insert(f->vm, (enum kvmdbg_point_type)t, MEM_GPA, 4, 0,
+		g_assert_cmpint(kvmdbg_vm_insert(f->vm, (enum kvmdbg_point_type)t, FX_GPA, 4, 0,
 						 NULL, NULL), ==, -EOPNOTSUPP);
 	/* without single-step no other vCPU could step over a per-vCPU breakpoint */
-	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu, KVMDBG_POINT_SW_BREAK, MEM_GPA, 0, 0, NULL,
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, FX_GPA, 0, 0, NULL,
 					   NULL), ==, -EOPNOTSUPP);
 	/* misaligned: the instruction is a word */
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA + 2, 0, 0, NULL,
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + 2, 0, 0, NULL,
 					 NULL), ==, -EINVAL);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 0);
-	fix_fini(f);
+	fx_fini_restored(f);
 }
 
 static void test_core_old_kernels(void)
 {
-	struct fix fx, *f = &fx;
+	struct fx fix, *f = &fix;
 	uint32_t mask = 0;
 
 	/* 6.7 to 6.9: no capability, every KVM_SET_GUEST_DEBUG fails, no DEBUG_INST register */
@@ -337,112 +261,112 @@ static void test_core_old_kernels(void)
 	fake_set_cap(FAKE_CAP_SET_GUEST_DEBUG, 0);
 	fake_set_one_reg(REG_DEBUG_INST, 0, -EINVAL);
 	fake_fail_set_guest_debug(-EINVAL, 1);
-	fix_vm(f);
-	fix_vcpu(f);
+	fx_vm(f, 0);
+	fx_attach(f, 0);
 	assert_features(f->vm, 0, 0, 0);
-	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, MEM_GPA, 0, 0, NULL,
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA, 0, 0, NULL,
 					 NULL), ==, -EOPNOTSUPP);
-	fix_fini(f);
+	fx_fini_restored(f);
 
 	/* a kernel that would one day report single-step in KVM_CAP_SET_GUEST_DEBUG2 gets it */
 	fix_init(f, 0x10003);
 	fake_set_one_reg(REG_DEBUG_INST, HVCL_SWDBG, 0);
-	fix_vm(f);
-	fix_vcpu(f);
+	fx_vm(f, 0);
+	fx_attach(f, 0);
 	g_assert_cmpint(kvmdbg_vm_get_control_mask(f->vm, &mask), ==, 0);
 	g_assert_cmphex(mask, ==, 0x10003);
 	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, KVMDBG_FEATURE_SINGLE_STEP), ==, 1);
 	g_assert_cmpint(kvmdbg_vm_has_feature(f->vm, KVMDBG_FEATURE_SW_BREAKPOINT), ==, 1);
-	fix_fini(f);
+	fx_fini_restored(f);
 }
 
 static void test_core_sw(void)
 {
 	static const uint8_t sw[8] = { 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t off[8];
-	struct fix fx, *f = &fx;
+	struct fx fix, *f = &fix;
 	const struct kvmdbg_event *ev;
 	uint64_t p = 0, q = 0;
 	uint32_t e = 0;
 	uint64_t status = 0;
-	uint64_t a = MEM_GPA + 0x100, b = MEM_GPA + 0x204, g = MEM_GPA + 0x300;
+	uint64_t a = FX_GPA + 0x100, b = FX_GPA + 0x204, g = FX_GPA + 0x300;
 	struct fake_call c;
 
 	fix_init(f, 0);
 	fake_set_one_reg(REG_DEBUG_INST, HVCL_SWDBG, 0);
-	fix_vm(f);
-	fix_vcpu(f);
+	fx_vm(f, 0);
+	fx_attach(f, 0);
 
 	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, &p), ==,
 			0);
 	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, b, 4,
 					 KVMDBG_POINT_ONESHOT, NULL, &q), ==, 0);
 	/* the kernel's word, little-endian */
-	g_assert_cmpmem(at(f, a), 4, hvcl, 4);
-	g_assert_cmpmem(at(f, a) + 4, 4, f->orig + 0x104, 4);
+	g_assert_cmpmem(fx_mem(f, a), 4, hvcl, 4);
+	g_assert_cmpmem(fx_mem(f, a) + 4, 4, f->orig + 0x104, 4);
 	g_assert_cmpuint(fx_point(f->vm, p).len, ==, 4);
-	g_assert_cmpmem(at(f, b), 4, hvcl, 4);
+	g_assert_cmpmem(fx_mem(f, b), 4, hvcl, 4);
 	pre_run_image(f, sw);
 
 	/* the hypercall's exit: the pc (not advanced) from KVM_GET_REGS, nothing else read */
 	fake_set_regs_pc(a, 0);
-	debug_exit(f);
+	fx_loongarch(f->run[0]);
 	fake_log_clear();
-	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	assert_log_len(1);
 	c = fake_log_get(0);
 	g_assert_cmpint(c.kind, ==, FAKE_GET_REGS);
-	g_assert_cmpint(c.fd, ==, VCPU_FD);
+	g_assert_cmpint(c.fd, ==, FX_VCPU_FD);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
 	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
-	g_assert_true(kvmdbg_event_get_vcpu(ev) == f->vcpu);
+	g_assert_true(kvmdbg_event_get_vcpu(ev) == f->vcpu[0]);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, a);
 	g_assert_cmpint(kvmdbg_event_get_raw_exception(ev, &e), ==, -ENODATA);
 	g_assert_cmpint(kvmdbg_event_get_raw_status(ev, &status), ==, -ENODATA);
 	/* no single-step, no step-over: nothing to send, the next run stops there again */
 	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, 0);
 	assert_log_len(0);
-	g_assert_cmpmem(at(f, a), 4, hvcl, 4);
-	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpmem(fx_mem(f, a), 4, hvcl, 4);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
 	g_assert_cmpuint(fx_point_hits(f->vm, p), ==, 2);
 
 	/* the one-shot takes itself out: the original word is back */
 	fake_set_regs_pc(b, 0);
-	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_SW_BREAKPOINT);
 	g_assert_true(kvmdbg_event_get_point_id(ev) == q);
-	g_assert_cmpmem(at(f, b), 4, f->orig + 0x204, 4);
+	g_assert_cmpmem(fx_mem(f, b), 4, f->orig + 0x204, 4);
 	g_assert_false(fx_point_armed(f->vm, q));
 	/* if the vCPU exits there again before it saw the original: run it */
-	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_RESUME);
-	g_assert_true(ev == SENTINEL);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_true(ev == FX_NO_EVENT);
 
 	/* the guest's own SWDBG hypercall is the guest's; the kernel has no way to hand it back */
-	memcpy(at(f, g), hvcl, 4);
+	memcpy(fx_mem(f, g), hvcl, 4);
 	fake_set_regs_pc(g, 0);
-	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
 	g_assert_cmphex(kvmdbg_event_get_pc(ev), ==, g);
 	g_assert_cmpuint(kvmdbg_event_get_point_id(ev), ==, 0);
-	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu, ev), ==, -EOPNOTSUPP);
-	memcpy(at(f, g), f->orig + 0x300, 4);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[0], ev), ==, -EOPNOTSUPP);
+	memcpy(fx_mem(f, g), f->orig + 0x300, 4);
 
 	/* KVM_GET_REGS failing fails the exit */
 	fake_set_regs_pc(0, -EIO);
-	g_assert_cmpint(exit_of(f, &ev), ==, -EIO);
-	g_assert_true(ev == SENTINEL);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, -EIO);
+	g_assert_true(ev == FX_NO_EVENT);
 
 	/* not a debug exit: nothing read */
-	golden_put((uint8_t *)f->run + 8, 38, 4, false);
+	golden_put((uint8_t *)f->run[0] + 8, 38, 4, false);
 	fake_log_clear();
-	g_assert_cmpint(exit_of(f, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
+	g_assert_cmpint(fx_exit(f, 0, &ev), ==, KVMDBG_EXIT_NOT_DEBUG);
 	assert_log_len(0);
 
 	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 2);
 	pre_run_image(f, off);
-	fix_fini(f);
+	fx_fini_restored(f);
 }
 
 int main(int argc, char **argv)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Guest memory: regions and callbacks, translation, and memory as the guest's program sees it
- * (kvmdbg_vm_read_memory() and friends), over the fake kernel edge (fixture.h).
+ * (kvmdbg_vm_read_memory() and friends), over the fake kernel edge (fixture.h); software
+ * breakpoints written through each of them.
  */
 #include <errno.h>
 #include <string.h>
@@ -10,27 +11,14 @@
 
 #include <kvmdbg/kvmdbg.h>
 
+#include "fake-kernel.h"
 #include "fixture.h"
-
-#define PAGE 0x1000ull
-
-/* Virtual page k of the RAM is physical page 15 - k; anything else does not translate. */
-static int translate_reversed(void *user_data, uint64_t gva, uint64_t *ret_gpa)
-{
-	uint64_t off = gva - FX_GPA;
-
-	(void)user_data;
-	if (off >= FX_SIZE)
-		return -EFAULT;
-	*ret_gpa = FX_GPA + (15 - off / PAGE) * PAGE + off % PAGE;
-	return 0;
-}
 
 static uint64_t phys_of(uint64_t gva)
 {
 	uint64_t gpa = 0;
 
-	g_assert_cmpint(translate_reversed(NULL, gva, &gpa), ==, 0);
+	g_assert_cmpint(fx_translate_reversed(NULL, gva, &gpa), ==, 0);
 	return gpa;
 }
 
@@ -77,12 +65,12 @@ static void test_masked_read_write(void)
 /* A range across pages: each page translated on its own; one that does not changes nothing. */
 static void test_cross_page(void)
 {
-	const uint64_t a = fx_addr(PAGE + PAGE - 4); /* the last 4 bytes of virtual page 1 */
+	const uint64_t a = fx_addr(FX_PAGE + FX_PAGE - 4); /* the last 4 bytes of virtual page 1 */
 	uint8_t buf[8], sentinel[8];
 	struct fx f;
 
 	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_reversed, NULL), ==,
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, fx_translate_reversed, NULL), ==,
 			0);
 	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a + 5, 0, 0, NULL, NULL), ==,
 			0);
@@ -145,11 +133,11 @@ static void test_access_bad_input(void)
 /* Translation */
 
 /*
- * Without a callback, x86 translates with KVM_TRANSLATE on the vCPU the caller chose, else on
- * the one that reported the latest event (a kernel address may translate only through the
- * vCPU that stopped there), else on the first attached.
+ * Without a callback, x86 translates (a walk over the vCPU's registers, or KVM_TRANSLATE) on
+ * the vCPU the caller chose, else on the one that reported the latest event (a kernel address
+ * may translate only through the vCPU that stopped there), else on the first attached.
  */
-static void test_translate_vcpu(void)
+static void translate_vcpu(enum kvmdbg_translation how)
 {
 	const struct kvmdbg_event *ev;
 	struct fake_call c;
@@ -159,13 +147,16 @@ static void test_translate_vcpu(void)
 	fx_init_bare(&f, "x86_64", 0x1f0003);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f.vm, how), ==, 0);
 	for (int i = 0; i < 3; i++)
 		g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD + i, f.run[i], &f.vcpu[i]), ==, 0);
 
 	fake_log_clear();
 	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, fx_addr(0x10), &byte, 1), ==, 0);
+	assert_log_len(1);
 	c = fake_log_get(0);
-	g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
+	g_assert_cmpint(c.kind, ==, how == KVMDBG_TRANSLATION_KVM ? FAKE_TRANSLATE :
+				    FAKE_GET_X86_PAGING);
 	g_assert_cmpint(c.fd, ==, FX_VCPU_FD);
 
 	/* vCPU 2 stops: it translates from now on */
@@ -199,13 +190,108 @@ static void test_translate_vcpu(void)
 	fx_fini(&f);
 }
 
-/*
- * Regression: off x86 there is no KVM_TRANSLATE, and the default was silently the identity,
- * even with the guest's MMU on.  Now a caller declares it.
- */
-static void test_no_default_translation_off_x86(void)
+static void test_sw_translate_kernel(void)
 {
-	static const char *const arches[] = { "aarch64", "s390x", "riscv64", "ppc64le-book3s" };
+	/* no translate callback, KVM_TRANSLATE chosen: on the first attached vCPU */
+	const uint64_t delta = 0x40000000;
+	struct fx fix, *f = &fix;
+	uint64_t p;
+	const struct kvmdbg_event *ev;
+	struct fake_call c;
+	int ret;
+
+	fx_init_bare(f, "x86_64", FAKE_DEFAULT_GUEST_DEBUG2);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f->vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA, FX_SIZE, f->mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f->vm, KVMDBG_TRANSLATION_KVM), ==, 0);
+	fx_attach(f, 0);
+	fx_attach(f, 1);
+	fx_settle(f, 0);
+
+	/* gva = gpa + delta */
+	fake_translate_set_delta((uint64_t)0 - delta);
+	fake_log_clear();
+	p = fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + 0x200 + delta, 1, 0);
+	g_assert_cmpuint(fake_log_count(FAKE_TRANSLATE), >=, 1);
+	g_assert_cmpuint(fake_log_count(FAKE_SET_GUEST_DEBUG), ==, 0);
+	for (size_t i = 0; i < fake_log_len(); i++) {
+		c = fake_log_get(i);
+		g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
+		g_assert_cmpint(c.fd, ==, FX_VCPU_FD);
+		g_assert_cmphex(c.gva, ==, FX_GPA + 0x200 + delta);
+	}
+	g_assert_cmphex(f->mem[0x200], ==, 0xcc);
+	g_assert_cmphex(fx_point(f->vm, p).addr, ==, FX_GPA + 0x200 + delta);
+
+	/* the exit reports the virtual address; the lookup needs no translation */
+	fx_x86_event(f, 1, 3, FX_GPA + 0x200 + delta, FX_DR6_NONE, ev,
+		   KVMDBG_EVENT_SW_BREAKPOINT);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+
+	/* an unmapped address */
+	fake_translate_add_fault(FX_GPA + 0x1000 + delta, 0x1000);
+	fake_log_clear();
+	ret = kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + 0x1800 + delta, 1, 0, NULL,
+			       NULL);
+	g_assert_cmpint(ret, ==, -EFAULT);
+	g_assert_cmpuint(fake_log_count(FAKE_SET_GUEST_DEBUG), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 1);
+	g_assert_cmpuint(0, ==, fx_find(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + 0x1800 + delta));
+	f->mem[0x200] = f->orig[0x200];
+	g_assert_cmpmem(f->mem, FX_SIZE, f->orig, FX_SIZE);
+	f->mem[0x200] = 0xcc;
+
+	/* a mapped address outside the registered RAM, and no read/write callbacks */
+	fake_log_clear();
+	ret = kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + FX_SIZE + delta, 1, 0,
+			       NULL, NULL);
+	g_assert_cmpint(ret, ==, -EFAULT);
+	g_assert_cmpuint(fake_log_count(FAKE_SET_GUEST_DEBUG), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 1);
+
+	/*
+	 * An int3 that is not the library's, on the second vCPU: the look at guest memory
+	 * translates with that vCPU, never with the first one, which may be inside KVM_RUN.
+	 */
+	f->mem[0x300] = 0xcc;
+	fx_x86_bp(f->run[1], FX_GPA + 0x300 + delta);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(f->vcpu[1], 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	g_assert_cmpint(kvmdbg_event_get_type(ev), ==, KVMDBG_EVENT_GUEST_BREAKPOINT);
+	assert_log_len(1);
+	c = fake_log_get(0);
+	g_assert_cmpint(c.kind, ==, FAKE_TRANSLATE);
+	g_assert_cmpint(c.fd, ==, FX_VCPU_FD + 1);
+	g_assert_cmphex(c.gva, ==, FX_GPA + 0x300 + delta);
+	f->mem[0x300] = f->orig[0x300];
+
+	/* hardware points take addresses as they are: no translation */
+	fake_log_clear();
+	fx_insert(f->vm, KVMDBG_POINT_HW_BREAK, FX_GPA + 0x1800 + delta, 1, 0);
+	fx_insert(f->vm, KVMDBG_POINT_WATCH_WRITE, 0xdead0000, 8, 0);
+	assert_log_len(0);
+
+	fx_fini(f);
+}
+
+static void test_translate_vcpu_walk(void)
+{
+	translate_vcpu(KVMDBG_TRANSLATION_WALK);
+}
+
+static void test_translate_vcpu_kvm(void)
+{
+	translate_vcpu(KVMDBG_TRANSLATION_KVM);
+}
+
+/*
+ * Regression: off x86 there was no KVM_TRANSLATE, and the default was silently the identity,
+ * even with the guest's MMU on.  Now an architecture without a page walker (all but x86 and
+ * arm64) has no default, and a caller declares it.
+ */
+static void test_no_default_translation_without_walker(void)
+{
+	static const char *const arches[] = { "s390x", "riscv64", "ppc64le-book3s" };
 	struct fx f;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(arches); i++) {
@@ -268,6 +354,66 @@ static void test_remove_memory(void)
 	g_free(copy);
 }
 
+static void test_add_memory_bad(struct fx *f, gconstpointer data)
+{
+	uint8_t *buf = g_malloc0(0x3000);
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0x200000, 0, buf), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0x200000, 0x1000, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0xfffffffffffff000ull, 0x2000, buf), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 2, ~0ull, buf), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, ~0ull, 2, buf), ==, -EINVAL);
+
+	/* overlaps of [FX_GPA, FX_GPA + FX_SIZE) */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA, FX_SIZE, buf), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA + 0x1000, 0x1000, buf), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA - 0x1000, 0x1001, buf), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA + FX_SIZE - 1, 0x1000, buf), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA - 0x1000, FX_SIZE + 0x2000, buf), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA + FX_SIZE - 1, 1, buf), ==, -EEXIST);
+	/* [1, 2^64) does not wrap, but overlaps */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 1, ~0ull, buf), ==, -EEXIST);
+	fx_assert_unchanged(f);
+
+	/* refused regions were not registered: a breakpoint there still faults */
+	fx_refuse_insert(f, KVMDBG_POINT_SW_BREAK, 0x200000, 1, 0, -EFAULT);
+	g_assert_cmphex(buf[0], ==, 0);
+
+	/* adjacent on both sides is fine, and then usable */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA - 0x1000, 0x1000, buf), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA + FX_SIZE, 0x1000, buf + 0x1000), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA + FX_SIZE, 0x1000, buf + 0x2000), ==,
+			-EEXIST);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA - 1, 1, 0, NULL,
+					 NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + FX_SIZE, 1, 0,
+					 NULL, NULL), ==, 0);
+	g_assert_cmphex(buf[0xfff], ==, 0xcc);
+	g_assert_cmphex(buf[0x1000], ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA - 1), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, FX_GPA + FX_SIZE), ==, 0);
+	g_assert_cmphex(buf[0xfff], ==, 0);
+	g_assert_cmphex(buf[0x1000], ==, 0);
+
+	/* the very top of the address space is a region like any other */
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, 0xfffffffffffff000ull, 0x1000, buf + 0x2000),
+			==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, ~0ull, 1, 0, NULL, NULL),
+			==, 0);
+	g_assert_cmphex(buf[0x2fff], ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, ~0ull), ==, 0);
+	g_assert_cmphex(buf[0x2fff], ==, 0);
+
+	/* the VM object is freed before buf */
+	fx_free_vm(f);
+	g_free(buf);
+}
+
 /* Every 16 KiB of the RAM's virtual range maps to its first 16 KiB. */
 static int alias_translate(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 {
@@ -280,7 +426,8 @@ static int alias_translate(void *user_data, uint64_t gva, uint64_t *ret_gpa)
 
 /*
  * Regression: two virtual addresses that map to the same physical byte were both accepted, and
- * the second removal said the guest had overwritten the breakpoint.  Now the second is refused.
+ * the second removal said the guest had overwritten the breakpoint.  Fix: the second is
+ * refused with -EEXIST.
  */
 static void test_alias_refused(void)
 {
@@ -324,13 +471,13 @@ static void test_write_past_ram(void)
 	g_assert_cmpint(kvmdbg_vm_write_phys(f.vm, end - 4, buf, sizeof(buf)), ==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 4, buf, sizeof(buf)), ==, -EFAULT);
 	/* a write of several pages, the last one outside RAM */
-	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * PAGE, buf, sizeof(buf)), ==, 0);
-	memcpy(f.orig + FX_SIZE - 3 * PAGE, buf, sizeof(buf));
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * FX_PAGE, buf, sizeof(buf)), ==, 0);
+	memcpy(f.orig + FX_SIZE - 3 * FX_PAGE, buf, sizeof(buf));
 	{
-		static uint8_t big[3 * PAGE + 1];
+		static uint8_t big[3 * FX_PAGE + 1];
 
 		memset(big, 0x5a, sizeof(big));
-		g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * PAGE, big, sizeof(big)),
+		g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * FX_PAGE, big, sizeof(big)),
 				==, -EFAULT);
 	}
 	g_assert_cmphex(*fx_mem(&f, end - 2), ==, 0xcc);
@@ -362,15 +509,15 @@ static int write_refused(void *user_data, uint64_t gpa, const void *buf, size_t 
  */
 static void test_split_insn_second_page_refused(void)
 {
-	const uint64_t a = fx_addr(PAGE - 2);
+	const uint64_t a = fx_addr(FX_PAGE - 2);
 	struct fx f;
 
 	fx_init(&f, "riscv64", 0x1, 1);
 	/* a 32-bit instruction at the site, so that riscv needs its 4-byte ebreak */
-	f.mem[PAGE - 2] = f.orig[PAGE - 2] = 0x13;
-	f.mem[PAGE - 1] = f.orig[PAGE - 1] = 0x00;
+	f.mem[FX_PAGE - 2] = f.orig[FX_PAGE - 2] = 0x13;
+	f.mem[FX_PAGE - 1] = f.orig[FX_PAGE - 1] = 0x00;
 	g_assert_cmpint(kvmdbg_vm_remove_memory(f.vm, FX_GPA), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, PAGE, f.mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_PAGE, f.mem), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_rest, write_refused,
 						 kvmdbg_translate_identity, &f),
 			==, 0);
@@ -381,20 +528,201 @@ static void test_split_insn_second_page_refused(void)
 	fx_fini(&f);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Memory through the caller's callbacks */
+
+struct cb_mem {
+	uint64_t gpa;
+	uint8_t buf[0x1000];
+	unsigned int reads, writes;
+	bool fail_writes;
+};
+
+static int cb_read(void *user_data, uint64_t gpa, void *buf, size_t len)
+{
+	struct cb_mem *m = user_data;
+
+	m->reads++;
+	if (gpa < m->gpa || gpa - m->gpa > sizeof(m->buf) || len > sizeof(m->buf) - (gpa - m->gpa))
+		return -EFAULT;
+	memcpy(buf, m->buf + (gpa - m->gpa), len);
+	return 0;
+}
+
+static int cb_write(void *user_data, uint64_t gpa, const void *buf, size_t len)
+{
+	struct cb_mem *m = user_data;
+
+	m->writes++;
+	if (m->fail_writes)
+		return -EFAULT;
+	if (gpa < m->gpa || gpa - m->gpa > sizeof(m->buf) || len > sizeof(m->buf) - (gpa - m->gpa))
+		return -EFAULT;
+	memcpy(m->buf + (gpa - m->gpa), buf, len);
+	return 0;
+}
+
+static int cb_translate(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	/* gva 0xffff800000000000 + x -> gpa x */
+	(void)user_data;
+	if (gva < 0xffff800000000000ull)
+		return -EFAULT;
+	*ret_gpa = gva - 0xffff800000000000ull;
+	return 0;
+}
+
+static void test_sw_memory_callbacks(void)
+{
+	const uint64_t base = 0xffff800000000000ull;
+	struct fx fix, *f = &fix;
+	struct cb_mem *m = g_new0(struct cb_mem, 1);
+	uint64_t p;
+	const struct kvmdbg_event *ev;
+	uint8_t copy[0x1000], img[72];
+
+	fx_init_bare(f, "x86_64", FAKE_DEFAULT_GUEST_DEBUG2);
+	m->gpa = 0x200000;
+	for (size_t i = 0; i < sizeof(m->buf); i++)
+		m->buf[i] = (uint8_t)(i ^ 0x5a);
+	m->buf[0x10] = 0x55;
+	memcpy(copy, m->buf, sizeof(copy));
+
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f->vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f->vm, FX_GPA, FX_SIZE, f->mem), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, cb_read, cb_write, cb_translate, m), ==,
+			0);
+	fx_attach(f, 0);
+	fx_settle(f, 0);
+
+	/* through the callbacks */
+	fake_log_clear();
+	p = fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, base + 0x200010, 1, 0);
+	assert_log_len(0);
+	g_assert_cmpuint(m->writes, >=, 1);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+	fx_x86_event(f, 0, 3, base + 0x200010, FX_DR6_NONE, ev,
+		   KVMDBG_EVENT_SW_BREAKPOINT);
+	g_assert_true(kvmdbg_event_get_point_id(ev) == p);
+	x86_image(img, 0x00010003, 0, 0, 0, 0, 0);
+	fx_pre_run_applies_step(f->vcpu[0], FX_VCPU_FD, img);
+	g_assert_cmphex(m->buf[0x10], ==, 0x55);
+	fx_x86_resume(f, 0, 1, base + 0x200011, FX_DR6_STEP);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+
+	/* the registered region first: the callbacks are not used for it */
+	m->reads = m->writes = 0;
+	fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, base + FX_GPA + 0x20, 1, 0);
+	g_assert_cmphex(f->mem[0x20], ==, 0xcc);
+	g_assert_cmpuint(m->reads, ==, 0);
+	g_assert_cmpuint(m->writes, ==, 0);
+
+	/* write refused by the callback: -EFAULT, nothing changed */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, base + 0x300000, 1, 0,
+					 NULL, NULL), ==, -EFAULT);
+	/* translation refused */
+	g_assert_cmpint(kvmdbg_vm_insert(f->vm, KVMDBG_POINT_SW_BREAK, 0x200010, 1, 0, NULL,
+					 NULL), ==, -EFAULT);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 2);
+
+	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 2);
+	g_assert_cmpmem(m->buf, sizeof(m->buf), copy, sizeof(copy));
+	g_assert_cmpmem(f->mem, FX_SIZE, f->orig, FX_SIZE);
+
+	fx_fini(f);
+	g_free(m);
+}
+
+static void test_sw_write_fails(void)
+{
+	/* guest memory that refuses writes: -EFAULT, and the state is kept for a retry */
+	const uint64_t base = 0xffff800000000000ull;
+	const uint64_t s = base + 0x200010, s1 = base + 0x200020;
+	struct fx fix, *f = &fix;
+	struct cb_mem *m = g_new0(struct cb_mem, 1);
+	uint64_t p, p1;
+	const struct kvmdbg_event *ev;
+	uint8_t img[72], step[72], copy[0x1000];
+
+	fx_init_bare(f, "x86_64", FAKE_DEFAULT_GUEST_DEBUG2);
+	m->gpa = 0x200000;
+	for (size_t i = 0; i < sizeof(m->buf); i++)
+		m->buf[i] = (uint8_t)(i ^ 0x5a);
+	memcpy(copy, m->buf, sizeof(copy));
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f->vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f->vm, cb_read, cb_write, cb_translate, m), ==,
+			0);
+	fx_attach(f, 0);
+	fx_settle(f, 0);
+
+	p = fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, s, 1, 0);
+	p1 = fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, s1, 1, KVMDBG_POINT_ONESHOT);
+	x86_image(img, 0x00010001, 0, 0, 0, 0, 0);
+	fx_pre_run_applies(f->vcpu[0], FX_VCPU_FD, img);
+
+	/* remove: -EFAULT, the point stays */
+	m->fail_writes = true;
+	g_assert_cmpint(kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, s), ==, -EFAULT);
+	g_assert_true(fx_find(f->vm, KVMDBG_POINT_SW_BREAK, s) == p);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 2);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+
+	/* the step over it: -EFAULT, no kernel call, still pending */
+	fx_x86_event(f, 0, 3, s, FX_DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
+	fake_log_clear();
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f->vcpu[0]), ==, -EFAULT);
+	assert_log_len(0);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+	m->fail_writes = false;
+	x86_image(step, 0x00010003, 0, 0, 0, 0, 0);
+	fx_pre_run_applies_step(f->vcpu[0], FX_VCPU_FD, step);
+	g_assert_cmphex(m->buf[0x10], ==, copy[0x10]);
+	fx_x86_resume(f, 0, 1, s + 1, FX_DR6_STEP);
+	g_assert_cmphex(m->buf[0x10], ==, 0xcc);
+	fx_pre_run_applies(f->vcpu[0], FX_VCPU_FD, img);
+
+	/* re-arming a one-shot: -EFAULT, still disarmed; then it works */
+	fx_x86_event(f, 0, 3, s1, FX_DR6_NONE, ev, KVMDBG_EVENT_SW_BREAKPOINT);
+	g_assert_false(fx_point_armed(f->vm, p1));
+	g_assert_cmphex(m->buf[0x20], ==, copy[0x20]);
+	m->fail_writes = true;
+	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, -EFAULT);
+	g_assert_false(fx_point_armed(f->vm, p1));
+	g_assert_cmphex(m->buf[0x20], ==, copy[0x20]);
+	m->fail_writes = false;
+	g_assert_cmpint(kvmdbg_vm_rearm(f->vm), ==, 1);
+	g_assert_true(fx_point_armed(f->vm, p1));
+	g_assert_cmphex(m->buf[0x20], ==, 0xcc);
+
+	g_assert_cmpint(kvmdbg_vm_remove_all(f->vm), ==, 2);
+	g_assert_cmpmem(m->buf, sizeof(m->buf), copy, sizeof(copy));
+	fx_fini(f);
+	g_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+
 	g_test_add_func("/kvmdbg/unit/memory/masked-read-write", test_masked_read_write);
 	g_test_add_func("/kvmdbg/unit/memory/cross-page", test_cross_page);
 	g_test_add_func("/kvmdbg/unit/memory/bad-input", test_access_bad_input);
-	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu", test_translate_vcpu);
-	g_test_add_func("/kvmdbg/unit/memory/regress/no-default-translation-off-x86",
-			test_no_default_translation_off_x86);
+
+	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu/walk", test_translate_vcpu_walk);
+	g_test_add_func("/kvmdbg/unit/memory/translate-vcpu/kvm", test_translate_vcpu_kvm);
+	g_test_add_func("/kvmdbg/unit/memory/translate-kernel", test_sw_translate_kernel);
+	g_test_add_func("/kvmdbg/unit/memory/no-default-translation-without-walker",
+			test_no_default_translation_without_walker);
+
 	g_test_add_func("/kvmdbg/unit/memory/remove-memory", test_remove_memory);
-	g_test_add_func("/kvmdbg/unit/memory/regress/alias-refused", test_alias_refused);
-	g_test_add_func("/kvmdbg/unit/memory/regress/write-past-ram-writes-nothing",
-			test_write_past_ram);
-	g_test_add_func("/kvmdbg/unit/memory/regress/split-insn-second-page-refused",
+	fx_test_add("/kvmdbg/unit/memory/add-bad", fx_setup_baseline, test_add_memory_bad);
+	g_test_add_func("/kvmdbg/unit/memory/alias-refused", test_alias_refused);
+
+	g_test_add_func("/kvmdbg/unit/memory/callbacks", test_sw_memory_callbacks);
+	g_test_add_func("/kvmdbg/unit/memory/write-fails", test_sw_write_fails);
+
+	g_test_add_func("/kvmdbg/unit/memory/write-past-ram-writes-nothing", test_write_past_ram);
+	g_test_add_func("/kvmdbg/unit/memory/split-insn-second-page-refused",
 			test_split_insn_second_page_refused);
 	return g_test_run();
 }

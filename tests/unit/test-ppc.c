@@ -185,7 +185,10 @@ static void test_pack_no_hw(void)
 
 static void test_pack_le_layout(void)
 {
-	/* the ppc64le byte order of the same layout (Book3S never gets slots: layout only) */
+	/*
+	 * the ppc64le byte order of the same layout; Book3S has no slots and pack() fills only
+	 * the slots an arch has, so this is BookE's layout in little-endian order
+	 */
 	static const uint8_t expected[8 + 2 * 16] = {
 		0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, /* control 0x20001 */
 		0x04, 0x03, 0x02, 0x01, 0x00, 0x00, 0x00, 0xc0, /* addr 0xc000000001020304 */
@@ -193,13 +196,15 @@ static void test_pack_le_layout(void)
 		0x08, 0x70, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* addr 0x7008 */
 		0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* READ | WRITE */
 	};
+	struct arch booke_le = *BOOKE;
 	struct debug_state st;
 	uint8_t out[264];
 
+	booke_le.big_endian = false;
 	memset(&st, 0, sizeof(st));
 	golden_slot(&st, BANK_BP, 0, SLOT_EXEC, 0xc000000001020304ull, 1, 0);
 	golden_slot(&st, BANK_WP, 0, SLOT_ACCESS, 0x7008, 8, 0);
-	golden_pack(BOOK3S_LE, &st, 0x20001, 0, out, NULL);
+	golden_pack(&booke_le, &st, 0x20001, 0, out, NULL);
 	assert_bytes(out, expected, sizeof(expected));
 	assert_bytes(out + sizeof(expected), zero, 264 - sizeof(expected));
 }

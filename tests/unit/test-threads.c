@@ -2,7 +2,7 @@
 /*
  * Threads and signals as real VMMs use them, over the fake kernel edge (fixture.h): a control
  * (gdb) thread next to vCPU threads, vCPU threads parked by a signal whose handler blocks
- * (kvmtool's pause), kicks.  Regression tests name what broke.
+ * (kvmtool's pause), kicks.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -82,7 +82,7 @@ static bool flag_is_up(struct flag *fl)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Regression: KVM_TRANSLATE with the VM lock held */
+/* KVM_TRANSLATE and the VM lock */
 
 struct translate_block {
 	struct flag entered, release;
@@ -120,10 +120,12 @@ static void *count_thread(void *data)
 }
 
 /*
- * KVM_TRANSLATE waits while its vCPU is inside KVM_RUN.  Made with the VM lock held, it blocked
- * every other thread's call into the VM, vCPU threads included, until that vCPU left KVM_RUN.
+ * Regression: KVM_TRANSLATE waits while its vCPU is inside KVM_RUN.  Made with the VM lock
+ * held, it blocked every other thread's call into the VM, vCPU threads included, until that
+ * vCPU left KVM_RUN.  Fix: KVM_TRANSLATE never runs with the VM lock held.  The walk reads
+ * the vCPU's registers, which waits the same way: without the lock too.
  */
-static void test_translate_without_vm_lock(void)
+static void translate_without_vm_lock(enum kvmdbg_translation how)
 {
 	struct translate_block tb;
 	pthread_t t1, t2;
@@ -138,6 +140,7 @@ static void test_translate_without_vm_lock(void)
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, FX_GPA, FX_SIZE, f.mem), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_default_translation(f.vm, how), ==, 0);
 	tb.f = &f;
 	fake_set_translate_hook(hook_block, &tb);
 
@@ -151,12 +154,24 @@ static void test_translate_without_vm_lock(void)
 	g_assert_true(counted);
 	g_assert_cmpint(tb.count, ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	g_assert_cmpuint(fake_log_count(how == KVMDBG_TRANSLATION_KVM ? FAKE_TRANSLATE :
+					FAKE_GET_X86_PAGING), ==, 1);
 	fake_set_translate_hook(NULL, NULL);
 	fx_fini(&f);
 }
 
+static void test_translate_without_vm_lock(void)
+{
+	translate_without_vm_lock(KVMDBG_TRANSLATION_KVM);
+}
+
+static void test_walk_without_vm_lock(void)
+{
+	translate_without_vm_lock(KVMDBG_TRANSLATION_WALK);
+}
+
 /* ------------------------------------------------------------------------------------------ */
-/* Regression: a vCPU thread parked by a signal inside a library call */
+/* A vCPU thread parked by a signal inside a library call */
 
 static sem_t parked, resume;
 static atomic_bool raise_on_read;
@@ -193,29 +208,6 @@ static int read_raising(void *user_data, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-static int read_mem(void *user_data, uint64_t gpa, void *buf, size_t len)
-{
-	struct fx *f = user_data;
-
-	memcpy(buf, fx_mem(f, gpa), len);
-	return 0;
-}
-
-static int write_mem(void *user_data, uint64_t gpa, const void *buf, size_t len)
-{
-	struct fx *f = user_data;
-
-	memcpy(fx_mem(f, gpa), buf, len);
-	return 0;
-}
-
-static int translate_identity(void *user_data, uint64_t gva, uint64_t *ret_gpa)
-{
-	(void)user_data;
-	*ret_gpa = gva;
-	return 0;
-}
-
 struct pause_test {
 	struct fx *f;
 	int exit_ret;
@@ -245,9 +237,10 @@ static void *gdb_insert_thread(void *data)
 }
 
 /*
- * kvmtool pauses the VM by signalling every vCPU thread, whose handler blocks until the VM is
- * resumed; the gdb thread then inserts breakpoints.  A vCPU thread parked inside the library
- * while it held the VM lock deadlocked the gdb thread.
+ * Regression: kvmtool pauses the VM by signalling every vCPU thread, whose handler blocks
+ * until the VM is resumed; the gdb thread then inserts breakpoints.  A vCPU thread parked
+ * inside the library while it held the VM lock deadlocked the gdb thread.  Fix: calls on a
+ * vCPU thread hold the VM lock only with every signal blocked.
  */
 static void test_signal_parked_vcpu_blocks_nobody(void)
 {
@@ -268,14 +261,14 @@ static void test_signal_parked_vcpu_blocks_nobody(void)
 
 	fx_init_bare(&f, "x86_64", 0x1f0003);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_mem, write_mem,
-						 translate_identity, &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, fx_read_mem, fx_write_mem,
+						 fx_translate_identity, &f), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
 	pt.f = &f;
 	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, fx_addr(0x200), 0,
 					 KVMDBG_POINT_ONESHOT, NULL, NULL), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_raising, write_mem,
-						 translate_identity, &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_raising, fx_write_mem,
+						 fx_translate_identity, &f), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
 
 	g_assert_cmpint(pthread_create(&vt, NULL, vcpu_thread, &pt), ==, 0);
@@ -304,7 +297,7 @@ static int read_noting_mask(void *user_data, uint64_t gpa, void *buf, size_t len
 
 	g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &cur), ==, 0);
 	blocked_in_read = sigismember(&cur, SIGUSR2);
-	return read_mem(user_data, gpa, buf, len);
+	return fx_read_mem(user_data, gpa, buf, len);
 }
 
 /*
@@ -319,8 +312,8 @@ static void test_signal_guard(void)
 
 	fx_init_bare(&f, "x86_64", 0x1f0003);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
-	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_noting_mask, write_mem,
-						 translate_identity, &f), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_noting_mask, fx_write_mem,
+						 fx_translate_identity, &f), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_set_signal_guard(NULL, false), ==, -EINVAL);
 	g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &before), ==, 0);
@@ -347,7 +340,7 @@ static void test_signal_guard(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Regression: kvmdbg_vcpu_set_kick(NULL) and a kick under way */
+/* kvmdbg_vcpu_set_kick(NULL) and a kick under way */
 
 struct kick_test {
 	struct flag in_kick, gate, cleared;
@@ -380,8 +373,9 @@ static void *clear_thread(void *data)
 }
 
 /*
- * After set_kick(NULL) returns, the caller frees what the callback used: a callback still
- * running on another thread then used freed memory.
+ * Regression: after set_kick(NULL) returns, the caller frees what the callback used: a
+ * callback still running on another thread then used freed memory.  Fix: set_kick() waits
+ * for a kick under way.
  */
 static void test_set_kick_waits_for_running_kick(void)
 {
@@ -412,12 +406,13 @@ static void test_set_kick_waits_for_running_kick(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/kvmdbg/unit/threads/regress/translate-without-vm-lock",
+	g_test_add_func("/kvmdbg/unit/threads/translate-without-vm-lock",
 			test_translate_without_vm_lock);
-	g_test_add_func("/kvmdbg/unit/threads/regress/signal-parked-vcpu-blocks-nobody",
+	g_test_add_func("/kvmdbg/unit/threads/walk-without-vm-lock", test_walk_without_vm_lock);
+	g_test_add_func("/kvmdbg/unit/threads/signal-parked-vcpu-blocks-nobody",
 			test_signal_parked_vcpu_blocks_nobody);
 	g_test_add_func("/kvmdbg/unit/threads/signal-guard", test_signal_guard);
-	g_test_add_func("/kvmdbg/unit/threads/regress/set-kick-waits-for-running-kick",
+	g_test_add_func("/kvmdbg/unit/threads/set-kick-waits-for-running-kick",
 			test_set_kick_waits_for_running_kick);
 	return g_test_run();
 }

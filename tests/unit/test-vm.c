@@ -1,19 +1,35 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The VM object: attaching, capabilities and the delivery probe, over the fake kernel edge
- * (fixture.h).
+ * The VM and vCPU objects over the fake kernel edge (fixture.h): making them (and refusing bad
+ * handles), keeping VMs apart, and what freeing a vCPU or a VM takes with it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include <glib.h>
 
 #include <kvmdbg/kvmdbg.h>
 
+#include "fake-kernel.h"
 #include "fixture.h"
-#include "kernel.h"
 
-/* Regression: kvmdbg_vm_new() took any fd, and its first ioctl went to whatever it was. */
+static int sentinel_storage;
+#define SENTINEL_VM ((struct kvmdbg_vm *)(void *)&sentinel_storage)
+#define SENTINEL_VCPU ((struct kvmdbg_vcpu *)(void *)&sentinel_storage)
+
+static void kick_nop(void *user_data)
+{
+	(void)user_data;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Making them */
+
+/*
+ * Regression: kvmdbg_vm_new() took any fd, and its first ioctl went to whatever it was.  Fix:
+ * an fd that is not a KVM VM's is refused with -EINVAL before any ioctl.
+ */
 static void test_new_refuses_other_fds(void)
 {
 	struct kvmdbg_vm *vm = (struct kvmdbg_vm *)(void *)&vm;
@@ -32,204 +48,262 @@ static void test_new_refuses_other_fds(void)
 	fx_fini(&f);
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* The delivery probe */
-
-/* What the fake host delivers: a bit per enum kvmdbg_feature. */
-struct host {
-	unsigned int delivers;
-	unsigned int runs;
-	int fail;        /* the trial run fails with this, or 0 */
-	int eintr_first; /* so many runs give -EINTR first */
-};
-
-static uint32_t le32(const uint8_t *p)
+static void test_null_vm(struct fx *f, gconstpointer data)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	struct kvmdbg_vm *vm = SENTINEL_VM;
+	uint64_t p = FX_NO_POINT;
+	uint32_t mask = 0x12345678;
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vm_new(-1, &vm), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_new(INT_MIN, &vm), ==, -EINVAL);
+	g_assert_true(vm == SENTINEL_VM);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, NULL), ==, -EINVAL);
+	/* refused before the kernel sees anything */
+	assert_log_len(0);
+
+	kvmdbg_vm_free(NULL);
+	g_assert_cmpint(kvmdbg_vm_has_feature(NULL, KVMDBG_FEATURE_GUEST_DEBUG), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_hw_slots(NULL, false), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_hw_slots(NULL, true), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_control_mask(NULL, &mask), ==, -EINVAL);
+	g_assert_cmphex(mask, ==, 0x12345678);
+	g_assert_cmpint(kvmdbg_vm_get_control_mask(f->vm, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_add_memory(NULL, 0x200000, 0x1000, f->mem), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(NULL, NULL, NULL, fx_translate_identity, NULL), ==,
+			-EINVAL);
+	g_assert_cmpint(kvmdbg_vm_insert(NULL, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0, NULL, &p),
+			==, -EINVAL);
+	g_assert_true(p == FX_NO_POINT);
+	g_assert_cmpint(kvmdbg_vm_remove(NULL, KVMDBG_POINT_HW_BREAK, FX_BASE_HW), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_find(NULL, KVMDBG_POINT_HW_BREAK, FX_BASE_HW, &p), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_find(f->vm, KVMDBG_POINT_HW_BREAK, FX_BASE_HW, NULL), ==,
+			-EINVAL);
+	g_assert_true(p == FX_NO_POINT);
+	g_assert_cmpint(kvmdbg_vm_remove_all(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_rearm(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_mark_all_armed(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(NULL), ==, -EINVAL);
+	fx_assert_unchanged(f);
 }
 
-static uint64_t le64(const uint8_t *p)
+static void test_null_vcpu(struct fx *f, gconstpointer data)
 {
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
+	uint64_t p = FX_NO_POINT;
+	const struct kvmdbg_event *ev = FX_NO_EVENT;
+	struct kvm_run *run = fake_run_new();
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vcpu_new(NULL, 110, run, &v), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, -1, run, &v), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, INT_MIN, run, &v), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, 110, NULL, &v), ==, -EINVAL);
+	g_assert_true(v == SENTINEL_VCPU);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, 110, run, NULL), ==, -EINVAL);
+	kvmdbg_vcpu_free(NULL);
+	g_assert_null(kvmdbg_vcpu_get_vm(NULL));
+	g_assert_cmpint(kvmdbg_vcpu_insert(NULL, KVMDBG_POINT_HW_BREAK, 0x402000, 1, 0, NULL, &p),
+			==, -EINVAL);
+	g_assert_true(p == FX_NO_POINT);
+	g_assert_cmpint(kvmdbg_vcpu_remove(NULL, KVMDBG_POINT_HW_BREAK, FX_BASE_HW), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_set_single_step(NULL, true), ==, -EINVAL);
+	g_assert_false(kvmdbg_vcpu_is_single_step(NULL));
+	g_assert_cmpint(kvmdbg_vcpu_set_trap_debug_regs(NULL, true), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(NULL, 0, &ev), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_handle_exit(NULL, -EINTR, &ev), ==, -EINVAL);
+	g_assert_true(ev == FX_NO_EVENT);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(NULL, FX_NO_EVENT), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_reinject(f->vcpu[0], NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_set_kick(NULL, kick_nop, NULL), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vcpu_kick(NULL), ==, -EINVAL);
+	fx_assert_unchanged(f);
+	g_free(run);
+}
+
+static void test_vcpu_attached_twice(struct fx *f, gconstpointer data)
+{
+	struct kvmdbg_vcpu *v = SENTINEL_VCPU;
+	struct kvm_run *run = fake_run_new();
+	(void)data;
+
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, FX_VCPU_FD, run, &v), ==, -EEXIST);
+	g_assert_cmpint(kvmdbg_vcpu_new(f->vm, FX_VCPU_FD + 1, f->run[1], &v), ==, -EEXIST);
+	g_assert_true(v == SENTINEL_VCPU);
+	fx_assert_unchanged(f);
+	g_free(run);
+}
+
+static void test_no_global_state(void)
+{
+	struct fx fix, *f = &fix;
+	struct kvmdbg_vm *vm2 = NULL;
+	struct kvmdbg_vcpu *v2 = NULL;
+	struct kvm_run *run2 = fake_run_new();
+	uint8_t img[72];
+
+	fx_setup_x86(f, NULL);
+	g_assert_cmpint(kvmdbg_vm_new(200, &vm2), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_new(vm2, 201, run2, &v2), ==, 0);
+	fx_settle_vcpu(v2, 201);
+	/* the same vCPU fd number in another VM is another vCPU */
+	g_assert_cmpint(kvmdbg_vcpu_new(vm2, FX_VCPU_FD, f->run[1], &f->vcpu[1]), ==, 0);
+	fx_settle_vcpu(f->vcpu[1], FX_VCPU_FD);
+
+	fx_insert(f->vm, KVMDBG_POINT_HW_BREAK, 0x401000, 1, 0);
+	x86_image(img, 0x00020001, 0x401000, 0, 0, 0, 0x402);
+	fx_pre_run_applies(f->vcpu[0], FX_VCPU_FD, img);
+	fx_pre_run_none(v2);
+	fx_pre_run_none(f->vcpu[1]);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(vm2), ==, 0);
+	g_assert_cmpuint(0, ==, fx_find(vm2, KVMDBG_POINT_HW_BREAK, 0x401000));
+
+	kvmdbg_vcpu_free(f->vcpu[1]);
+	f->vcpu[1] = NULL;
+	kvmdbg_vcpu_free(v2);
+	kvmdbg_vm_free(vm2);
+	g_free(run2);
+	fx_fini(f);
+}
+
+static void test_version(void)
+{
+	g_assert_cmpstr(kvmdbg_version_string(), ==, KVMDBG_VERSION_STRING);
+	g_assert_true(KVMDBG_CHECK_VERSION(0, 1, 0));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Freeing them */
+
+static void test_free_restores_memory(void)
+{
+	struct fx fix, *f = &fix;
+
+	fx_setup_x86(f, NULL);
+	fx_attach(f, 1);
+	fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, fx_ram(f, 0x100), 1, 0);
+	fx_insert(f->vm, KVMDBG_POINT_SW_BREAK, fx_ram(f, 0x200), 1, KVMDBG_POINT_ONESHOT);
+	fx_vinsert(f->vcpu[1], KVMDBG_POINT_SW_BREAK, fx_ram(f, 0x300), 1, 0);
+	fx_vinsert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, fx_ram(f, 0x400), 1, 0);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 4);
+
+	/* a vCPU takes its own points with it */
+	kvmdbg_vcpu_free(f->vcpu[1]);
+	f->vcpu[1] = NULL;
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f->vm), ==, 3);
+	g_assert_cmphex(*fx_mem(f, FX_GPA + 0x300), ==, fx_orig(f, FX_GPA + 0x300));
+	g_assert_cmphex(*fx_mem(f, FX_GPA + 0x400), ==, 0xcc);
+
+	/* the VM takes everything else */
+	fx_fini_restored(f);
 }
 
 /*
- * A host that delivers what host->delivers says and, for the rest, does what this project's
- * PVM development host does: the guest runs on to its "out" (or wedges on the int3).  The
- * exits are what KVM writes for each guest kvmdbg_vm_probe() builds.
+ * Regression: a vCPU freed while the original bytes under one of its software breakpoints
+ * could not be written back left that point naming the freed vCPU as its owner: it could no
+ * longer be removed by key, and a new vCPU object at the same address would "own" it.  Fix:
+ * the point survives owned by nobody (orphans-survive-vcpu says what becomes of it).
  */
-static int fake_host(void *data, const uint8_t *mem, uint16_t ip, const void *debug,
-		     size_t size, struct trial_exit *ret)
+static void test_free_orphan_has_no_owner(void)
 {
-	struct host *h = data;
-	const uint8_t *dbg = debug;
-	uint32_t control = le32(dbg);
-	uint64_t dr0 = le64(dbg + 8), dr7 = le64(dbg + 64);
-	enum kvmdbg_feature f;
+	const uint64_t x = fx_addr(0x300);
+	struct kvmdbg_vcpu *old, *owner;
+	struct fx fix, *f = &fix;
+	bool dangling;
+	uint64_t p;
+	long left;
 
-	g_assert_cmpuint(size, ==, 72);
-	h->runs++;
-	if (h->fail)
-		return h->fail;
-	if (h->eintr_first) {
-		h->eintr_first--;
-		ret->run_err = -EINTR;
-		return 0;
-	}
-	/* which guest is it? */
-	if (control & 0x2)
-		f = KVMDBG_FEATURE_SINGLE_STEP;
-	else if (control & 0x10000)
-		f = KVMDBG_FEATURE_SW_BREAKPOINT;
-	else if ((dr7 >> 16 & 3) == 0)
-		f = KVMDBG_FEATURE_HW_BREAKPOINT;
-	else if ((dr7 >> 16 & 3) == 1)
-		f = KVMDBG_FEATURE_WATCH_WRITE;
-	else
-		f = KVMDBG_FEATURE_WATCH_ACCESS;
-	g_assert_cmpuint(ip, ==, 0x1000);
-	/* every vector of the guest's IVT points at its handler */
-	g_assert_cmpuint(mem[4 * 3] | mem[4 * 3 + 1] << 8, ==, 0x2000);
-	if (!(h->delivers & 1u << f)) {
-		if (f == KVMDBG_FEATURE_SW_BREAKPOINT) {
-			ret->reason = 17; /* KVM_EXIT_INTERNAL_ERROR, as PVM does in long mode */
-			return 0;
-		}
-		ret->reason = 2; /* KVM_EXIT_IO */
-		ret->port = 0x10;
-		return 0;
-	}
-	ret->reason = 4;
-	switch (f) {
-	case KVMDBG_FEATURE_SINGLE_STEP:
-		g_assert_cmphex(mem[0x1000], ==, 0x90);
-		ret->exception = 1;
-		ret->pc = 0x1001;
-		ret->dr6 = 0xffff4ff0;
-		break;
-	case KVMDBG_FEATURE_SW_BREAKPOINT:
-		g_assert_cmphex(mem[0x1001], ==, 0xcc);
-		ret->exception = 3;
-		ret->pc = 0x1001;
-		break;
-	case KVMDBG_FEATURE_HW_BREAKPOINT:
-		g_assert_cmphex(dr0, ==, 0x1001);
-		ret->exception = 1;
-		ret->pc = 0x1001;
-		ret->dr6 = 0xffff0ff1;
-		break;
-	default:
-		g_assert_cmphex(dr0, ==, 0x800);
-		ret->exception = 1;
-		ret->pc = 0x1003;
-		ret->dr6 = 0xffff0ff1;
-		break;
-	}
-	return 0;
+	fx_init_bare(f, "x86_64", FAKE_DEFAULT_GUEST_DEBUG2);
+	fx_vm_callbacks(f, 2);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f->vcpu[0], KVMDBG_POINT_SW_BREAK, x, 0, 0, NULL, &p),
+			==, 0);
+	old = f->vcpu[0];
+	fx_fail_writes(f, -EFAULT, FX_ALWAYS);
+	kvmdbg_vcpu_free(f->vcpu[0]);
+	f->vcpu[0] = NULL;
+	fx_fail_writes(f, -EFAULT, 0);
+	/* a snapshot of the survivor, if any, says who owns it now */
+	left = kvmdbg_vm_get_point_count(f->vm);
+	owner = left == 1 ? fx_point(f->vm, p).vcpu : NULL;
+
+	g_test_message("points left: %ld; owner of the survivor: %p (freed: %p)", left,
+		       (void *)owner, (void *)old);
+	/* the survivor still names the freed vCPU as its owner */
+	dangling = left == 1 && owner == old;
+	/* and can no longer be removed by key: -ENOENT from the VM, its vCPU is gone */
+	g_test_message("vm_remove: %d", kvmdbg_vm_remove(f->vm, KVMDBG_POINT_SW_BREAK, x));
+	/* a new vCPU object may get the same address and then "own" it */
+	fx_attach(f, 2);
+	g_test_message("new vCPU %p; vcpu_remove through it: %d", (void *)f->vcpu[2],
+		       kvmdbg_vcpu_remove(f->vcpu[2], KVMDBG_POINT_SW_BREAK, x));
+	g_assert_false(dangling);
+	fx_fini(f);
 }
 
-static const enum kvmdbg_feature probed[] = {
-	KVMDBG_FEATURE_SINGLE_STEP,     KVMDBG_FEATURE_SW_BREAKPOINT,
-	KVMDBG_FEATURE_HW_BREAKPOINT,   KVMDBG_FEATURE_WATCH_WRITE,
-	KVMDBG_FEATURE_WATCH_ACCESS,
-};
-
-/* This project's development host: steps and execute breakpoints, nothing else. */
-static void test_probe_pvm_like(void)
+/*
+ * Regression: points that could not be restored vanished with their vCPU or VM, leaving their
+ * breakpoint instruction in guest memory with nothing that knew of it.  Fix: a vCPU's software
+ * breakpoint whose original bytes cannot be written back when the vCPU is freed stays in the
+ * VM, owned by nobody: other vCPUs step over it unseen, the count shows it, and
+ * kvmdbg_vm_remove_all() reports the error until it can remove it.
+ */
+static void test_orphans_survive_vcpu(void)
 {
-	struct host h = {
-		.delivers = 1u << KVMDBG_FEATURE_SINGLE_STEP | 1u << KVMDBG_FEATURE_HW_BREAKPOINT,
-	};
+	const uint64_t a = fx_addr(0x480);
+	const struct kvmdbg_event *ev;
 	struct fx f;
 
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	fake_set_trial(fake_host, &h);
-	for (size_t i = 0; i < G_N_ELEMENTS(probed); i++)
-		g_assert_cmpint(kvmdbg_vm_get_support(f.vm, probed[i]), ==,
-				KVMDBG_SUPPORT_ACCEPTED);
-	g_assert_cmpint(kvmdbg_vm_probe(f.vm, 3), ==, 0);
-	g_assert_cmpuint(h.runs, ==, 5);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_SINGLE_STEP), ==,
-			KVMDBG_SUPPORT_DELIVERED);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_SW_BREAKPOINT), ==,
-			KVMDBG_SUPPORT_NOT_DELIVERED);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_HW_BREAKPOINT), ==,
-			KVMDBG_SUPPORT_DELIVERED);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_WATCH_WRITE), ==,
-			KVMDBG_SUPPORT_NOT_DELIVERED);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_WATCH_ACCESS), ==,
-			KVMDBG_SUPPORT_NOT_DELIVERED);
-	/* what it does not probe, and what the kernel refuses */
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_STEP_BLOCK_IRQ), ==,
-			KVMDBG_SUPPORT_ACCEPTED);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_WATCH_READ), ==,
-			KVMDBG_SUPPORT_NONE);
-	/* accepted stays accepted: has_feature says what the kernel takes */
-	g_assert_cmpint(kvmdbg_vm_has_feature(f.vm, KVMDBG_FEATURE_SW_BREAKPOINT), ==, 1);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, (enum kvmdbg_feature)99), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_get_support(NULL, KVMDBG_FEATURE_SINGLE_STEP), ==, -EINVAL);
-	fx_fini(&f);
-}
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	fx_vm_callbacks(&f, 2);
+	g_assert_cmpint(kvmdbg_vcpu_insert(f.vcpu[1], KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL),
+			==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
 
-/* A host that delivers everything; signals interrupt some runs; nothing touches the VM. */
-static void test_probe_everything(void)
-{
-	struct host h = { .delivers = ~0u, .eintr_first = 2 };
-	struct fx f;
+	fx_fail_writes(&f, -EIO, FX_ALWAYS);
+	kvmdbg_vcpu_free(f.vcpu[1]);
+	f.vcpu[1] = NULL;
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
 
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	fake_set_trial(fake_host, &h);
-	fake_log_clear();
-	g_assert_cmpint(kvmdbg_vm_probe(f.vm, 3), ==, 0);
-	assert_log_len(0);
-	g_assert_cmpuint(h.runs, ==, 7);
-	for (size_t i = 0; i < G_N_ELEMENTS(probed); i++)
-		g_assert_cmpint(kvmdbg_vm_get_support(f.vm, probed[i]), ==,
-				KVMDBG_SUPPORT_DELIVERED);
+	/* vCPU 0 reaches it: not its own, stepped over unseen (the step-over needs memory) */
+	fx_fail_writes(&f, -EIO, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x480]);
+	fx_x86_db(f.run[0], a + 1, FX_DR6_STEP);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_RESUME);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+
+	/* removal reports the error while memory cannot be written, and works after */
+	fx_fail_writes(&f, -EIO, FX_ALWAYS);
+	g_assert_cmpint(kvmdbg_vm_remove_all(f.vm), ==, -EIO);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
+	fx_fail_writes(&f, -EIO, 0);
+	g_assert_cmpint(kvmdbg_vm_remove_all(f.vm), ==, 1);
+	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 0);
 	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
-	fx_fini(&f);
-}
-
-/* What the kernel refuses is not probed; errors and other arches. */
-static void test_probe_errors(void)
-{
-	struct host h = { .delivers = ~0u };
-	struct fx f;
-
-	/* no DEBUG2 bit for USE_SW_BP: that guest is not run */
-	fx_init(&f, "x86_64", 0x3, 1); /* ENABLE | SINGLESTEP only */
-	fake_set_trial(fake_host, &h);
-	g_assert_cmpint(kvmdbg_vm_probe(f.vm, 3), ==, 0);
-	g_assert_cmpuint(h.runs, ==, 1);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_SW_BREAKPOINT), ==,
-			KVMDBG_SUPPORT_NONE);
-	g_assert_cmpint(kvmdbg_vm_probe(NULL, 3), ==, -EINVAL);
-	g_assert_cmpint(kvmdbg_vm_probe(f.vm, -1), ==, -EINVAL);
-	fx_fini(&f);
-
-	/* a host that cannot build the VM: the error, and the answers stay "accepted" */
-	fx_init(&f, "x86_64", 0x1f0003, 1);
-	h = (struct host){ .fail = -EMFILE };
-	fake_set_trial(fake_host, &h);
-	g_assert_cmpint(kvmdbg_vm_probe(f.vm, 3), ==, -EMFILE);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_SINGLE_STEP), ==,
-			KVMDBG_SUPPORT_ACCEPTED);
-	fx_fini(&f);
-
-	fx_init(&f, "aarch64", 0x30003, 1);
-	g_assert_cmpint(kvmdbg_vm_probe(f.vm, 3), ==, -EOPNOTSUPP);
-	g_assert_cmpint(kvmdbg_vm_get_support(f.vm, KVMDBG_FEATURE_SW_BREAKPOINT), ==,
-			KVMDBG_SUPPORT_ACCEPTED);
 	fx_fini(&f);
 }
 
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/kvmdbg/unit/vm/regress/new-refuses-other-fds",
-			test_new_refuses_other_fds);
-	g_test_add_func("/kvmdbg/unit/vm/probe/pvm-like", test_probe_pvm_like);
-	g_test_add_func("/kvmdbg/unit/vm/probe/everything", test_probe_everything);
-	g_test_add_func("/kvmdbg/unit/vm/probe/errors", test_probe_errors);
+
+	g_test_add_func("/kvmdbg/unit/vm/new-refuses-other-fds", test_new_refuses_other_fds);
+	fx_test_add("/kvmdbg/unit/vm/null/vm", fx_setup_baseline, test_null_vm);
+	fx_test_add("/kvmdbg/unit/vm/null/vcpu", fx_setup_baseline, test_null_vcpu);
+	fx_test_add("/kvmdbg/unit/vm/vcpu/attached-twice", fx_setup_baseline,
+		    test_vcpu_attached_twice);
+	g_test_add_func("/kvmdbg/unit/vm/no-global-state", test_no_global_state);
+	g_test_add_func("/kvmdbg/unit/vm/version", test_version);
+
+	g_test_add_func("/kvmdbg/unit/vm/free/restores-memory", test_free_restores_memory);
+	g_test_add_func("/kvmdbg/unit/vm/free/orphan-has-no-owner", test_free_orphan_has_no_owner);
+	g_test_add_func("/kvmdbg/unit/vm/free/orphans-survive-vcpu", test_orphans_survive_vcpu);
+
 	return g_test_run();
 }

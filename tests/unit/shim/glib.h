@@ -334,7 +334,8 @@ static inline SHIM_UNUSED void shim_add(const char *path, GTestFunc func, size_t
 		shim.tests = shim_check(realloc(shim.tests, shim.alloc * sizeof(*shim.tests)));
 	}
 	shim.tests[shim.nr++] = (struct shim_test){
-		.path = path, .func = func, .fixture_size = size, .data = data,
+		/* copied, as GLib does: callers build paths in buffers they reuse */
+		.path = shim_check(strdup(path)), .func = func, .fixture_size = size, .data = data,
 		.setup = setup, .test = test, .teardown = teardown,
 	};
 }
