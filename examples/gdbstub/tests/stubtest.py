@@ -197,8 +197,8 @@ def symbols(elf, prefix=""):
 
 def instructions(elf, prefix=""):
     """Sorted addresses of every instruction, from objdump (x86: bytes; arm64: words)."""
-    out = subprocess.run([need_tool(prefix + "objdump"), "-d", elf], check=True, capture_output=True,
-                         text=True, timeout=30).stdout
+    out = subprocess.run([need_tool(prefix + "objdump"), "-d", elf], check=True,
+                         capture_output=True, text=True, timeout=30).stdout
     addrs = []
     for line in out.splitlines():
         # "  addr:\tbytes\tmnemonic"; a long instruction's bytes go on in lines without one

@@ -97,9 +97,6 @@ class Context:
         # runs on: longer where the guest is slow to reach busy_wait() (an emulated machine)
         self.ctrl_c_delay = 1.0
         self.settle = 0.0
-        # gdb reaches the stub over a serial line, which has no hangup: nothing tells the
-        # stub that gdb went away without a 'D' or 'k'
-        self.serial = False
 
     def stub(self, *args):
         return self.start_stub(*args)
@@ -656,29 +653,10 @@ kill
            "the guest did not run on after the kill", stub.output())
 
 
-# Why a serial line takes a second gdb after 'disconnect' only with acknowledgements on.
-SERIAL_DISCONNECT = (
-    "on a serial line the stub cannot see gdb's 'disconnect' (no hangup) and keeps the first "
-    "session, in the no-ack mode that gdb asked for (QStartNoAckMode); a second gdb starts "
-    "with acknowledgements on, waits for a '+' that never comes, and fails with "
-    "\"Remote replied unexpectedly to 'vMustReplyEmpty': timeout\" "
-    "(libkvmdbg-gdbserver); with 'set remote noack-packet off' it works (checked below)")
-
-
 def scenario_reconnect(ctx):
-    tap = ctx.tap
-    acks = ""
-    if ctx.serial:
-        tap.skip("disconnect, then a second gdb in gdb's default no-ack mode", SERIAL_DISCONNECT)
-        acks = "set remote noack-packet off\n"
-    ctx.preamble, preamble = ctx.preamble + acks, ctx.preamble
-    try:
-        scenario_reconnect_acks(ctx, acks)
-    finally:
-        ctx.preamble = preamble
-
-
-def scenario_reconnect_acks(ctx, acks):
+    """gdb disconnects, a second gdb connects, in gdb's default no-ack mode.  On a serial
+    line (the vm tier) the stub cannot see the first gdb go: the second one's qSupported
+    must turn acknowledgements on again (libkvmdbg-gdbserver's framing)."""
     tap = ctx.tap
     stub = ctx.stub()
     out1 = run_gdb(ctx, stub, """
@@ -696,8 +674,7 @@ continue
 delete
 continue
 """)
-    tap.note("scenario: gdb disconnects, a second gdb connects" +
-             (" (acknowledgements on)" if acks else ""))
+    tap.note("scenario: gdb disconnects, a second gdb connects")
     pc1 = values(out1, "pc")
     tap.ok(len(pc1) == 1 and values(out2, "pc") == pc1,
            "the second gdb finds the guest where the first one left it", out1 + out2)
@@ -735,6 +712,67 @@ def guest_line(ctx, text):
             if text in line:
                 return n
     raise RuntimeError(f"no line with {text!r} in {src}")
+
+
+def line_address(out, line):
+    """The address gdb's 'info line N' gives for the start of line N, or None."""
+    m = re.search(rf"^Line {line} of \"[^\"]*\" starts at address (0x[0-9a-f]+) ", out, re.M)
+    return int(m.group(1), 16) if m else None
+
+
+# Where gdb stopped: the source line of the selected frame and its pc.
+NEXT_WHERE = ('python f = gdb.selected_frame(); '
+              'print("line=%d pc=%#x" % (f.find_sal().line, f.pc()))')
+
+
+def scenario_next(ctx):
+    """next over calls in guest_main(): gdb steps the line range and, at each call, plants a
+    step-resume breakpoint at the return address and continues to it (Z0, then z0)."""
+    tap = ctx.tap
+    lines = [guest_line(ctx, text) for text in
+             ("\tcount();", "\tmove_position();", "\tfill_registers();", "\tbusy_wait();")]
+    stub = ctx.stub("--once")
+    sw = sw_breaks(ctx, stub)
+    info = "".join(f"info line {ctx.arch.source}:{n}\n" for n in lines)
+    where = NEXT_WHERE
+    out = run_gdb(ctx, stub, info + f"""
+break {ctx.arch.source}:{lines[0]}
+continue
+delete
+{where}
+printf "sums=%d,%d\\n", counter, total
+""" + traced("next") + f"""
+{where}
+printf "sums=%d,%d\\n", counter, total
+next
+{where}
+printf "position=%ld,%ld\\n", position.x, position.y
+next
+{where}
+continue
+""")
+    tap.note("scenario: next over count(), move_position() and fill_registers()")
+    addrs = [line_address(out, n) for n in lines]
+    tap.ok(all(addrs), "info line: an address for each line of the calls", out)
+    stops = re.findall(r"^line=(\d+) pc=(0x[0-9a-f]+)", out, re.M)
+    want = [(str(n), hex(a or 0)) for n, a in zip(lines, addrs)]
+    tap.eq(stops, want, "break, then each next: the next line of guest_main(), at the first "
+           "address of the line ('info line')")
+    tap.eq(values(out, "sums"), ["0,0", "5,15"],
+           "counter, total: 0, 0 before next over count(); 5, 15 after it (count() ran whole)")
+    tap.eq(values(out, "position"), ["3,4"], "next ran move_position() whole: position = 3, 4")
+    tap.ok(has(out, rf"^{lines[1]}\s+move_position\(\);$") and
+           has(out, rf"^{lines[2]}\s+fill_registers\(\);$") and
+           has(out, rf"^{lines[3]}\s+busy_wait\(\);$"),
+           "gdb shows each source line it stops at", out)
+    # next over count() steps into the call and out through a breakpoint at the return
+    # address; where the KVM delivers int3 (BRK) that is a software breakpoint
+    check_reasons(ctx, out, ["swbreak" if sw else "hwbreak"],
+                  "next over count(): the step-resume breakpoint at the return address")
+    tap.ok(has(out, r"^\[Inferior 1 \(Remote target\) exited normally\]$"),
+           "continue to the end", out)
+    no_surprises(tap, out, "next")
+    check_exit(tap, stub, out, 0, "next")
 
 
 def scenario_ctrlc_then_breakpoint(ctx):
@@ -869,6 +907,7 @@ continue
 SCENARIOS = [
     scenario_break_step_regs,
     scenario_stepi_many,
+    scenario_next,
     scenario_threads,
     scenario_watch,
     scenario_interrupt,
