@@ -52,6 +52,7 @@
 #   KVMDBG_VM_BOOT_TIMEOUT  seconds one machine may run, boot to power-off (default 1500)
 #   KVMDBG_VM_TEST_TIMEOUT  seconds one test program may run inside (default 600)
 #   KVMDBG_VM_JOBS          parallel build jobs (default 2)
+#   KVMDBG_VM_GDB_SCENARIOS with --gdb: only these scenarios, by name (delivery,next,...)
 
 set -euo pipefail
 
@@ -74,7 +75,7 @@ machine=vm
 
 usage()
 {
-	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,55p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
