@@ -40,6 +40,8 @@ struct opts {
 	bool quick;
 	bool markdown;
 	long max_points;
+	long min_points;   /* smallest size of the synthetic rows (for profiling one size) */
+	bool no_peers;	   /* the library alone (for profiling it) */
 	int reps;	   /* 0: the default for the mode */
 	unsigned int only; /* mask of 1 << enum row; all when no --only */
 };
@@ -87,6 +89,8 @@ void count_stand_in(int vm_fd, int vcpu_fd);
 uint64_t now_ns(void);
 /* Median cost of an empty now_ns() pair, measured at start; subtracted from batch timings. */
 extern double timer_ns;
+/* Median cost of serialise() with nothing outstanding: in every synthetic exit's figure. */
+extern double serialise_ns;
 /* Median of n values (sorted in place); NAN if n is 0 or any value is NAN. */
 double median(double *v, int n);
 /* Repetitions for a size (fewer at 10^6, where one repetition takes seconds). */
@@ -191,6 +195,8 @@ int keys_translate(void *data, uint64_t gva, uint64_t *ret_gpa);
 uint8_t *keys_byte(const struct keys *k, uint64_t gva);
 /* Whether guest memory is as keys_make() left it (no byte planted, every miss an int3). */
 bool keys_memory_clean(const struct keys *k);
+/* Whether every point's byte in guest memory is value (0xcc planted, 0x90 original). */
+bool keys_points_are(const struct keys *k, uint8_t value);
 
 /* Measurements of one implementation at one size and pattern; NAN where not measured. */
 enum metric {
@@ -232,6 +238,12 @@ struct synth_env {
 	const char *why;
 };
 
+/* One synthetic exit may not overlap the next: see synth.c, exits(). */
+static inline void serialise(void)
+{
+	__builtin_ia32_lfence();
+}
+
 /* The kvm_run buffer the synthetic exits are written into (synth.c). */
 struct kvm_run *synth_run(void);
 /* One repetition of the library at k; phases as the options select. 0 or -1 (printed). */
@@ -255,7 +267,7 @@ struct summary {
 	double mark_max;
 	double xlate_ns, xlate_ioctls;
 	double alloc_per_exit;
-	long max_n;
+	long max_n, min_n;
 };
 
 extern struct summary summary;

@@ -178,6 +178,14 @@ void keys_free(struct keys *k)
 	memset(k, 0, sizeof(*k));
 }
 
+bool keys_points_are(const struct keys *k, uint8_t value)
+{
+	for (long i = 0; i < k->n; i++)
+		if (*keys_byte(k, k->addr[i]) != value)
+			return false;
+	return true;
+}
+
 bool keys_memory_clean(const struct keys *k)
 {
 	for (long i = 0; i < k->n; i++)

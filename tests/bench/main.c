@@ -33,19 +33,13 @@ struct opts opts;
 bool bench_failed;
 struct summary summary;
 double timer_ns;
+double serialise_ns;
 
 static const char *const row_names[ROW_NR] = {
-	[ROW_STEP] = "step",
-	[ROW_HWBP] = "hwbp",
-	[ROW_XLATE] = "translate",
-	[ROW_HIT] = "hit",
-	[ROW_MISS] = "miss",
-	[ROW_INSERT] = "insert",
-	[ROW_REARM] = "rearm",
-	[ROW_MARK] = "mark",
-	[ROW_MEMORY] = "memory",
-	[ROW_ALLOC] = "alloc",
-	[ROW_PATTERNS] = "patterns",
+	[ROW_STEP] = "step",   [ROW_HWBP] = "hwbp",	    [ROW_XLATE] = "translate",
+	[ROW_HIT] = "hit",     [ROW_MISS] = "miss",	    [ROW_INSERT] = "insert",
+	[ROW_REARM] = "rearm", [ROW_MARK] = "mark",	    [ROW_MEMORY] = "memory",
+	[ROW_ALLOC] = "alloc", [ROW_PATTERNS] = "patterns",
 };
 
 const char *row_name(enum row r)
@@ -124,19 +118,66 @@ static void calibrate_timer(void)
 		v[i] = (double)(now_ns() - t0);
 	}
 	timer_ns = median(v, 1001);
+	for (int i = 0; i < 101; i++) {
+		uint64_t t0 = now_ns();
+
+		for (int j = 0; j < 1000; j++)
+			serialise();
+		v[i] = (double)(now_ns() - t0) / 1000;
+	}
+	serialise_ns = median(v, 101);
+}
+
+/* "L2 4096K, L3 491520K" from sysfs: what the working sets at 10^6 points meet. */
+static void caches(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < 8; i++) {
+		char path[96], level[16] = "", csize[32] = "", type[32] = "";
+		const char *names[] = { "level", "size", "type" };
+		char *vals[] = { level, csize, type };
+		size_t lens[] = { sizeof(level), sizeof(csize), sizeof(type) };
+		bool ok = true;
+
+		for (int f = 0; f < 3 && ok; f++) {
+			FILE *fp;
+
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/cpu/cpu0/cache/index%d/%s", i, names[f]);
+			fp = fopen(path, "r");
+			ok = fp && fgets(vals[f], (int)lens[f], fp);
+			if (fp)
+				fclose(fp);
+			vals[f][strcspn(vals[f], "\n")] = 0;
+		}
+		if (!ok)
+			break;
+		if (!strcmp(type, "Instruction"))
+			continue;
+		len += (size_t)snprintf(buf + len, size > len ? size - len : 0, "%sL%s%s %s",
+					len ? ", " : "", level, strcmp(type, "Data") ? "" : "d",
+					csize);
+	}
+	if (!buf[0])
+		snprintf(buf, size, "caches unknown");
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmdbg-bench [--quick] [--markdown] [--max-points N] [--reps N] "
-		"[--only ROW[,ROW...]]\n"
+		"[--only ROW[,ROW...]] [--min-points N] [--no-peers]\n"
 		"  --quick         sizes up to 10^3, 3 repetitions, short loops (the smoke test)\n"
 		"  --markdown      also print the tables as Markdown, for the README\n"
 		"  --max-points N  largest size of the synthetic rows (1 to 10^6; default 10^6)\n"
 		"  --reps N        repetitions per figure (default 5, 3 at 10^6 and with --quick)\n"
 		"  --only ROWS     step hwbp translate hit miss insert rearm mark memory alloc "
-		"patterns\n");
+		"patterns\n"
+		"  --min-points N  smallest size of the synthetic rows (default 1; to profile one "
+		"size)\n"
+		"  --no-peers      the library alone, without the peers (to profile it)\n");
 }
 
 static int parse_only(const char *arg)
@@ -170,6 +211,8 @@ static int parse(int argc, char **argv)
 		{ "max-points", required_argument, NULL, 'n' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "min-points", required_argument, NULL, 'p' },
+		{ "no-peers", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -194,6 +237,16 @@ static int parse(int argc, char **argv)
 				return -1;
 			}
 			max_given = true;
+			break;
+		case 'p':
+			opts.min_points = strtol(optarg, &end, 10);
+			if (*end || opts.min_points < 1 || opts.min_points > 1000000) {
+				fprintf(stderr, "kvmdbg-bench: --min-points wants 1 to 1000000\n");
+				return -1;
+			}
+			break;
+		case 'P':
+			opts.no_peers = true;
 			break;
 		case 'r':
 			opts.reps = (int)strtol(optarg, &end, 10);
@@ -249,30 +302,32 @@ static void cpu_model(char *buf, size_t size)
 static void machine(char *text, size_t tsize, char *md, size_t msize, const double *load0)
 {
 	struct utsname u;
-	char cpu[128], date[64];
+	char cpu[128], date[64], cache[128];
 	double load1[3] = { NAN, NAN, NAN };
 	time_t now = time(NULL);
 
 	uname(&u);
 	cpu_model(cpu, sizeof(cpu));
+	caches(cache, sizeof(cache));
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 	getloadavg(load1, 3);
 	snprintf(text, tsize,
 		 "kvmdbg-bench: libkvmdbg %s (%s), %s%s\n"
-		 "machine: %s %s %s, %s, %ld CPUs online\n"
+		 "machine: %s %s %s, %s, %ld CPUs online, %s\n"
 		 "kernel: %s\n"
-		 "load average: %.2f at the start, %.2f at the end; timer pair %.0f ns; %s\n",
+		 "load average: %.2f at the start, %.2f at the end; timer pair %.0f ns, lfence "
+		 "%.1f ns; %s\n",
 		 kvmdbg_version_string(), BENCH_BUILD, date, opts.quick ? ", --quick" : "",
-		 u.sysname, u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), u.version,
-		 load0[0], load1[0], timer_ns,
+		 u.sysname, u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), cache,
+		 u.version, load0[0], load1[0], timer_ns, serialise_ns,
 		 count_alloc_works() ? "allocations counted"
 				     : "allocations not counted (sanitizer build)");
 	snprintf(md, msize,
-		 "Measured %s with libkvmdbg %s (%s)%s on `%s %s %s`, %s, %ld CPUs online "
+		 "Measured %s with libkvmdbg %s (%s)%s on `%s %s %s`, %s, %ld CPUs online, %s "
 		 "(kernel `%s`); load average %.2f at the start, %.2f at the end.\n",
 		 date, kvmdbg_version_string(), BENCH_BUILD, opts.quick ? ", --quick" : "",
-		 u.sysname, u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), u.version,
-		 load0[0], load1[0]);
+		 u.sysname, u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), cache,
+		 u.version, load0[0], load1[0]);
 }
 
 /* The VM and vCPU the synthetic rows attach to: real ones, or stand-ins without /dev/kvm. */
@@ -323,11 +378,11 @@ static void summary_table(void)
 	snprintf(b[2], sizeof(b[2]), "%s B at %s points (hash peer %s B)", fmt_num(s->bytes_lib, 1),
 		 at, fmt_num(s->bytes_hash, 1));
 	table_row(t, "memory per software breakpoint (mallinfo2)", b[2], "≤ 32 B");
-	snprintf(b[3], sizeof(b[3]), "%s at %s (%s at 1 point); hash peer %s", fmt_time(s->hit_max),
-		 at, fmt_time(s->hit_1), fmt_time(s->hit_hash_max));
+	snprintf(b[3], sizeof(b[3]), "%s at %s (%s at %s); hash peer %s", fmt_time(s->hit_max), at,
+		 fmt_time(s->hit_1), fmt_pow10(s->min_n), fmt_time(s->hit_hash_max));
 	table_row(t, "one-shot hit, random order", b[3], "≤ the hash peer at 10^6");
-	snprintf(b[4], sizeof(b[4]), "%s at %s = %s× the 1-point time; hash peer %s",
-		 fmt_time(s->miss_max), at, fmt_ratio(s->miss_max / s->miss_1),
+	snprintf(b[4], sizeof(b[4]), "%s at %s = %s× the time at %s; hash peer %s",
+		 fmt_time(s->miss_max), at, fmt_ratio(s->miss_max / s->miss_1), fmt_pow10(s->min_n),
 		 fmt_time(s->miss_hash_max));
 	table_row(t, "miss (pc with no point)", b[4], "≤ the hash peer");
 	snprintf(b[5], sizeof(b[5]), "%s for %s points", fmt_time(s->insert_total_max), at);

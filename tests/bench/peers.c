@@ -35,6 +35,7 @@
 
 #define BP_VECTOR 3
 #define INT3 0xcc
+#define NOP 0x90
 #define LIST_FULL 10000
 /* node visits a list phase may cost per repetition */
 #define LIST_WORK 100000000.0
@@ -390,14 +391,13 @@ static long peer_exits(struct peer *p, const uint64_t *pcs, long n, int want)
 	struct kvm_run *run = synth_run();
 	long bad = 0;
 
-	run->exit_reason = KVM_EXIT_DEBUG;
-	run->debug.arch.exception = BP_VECTOR;
 	for (long i = 0; i < n; i++) {
 		/* written per exit, as for the library: the kernel writes all three */
 		run->exit_reason = KVM_EXIT_DEBUG;
 		run->debug.arch.exception = BP_VECTOR;
 		run->debug.arch.pc = pcs[i];
 		bad += (p->is_list ? list_exit(&p->list, run) : hash_exit(&p->hash, run)) != want;
+		serialise(); /* as the library's exits: see synth.c, exits() */
 	}
 	return bad;
 }
@@ -534,10 +534,14 @@ static int phase_hit(struct peer *p, struct keys *k, struct result *r)
 	double hits = 0, rearms = 0;
 	long bad;
 
-	/* warm-up */
+	/* warm-up, checking that the peer does the library's job in guest memory */
+	if (!keys_points_are(k, INT3))
+		return peer_fail(p, "a point's int3 not in guest memory after the insert");
 	bad = peer_exits(p, k->hit, k->n, EXIT_EVENT);
-	if (bad || peer_rearm(p) != k->n)
-		return peer_fail(p, "warm-up");
+	if (bad || !keys_points_are(k, NOP))
+		return peer_fail(p, "hits that did not restore the original bytes");
+	if (peer_rearm(p) != k->n || !keys_points_are(k, INT3))
+		return peer_fail(p, "a rearm that did not plant every int3");
 	for (long round = 0; round < rounds; round++) {
 		struct counts c0 = counts;
 		uint64_t t0, t1, t2;

@@ -217,6 +217,11 @@ static void tables(struct at_size *s, int ns, const struct synth_env *env)
 		      "memory holds an int3 (the guest's own); hits in a random order, each point "
 		      "once per round, kvmdbg_vm_rearm between rounds");
 	table_note(t,
+		   "exits back to back, each ended by an lfence (%.1f ns alone) so that one "
+		   "exit's cache misses cannot overlap the next's, as a KVM_RUN between them "
+		   "ensures; the caches are not flushed between exits as a guest run would",
+		   serialise_ns);
+	table_note(t,
 		   "batches: each phase repeated until it did about %s exits (%s inserts) "
 		   "per repetition; the timer pair's cost taken off each batch; medians over "
 		   "the repetitions",
@@ -250,7 +255,7 @@ static void patterns(const struct synth_env *env, long n)
 			progress("  no memory for the keys\n");
 			continue;
 		}
-		measure(env, &k, &s[i], false, true);
+		measure(env, &k, &s[i], false, !opts.no_peers);
 		keys_free(&k);
 	}
 	snprintf(title, sizeof(title), "key patterns at %s points: library vs hash peer",
@@ -274,7 +279,7 @@ void synth_rows(const struct synth_env *env)
 {
 	struct at_size s[NR_SIZES];
 	int ns = 0;
-	bool peers = want_peers();
+	bool peers = want_peers() && !opts.no_peers;
 
 	memset(s, 0, sizeof(s));
 	if (row_on(ROW_HIT) || row_on(ROW_MISS) || row_on(ROW_INSERT) || row_on(ROW_REARM) ||
@@ -282,6 +287,8 @@ void synth_rows(const struct synth_env *env)
 		for (int i = 0; i < NR_SIZES && sizes[i] <= opts.max_points; i++) {
 			struct keys k;
 
+			if (sizes[i] < opts.min_points)
+				continue;
 			s[ns].n = sizes[i];
 			progress("synthetic: %s points, %d repetitions\n", fmt_pow10(sizes[i]),
 				 reps_for(sizes[i]));
@@ -298,6 +305,7 @@ void synth_rows(const struct synth_env *env)
 		const struct at_size *first = &s[0], *last = &s[ns - 1];
 
 		summary.max_n = last->n;
+		summary.min_n = first->n;
 		summary.bytes_lib = get(last, LIB, M_BYTES);
 		summary.bytes_hash = get(last, HASH, M_BYTES);
 		summary.hit_max = get(last, LIB, M_HIT);

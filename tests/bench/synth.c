@@ -30,6 +30,7 @@
 
 #define BP_VECTOR 3
 #define INT3 0xcc
+#define NOP 0x90
 
 static union {
 	struct kvm_run run;
@@ -100,7 +101,16 @@ static int insert_all(struct lib *l, const struct keys *k)
 	return 0;
 }
 
-/* One exit per pc; returns how many did not give want (0 when all did). */
+/*
+ * One exit per pc; returns how many did not give want (0 when all did).
+ *
+ * Between two real exits there is a KVM_RUN: the next exit cannot begin while this one's
+ * cache misses are outstanding.  Back to back, the processor would run ahead into the next
+ * exit's lookups (its pc is already known, and a predicted branch does not wait for the load
+ * it depends on), and a short path would hide its misses behind each other's.  So every exit
+ * ends with an lfence (dispatch-serialising: what follows waits for every load before it to
+ * complete); the peers' loops do the same (serialise()).
+ */
 static long exits(struct kvmdbg_vcpu *vcpu, const uint64_t *pcs, long n, int want)
 {
 	struct kvm_run *run = &run_page.run;
@@ -110,6 +120,7 @@ static long exits(struct kvmdbg_vcpu *vcpu, const uint64_t *pcs, long n, int wan
 	for (long i = 0; i < n; i++) {
 		bp_exit(run, pcs[i]);
 		bad += kvmdbg_vcpu_handle_exit(vcpu, 0, &ev) != want;
+		serialise();
 	}
 	return bad;
 }
@@ -211,9 +222,17 @@ static int phase_hit(struct keys *k, struct lib *l, struct result *r)
 	long bad = 0;
 
 	/* warm-up: every event checked */
-	if (exits_checked(l->vcpu, k->hit, k->n, KVMDBG_EVENT_SW_BREAKPOINT) < 0 ||
-	    rearm(l, k->n) < 0)
+	/* warm-up: every event checked, and what hits and rearm leave in guest memory */
+	if (!keys_points_are(k, INT3))
+		return lib_fail("a point's int3 not in guest memory after the insert", 0);
+	if (exits_checked(l->vcpu, k->hit, k->n, KVMDBG_EVENT_SW_BREAKPOINT) < 0)
 		return -1;
+	if (!keys_points_are(k, NOP))
+		return lib_fail("a point's original byte not back after its hit", 0);
+	if (rearm(l, k->n) < 0)
+		return -1;
+	if (!keys_points_are(k, INT3))
+		return lib_fail("a point's int3 not back after kvmdbg_vm_rearm", 0);
 	for (long round = 0; round < rounds; round++) {
 		struct counts c0 = counts;
 		uint64_t t0, t1, t2;
