@@ -407,6 +407,7 @@ void kvm_rows(void)
 	const char *why;
 	struct pair *p;
 	double *t;
+	int ret;
 
 	if (!want_step && !want_hw && !want_x)
 		return;
@@ -415,8 +416,9 @@ void kvm_rows(void)
 	tb = table_new("/dev/kvm: the library against the raw-ioctl floor (real-mode guest)", 7,
 		       "row", "library", "baseline", "library/baseline", "ioctls lib / base",
 		       "sigmask calls lib", "allocs lib");
-	if (guest_open(&g, &why) < 0) {
-		table_note(tb, "skipped: %s", why);
+	ret = guest_open(&g, &why);
+	if (ret < 0) {
+		table_note(tb, "skipped: %s (%s)", why, strerror(-ret));
 		return;
 	}
 	if (want_step)
