@@ -110,9 +110,9 @@ static const char *ratio(double a, double b)
 	return fmt_ratio(a / b);
 }
 
-static void per_exit_table(const char *title, struct at_size *s, int ns, enum metric m,
-			   enum metric alloc, enum metric ioctl, enum metric sigmask,
-			   unsigned int est)
+static struct table *per_exit_table(const char *title, struct at_size *s, int ns, enum metric m,
+				    enum metric alloc, enum metric ioctl, enum metric sigmask,
+				    unsigned int est)
 {
 	struct table *t = table_new(title, 9, "points", "library", "list", "lib/list", "hash",
 				    "lib/hash", "allocs/exit", "ioctls/exit", "sigmask/exit");
@@ -125,6 +125,9 @@ static void per_exit_table(const char *title, struct at_size *s, int ns, enum me
 			  ratio(lib, get(&s[i], HASH, m)), fmt_num(get(&s[i], LIB, alloc), 2),
 			  fmt_num(get(&s[i], LIB, ioctl), 2), fmt_num(get(&s[i], LIB, sigmask), 2));
 	}
+	table_note(t, "allocs, ioctls and sigmask: the library's malloc/calloc/realloc, ioctl and "
+		      "pthread_sigmask calls per exit (each pthread_sigmask is a system call)");
+	return t;
 }
 
 static void tables(struct at_size *s, int ns, const struct synth_env *env)
@@ -141,9 +144,15 @@ static void tables(struct at_size *s, int ns, const struct synth_env *env)
 			       M_HIT, M_ALLOC_HIT, M_IOCTL_HIT, M_SIGMASK_HIT, EST_HIT);
 	}
 	if (row_on(ROW_MISS) || row_on(ROW_ALLOC)) {
-		per_exit_table("miss: #BP exit at a pc with no point, the guest's own int3 (time "
-			       "per exit)",
-			       s, ns, M_MISS, M_ALLOC_MISS, M_IOCTL_MISS, M_SIGMASK_MISS, EST_MISS);
+		t = per_exit_table(
+			"miss: #BP exit at a pc with no point, the guest's own int3 (time "
+			"per exit)",
+			s, ns, M_MISS, M_ALLOC_MISS, M_IOCTL_MISS, M_SIGMASK_MISS, EST_MISS);
+		table_note(t,
+			   "what the library does with an unknown #BP: look the pc up, translate "
+			   "it (the callback), read the byte there; an int3 is the guest's own: "
+			   "KVMDBG_EVENT_GUEST_BREAKPOINT, which a VMM hands back with "
+			   "kvmdbg_vcpu_reinject (not timed)");
 	}
 	if (row_on(ROW_INSERT)) {
 		t = table_new("insert n one-shot points, translate callback", 7, "points",
@@ -226,10 +235,21 @@ static void tables(struct at_size *s, int ns, const struct synth_env *env)
 		   "per repetition; the timer pair's cost taken off each batch; medians over "
 		   "the repetitions",
 		   opts.quick ? "10^4" : "3*10^5", opts.quick ? "10^3" : "2*10^4");
-	if (big)
-		table_note(t, "~: the list peer above 10^4 points is timed on a sample at that "
-			      "size (insert: the per-insert cost at size n, halved, as the list "
-			      "grows from 0 to n)");
+	if (big) {
+		char samples[128] = "";
+		size_t len = 0;
+
+		for (int i = 0; i < ns; i++)
+			if (s[i].n > 10000 && s[i].med[LIST].sample)
+				len += (size_t)snprintf(samples + len, sizeof(samples) - len,
+							"%s%s: %ld", len ? ", " : "",
+							fmt_pow10(s[i].n), s[i].med[LIST].sample);
+		table_note(t,
+			   "~: the list peer above 10^4 points is timed on a sample of "
+			   "operations at that size (%s); insert: the per-insert cost at size "
+			   "n, halved, as the list grows from 0 to n",
+			   samples);
+	}
 	table_note(t, "peers: list = QEMU's kvm_sw_breakpoint list, linear per exit, rearm and "
 		      "mark walk it; hash = inline {address, original byte, state} open "
 		      "addressing, fired slots in an array; both translate on every guest-memory "
