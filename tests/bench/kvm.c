@@ -388,7 +388,7 @@ static double field_median(const struct run_stats *st, int n, size_t off)
 	double v[32];
 
 	for (int i = 0; i < n; i++)
-		v[i] = *(const double *)((const char *)&st[i] + off);
+		memcpy(&v[i], (const char *)&st[i] + off, sizeof(v[i]));
 	return median(v, n);
 }
 
