@@ -76,6 +76,8 @@ extern struct counts counts;
 bool count_alloc_works(void);
 /* Heap bytes in use: mallinfo2's uordblks + hblkhd. */
 uint64_t heap_bytes(void);
+/* (after - before) / n; NAN where a sanitizer's allocator hides the heap from mallinfo2. */
+double heap_per(uint64_t before, uint64_t after, long n);
 
 /*
  * Without /dev/kvm the synthetic rows still run: the library only asks a VM fd for its

@@ -129,6 +129,13 @@ bool count_alloc_works(void)
 	return works;
 }
 
+double heap_per(uint64_t before, uint64_t after, long n)
+{
+	if (!count_alloc_works())
+		return NAN;
+	return (double)(int64_t)(after - before) / (double)n;
+}
+
 uint64_t heap_bytes(void)
 {
 	struct mallinfo2 mi = mallinfo2();

@@ -473,7 +473,7 @@ static int phase_insert(struct peer *p, struct keys *k, struct result *r)
 			if (peer_insert(p, k->addr[i], false) < 0)
 				return peer_fail(p, "insert failed");
 		h1 = heap_bytes();
-		r->v[M_BYTES] = (double)(int64_t)(h1 - h0) / (double)k->n;
+		r->v[M_BYTES] = heap_per(h0, h1, k->n);
 		/* s more at the misses' addresses, each looking the pc up first, at size n */
 		t0 = now_ns();
 		for (long i = 0; i < s; i++)
@@ -499,7 +499,7 @@ static int phase_insert(struct peer *p, struct keys *k, struct result *r)
 		t1 = now_ns();
 		h1 = heap_bytes();
 		total += batch_ns(t0, t1);
-		r->v[M_BYTES] = (double)(int64_t)(h1 - h0) / (double)k->n;
+		r->v[M_BYTES] = heap_per(h0, h1, k->n);
 		if (round + 1 < rounds)
 			peer_close(p);
 	}

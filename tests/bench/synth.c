@@ -181,7 +181,7 @@ static int phase_insert(const struct synth_env *env, struct keys *k, struct lib 
 		t1 = now_ns();
 		h1 = heap_bytes();
 		total += batch_ns(t0, t1);
-		r->v[M_BYTES] = (double)(int64_t)(h1 - h0) / (double)k->n;
+		r->v[M_BYTES] = heap_per(h0, h1, k->n);
 		if (round + 1 < rounds)
 			lib_close(l);
 	}
