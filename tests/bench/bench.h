@@ -65,9 +65,13 @@ struct counts {
 	uint64_t ioctl;
 	uint64_t alloc;
 	uint64_t sigmask;
+	uint64_t ioctl_ns; /* time inside ioctl(), while count_time_ioctls() is on */
 };
 
 extern struct counts counts;
+
+/* Time every ioctl() (two clock reads each) or not (the default). */
+void count_time_ioctls(bool on);
 
 /*
  * Whether the allocation counter works in this build (not in sanitizer builds); the first call
@@ -259,8 +263,8 @@ void synth_rows(const struct synth_env *env);
 
 /* For the summary table: figures the rows found (NAN when not measured). */
 struct summary {
-	double step_ratio, step_ratio_resend, step_ioctls, step_ioctls_raw;
-	double hw_ratio, hw_ioctls, hw_ioctls_raw;
+	double step_ratio, step_ratio_resend, step_ioctls, step_ioctls_raw, step_own;
+	double hw_ratio, hw_ioctls, hw_ioctls_raw, hw_own;
 	double bytes_lib, bytes_hash;
 	double hit_max, hit_1, hit_hash_max;
 	double miss_max, miss_1, miss_hash_max;

@@ -25,6 +25,12 @@
 struct counts counts;
 
 static int stand_in_vm = -1, stand_in_vcpu = -1;
+static bool time_ioctls;
+
+void count_time_ioctls(bool on)
+{
+	time_ioctls = on;
+}
 
 void count_stand_in(int vm_fd, int vcpu_fd)
 {
@@ -67,6 +73,13 @@ int ioctl(int fd, unsigned long request, ...)
 	counts.ioctl++;
 	if (fd >= 0 && (fd == stand_in_vm || fd == stand_in_vcpu))
 		return (int)stand_in(fd, request, arg);
+	if (time_ioctls) {
+		uint64_t t0 = now_ns();
+		int ret = (int)syscall(SYS_ioctl, fd, request, arg);
+
+		counts.ioctl_ns += now_ns() - t0;
+		return ret;
+	}
 	return (int)syscall(SYS_ioctl, fd, request, arg);
 }
 

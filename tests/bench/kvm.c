@@ -43,6 +43,7 @@
 /* Per-event figures of one variant over one repetition. */
 struct run_stats {
 	double ns;     /* median event time */
+	double own;    /* its median part outside ioctl() (when timed: count_time_ioctls) */
 	double ioctls; /* per event */
 	double sigmask;
 	double allocs;
@@ -103,19 +104,38 @@ static bool probe_hw(struct guest *g, char *why, size_t size)
 
 /* ---- measurement helpers ------------------------------------------------------------------- */
 
+/* t holds 2 n values: the event times, then their parts outside ioctl() */
 struct span {
 	struct counts c0;
 	double *t;
 	long n;
 };
 
+struct stamp {
+	uint64_t t;
+	uint64_t io;
+};
+
+static struct stamp stamp(void)
+{
+	return (struct stamp){ .t = now_ns(), .io = counts.ioctl_ns };
+}
+
+static void span_put(struct span *s, long i, struct stamp s0)
+{
+	s->t[i] = (double)(now_ns() - s0.t);
+	s->t[s->n + i] = s->t[i] - (double)(counts.ioctl_ns - s0.io);
+}
+
 static void span_stats(const struct span *s, struct run_stats *st)
 {
-	st->ns = median(s->t, (int)s->n);
+	/* the counters first: median()'s qsort() may allocate */
 	st->ioctls = (double)(counts.ioctl - s->c0.ioctl) / (double)s->n;
 	st->sigmask = (double)(counts.sigmask - s->c0.sigmask) / (double)s->n;
 	st->allocs =
 		count_alloc_works() ? (double)(counts.alloc - s->c0.alloc) / (double)s->n : NAN;
+	st->ns = median(s->t, (int)s->n);
+	st->own = median(s->t + s->n, (int)s->n);
 }
 
 static int fail(const char *what, int ret)
@@ -176,15 +196,15 @@ static int lib_steps(struct guest *g, long steps, long warm, double *t, struct r
 	}
 	for (long i = -warm; i < steps; i++) {
 		const struct kvmdbg_event *ev;
-		uint64_t t0;
+		struct stamp t0;
 		int r;
 
 		if (i == 0)
 			s.c0 = counts;
-		t0 = now_ns();
+		t0 = stamp();
 		r = lib_round(g, vcpu, &ev);
 		if (i >= 0)
-			t[i] = (double)(now_ns() - t0);
+			span_put(&s, i, t0);
 		if (r != KVMDBG_EXIT_EVENT || kvmdbg_event_get_type(ev) != KVMDBG_EVENT_STEP ||
 		    !step_pc_ok(kvmdbg_event_get_pc(ev))) {
 			failure("  library step %ld: result %d, not a step event in the loop\n", i,
@@ -209,18 +229,18 @@ static int raw_steps(struct guest *g, long steps, long warm, bool resend, double
 	if (guest_enter(g, GUEST_STEP_LOOP) < 0 || guest_set_debug(g, CTL_STEP, 0, 0) < 0)
 		return fail("raw step setup", -errno);
 	for (long i = -warm; i < steps; i++) {
-		uint64_t t0;
+		struct stamp t0;
 		int ret = 0;
 
 		if (i == 0)
 			s.c0 = counts;
-		t0 = now_ns();
+		t0 = stamp();
 		if (resend)
 			ret = guest_set_debug(g, CTL_STEP, 0, 0);
 		if (ret == 0)
 			ret = guest_run(g);
 		if (i >= 0)
-			t[i] = (double)(now_ns() - t0);
+			span_put(&s, i, t0);
 		if (ret < 0 || g->run->exit_reason != KVM_EXIT_DEBUG ||
 		    !step_pc_ok(g->run->debug.arch.pc))
 			return fail("raw step", ret < 0 ? ret : -EPROTO);
@@ -250,16 +270,16 @@ static int lib_hw_cycles(struct guest *g, long cycles, long warm, double *t, str
 	/* the first round only hits: a cycle is "continue over the breakpoint, hit it again" */
 	for (long i = -warm - 1; i < cycles; i++) {
 		const struct kvmdbg_event *ev;
-		uint64_t t0;
+		struct stamp t0;
 		int r, resumes = 0;
 
 		if (i == 0)
 			s.c0 = counts;
-		t0 = now_ns();
+		t0 = stamp();
 		while ((r = lib_round(g, vcpu, &ev)) == KVMDBG_EXIT_RESUME && ++resumes < 4)
 			;
 		if (i >= 0)
-			t[i] = (double)(now_ns() - t0);
+			span_put(&s, i, t0);
 		if (r != KVMDBG_EXIT_EVENT ||
 		    kvmdbg_event_get_type(ev) != KVMDBG_EVENT_HW_BREAKPOINT ||
 		    kvmdbg_event_get_pc(ev) != HW_ADDR) {
@@ -302,12 +322,12 @@ static int raw_hw_cycles(struct guest *g, long cycles, long warm, double *t, str
 	    !is_debug_exit(g, HW_ADDR))
 		return fail("raw hw breakpoint setup", -EPROTO);
 	for (long i = -warm; i < cycles; i++) {
-		uint64_t t0;
+		struct stamp t0;
 		int ret;
 
 		if (i == 0)
 			s.c0 = counts;
-		t0 = now_ns();
+		t0 = stamp();
 		ret = guest_set_debug(g, CTL_STEP, 0, DR7_FIXED);
 		if (ret == 0)
 			ret = guest_run(g);
@@ -318,7 +338,7 @@ static int raw_hw_cycles(struct guest *g, long cycles, long warm, double *t, str
 		if (ret == 0)
 			ret = guest_run(g);
 		if (i >= 0)
-			t[i] = (double)(now_ns() - t0);
+			span_put(&s, i, t0);
 		if (ret < 0 || !is_debug_exit(g, HW_ADDR))
 			return fail("raw hw cycle", ret < 0 ? ret : -EPROTO);
 	}
@@ -354,11 +374,11 @@ static int lib_xlate_inserts(struct guest *g, long count, double *t, struct run_
 	}
 	s.c0 = counts;
 	for (long i = 0; i < count; i++) {
-		uint64_t t0 = now_ns();
+		struct stamp t0 = stamp();
 
 		ret = kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, XLATE_GPA + 16 * (uint64_t)i, 0,
 				       KVMDBG_POINT_ONESHOT, NULL, NULL);
-		t[i] = (double)(now_ns() - t0);
+		span_put(&s, i, t0);
 		if (ret < 0) {
 			fail("kvmdbg_vm_insert without a translate callback", ret);
 			goto out;
@@ -394,6 +414,68 @@ static double field_median(const struct run_stats *st, int n, size_t off)
 
 #define MED(arr, n, field) field_median(arr, n, offsetof(struct run_stats, field))
 
+/*
+ * One more run of each variant with every ioctl() timed (count_time_ioctls): the median part of
+ * an event spent outside ioctl(), which is what the library adds (its code and its other
+ * system calls) and the raw loop's floor.  Kept out of the main repetitions, whose timings the
+ * clock reads would touch.
+ */
+static void own_times(double *lib, double *base, int (*run_lib)(struct run_stats *),
+		      int (*run_base)(struct run_stats *))
+{
+	struct run_stats st;
+
+	count_time_ioctls(true);
+	*lib = run_lib(&st) == 0 ? st.own : NAN;
+	*base = run_base(&st) == 0 ? st.own : NAN;
+	count_time_ioctls(false);
+}
+
+/* The arguments of the variant runs, for own_times(). */
+static struct guest *cur_g;
+static long cur_n;
+static double *cur_t;
+
+static int own_lib_steps(struct run_stats *st)
+{
+	return lib_steps(cur_g, cur_n, 200, cur_t, st);
+}
+
+static int own_raw_steps(struct run_stats *st)
+{
+	return raw_steps(cur_g, cur_n, 200, false, cur_t, st);
+}
+
+static int own_lib_hw(struct run_stats *st)
+{
+	return lib_hw_cycles(cur_g, cur_n, 50, cur_t, st);
+}
+
+static int own_raw_hw(struct run_stats *st)
+{
+	return raw_hw_cycles(cur_g, cur_n, 50, cur_t, st);
+}
+
+static const char *pair_str_n(double a, double b)
+{
+	static char bufs[4][64];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4];
+
+	snprintf(buf, 64, "%s / %s", fmt_num(a, 2), fmt_num(b, 2));
+	return buf;
+}
+
+static const char *pair_str(double a, double b)
+{
+	static char bufs[4][64];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4];
+
+	snprintf(buf, 64, "%s / %s", fmt_time(a), fmt_time(b));
+	return buf;
+}
+
 void kvm_rows(void)
 {
 	bool want_step = row_on(ROW_STEP), want_hw = row_on(ROW_HWBP), want_x = row_on(ROW_XLATE);
@@ -402,10 +484,12 @@ void kvm_rows(void)
 	int reps = opts.reps ? opts.reps : opts.quick ? 3 : 5;
 	char why_step[320] = "", why_hw[320] = "";
 	bool can_step = false, can_hw = false;
+	double own_lib, own_base;
 	struct table *tb;
 	struct guest g;
 	const char *why;
 	struct pair *p;
+	long most;
 	double *t;
 	int ret;
 
@@ -413,9 +497,9 @@ void kvm_rows(void)
 		return;
 	if (reps > 31)
 		reps = 31;
-	tb = table_new("/dev/kvm: the library against the raw-ioctl floor (real-mode guest)", 7,
+	tb = table_new("/dev/kvm: the library against the raw-ioctl floor (real-mode guest)", 8,
 		       "row", "library", "baseline", "library/baseline", "ioctls lib / base",
-		       "sigmask calls lib", "allocs lib");
+		       "outside ioctls lib / base", "sigmask calls lib", "allocs lib");
 	ret = guest_open(&g, &why);
 	if (ret < 0) {
 		table_note(tb, "skipped: %s (%s)", why, strerror(-ret));
@@ -426,14 +510,18 @@ void kvm_rows(void)
 	if (want_hw)
 		can_hw = probe_hw(&g, why_hw, sizeof(why_hw));
 
+	most = steps > cycles ? steps : cycles;
+	if (xcount > most)
+		most = xcount;
 	p = calloc(1, sizeof(*p));
-	t = calloc((size_t)(steps > cycles ? steps : (cycles > xcount ? cycles : xcount)),
-		   sizeof(*t));
+	t = calloc(2 * (size_t)most, sizeof(*t)); /* event times and their parts outside ioctls */
 	if (!p || !t)
 		abort();
+	cur_g = &g;
+	cur_t = t;
 
 	if (want_step && !can_step) {
-		table_row(tb, "single-step exit", "skipped", "-", "-", "-", "-", "-");
+		table_row(tb, "single-step exit", "skipped", "-", "-", "-", "-", "-", "-");
 		table_note(tb, "single-step skipped: %s", why_step);
 	} else if (want_step) {
 		int ok = 0;
@@ -449,32 +537,38 @@ void kvm_rows(void)
 			ok++;
 		}
 		if (ok == reps) {
+			cur_n = steps;
+			own_times(&own_lib, &own_base, own_lib_steps, own_raw_steps);
 			summary.step_ratio = median(p->ratio, reps);
 			summary.step_ratio_resend = median(p->ratio2, reps);
 			summary.step_ioctls = MED(p->lib, reps, ioctls);
 			summary.step_ioctls_raw = MED(p->base, reps, ioctls);
-			table_row(tb, "single-step exit, ns/step", fmt_time(MED(p->lib, reps, ns)),
-				  fmt_time(MED(p->base, reps, ns)), fmt_ratio(summary.step_ratio),
-				  fmt_num(summary.step_ioctls, 2),
-				  fmt_num(MED(p->lib, reps, sigmask), 2),
-				  fmt_num(MED(p->lib, reps, allocs), 2));
+			summary.step_own = own_lib;
+			table_row(
+				tb, "single-step exit, time/step", fmt_time(MED(p->lib, reps, ns)),
+				fmt_time(MED(p->base, reps, ns)), fmt_ratio(summary.step_ratio),
+				pair_str_n(summary.step_ioctls, summary.step_ioctls_raw),
+				pair_str(own_lib, own_base), fmt_num(MED(p->lib, reps, sigmask), 2),
+				fmt_num(MED(p->lib, reps, allocs), 2));
 			table_row(tb, "  baseline: SET_GUEST_DEBUG before each KVM_RUN", "same",
 				  fmt_time(MED(p->base2, reps, ns)),
 				  fmt_ratio(summary.step_ratio_resend),
-				  fmt_num(MED(p->base2, reps, ioctls), 2), "", "");
-			table_note(tb,
-				   "single-step baseline: KVM_SET_GUEST_DEBUG(SINGLESTEP) once, "
-				   "then KVM_RUN per step (%s ioctl/step); the second baseline "
-				   "sends KVM_SET_GUEST_DEBUG before every KVM_RUN, as x86 needs "
-				   "where KVM drops TF (VMX, SVM)",
-				   fmt_num(summary.step_ioctls_raw, 2));
+				  pair_str_n(summary.step_ioctls, MED(p->base2, reps, ioctls)), "",
+				  "", "");
+			table_note(
+				tb,
+				"single-step baseline: KVM_SET_GUEST_DEBUG(SINGLESTEP) once, "
+				"then KVM_RUN per step; the second baseline sends "
+				"KVM_SET_GUEST_DEBUG before every KVM_RUN, as x86 needs where KVM "
+				"drops TF (VMX, SVM), and as the library does");
 		} else {
-			table_row(tb, "single-step exit", "failed", "-", "-", "-", "-", "-");
+			table_row(tb, "single-step exit", "failed", "-", "-", "-", "-", "-", "-");
 		}
 	}
 
 	if (want_hw && !can_hw) {
-		table_row(tb, "hw-breakpoint hit + continue", "skipped", "-", "-", "-", "-", "-");
+		table_row(tb, "hw-breakpoint hit + continue", "skipped", "-", "-", "-", "-", "-",
+			  "-");
 		table_note(tb, "hw breakpoint skipped: %s", why_hw);
 	} else if (want_hw) {
 		int ok = 0;
@@ -488,22 +582,26 @@ void kvm_rows(void)
 			ok++;
 		}
 		if (ok == reps) {
+			cur_n = cycles;
+			own_times(&own_lib, &own_base, own_lib_hw, own_raw_hw);
 			summary.hw_ratio = median(p->ratio, reps);
 			summary.hw_ioctls = MED(p->lib, reps, ioctls);
 			summary.hw_ioctls_raw = MED(p->base, reps, ioctls);
-			table_row(tb, "hw-breakpoint hit + continue, ns/cycle",
+			summary.hw_own = own_lib;
+			table_row(tb, "hw-breakpoint hit + continue, time/cycle",
 				  fmt_time(MED(p->lib, reps, ns)), fmt_time(MED(p->base, reps, ns)),
-				  fmt_ratio(summary.hw_ratio), fmt_num(summary.hw_ioctls, 2),
+				  fmt_ratio(summary.hw_ratio),
+				  pair_str_n(summary.hw_ioctls, summary.hw_ioctls_raw),
+				  pair_str(own_lib, own_base),
 				  fmt_num(MED(p->lib, reps, sigmask), 2),
 				  fmt_num(MED(p->lib, reps, allocs), 2));
 			table_note(tb,
 				   "hw baseline: SET_GUEST_DEBUG(step, slot off), KVM_RUN, "
-				   "SET_GUEST_DEBUG(DR0 on), KVM_RUN: %s ioctls, the minimum where "
-				   "RFLAGS.RF is ignored (this host)",
-				   fmt_num(summary.hw_ioctls_raw, 2));
+				   "SET_GUEST_DEBUG(DR0 on), KVM_RUN: the minimum where RFLAGS.RF "
+				   "is ignored (this host)");
 		} else {
 			table_row(tb, "hw-breakpoint hit + continue", "failed", "-", "-", "-", "-",
-				  "-");
+				  "-", "-");
 		}
 	}
 
@@ -520,9 +618,9 @@ void kvm_rows(void)
 		if (ok == reps) {
 			summary.xlate_ns = MED(p->lib, reps, ns);
 			summary.xlate_ioctls = MED(p->lib, reps, ioctls);
-			table_row(tb, "insert, no translate callback (KVM_TRANSLATE), ns/point",
+			table_row(tb, "insert, no translate callback (KVM_TRANSLATE), time/point",
 				  fmt_time(summary.xlate_ns), "-", "-",
-				  fmt_num(summary.xlate_ioctls, 2),
+				  fmt_num(summary.xlate_ioctls, 2), "",
 				  fmt_num(MED(p->lib, reps, sigmask), 2),
 				  fmt_num(MED(p->lib, reps, allocs), 2));
 			table_note(tb,
@@ -532,13 +630,14 @@ void kvm_rows(void)
 				   xcount, fmt_time(summary.xlate_ns * 1e6));
 		} else {
 			table_row(tb, "insert, no translate callback", "failed", "-", "-", "-", "-",
-				  "-");
+				  "-", "-");
 		}
 	}
 	table_note(tb,
 		   "times: median of each repetition's per-event times, then the median over "
 		   "%d repetitions; ratio: median of the per-repetition ratios (variants "
-		   "interleaved)",
+		   "interleaved); outside ioctls: the median time per event spent outside "
+		   "ioctl(), from one more run of each variant with every ioctl timed",
 		   reps);
 	free(t);
 	free(p);
