@@ -221,7 +221,6 @@ static int phase_hit(struct keys *k, struct lib *l, struct result *r)
 	struct counts acc = { 0 };
 	long bad = 0;
 
-	/* warm-up: every event checked */
 	/* warm-up: every event checked, and what hits and rearm leave in guest memory */
 	if (!keys_points_are(k, INT3))
 		return lib_fail("a point's int3 not in guest memory after the insert", 0);
