@@ -10,7 +10,12 @@
 # BUILDDIR defaults to build-bench; options go to kvmdbg-bench (--markdown for the README's
 # table, --quick, --max-points N, --reps N, --only ROW,...).  The tables go to stdout, progress
 # to stderr.  A full run takes a few minutes; the machine's other load shows in the medians
-# (compare runs made at different moments).
+# (compare runs made at different moments; the ratios move much less than the times).
+#
+# To profile one size of the library alone (this host has no hardware counters: cpu-clock;
+# the library has no frame pointers: dwarf call graphs):
+#   perf record -e cpu-clock --call-graph dwarf -- \
+#       BUILDDIR/tests/bench/kvmdbg-bench --only hit,miss --min-points 1000000 --no-peers
 
 set -eu
 cd "$(dirname "$0")/.."
