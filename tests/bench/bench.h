@@ -42,6 +42,7 @@ struct opts {
 	long max_points;
 	long min_points;   /* smallest size of the synthetic rows (for profiling one size) */
 	bool no_peers;	   /* the library alone (for profiling it) */
+	bool no_guard;	   /* kvmdbg_vm_set_signal_guard(vm, false) on every VM */
 	int reps;	   /* 0: the default for the mode */
 	unsigned int only; /* mask of 1 << enum row; all when no --only */
 };

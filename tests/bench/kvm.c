@@ -153,6 +153,8 @@ static int lib_open(struct guest *g, struct kvmdbg_vm **vm, struct kvmdbg_vcpu *
 	if (ret < 0)
 		return fail("kvmdbg_vm_new", ret);
 	ret = kvmdbg_vcpu_new(*vm, g->vcpu_fd, g->run, vcpu);
+	if (ret == 0 && opts.no_guard)
+		ret = kvmdbg_vm_set_signal_guard(*vm, false);
 	if (ret < 0) {
 		kvmdbg_vm_free(*vm);
 		return fail("kvmdbg_vcpu_new", ret);

@@ -4,6 +4,7 @@
  * follows issue 13's.  See bench.h for the files and tools/run-bench.sh for the one command.
  *
  *   kvmdbg-bench [--quick] [--markdown] [--max-points N] [--reps N] [--only ROW[,ROW...]]
+ *                [--min-points N] [--no-peers] [--no-signal-guard]
  *
  * Exit status: 0 when every row ran or was skipped with its reason, 1 when a measurement
  * failed (the library misbehaved: a wrong event, a wrong count, guest memory not restored),
@@ -168,7 +169,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kvmdbg-bench [--quick] [--markdown] [--max-points N] [--reps N] "
-		"[--only ROW[,ROW...]] [--min-points N] [--no-peers]\n"
+		"[--only ROW[,ROW...]] [--min-points N] [--no-peers] [--no-signal-guard]\n"
 		"  --quick         sizes up to 10^3, 3 repetitions, short loops (the smoke test)\n"
 		"  --markdown      also print the tables as Markdown, for the README\n"
 		"  --max-points N  largest size of the synthetic rows (1 to 10^6; default 10^6)\n"
@@ -177,7 +178,10 @@ static void usage(FILE *f)
 		"patterns\n"
 		"  --min-points N  smallest size of the synthetic rows (default 1; to profile one "
 		"size)\n"
-		"  --no-peers      the library alone, without the peers (to profile it)\n");
+		"  --no-peers      the library alone, without the peers (to profile it)\n"
+		"  --no-signal-guard\n"
+		"                  the library's VMs with the signal guard off (a fuzzer's setting:\n"
+		"                  no pthread_sigmask() around the VM lock)\n");
 }
 
 static int parse_only(const char *arg)
@@ -213,6 +217,7 @@ static int parse(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "min-points", required_argument, NULL, 'p' },
 		{ "no-peers", no_argument, NULL, 'P' },
+		{ "no-signal-guard", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,6 +252,9 @@ static int parse(int argc, char **argv)
 			break;
 		case 'P':
 			opts.no_peers = true;
+			break;
+		case 'G':
+			opts.no_guard = true;
 			break;
 		case 'r':
 			opts.reps = (int)strtol(optarg, &end, 10);
@@ -299,6 +307,14 @@ static void cpu_model(char *buf, size_t size)
 	fclose(f);
 }
 
+/* The options that change what the figures mean, for the header. */
+static const char *run_flags(void)
+{
+	if (opts.quick)
+		return opts.no_guard ? ", --quick, signal guard off" : ", --quick";
+	return opts.no_guard ? ", signal guard off" : "";
+}
+
 static void machine(char *text, size_t tsize, char *md, size_t msize, const double *load0)
 {
 	struct utsname u;
@@ -317,7 +333,7 @@ static void machine(char *text, size_t tsize, char *md, size_t msize, const doub
 		 "kernel: %s\n"
 		 "load average: %.2f at the start, %.2f at the end; timer pair %.0f ns, lfence "
 		 "%.1f ns; %s\n",
-		 kvmdbg_version_string(), BENCH_BUILD, date, opts.quick ? ", --quick" : "",
+		 kvmdbg_version_string(), BENCH_BUILD, date, run_flags(),
 		 u.sysname, u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), cache,
 		 u.version, load0[0], load1[0], timer_ns, serialise_ns,
 		 count_alloc_works() ? "allocations counted"
@@ -325,7 +341,7 @@ static void machine(char *text, size_t tsize, char *md, size_t msize, const doub
 	snprintf(md, msize,
 		 "Measured %s with libkvmdbg %s (%s)%s on `%s %s %s`, %s, %ld CPUs online, %s "
 		 "(kernel `%s`); load average %.2f at the start, %.2f at the end.\n",
-		 date, kvmdbg_version_string(), BENCH_BUILD, opts.quick ? ", --quick" : "",
+		 date, kvmdbg_version_string(), BENCH_BUILD, run_flags(),
 		 u.sysname, u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN), cache,
 		 u.version, load0[0], load1[0]);
 }

@@ -67,6 +67,8 @@ static int lib_open(const struct synth_env *env, struct keys *k, struct lib *l)
 		ret = kvmdbg_vm_set_memory_ops(l->vm, NULL, NULL, keys_translate, k);
 	if (ret == 0)
 		ret = kvmdbg_vcpu_new(l->vm, env->vcpu_fd, &run_page.run, &l->vcpu);
+	if (ret == 0 && opts.no_guard)
+		ret = kvmdbg_vm_set_signal_guard(l->vm, false);
 	if (ret < 0) {
 		kvmdbg_vm_free(l->vm);
 		return lib_fail("VM setup", ret);
