@@ -208,6 +208,7 @@ bool keys_points_are(const struct keys *k, uint8_t value);
 /* Measurements of one implementation at one size and pattern; NAN where not measured. */
 enum metric {
 	M_INSERT,    /* ns per point */
+	M_INSERT_MANY, /* ns per point, kvmdbg_vm_insert_many() (the library only) */
 	M_HIT,	     /* ns per hit */
 	M_MISS,	     /* ns per miss */
 	M_REARM,     /* ns for the whole rearm after all n fired */
@@ -269,7 +270,7 @@ struct summary {
 	double bytes_lib, bytes_hash;
 	double hit_max, hit_1, hit_hash_max;
 	double miss_max, miss_1, miss_hash_max;
-	double insert_total_max;
+	double insert_total_max, insert_many_total_max;
 	double rearm_max, rearm_per_max;
 	double mark_max;
 	double xlate_ns, xlate_ioctls;
