@@ -273,7 +273,8 @@ struct summary {
 	double insert_total_max, insert_many_total_max;
 	double rearm_max, rearm_per_max;
 	double mark_max;
-	double xlate_ns, xlate_ioctls;
+	/* per point: page walk, KVM_TRANSLATE, insert_many with the walk (kvm.c) */
+	double xlate_ns[3], xlate_ioctls[3];
 	double alloc_per_exit;
 	long max_n, min_n;
 };

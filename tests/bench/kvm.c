@@ -10,7 +10,9 @@
  *   drops TF when RIP changes behind its back, VMX and SVM; kvmdbg.h, single-step);
  * - hardware breakpoint hit + continue: the library's step-over against the hand-written
  *   minimum (see raw_hw_cycle());
- * - insert without a translate callback: the library translates with KVM_TRANSLATE.
+ * - insert without a translate callback: the library's own page walk (the default; it reads
+ *   the vCPU's paging registers once per call), KVM_TRANSLATE on request, and the page walk
+ *   under one kvmdbg_vm_insert_many() call.
  *
  * Every event time is taken alone (a timer pair costs ~16 ns against ~7 µs an exit) and the
  * median of a repetition's events is its figure: the median is robust to the preemptions of a
@@ -350,7 +352,57 @@ static int raw_hw_cycles(struct guest *g, long cycles, long warm, double *t, str
 
 /* ---- insert without a translate callback ---------------------------------------------------- */
 
-static int lib_xlate_inserts(struct guest *g, long count, double *t, struct run_stats *st)
+enum xlate_mode {
+	XLATE_WALK, /* the default translation: the library's page walk */
+	XLATE_KVM,  /* kvmdbg_vm_set_default_translation(KVMDBG_TRANSLATION_KVM) */
+	XLATE_MANY, /* the page walk, every point in one kvmdbg_vm_insert_many() */
+	XLATE_NR,
+};
+
+static const char *const xlate_rows[XLATE_NR] = {
+	"insert, no translate callback: page walk, time/point",
+	"insert, no translate callback: KVM_TRANSLATE, time/point",
+	"insert_many, no translate callback: page walk, time/point",
+};
+
+/* count points one by one (the time of each) or in one insert_many (its time, per point) */
+static int xlate_insert(struct kvmdbg_vm *vm, enum xlate_mode mode, long count, struct span *s)
+{
+	int ret = 0;
+
+	if (mode == XLATE_MANY) {
+		uint64_t *addrs = malloc((size_t)count * sizeof(*addrs));
+		struct stamp t0;
+
+		if (!addrs)
+			return -ENOMEM;
+		for (long i = 0; i < count; i++)
+			addrs[i] = XLATE_GPA + 16 * (uint64_t)i;
+		t0 = stamp();
+		ret = kvmdbg_vm_insert_many(vm, KVMDBG_POINT_SW_BREAK, addrs, (size_t)count,
+					    KVMDBG_POINT_ONESHOT, NULL, NULL, NULL);
+		span_put(s, 0, t0);
+		for (long i = 1; i < count; i++) {
+			s->t[0 + i] = s->t[0] / (double)count;
+			s->t[s->n + i] = s->t[s->n] / (double)count;
+		}
+		s->t[0] /= (double)count;
+		s->t[s->n] /= (double)count;
+		free(addrs);
+		return ret;
+	}
+	for (long i = 0; i < count && ret == 0; i++) {
+		struct stamp t0 = stamp();
+
+		ret = kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, XLATE_GPA + 16 * (uint64_t)i, 0,
+				       KVMDBG_POINT_ONESHOT, NULL, NULL);
+		span_put(s, i, t0);
+	}
+	return ret;
+}
+
+static int lib_xlate_inserts(struct guest *g, enum xlate_mode mode, long count, double *t,
+			     struct run_stats *st)
 {
 	struct kvmdbg_vm *vm;
 	struct kvmdbg_vcpu *vcpu;
@@ -366,25 +418,23 @@ static int lib_xlate_inserts(struct guest *g, long count, double *t, struct run_
 		munmap(mem, XLATE_SIZE);
 		return -1;
 	}
-	/* the vCPU in real mode: KVM_TRANSLATE is the identity there */
+	/* the vCPU in real mode: either translation is the identity there */
 	ret = guest_enter(g, GUEST_PROBE);
 	if (ret == 0)
 		ret = kvmdbg_vm_add_memory(vm, XLATE_GPA, XLATE_SIZE, mem);
+	if (ret == 0 && mode == XLATE_KVM)
+		ret = kvmdbg_vm_set_default_translation(vm, KVMDBG_TRANSLATION_KVM);
 	if (ret < 0) {
 		fail("translate-less insert setup", ret);
 		goto out;
 	}
 	s.c0 = counts;
-	for (long i = 0; i < count; i++) {
-		struct stamp t0 = stamp();
-
-		ret = kvmdbg_vm_insert(vm, KVMDBG_POINT_SW_BREAK, XLATE_GPA + 16 * (uint64_t)i, 0,
-				       KVMDBG_POINT_ONESHOT, NULL, NULL);
-		span_put(&s, i, t0);
-		if (ret < 0) {
-			fail("kvmdbg_vm_insert without a translate callback", ret);
-			goto out;
-		}
+	ret = xlate_insert(vm, mode, count, &s);
+	if (ret < 0) {
+		fail(mode == XLATE_MANY ? "kvmdbg_vm_insert_many without a translate callback"
+					: "kvmdbg_vm_insert without a translate callback",
+		     ret);
+		goto out;
 	}
 	span_stats(&s, st);
 	if (mem[16] != 0xcc) {
@@ -607,34 +657,32 @@ void kvm_rows(void)
 		}
 	}
 
-	if (want_x) {
+	for (int m = 0; want_x && m < XLATE_NR; m++) {
 		int ok = 0;
 
-		progress("kvm: insert without a translate callback, %d x %ld points\n", reps,
-			 xcount);
+		progress("kvm: %s, %d x %ld points\n", xlate_rows[m], reps, xcount);
 		for (int r = 0; r < reps; r++) {
-			if (lib_xlate_inserts(&g, xcount, t, &p->lib[r]) < 0)
+			if (lib_xlate_inserts(&g, (enum xlate_mode)m, xcount, t, &p->lib[r]) < 0)
 				break;
 			ok++;
 		}
-		if (ok == reps) {
-			summary.xlate_ns = MED(p->lib, reps, ns);
-			summary.xlate_ioctls = MED(p->lib, reps, ioctls);
-			table_row(tb, "insert, no translate callback (KVM_TRANSLATE), time/point",
-				  fmt_time(summary.xlate_ns), "-", "-",
-				  fmt_num(summary.xlate_ioctls, 2), "",
-				  fmt_num(MED(p->lib, reps, sigmask), 2),
-				  fmt_num(MED(p->lib, reps, allocs), 2));
-			table_note(tb,
-				   "translate-less insert: %ld points per repetition, median "
-				   "per insert; 10^6 such inserts would take about %s "
-				   "(extrapolated, not measured)",
-				   xcount, fmt_time(summary.xlate_ns * 1e6));
-		} else {
-			table_row(tb, "insert, no translate callback", "failed", "-", "-", "-", "-",
-				  "-", "-");
+		if (ok < reps) {
+			table_row(tb, xlate_rows[m], "failed", "-", "-", "-", "-", "-", "-");
+			continue;
 		}
+		summary.xlate_ns[m] = MED(p->lib, reps, ns);
+		summary.xlate_ioctls[m] = MED(p->lib, reps, ioctls);
+		table_row(tb, xlate_rows[m], fmt_time(summary.xlate_ns[m]), "-", "-",
+			  fmt_num(summary.xlate_ioctls[m], 2), "",
+			  fmt_num(MED(p->lib, reps, sigmask), 2),
+			  fmt_num(MED(p->lib, reps, allocs), 2));
 	}
+	if (want_x)
+		table_note(tb,
+			   "translate-less insert: %ld points per repetition, median per insert "
+			   "(insert_many: the call's time over its points); 10^6 one by one with "
+			   "the page walk would take about %s (extrapolated, not measured)",
+			   xcount, fmt_time(summary.xlate_ns[XLATE_WALK] * 1e6));
 	table_note(tb,
 		   "times: median of each repetition's per-event times, then the median over "
 		   "%d repetitions; ratio: median of the per-repetition ratios (variants "
