@@ -280,6 +280,8 @@ struct kvmdbg_gdbserver {
 	/* locked */
 	bool shutdown;
 	enum gs_session_kind session_kind;
+	/* the session is ending: a detach may have let the guest go, and no stop is reported */
+	bool session_ending;
 	bool interrupt; /* gdb's Ctrl-C: the round ends with SIGINT if nothing else stops */
 	uint64_t seq;
 	struct gs_stop last_stop; /* what '?' answers */

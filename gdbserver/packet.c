@@ -2,7 +2,8 @@
 /*
  * The framing of the GDB remote serial protocol: "$data#cs" with a two-digit hex checksum
  * (the sum of the data bytes modulo 256), '+' and '-' acknowledgements until gdb asks for
- * QStartNoAckMode, the lone byte 0x03 for Ctrl-C, and the escapes of binary data.
+ * QStartNoAckMode (and again from the next qSupported, a new gdb's first packet), the lone byte
+ * 0x03 for Ctrl-C, and the escapes of binary data.
  *
  * Nothing that arrives can make the parser read or write outside its buffers: a packet
  * longer than GS_PACKET_MAX is consumed to its end and reported as too long, stray bytes
@@ -308,6 +309,17 @@ enum gs_rx conn_parse(struct gs_conn *c)
 				/* without acks there is no way to ask again: drop it */
 				ack(c, '-');
 				break;
+			}
+			/*
+			 * qSupported opens every gdb session, and a session starts with
+			 * acknowledgements on (the protocol's QStartNoAckMode lasts one
+			 * session).  On a serial line nothing else says that a gdb went and
+			 * another came: without this the new gdb waits for its '+' forever.
+			 */
+			if (c->noack && c->rx_len >= 10 && !memcmp(c->rx, "qSupported", 10)) {
+				gs_log(c->server, KVMDBG_GDBSERVER_LOG_DEBUG,
+				       "<- qSupported: a new gdb session, acknowledgements on");
+				c->noack = false;
 			}
 			ack(c, '+');
 			log_packet(c, "<-", c->rx, c->rx_len);

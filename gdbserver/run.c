@@ -573,7 +573,7 @@ GS_EXPORT int kvmdbg_gdbserver_vcpu_report_exit(struct kvmdbg_gdbserver *server,
 	if (!v || status < 0 || status > 255)
 		return -EINVAL;
 	lock(server, &old);
-	if (server->session_kind == GS_SESSION_NONE) {
+	if (server->session_kind == GS_SESSION_NONE || server->session_ending) {
 		unlock(server, &old);
 		return 0;
 	}

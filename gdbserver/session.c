@@ -942,11 +942,19 @@ static void finish(struct gs_session *s)
 	int fd = s->conn.fd, end = s->end;
 	sigset_t old;
 
+	/*
+	 * From here the session reports nothing: a vCPU that a detach lets go may end the guest
+	 * before the slot is free, and its VMM must hear that no debugger was told.
+	 */
+	lock(server, &old);
+	server->session_ending = true;
+	unlock(server, &old);
 	points_remove_all(server);
 	if (end == KVMDBG_GDBSERVER_END_DETACHED)
 		release_all(server);
 	lock(server, &old);
 	server->session_kind = GS_SESSION_NONE;
+	server->session_ending = false;
 	server->session = NULL;
 	if (s->sync)
 		server->sync_end = end == KVMDBG_GDBSERVER_END_DETACHED ? 0 : end;

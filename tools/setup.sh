@@ -12,6 +12,8 @@
 #   fuzz      clang and its compiler-rt (libFuzzer and clang's sanitizer runtimes)
 #   abi       abigail-tools (abidiff, for the abi suite's ABI baseline check)
 #   style     clang-format-14 (the style suite: tools/check-format.sh)
+#   vm        gdb-multiarch (the vm tier's gdb sessions on its arm64 machines: tests/vm/run.sh
+#             --gdb; run.sh installs the rest it needs itself)
 
 set -eu
 
@@ -29,7 +31,8 @@ for group in "$@"; do
 	fuzz) required="$required clang libclang-rt-dev" ;;
 	abi) required="$required abigail-tools" ;;
 	style) required="$required clang-format-14" ;;
-	*) echo "setup.sh: unknown group '$group' (sanitize, fuzz, abi, style)" >&2; exit 2 ;;
+	vm) required="$required gdb-multiarch" ;;
+	*) echo "setup.sh: unknown group '$group' (sanitize, fuzz, abi, style, vm)" >&2; exit 2 ;;
 	esac
 done
 

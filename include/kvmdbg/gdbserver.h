@@ -477,8 +477,9 @@ int kvmdbg_gdbserver_vcpu_report_stop(struct kvmdbg_gdbserver *server, unsigned 
  * @param server The server.
  * @param index The vCPU that ended it.
  * @param status The exit status, 0 to 255.
- * @return 1 when a debugger was attached and is told; 0 when none was (nothing else
- *         happens); -EINVAL for a NULL @p server, an unknown @p index or a bad @p status.
+ * @return 1 when a debugger was attached and is told; 0 when none was, or when its session
+ *         was ending (a detach had let the guest go): nothing else happens, the VMM ends the
+ *         guest itself; -EINVAL for a NULL @p server, an unknown @p index or a bad @p status.
  * @since 0.2
  */
 int kvmdbg_gdbserver_vcpu_report_exit(struct kvmdbg_gdbserver *server, unsigned int index,

@@ -97,7 +97,7 @@ enum arch_quirk {
 	 * guestdbg.c): after a hit the state is sent anew, even unchanged.
 	 */
 	QUIRK_WATCH_RESEND = 1u << 3,
-	/* Hardware points need the guest-physical address too (s390 kvm_hw_breakpoint.phys_addr). */
+	/* Hardware points need the guest-physical address too (s390's phys_addr). */
 	QUIRK_HW_NEEDS_PHYS = 1u << 4,
 	/*
 	 * KVM_TRANSLATE walks the guest's page tables (x86 kvm_arch_vcpu_ioctl_translate());
@@ -201,7 +201,7 @@ struct arch {
 	enum arch_walker walker;
 	/* sizeof(struct kvm_guest_debug) on this arch */
 	size_t guest_debug_size;
-	/* sizeof(struct kvm_run): ->decode reads no byte past it (the fuzz tier holds it to that) */
+	/* sizeof(struct kvm_run): ->decode reads no byte past it (the fuzz tier checks it) */
 	size_t run_size;
 	/* bytes of the array struct kvm_guest_debug points to (s390), else 0 */
 	size_t aux_size;

@@ -355,7 +355,12 @@ static void on_pause(void *data)
 
 static void on_resume(void *data)
 {
-	atomic_fetch_add(&((struct fvm *)data)->resumes, 1);
+	struct fvm *f = data;
+
+	atomic_fetch_add(&f->resumes, 1);
+	if (atomic_exchange(&f->exit_on_resume, false))
+		atomic_store(&f->exit_on_resume_ret,
+			     kvmdbg_gdbserver_vcpu_report_exit(f->srv, 0, FV_EXIT_STATUS));
 }
 
 static void on_end(void *data, int fd, int end)

@@ -104,6 +104,12 @@ struct fvm {
 	atomic_int sync_last_end;
 
 	atomic_uint pauses, resumes;
+	/*
+	 * The next resume_fn reports the guest's end of vCPU 0, as a vCPU let go at that instant
+	 * would, and keeps what kvmdbg_gdbserver_vcpu_report_exit() returned (-1000 before).
+	 */
+	atomic_bool exit_on_resume;
+	atomic_int exit_on_resume_ret;
 	GString *log;
 	pthread_mutex_t log_lock;
 };

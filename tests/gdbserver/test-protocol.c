@@ -442,6 +442,42 @@ static void test_framing(struct fx *x, gconstpointer data)
 	g_assert_cmpmem(model_ram(x->f->m), FV_RAM_SIZE, x->ram_before, FV_RAM_SIZE);
 }
 
+/*
+ * Regression: on a serial line (vm tier, kvm-gdbstub --serial) the stub cannot see gdb's
+ * 'disconnect', and the session stays in the no-ack mode the first gdb asked for.  A second
+ * gdb starts with acknowledgements on: it sends '+' and qSupported, and waited for a '+' that
+ * never came ("Remote replied unexpectedly to 'vMustReplyEmpty': timeout").  qSupported opens
+ * every gdb session, so it turns acknowledgements back on.
+ */
+static void test_noack_new_gdb(struct fx *x, gconstpointer data)
+{
+	g_autofree char *stop = gdb_cmd(&x->g, "?");
+	char *r;
+
+	(void)data;
+	assert_reply(&x->g, "QStartNoAckMode", "OK");
+	x->g.noack = true;
+	assert_reply(&x->g, "?", stop);
+	/* the first gdb goes without a word; a second one connects on the same line */
+	x->g.noack = false;
+	gdb_send_raw(&x->g, "+", 1);
+	assert_reply(&x->g, "qSupported:multiprocess+;swbreak+;hwbreak+",
+		     "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+");
+	/* acknowledged both ways from here on: a bad checksum is refused with '-' */
+	assert_reply(&x->g, "vMustReplyEmpty", "");
+	gdb_send_raw(&x->g, "$?#00", 5);
+	g_assert_cmpint(gdb_read_byte(&x->g, 5000), ==, '-');
+	assert_reply(&x->g, "?", stop);
+	/* and it may ask for no-ack mode again */
+	assert_reply(&x->g, "QStartNoAckMode", "OK");
+	x->g.noack = true;
+	gdb_send_raw(&x->g, "$?#00", 5);
+	g_assert_true(gdb_quiet(&x->g, 200));
+	r = gdb_cmd(&x->g, "?");
+	g_assert_cmpstr(r, ==, stop);
+	g_free(r);
+}
+
 /* Thousands of random packets that neither run, write nor end the guest: all answered. */
 static void test_random(struct fx *x, gconstpointer data)
 {
@@ -695,6 +731,7 @@ int main(int argc, char **argv)
 	ADD("memory", test_memory);
 	ADD("registers", test_registers);
 	ADD("framing", test_framing);
+	ADD("noack-new-gdb", test_noack_new_gdb);
 	ADD("random", test_random);
 	ADD("points", test_points);
 	ADD("point-modes", test_point_modes);

@@ -386,6 +386,33 @@ static void test_detach(void)
 	finish(&x);
 }
 
+/*
+ * Regression: the guest ended in the instant between a detach letting the vCPUs go and the
+ * session's end.  kvmdbg_gdbserver_vcpu_report_exit() said 1 (a debugger is told) and kept the
+ * exit for a session that never reports it: kvm-gdbstub in the vm tier's x86_64 machine
+ * waited for ever after 'detach' for a guest that had already ended.  A session that ends
+ * tells no one: the call says 0, and the VMM ends the guest itself.
+ */
+static void test_detach_exit(void)
+{
+	struct fx x;
+	g_autofree char *r = NULL;
+
+	start(&x, FV_LOOP0, FV_LOOP1);
+	atomic_store(&x.f->exit_on_resume_ret, -1000);
+	atomic_store(&x.f->exit_on_resume, true);
+	assert_reply(&x.g, "D", "OK");
+	g_assert_cmpint(fvm_serve_end(x.f), ==, KVMDBG_GDBSERVER_END_DETACHED);
+	g_assert_false(atomic_load(&x.f->exit_on_resume));
+	g_assert_cmpint(atomic_load(&x.f->exit_on_resume_ret), ==, 0);
+	/* nothing was kept for the next gdb: it finds the guest stopped where it ran */
+	gdb_fini(&x.g);
+	gdb_init(&x.g, fvm_serve(x.f));
+	r = gdb_cmd(&x.g, "?");
+	g_assert_true(g_str_has_prefix(r, "T02thread:"));
+	finish(&x);
+}
+
 static void test_lost_while_running(void)
 {
 	struct fx x;
@@ -547,6 +574,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/gdbserver/run/vmm-stop", test_vmm_stop);
 	g_test_add_func("/gdbserver/run/kill", test_kill);
 	g_test_add_func("/gdbserver/run/detach", test_detach);
+	g_test_add_func("/gdbserver/run/regress/detach-exit", test_detach_exit);
 	g_test_add_func("/gdbserver/run/lost-while-running", test_lost_while_running);
 	g_test_add_func("/gdbserver/run/many-cycles", test_many_cycles);
 	g_test_add_func("/gdbserver/run/pause-signals", test_pause_signals);

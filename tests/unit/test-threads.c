@@ -300,9 +300,22 @@ static int read_noting_mask(void *user_data, uint64_t gpa, void *buf, size_t len
 	return fx_read_mem(user_data, gpa, buf, len);
 }
 
+/* Whether SIGUSR2 was blocked when the library last translated an address. */
+static int blocked_in_translate = -1;
+
+static int translate_noting_mask(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	sigset_t cur;
+
+	g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &cur), ==, 0);
+	blocked_in_translate = sigismember(&cur, SIGUSR2);
+	return fx_translate_identity(user_data, gva, ret_gpa);
+}
+
 /*
  * vCPU calls hold the VM lock with every signal blocked, unless the VMM turned the guard off;
- * either way the thread's mask is as it was once the call returns.
+ * either way the thread's mask is as it was once the call returns.  The translate callback of
+ * an exit runs without the lock but with the mask of the call, like every callback there.
  */
 static void test_signal_guard(void)
 {
@@ -313,7 +326,7 @@ static void test_signal_guard(void)
 	fx_init_bare(&f, "x86_64", 0x1f0003);
 	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, read_noting_mask, fx_write_mem,
-						 fx_translate_identity, &f), ==, 0);
+						 translate_noting_mask, &f), ==, 0);
 	g_assert_cmpint(kvmdbg_vcpu_new(f.vm, FX_VCPU_FD, f.run[0], &f.vcpu[0]), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_set_signal_guard(NULL, false), ==, -EINVAL);
 	g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &before), ==, 0);
@@ -332,6 +345,11 @@ static void test_signal_guard(void)
 		fx_x86_bp(f.run[0], addr);
 		g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
 		g_assert_cmpint(blocked_in_read, ==, guard);
+		/* a breakpoint instruction that is not the library's: the pc is translated */
+		blocked_in_translate = -1;
+		fx_x86_bp(f.run[0], fx_addr(0x400));
+		g_assert_cmpint(fx_exit(&f, 0, &ev), >=, 0);
+		g_assert_cmpint(blocked_in_translate, ==, guard);
 		g_assert_cmpint(pthread_sigmask(SIG_BLOCK, NULL, &after), ==, 0);
 		g_assert_cmpint(sigismember(&after, SIGUSR2), ==, 0);
 		g_assert_cmpint(sigismember(&after, SIGINT), ==, sigismember(&before, SIGINT));

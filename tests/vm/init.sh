@@ -4,12 +4,17 @@
 # /init of the vm tier's initramfs (run.sh builds it): a busybox shell that mounts the pseudo
 # file systems, loads the KVM modules listed in /vm/modules (in order, with the parameters given
 # on each line), shows that KVM is up, runs every program of /vm/tests (one command line each,
-# "name program args...") and powers the machine off.
+# "name program args..."), serves gdb sessions when run.sh --gdb asked for them, and powers the
+# machine off.
 #
 # Everything run.sh reads comes on the serial console as lines that start with "@@VM ":
 #   @@VM INFO text            shown in the host's log
 #   @@VM BEGIN name           a test program starts; its TAP output follows
 #   @@VM END name status ms   it ended with that exit status after that many milliseconds
+#   @@VM GDB-READY            gdb sessions are offered on the control port (below)
+#   @@VM GDB-NONE reason      they cannot be
+#   @@VM GDB-BEGIN name       a kvm-gdbstub starts; its output follows
+#   @@VM GDB-END name status ms   it ended
 #   @@VM DONE                 every program ran
 # A missing DONE tells run.sh that the machine died or hung.
 
@@ -79,6 +84,59 @@ while read -r name cmd; do
 	status=$?
 	vm_say END "$name $status $(($(uptime_ms) - start))"
 done < /vm/tests
+
+# gdb sessions (run.sh --gdb; tests/vm/gdb.py on the host): the host asks for one kvm-gdbstub
+# at a time on the virtio serial port named kvmdbg.ctl, "RUN name args..." (or "DONE"), and
+# drives gdb against it on the virtio console /dev/hvc0.  A virtio port reads end-of-file
+# while nobody is connected on the host: that is waited out, for a while.
+gdb_sessions()
+{
+	ctl=""
+	i=0
+	while [ $i -lt 100 ]; do
+		for p in /sys/class/virtio-ports/*; do
+			[ "$(cat "$p/name" 2>/dev/null)" = kvmdbg.ctl ] && ctl=/dev/${p##*/}
+		done
+		[ -n "$ctl" ] && [ -c "$ctl" ] && [ -c /dev/hvc0 ] && break
+		ctl=""
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -z "$ctl" ]; then
+		vm_say GDB-NONE "no virtio port kvmdbg.ctl or no /dev/hvc0 after 10 s"
+		return
+	fi
+	exec 3< "$ctl"
+	vm_say GDB-READY
+	idle=0
+	while [ $idle -lt 600 ]; do
+		if ! read -r cmd name args <&3; then
+			idle=$((idle + 1))
+			sleep 0.1
+			continue
+		fi
+		idle=0
+		case $cmd in
+		RUN)
+			vm_say GDB-BEGIN "$name"
+			start=$(uptime_ms)
+			# shellcheck disable=SC2086
+			timeout "$VM_TEST_TIMEOUT" /gdb/kvm-gdbstub --serial=/dev/hvc0 $args \
+				/gdb/guest.elf < /dev/null 2>&1
+			status=$?
+			vm_say GDB-END "$name $status $(($(uptime_ms) - start))"
+			;;
+		DONE)
+			break
+			;;
+		esac
+	done
+	exec 3<&-
+}
+
+if [ -n "${VM_GDB:-}" ]; then
+	gdb_sessions
+fi
 
 dmesg | grep -i -E 'kvm|svm|bug|warn|oops' | tail -n 20 | while read -r line; do
 	vm_say INFO "dmesg after the tests: $line"

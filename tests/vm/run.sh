@@ -5,7 +5,7 @@
 # KVM, under QEMU full-system emulation (TCG, never the host's KVM).
 #
 #   tests/vm/run.sh [--builddir DIR] [--only GLOB] [--test-args ARGS] [--extra NAME=PROGRAM]
-#                   MACHINE...
+#                   [--gdb[=MACHINE,...]] MACHINE...
 #
 # MACHINE is one of
 #   x86_64        Debian's amd64 kernel, kvm_amd (nested SVM) in qemu-system-x86_64 -cpu max,
@@ -32,6 +32,15 @@
 # "-p /kvmdbg/kvm/step/long64").  --extra NAME=PROGRAM also runs a static TAP program built
 # elsewhere for the machine's architecture (repeatable; --only '' then runs it alone).
 #
+# --gdb adds real gdb sessions to each machine named (--gdb=x86_64,arm64: to those only): a
+# static kvm-gdbstub (examples/gdbstub) and its guest go into the initramfs, QEMU gets a
+# virtio console for gdb and a virtio serial port for control, and after the kvm suite
+# tests/vm/gdb.py runs the scenarios of examples/gdbstub/tests/test_gdb.py with the host's gdb
+# (gdb-multiarch for arm64) against a stub inside the machine: software breakpoints (int3,
+# BRK) and watchpoints delivered by the machine's KVM, Ctrl-C, two vCPUs, 1000 break/continue
+# cycles, stepi and register writes.  The kvm-gdbstub of this tree has no ppc64 backend: there
+# --gdb adds a skipped test point.  --only '' --gdb runs the gdb sessions alone.
+#
 # Standard output is TAP (one plan for all machines named); progress and timings are TAP
 # comments.  Exit status: 0 when every test passed or skipped, 1 otherwise.
 #
@@ -43,6 +52,7 @@
 #   KVMDBG_VM_BOOT_TIMEOUT  seconds one machine may run, boot to power-off (default 1500)
 #   KVMDBG_VM_TEST_TIMEOUT  seconds one test program may run inside (default 600)
 #   KVMDBG_VM_JOBS          parallel build jobs (default 2)
+#   KVMDBG_VM_GDB_SCENARIOS with --gdb: only these scenarios, by name (delivery,next,...)
 
 set -euo pipefail
 
@@ -60,11 +70,12 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 only='*'
 test_args=""
 extras=()
+gdb_machines=""
 machine=vm
 
 usage()
 {
-	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,55p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -79,6 +90,8 @@ while [ $# -gt 0 ]; do
 	--extra=*) extras+=("${1#*=}"); shift ;;
 	--test-args) test_args=$2; shift 2 ;;
 	--test-args=*) test_args=${1#*=}; shift ;;
+	--gdb) gdb_machines='*'; shift ;;
+	--gdb=*) gdb_machines=",${1#*=},"; shift ;;
 	-h|--help) usage ;;
 	-*) echo "run.sh: unknown option $1" >&2; usage ;;
 	all) machines+=(x86_64 x86_64-stock arm64 arm64-nvhe ppc64le); shift ;;
@@ -574,6 +587,56 @@ make_cross_file()
 }
 
 # ---------------------------------------------------------------------------------------------
+# gdb sessions (--gdb).
+
+# Whether --gdb asked for sessions on this machine.
+gdb_wanted()
+{
+	case $gdb_machines in
+	'') return 1 ;;
+	'*'|*",$machine,"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# kvm-gdbstub and its guest for ARCH (x86_64, aarch64), the stub statically linked: sets
+# gdbstub_exe and gdbstub_elf.
+build_gdbstub()
+{
+	local arch=$1 cross_file=${2:-} dir=$builddir/gdbstub-$1 guest
+	local opts=(--default-library=static --prefer-static -Dc_link_args=-static
+		    -Dtests=disabled -Dexamples=true -Ddocs=disabled -Dbuildtype=debugoptimized)
+	[ -z "$cross_file" ] || opts+=(--cross-file "$cross_file")
+	case $arch in
+	x86_64) guest=guest.elf ;;
+	*) guest='guest-arm64.elf' ;;
+	esac
+	if [ ! -f "$dir/build.ninja" ]; then
+		rm -rf "$dir"
+		logged "$builddir/gdbstub-$arch-setup.log" meson setup "$dir" "$srcdir" "${opts[@]}" ||
+			{ fail_machine "meson setup of the static $arch kvm-gdbstub failed"; return 1; }
+	fi
+	logged "$builddir/gdbstub-$arch-build.log" ninja -C "$dir" -j "$jobs" \
+		examples/gdbstub/kvm-gdbstub "examples/gdbstub/$guest" ||
+		{ fail_machine "building the static $arch kvm-gdbstub failed"; return 1; }
+	gdbstub_exe=$dir/examples/gdbstub/kvm-gdbstub
+	gdbstub_elf=$dir/examples/gdbstub/$guest
+}
+
+# QEMU's devices for the gdb sessions, on the virtio-serial bus BUS_DEVICE: gdb's line (the
+# guest's /dev/hvc0) and the control port, both Unix sockets in a short private directory
+# (a socket path has at most 107 bytes).  Sets gdb_sockets and appends to qemu_cmd.
+add_gdb_devices()
+{
+	gdb_sockets=$(mktemp -d /tmp/kvmdbg-vm.XXXXXX)
+	qemu_cmd+=(-device "$1"
+		   -chardev "socket,id=kvmdbg-gdb,path=$gdb_sockets/gdb,server=on,wait=off"
+		   -device 'virtconsole,chardev=kvmdbg-gdb,name=kvmdbg.gdb'
+		   -chardev "socket,id=kvmdbg-ctl,path=$gdb_sockets/ctl,server=on,wait=off"
+		   -device 'virtserialport,chardev=kvmdbg-ctl,name=kvmdbg.ctl')
+}
+
+# ---------------------------------------------------------------------------------------------
 # The initramfs: busybox, init.sh, the modules, the suite.
 
 # Quote for any POSIX shell (busybox reads the result).
@@ -618,17 +681,28 @@ make_initramfs()
 		cp "$exe" "$stage/tests/extra-$name" || { fail_machine "no $exe"; return 1; }
 		echo "$name /tests/extra-$name" >> "$stage/vm/tests"
 	done
+	if [ -n "$gdbstub_exe" ]; then
+		mkdir -p "$stage/gdb"
+		{
+			cp "$gdbstub_exe" "$stage/gdb/kvm-gdbstub" &&
+			cp "$gdbstub_elf" "$stage/gdb/guest.elf"
+		} || { fail_machine "cannot stage kvm-gdbstub"; return 1; }
+		if [ -n "$strip" ]; then
+			"$strip" "$stage/gdb/kvm-gdbstub" 2>/dev/null || true
+		fi
+	fi
 	{
 		echo "VM_MACHINE=$(shell_quote "$machine")"
 		echo "VM_DESCRIPTION=$(shell_quote "$description")"
 		echo "VM_TEST_TIMEOUT=$(shell_quote "$test_timeout")"
+		echo "VM_GDB=${gdbstub_exe:+yes}"
 	} > "$stage/vm/config"
 	initrd=$work/initrd.cpio.gz
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 		gzip -1 > "$initrd"
 	[ -s "$initrd" ] || { fail_machine "cannot pack the initramfs"; return 1; }
 	say "initramfs: $(du -h "$initrd" | cut -f1) ($(wc -l < "$stage/vm/tests") test programs," \
-	    "$(wc -l < "$stage/vm/modules") modules)"
+	    "$(wc -l < "$stage/vm/modules") modules${gdbstub_exe:+, kvm-gdbstub})"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -636,11 +710,16 @@ make_initramfs()
 
 boot()
 {
-	local rc=0 qrc crc
+	local rc=0 qrc crc reader=(python3 "$vmdir/console.py")
+	# With gdb sessions, gdb.py reads the console as console.py does and drives gdb.
+	if [ -n "$gdbstub_exe" ]; then
+		reader=(python3 "$vmdir/gdb.py" --control "$gdb_sockets/ctl" --target "$gdb_sockets/gdb"
+			--elf "$gdbstub_elf" --gdb "$gdb_bin" ${gdb_must_deliver:+--must-deliver})
+	fi
 	say "boot: timeout $boot_timeout ${qemu_cmd[*]}"
 	set +e
 	timeout --kill-after=10 "$boot_timeout" "${qemu_cmd[@]}" < /dev/null 2>&1 |
-		python3 "$vmdir/console.py" --machine "$machine" --log "$work/console.log" \
+		"${reader[@]}" --machine "$machine" --log "$work/console.log" \
 			--summary "$work/summary.json" ${must_not_skip:+--must-not-skip "$must_not_skip"} |
 		renumber
 	local statuses=("${PIPESTATUS[@]}")
@@ -691,7 +770,7 @@ renumber()
 # Whether there is anything to run: kvm suite programs for the architecture, or --extra ones.
 have_tests()
 {
-	[ -n "$suite_tests" ] || [ ${#extras[@]} -gt 0 ]
+	[ -n "$suite_tests" ] || [ ${#extras[@]} -gt 0 ] || [ -n "$gdbstub_exe" ]
 }
 
 setup_x86_64()
@@ -700,6 +779,11 @@ setup_x86_64()
 	local qemu=qemu-system-x86_64 firmware=()
 	# The suite first: without tests for the architecture there is nothing to boot for.
 	phase suite build_suite x86_64 || return 1
+	if gdb_wanted; then
+		need_host_pkgs gdb || return 1
+		phase gdbstub build_gdbstub x86_64 || return 1
+		gdb_bin=gdb
+	fi
 	have_tests || return 0
 	if [ "$machine" = x86_64 ]; then
 		phase qemu build_patched_qemu || return 1
@@ -712,6 +796,8 @@ setup_x86_64()
 		# so that probe may skip.)
 		must_not_skip='no usable KVM|does not deliver '
 		must_not_skip+='(software breakpoints|hardware breakpoints|watchpoints)'
+		# and the gdb sessions' probe must find int3 and watchpoints delivered
+		gdb_must_deliver=yes
 	else
 		description="Debian amd64 kernel, kvm_amd, stock QEMU $("$qemu" --version |
 			head -n 1 | sed 's/.*version //') TCG"
@@ -720,11 +806,14 @@ setup_x86_64()
 	phase packages apt_update amd64 || return 1
 	phase kernel fetch_debian_kernel amd64 amd64 || return 1
 	busybox_deb=$(download amd64 busybox-static) || return 1
-	phase initramfs make_initramfs "$busybox_deb" strip kvm-amd || return 1
+	local modules=(kvm-amd)
+	[ -z "$gdbstub_exe" ] || modules+=(virtio_pci virtio_console)
+	phase initramfs make_initramfs "$busybox_deb" strip "${modules[@]}" || return 1
 	qemu_cmd=("$qemu" "${firmware[@]}" -accel tcg -cpu max -m 1024 -smp 1
 		  -nodefaults -no-user-config -display none -serial stdio -no-reboot
 		  -kernel "$kernel_image" -initrd "$initrd"
 		  -append "console=ttyS0 quiet panic=-1")
+	[ -z "$gdbstub_exe" ] || add_gdb_devices virtio-serial-pci
 }
 
 setup_arm64()
@@ -741,15 +830,25 @@ setup_arm64()
 	phase packages apt_update arm64 || return 1
 	phase sysroot make_cross_file arm64 aarch64-linux-gnu aarch64 || return 1
 	phase suite build_suite aarch64 "$cross_file" || return 1
+	if gdb_wanted; then
+		need_host_pkgs gdb-multiarch binutils-aarch64-linux-gnu || return 1
+		phase gdbstub build_gdbstub aarch64 "$cross_file" || return 1
+		gdb_bin=gdb-multiarch
+		gdb_must_deliver=yes
+	fi
 	have_tests || return 0
 	phase kernel fetch_debian_kernel arm64 arm64 || return 1
 	busybox_deb=$(download arm64 busybox-static) || return 1
-	phase initramfs make_initramfs "$busybox_deb" aarch64-linux-gnu-strip || return 1
+	local modules=()
+	[ -z "$gdbstub_exe" ] || modules+=(virtio_mmio virtio_console)
+	phase initramfs make_initramfs "$busybox_deb" aarch64-linux-gnu-strip "${modules[@]}" ||
+		return 1
 	local append="console=ttyAMA0 quiet panic=-1"
 	[ "$mode" = vhe ] || append="$append kvm-arm.mode=$mode"
 	qemu_cmd=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -m 1024
 		  -smp 1 -nodefaults -no-user-config -display none -serial stdio -no-reboot
 		  -kernel "$kernel_image" -initrd "$initrd" -append "$append")
+	[ -z "$gdbstub_exe" ] || add_gdb_devices virtio-serial-device
 }
 
 setup_ppc64le()
@@ -762,6 +861,7 @@ setup_ppc64le()
 	# or watchpoints, which the suite's capability probe must report and skip.  Those skips
 	# are the only ones allowed here.
 	must_not_skip='^(?!the kernel offers no (hardware breakpoints|watchpoints): )'
+	! gdb_wanted || gdb_skip="kvm-gdbstub has no ppc64 backend (examples/gdbstub: x86-64, arm64)"
 	phase packages apt_update ppc64el || return 1
 	phase sysroot make_cross_file ppc64el powerpc64le-linux-gnu ppc64 || return 1
 	phase suite build_suite ppc64le "$cross_file" || return 1
@@ -784,6 +884,12 @@ run_machine()
 	description=""
 	suite_tests=""
 	class_error=""
+	gdbstub_exe=""
+	gdbstub_elf=""
+	gdb_bin=""
+	gdb_must_deliver=""
+	gdb_sockets=""
+	gdb_skip=""
 	phase_times=()
 	local t0 rc=0
 	t0=$(now)
@@ -796,6 +902,10 @@ run_machine()
 			     "ppc64le)" || rc=1
 		;;
 	esac
+	if [ -n "$gdb_skip" ]; then
+		tap_number=$((tap_number + 1))
+		printf 'ok %d %s: gdb sessions # SKIP %s\n' "$tap_number" "$machine" "$gdb_skip"
+	fi
 	if [ $rc -eq 0 ] && ! have_tests; then
 		tap_number=$((tap_number + 1))
 		printf 'ok %d %s # SKIP the kvm suite builds no test for this architecture\n' \
@@ -806,6 +916,7 @@ run_machine()
 	if [ $rc -eq 0 ]; then
 		: > "$work/count"
 		phase boot boot || rc=1
+		[ -z "$gdb_sockets" ] || rm -rf "$gdb_sockets"
 		# The pipeline's subshell kept the count: take it back.
 		if [ -s "$work/count" ]; then
 			read -r tap_number tap_failed < "$work/count"

@@ -130,6 +130,11 @@ class Stub:
                     self.port = int(m.group(1))
                     self._port_ready.set()
 
+    @property
+    def target(self):
+        """What gdb's 'target remote' takes."""
+        return f"127.0.0.1:{self.port}"
+
     def output(self):
         return "\n".join(self.lines + self.err_lines)
 
@@ -176,9 +181,9 @@ class Stub:
         return self.proc.poll() is None
 
 
-def symbols(elf):
-    """name -> (address, size) from nm."""
-    out = subprocess.run([need_tool("nm"), "-S", elf], check=True, capture_output=True,
+def symbols(elf, prefix=""):
+    """name -> (address, size) from nm (prefix: a cross binutils', "aarch64-linux-gnu-")."""
+    out = subprocess.run([need_tool(prefix + "nm"), "-S", elf], check=True, capture_output=True,
                          text=True, timeout=30).stdout
     syms = {}
     for line in out.splitlines():
@@ -190,14 +195,14 @@ def symbols(elf):
     return syms
 
 
-def instructions(elf):
-    """Sorted addresses of every instruction, from objdump."""
-    out = subprocess.run([need_tool("objdump"), "-d", elf], check=True, capture_output=True,
-                         text=True, timeout=30).stdout
+def instructions(elf, prefix=""):
+    """Sorted addresses of every instruction, from objdump (x86: bytes; arm64: words)."""
+    out = subprocess.run([need_tool(prefix + "objdump"), "-d", elf], check=True,
+                         capture_output=True, text=True, timeout=30).stdout
     addrs = []
     for line in out.splitlines():
         # "  addr:\tbytes\tmnemonic"; a long instruction's bytes go on in lines without one
-        m = re.match(r"^\s+([0-9a-f]+):\t(?:[0-9a-f]{2} )+\s*\t\S", line)
+        m = re.match(r"^\s+([0-9a-f]+):\t(?:[0-9a-f]{2}(?:[0-9a-f]{6})? )+\s*\t\S", line)
         if m:
             addrs.append(int(m.group(1), 16))
     return sorted(set(addrs))
@@ -206,6 +211,13 @@ def instructions(elf):
 def next_insn(insns, addr, n=1):
     i = insns.index(addr)
     return insns[i + n]
+
+
+def elf_machine(elf):
+    """The ELF header's e_machine: 62 for x86-64, 183 for arm64."""
+    with open(elf, "rb") as f:
+        head = f.read(20)
+    return struct.unpack_from("<H", head, 18)[0]
 
 
 def load_segments(elf):
