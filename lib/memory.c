@@ -141,14 +141,23 @@ static void pieces_of(const struct kvmdbg_vm *vm, uint32_t idx, struct pieces *p
 	pc->gpa2 = x && x->split ? x->gpa2 : 0;
 }
 
+/*
+ * Whether [a, a + n) and [b, b + m) share a byte, n and m not 0: by differences, since a range
+ * may end at the top of the address space, where a + n is 0.
+ */
+static bool overlap(uint64_t a, uint64_t n, uint64_t b, uint64_t m)
+{
+	return a - b < m || b - a < n;
+}
+
 bool sw_in_range(const struct kvmdbg_vm *vm, uint32_t idx, uint64_t gpa, uint64_t len)
 {
 	struct pieces pc;
 
 	pieces_of(vm, idx, &pc);
-	if (pc.gpa < gpa + len && gpa < pc.gpa + pc.first)
+	if (overlap(pc.gpa, pc.first, gpa, len))
 		return true;
-	return pc.first != pc.len && pc.gpa2 < gpa + len && gpa < pc.gpa2 + (pc.len - pc.first);
+	return pc.first != pc.len && overlap(pc.gpa2, pc.len - pc.first, gpa, len);
 }
 
 int sw_read(struct kvmdbg_vm *vm, uint32_t idx, uint8_t *buf)

@@ -146,17 +146,29 @@ bool step_over_hides(const struct kvmdbg_vcpu *vcpu, int bank, int slot,
 
 _public_ int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu)
 {
+	const struct sw_extra *x;
 	int ret = 0;
 
 	if (!vcpu)
 		return -EINVAL;
 	if (vcpu->step_over.state == STEP_OVER_STEPPING) {
+		uint32_t idx;
 		sigset_t old;
 
 		vcpu_lock(vcpu->vm, &old);
+		idx = step_over_sw_point(vcpu);
 		ret = step_over_finish(vcpu);
+		/*
+		 * An instruction that could not be written back stays owed: the next pre-run of
+		 * any vCPU retries the write and reports its error.  The caller has nothing to do
+		 * about it here; only a debt that could not be recorded (out of memory) is its
+		 * business.
+		 */
+		x = ret < 0 && idx ? sw_extra(&vcpu->vm->sw, idx) : NULL;
+		if (x && x->owed)
+			ret = 0;
 		vcpu_unlock(vcpu->vm, &old);
 	}
 	vcpu->step_over.state = STEP_OVER_NONE;
-	return ret < 0 ? ret : 0;
+	return ret;
 }

@@ -15,8 +15,7 @@
 # report or a failed check is saved as tests/fuzz/crashes/<target>-crash-<sha1> (not
 # committed: tests/fuzz/.gitignore) and makes the script exit non-zero.  Replay one with
 # FUZZ_TRACE=1 FUZZ_BUILDDIR/tests/fuzz/fuzz-<target> FILE (the api target then prints every
-# call).  Installs clang and its
-# runtimes first if missing (tools/setup.sh fuzz).
+# call).  Installs clang and its runtimes first if missing (tools/setup.sh fuzz).
 
 set -eu
 cd "$(dirname "$0")/.."

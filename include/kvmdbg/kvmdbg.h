@@ -465,7 +465,8 @@ int kvmdbg_vm_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t
  * @param len Byte count.
  * @return 0; -EINVAL for NULL arguments or a range that wraps; -EFAULT when a page does
  *         not translate or is not backed (nothing is stored in @p buf then); -EOPNOTSUPP
- *         when there is no translation (see the introduction); a callback's error.
+ *         when there is no translation (see the introduction); a callback's error, or the
+ *         kernel's error of a vCPU call the translation made (as kvmdbg_vm_translate()).
  * @since 0.2
  */
 int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr, void *buf,
@@ -642,8 +643,9 @@ enum kvmdbg_point_flags {
  *         type at the same address exists that some vCPU would also carry (for software
  *         breakpoints: any whose instruction would overlap this one's, virtually or
  *         physically). -ENOSPC: no free hardware slot. -EFAULT: the address does not
- *         translate or is not backed by guest memory. A read or write callback's error.
- *         -ENOMEM.
+ *         translate or is not backed by guest memory. A read, write or translate
+ *         callback's error; the kernel's error of a vCPU call the default translation
+ *         made (a register read, @c KVM_TRANSLATE). -ENOMEM.
  * @since 0.1; 0.2 added @p ret_id (the 0.1 call returned a point object).
  */
 int kvmdbg_vm_insert(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, uint64_t addr, uint64_t len,
@@ -713,7 +715,8 @@ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
  *         type or flags, a bad alignment; -EOPNOTSUPP for a hardware type, or when the
  *         kernel cannot do software breakpoints; -EEXIST for an address taken, or one whose
  *         instruction would overlap another's; -EFAULT for one that does not translate
- *         or is not guest memory (unless #KVMDBG_POINT_PENDING); a callback's error;
+ *         or is not guest memory (unless #KVMDBG_POINT_PENDING); a callback's error, or
+ *         the kernel's error of a vCPU call the translation made (as kvmdbg_vm_insert());
  *         -ENOSPC past 16,777,215 software breakpoints; -ENOMEM.
  * @since 0.2
  */
@@ -1296,8 +1299,14 @@ int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
  * For a caller that moved the vCPU's pc away from a breakpoint it stopped at: the next
  * run then starts at the new pc without stepping over anything.
  *
+ * If a step over a software breakpoint had started, its instruction goes back into guest
+ * memory; if that write fails, it stays owed and the next kvmdbg_vcpu_pre_run() of any vCPU
+ * tries again (and returns the error if it fails again): this call still returns 0.
+ *
  * @param vcpu The vCPU object.
- * @return 0, or -EINVAL for a NULL @p vcpu.
+ * @return 0; -EINVAL for a NULL @p vcpu; -ENOMEM when an instruction that could not be
+ *         written back could not be recorded as owed either (the breakpoint then stays out
+ *         of guest memory).
  * @since 0.1
  */
 int kvmdbg_vcpu_cancel_resume(struct kvmdbg_vcpu *vcpu);

@@ -28,7 +28,9 @@ OPS = ["vm-insert", "vm-remove", "vcpu-insert", "vcpu-remove", "single-step",
        "trap-debug-regs", "pre-run", "handle-exit", "rearm", "mark-all-armed", "remove-all",
        "guest-write", "cancel-resume", "reinject", "kick", "snapshot", "restore",
        "fail-set-guest-debug", "fail-writes", "vcpu-replace", "vm-find", "null-args",
-       "bulk-insert", "set-kick", "queries"]
+       "bulk-insert", "set-kick", "queries", "map-page", "set-space", "get-space",
+       "insert-in-space", "insert-many", "plant-pending", "heal", "signal-guard", "translate",
+       "read", "write", "vcpu-find", "set-translate-vcpu"]
 OP = {name: i for i, name in enumerate(OPS)}
 
 SW, HW, WW, WR, WA = 0, 1, 2, 3, 4
@@ -244,6 +246,21 @@ def api_seeds():
             op("rearm") + op("queries", 0) + op("set-kick", 0, 1) + op("kick", 0) + \
             exit_(0, bytes(32), result=-4) + remove(SW, 0x110) + op("remove-all")
         seeds["api-%s-coverage" % arch] = s
+    # a debugger's memory view: translate, read and write over a breakpoint (masked, and
+    # the new bytes are what removing it restores), through a second virtual page mapped
+    # onto RAM; x86 by KVM_TRANSLATE and a region, arm64 by callbacks, s390 untranslated
+    for arch, mem in (("x86_64", 2), ("aarch64", 1), ("s390x", 2)):
+        s = arch_setup(arch, mem=mem) + insert(SW, 0x100) + insert(SW, 0x400, vcpu=0) + \
+            pre_run() + op("map-page", 1 | 2 << 2) + op("set-translate-vcpu", 0) + \
+            op("translate", 0x80, 3) + u64(MEM_GPA + 0x1100) + \
+            op("read", 0, 0x80) + addr_ram(0x0f0) + bytes([64]) + \
+            op("read", 0, 0) + addr_ram(0xff0) + bytes([32]) + \
+            op("read", 1) + addr_ram(0x100) + bytes([8]) + \
+            op("write", 0, 0x80) + addr_ram(0x0fe) + bytes([8]) + bytes(range(0x41, 0x49)) + \
+            op("write", 1) + addr_ram(0x200) + bytes([4]) + b"\x11\x22\x33\x44" + \
+            op("vcpu-find", 0, SW) + addr_ram(0x400) + \
+            op("read", 0, 0x80) + addr_ram(0x0fe) + bytes([8]) + remove(SW, 0x100)
+        seeds["api-%s-memory" % arch] = s
     # s390 without USER_INSTR0: the 4-byte DIAG and its intercept
     s = setup("s390x") + insert(SW, 0xa00) + pre_run() + \
         exit_(0, s390_sieic(0x04, 0x8300, 0x05010000), 0xa00, reason="sieic", ilen=4) + \

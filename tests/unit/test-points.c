@@ -695,6 +695,32 @@ static void test_self_heal(void)
 	fx_fini(&f);
 }
 
+/*
+ * Regression (found by fuzz-api): kvmdbg_vm_heal() with a range that ends at the top of the
+ * address space (gpa + len is 2^64, which does not wrap: the last byte is ~0) healed nothing,
+ * the end of the range having been compared as 0.
+ */
+static void test_self_heal_to_top(void)
+{
+	const uint64_t a = fx_addr(0x2200);
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, KVMDBG_POINT_SELF_HEAL,
+					 NULL, NULL), ==, 0);
+	*fx_mem(&f, a) = 0x55;
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, a - 0x10, -(a - 0x10)), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	/* the same range from the point's own byte, and one that ends just before it */
+	*fx_mem(&f, a) = 0x56;
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, a, -a), ==, 1);
+	*fx_mem(&f, a) = 0x57;
+	g_assert_cmpint(kvmdbg_vm_heal(f.vm, 0, a), ==, 0);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0x57);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 1);
+	fx_fini(&f);
+}
+
 static unsigned int translations;
 
 static int translate_counting(void *user_data, uint64_t gva, uint64_t *ret_gpa)
@@ -941,6 +967,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/points/pending", test_pending);
 	g_test_add_func("/kvmdbg/unit/points/pending-memory", test_pending_memory);
 	g_test_add_func("/kvmdbg/unit/points/self-heal", test_self_heal);
+	g_test_add_func("/kvmdbg/unit/points/self-heal-to-top", test_self_heal_to_top);
 
 	fx_test_add("/kvmdbg/unit/points/insert/bad-type", fx_setup_baseline, test_insert_bad_type);
 	fx_test_add("/kvmdbg/unit/points/insert/bad-flags", fx_setup_baseline,

@@ -608,6 +608,40 @@ static void test_sw_pre_run_fails_mid_step_over(void)
 	fx_fini(&f);
 }
 
+/*
+ * Regression (found by fuzz-api): kvmdbg_vcpu_cancel_resume() that ended a step over a
+ * software breakpoint whose instruction could not be written back returned that write error,
+ * which its header did not list.  The write stays owed and the next pre_run puts the
+ * instruction back: the call returns 0.
+ */
+static void test_cancel_resume_write_error(void)
+{
+	const uint64_t a = fx_addr(0x320);
+	const struct kvmdbg_event *ev;
+	struct fx f;
+
+	fx_init_bare(&f, "x86_64", 0x1f0003);
+	fx_vm_callbacks(&f, 1);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0, 0, NULL, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	fx_x86_bp(f.run[0], a);
+	g_assert_cmpint(fx_exit(&f, 0, &ev), ==, KVMDBG_EXIT_EVENT);
+	/* the step over it starts: the original byte is back */
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, f.orig[0x320]);
+
+	/* the VMM moves the pc away while memory cannot be written */
+	fx_fail_writes(&f, -EFAULT, FX_ALWAYS);
+	g_assert_cmpint(kvmdbg_vcpu_cancel_resume(f.vcpu[0]), ==, 0);
+
+	/* writable again: the next pre_run puts the breakpoint back */
+	f.fail_writes = 0;
+	g_assert_cmpint(kvmdbg_vcpu_pre_run(f.vcpu[0]), ==, 1);
+	g_assert_cmphex(*fx_mem(&f, a), ==, 0xcc);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, a), ==, 0);
+	fx_fini_restored(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -641,6 +675,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/stepover/sw-write-back-fails", test_sw_write_back_fails);
 	g_test_add_func("/kvmdbg/unit/stepover/sw-pre-run-fails",
 			test_sw_pre_run_fails_mid_step_over);
+	g_test_add_func("/kvmdbg/unit/stepover/cancel-resume-write-error",
+			test_cancel_resume_write_error);
 
 	return g_test_run();
 }
