@@ -289,7 +289,8 @@ static int visit(struct kvmdbg_vm *vm, uint32_t idx, unsigned int piece, uint64_
 	pieces_of(vm, idx, &pc);
 	off = piece ? (unsigned int)pc.first : 0;
 	n = (unsigned int)(piece ? pc.len - pc.first : pc.first);
-	if (s + n <= gpa)
+	/* by differences: s + n is 0 for a piece that ends at the top of the address space */
+	if (s < gpa && gpa - s >= n)
 		return 0;
 	return fn(data, vm, idx, s, off, n);
 }
@@ -354,7 +355,8 @@ static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, uint
 		if (!x->split || idx == skip_idx)
 			continue;
 		pieces_of(vm, idx, &pc);
-		if (pc.gpa2 >= gpa + len || pc.gpa2 + (pc.len - pc.first) <= gpa)
+		/* [gpa2, + its length) against [gpa, + len), by differences (either may end at 0) */
+		if (pc.gpa2 >= gpa ? pc.gpa2 - gpa >= len : gpa - pc.gpa2 >= pc.len - pc.first)
 			continue;
 		ret = visit(vm, idx, 1, pc.gpa2, gpa, fn, data);
 		if (ret)

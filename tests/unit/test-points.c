@@ -432,6 +432,68 @@ static void test_riscv_ebreak_page_cross(void)
 	page_cross("riscv64", ebreak, 0x13);
 }
 
+/* Guest RAM in the last 16 pages of the physical address space (test_riscv_top_of_memory). */
+#define TOP_GPA (0ull - FX_SIZE)
+
+/* virtual page k at FX_GPA is physical page k at TOP_GPA, but for 14 and 0, swapped */
+static int translate_top(void *user_data, uint64_t gva, uint64_t *ret_gpa)
+{
+	uint64_t off = gva - FX_GPA, page = off / FX_PAGE;
+
+	(void)user_data;
+	if (off >= FX_SIZE)
+		return -EFAULT;
+	if (page == 14 || page == 0)
+		page = 14 - page;
+	*ret_gpa = TOP_GPA + page * FX_PAGE + off % FX_PAGE;
+	return 0;
+}
+
+/*
+ * Regression (found by reading after fuzz-api found the same in kvmdbg_vm_heal()): pieces of
+ * instructions that end at the top of the physical address space were left out of a range
+ * that ends there too (gpa + len wrapped to 0), so a read of the last page showed the
+ * library's ebreak bytes: riscv's 4-byte ebreak in the last 4 bytes, and the second piece of
+ * one split across virtual pages 14 and 15 (physical pages 0 and 15 here).
+ */
+static void test_riscv_top_of_memory(void)
+{
+	const uint64_t split = FX_GPA + 15 * FX_PAGE - 2, last = FX_GPA + FX_SIZE - 4;
+	const uint64_t top_page = TOP_GPA + 15 * FX_PAGE;
+	uint8_t *ram = g_malloc(FX_SIZE), *orig, buf[FX_PAGE];
+	struct fx f;
+
+	for (unsigned int i = 0; i < FX_SIZE; i++)
+		ram[i] = (uint8_t)(i * 7 + 3);
+	ram[FX_PAGE - 2] = 0x13;	     /* a 32-bit instruction at the split site (page 0) */
+	ram[FX_SIZE - 4] = 0x13;	     /* and in the last 4 bytes */
+	orig = g_memdup2(ram, FX_SIZE);
+	fx_init_bare(&f, "riscv64", 0);
+	g_assert_cmpint(kvmdbg_vm_new(FX_VM_FD, &f.vm), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_add_memory(f.vm, TOP_GPA, FX_SIZE, ram), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_set_memory_ops(f.vm, NULL, NULL, translate_top, NULL), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, split, 0, 0, NULL, NULL), ==,
+			0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, last, 0, 0, NULL, NULL), ==,
+			0);
+	/* both planted: the ebreak's second half at the top page's start, a whole one at its end */
+	g_assert_cmphex(ram[15 * FX_PAGE], ==, 0x10);
+	g_assert_cmphex(ram[FX_SIZE - 4], ==, 0x73);
+
+	/* a read of the top page sees the guest's bytes, up to the last one */
+	g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, top_page, buf, sizeof(buf)), ==, 0);
+	g_assert_cmpmem(buf, sizeof(buf), orig + 15 * FX_PAGE, FX_PAGE);
+
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, split), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, last), ==, 0);
+	g_assert_cmpmem(ram, FX_SIZE, orig, FX_SIZE);
+	kvmdbg_vm_free(f.vm);
+	f.vm = NULL;
+	fx_fini(&f);
+	g_free(orig);
+	g_free(ram);
+}
+
 /*
  * Regression: software breakpoints whose instructions would overlap (s390's 4-byte DIAG 0x501
  * at a 2-byte instruction, and another at the next instruction) each saved the other's
@@ -994,6 +1056,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/points/sw/s390-diag-page-cross", test_s390_diag_page_cross);
 	g_test_add_func("/kvmdbg/unit/points/sw/riscv-ebreak-page-cross",
 			test_riscv_ebreak_page_cross);
+	g_test_add_func("/kvmdbg/unit/points/sw/riscv-top-of-memory", test_riscv_top_of_memory);
 	g_test_add_func("/kvmdbg/unit/points/sw/s390-diag-overlap", test_s390_diag_overlap);
 	g_test_add_func("/kvmdbg/unit/points/sw/s390-unbacked-insert-keeps-cap-off",
 			test_s390_unbacked_insert_keeps_cap_off);
