@@ -1286,8 +1286,8 @@ enum kvmdbg_exit {
  * @return An enum kvmdbg_exit value; -EINVAL for NULL arguments; @p run_result itself
  *         when @c KVM_RUN failed with anything but -EINTR; -EFAULT (or a memory callback's
  *         error) when a breakpoint instruction could not be written back after a step
- *         over it (the next kvmdbg_vcpu_pre_run() tries again); the error of a register
- *         read the exit needed.
+ *         over it (the next kvmdbg_vcpu_pre_run() tries again), or -ENOMEM when even that
+ *         retry could not be recorded; the error of a register read the exit needed.
  * @since 0.1
  */
 int kvmdbg_vcpu_handle_exit(struct kvmdbg_vcpu *vcpu, int run_result,
