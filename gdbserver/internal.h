@@ -139,8 +139,8 @@ int regs_read(struct gs_regs *r, int fd, unsigned int regno, uint8_t *out) _must
  * once a new pc was written (the caller sets it false first).  -EINVAL for a value that
  * cannot be set (an x86 segment selector).
  */
-int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count,
-	       const uint8_t *in, bool *ret_pc_changed) _must_check_;
+int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count, const uint8_t *in,
+	       bool *ret_pc_changed) _must_check_;
 
 /* ---- the kernel edge (kernel.c) ---- */
 
@@ -322,8 +322,8 @@ int take_stop_locked(struct kvmdbg_gdbserver *server, struct gs_stop *ret);
  * Resume as gdb asked: 1 with *ret when a stop is to be reported at once (a queued one, a
  * halted vCPU), 0 when vCPUs run, or -errno.
  */
-int resume_vcpus(struct kvmdbg_gdbserver *server, const enum gs_action *actions,
-		 const int *signals, struct gs_stop *ret);
+int resume_vcpus(struct kvmdbg_gdbserver *server, const enum gs_action *actions, const int *signals,
+		 struct gs_stop *ret);
 /* Detach: every vCPU runs on, nothing queued, no single-step. */
 void release_all(struct kvmdbg_gdbserver *server);
 /* The VMM's pause and resume callbacks, once each way. */
@@ -351,7 +351,6 @@ bool session_running(const struct gs_session *s);
 /* The text of 'monitor <cmd>' into out; 0, or -errno. */
 int monitor_run(struct kvmdbg_gdbserver *server, const char *cmd, char *out, size_t size);
 /* The thread-extra-info text of a vCPU. */
-void vcpu_describe(struct kvmdbg_gdbserver *server, unsigned int index, char *out,
-		   size_t size);
+void vcpu_describe(struct kvmdbg_gdbserver *server, unsigned int index, char *out, size_t size);
 
 #endif /* KVMDBG_GDBSERVER_INTERNAL_H */

@@ -68,8 +68,7 @@ static const char *watch_text(struct kvmdbg_gdbserver *server, int type)
 	return "accepted";
 }
 
-static void describe_support(struct kvmdbg_gdbserver *server, char *out, size_t size,
-			     size_t *n)
+static void describe_support(struct kvmdbg_gdbserver *server, char *out, size_t size, size_t *n)
 {
 	bool z0_hw = points_z0_type(server) == KVMDBG_POINT_HW_BREAK;
 	int slots = kvmdbg_vm_get_hw_slots(server->vm, false);
@@ -79,8 +78,7 @@ static void describe_support(struct kvmdbg_gdbserver *server, char *out, size_t 
 	put(out, size, n, "libkvmdbg %s, %u vCPU%s\n", kvmdbg_version_string(), server->nr_vcpus,
 	    server->nr_vcpus == 1 ? "" : "s");
 	put(out, size, n, "what this host delivers:\n");
-	put(out, size, n, "  single-step: %s\n",
-	    support_text(server, KVMDBG_FEATURE_SINGLE_STEP));
+	put(out, size, n, "  single-step: %s\n", support_text(server, KVMDBG_FEATURE_SINGLE_STEP));
 	put(out, size, n, "  hardware breakpoints: %s, %d slot%s\n",
 	    support_text(server, KVMDBG_FEATURE_HW_BREAKPOINT), slots, slots == 1 ? "" : "s");
 	put(out, size, n, "  software breakpoints: %s\n",
@@ -111,8 +109,7 @@ static void describe_support(struct kvmdbg_gdbserver *server, char *out, size_t 
 	put(out, size, n, "gdb 'awatch' (Z4): %s\n", watch_text(server, 4));
 }
 
-static void describe_points(struct kvmdbg_gdbserver *server, char *out, size_t size,
-			    size_t *n)
+static void describe_points(struct kvmdbg_gdbserver *server, char *out, size_t size, size_t *n)
 {
 	static const char *const names[] = { "break", "hbreak", "watch", "rwatch", "awatch" };
 	const struct gs_points *pts = &server->points;
@@ -178,8 +175,8 @@ int monitor_run(struct kvmdbg_gdbserver *server, const char *cmd, char *out, siz
 		describe_vcpus(server, out, size, &n);
 	} else if (!strcmp(cmd, "help")) {
 		put(out, size, &n, "%s", help_text);
-		if (server->monitor_fn && server->monitor_fn(server->monitor_data, "help",
-							     out + n, size - n) > 0)
+		if (server->monitor_fn &&
+		    server->monitor_fn(server->monitor_data, "help", out + n, size - n) > 0)
 			n += strlen(out + n);
 	} else {
 		if (server->monitor_fn) {

@@ -155,8 +155,7 @@ static void log_packet(struct gs_conn *c, const char *dir, const char *data, siz
 			n += (size_t)snprintf(shown + n, sizeof(shown) - n, "\\x%02x", ch);
 	}
 	shown[n] = '\0';
-	gs_log(c->server, KVMDBG_GDBSERVER_LOG_DEBUG, "%s %s%s", dir, shown,
-	       n < len ? "..." : "");
+	gs_log(c->server, KVMDBG_GDBSERVER_LOG_DEBUG, "%s %s%s", dir, shown, n < len ? "..." : "");
 }
 
 int conn_send(struct gs_conn *c, const char *data, size_t len)

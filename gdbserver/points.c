@@ -52,7 +52,7 @@ bool points_watch_allowed(struct kvmdbg_gdbserver *server, int type, const char 
 		[3] = "this host accepts read watchpoints but does not deliver them",
 		[4] = "this host accepts access watchpoints but does not deliver them",
 	};
-	enum kvmdbg_feature feature = type == 2   ? KVMDBG_FEATURE_WATCH_WRITE
+	enum kvmdbg_feature feature = type == 2	  ? KVMDBG_FEATURE_WATCH_WRITE
 				      : type == 3 ? KVMDBG_FEATURE_WATCH_READ
 						  : KVMDBG_FEATURE_WATCH_ACCESS;
 
@@ -125,8 +125,7 @@ static int split_range(struct gs_point *p, uint64_t addr, uint64_t len)
 	return 0;
 }
 
-static void remove_pieces(struct kvmdbg_gdbserver *server, const struct gs_point *p,
-			  unsigned int n)
+static void remove_pieces(struct kvmdbg_gdbserver *server, const struct gs_point *p, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
 		kvmdbg_vm_remove(server->vm, p->lib_type, p->piece_addr[i]);

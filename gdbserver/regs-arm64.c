@@ -27,9 +27,11 @@
 #define REG_FPSR 66
 #define REG_FPCR 67
 
-#define CORE_ID(size, field)                                                                 \
+#define CORE_ID(size, field) \
 	(KVM_REG_ARM64 | (size) | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(field))
 
+/* the target description, laid out as gdb's XML reads */
+/* clang-format off */
 #define REG(name, bits, type) "<reg name=\"" name "\" bitsize=\"" #bits "\" type=\"" type "\"/>\n"
 #define X(n) REG("x" #n, 64, "int")
 #define V(n) REG("v" #n, 128, "aarch64v")
@@ -83,6 +85,7 @@ static const char target_xml[] =
 	REG("fpsr", 32, "int") REG("fpcr", 32, "int")
 	"</feature>\n"
 	"</target>\n";
+/* clang-format on */
 
 const struct gs_arch gs_arch = {
 	.target_xml = target_xml,
@@ -255,8 +258,8 @@ int regs_read(struct gs_regs *r, int fd, unsigned int regno, uint8_t *out)
 	return 0;
 }
 
-int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count,
-	       const uint8_t *in, bool *ret_pc_changed)
+int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count, const uint8_t *in,
+	       bool *ret_pc_changed)
 {
 	int ret;
 

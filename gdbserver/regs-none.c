@@ -42,8 +42,8 @@ int regs_read(struct gs_regs *r, int fd, unsigned int regno, uint8_t *out)
 	return -EOPNOTSUPP;
 }
 
-int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count,
-	       const uint8_t *in, bool *ret_pc_changed)
+int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count, const uint8_t *in,
+	       bool *ret_pc_changed)
 {
 	return -EOPNOTSUPP;
 }

@@ -54,6 +54,8 @@ struct reg_desc {
 #define SREG(f) { 8, RK_SREG64, offsetof(struct kvm_sregs, f) }
 /* clang-format on */
 
+/* four registers a line, as gdb numbers them */
+/* clang-format off */
 static const struct reg_desc descs[NR_REGS] = {
 	GPR(rax), GPR(rbx), GPR(rcx), GPR(rdx), GPR(rsi), GPR(rdi), GPR(rbp), GPR(rsp),
 	GPR(r8), GPR(r9), GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
@@ -72,7 +74,10 @@ static const struct reg_desc descs[NR_REGS] = {
 	{ 8, RK_SEGBASE, offsetof(struct kvm_sregs, gs) },
 	SREG(cr0), SREG(cr2), SREG(cr3), SREG(cr4), SREG(cr8), SREG(efer),
 };
+/* clang-format on */
 
+/* the target description, laid out as gdb's XML reads */
+/* clang-format off */
 #define REG(name, bits, type) "<reg name=\"" name "\" bitsize=\"" #bits "\" type=\"" type "\"/>\n"
 #define REG_G(name, bits, type, group)                                                       \
 	"<reg name=\"" name "\" bitsize=\"" #bits "\" type=\"" type "\" group=\"" group "\"/>\n"
@@ -159,12 +164,13 @@ static const char target_xml[] =
 	REG_G("cr8", 64, "int64", "system") REG_G("efer", 64, "x86_efer", "system")
 	"</feature>\n"
 	"</target>\n";
+/* clang-format on */
 
 const struct gs_arch gs_arch = {
 	.target_xml = target_xml,
 	.nr_regs = NR_REGS,
 	.expedite = { 6, 7, GDB_RIP }, /* rbp, rsp, rip */
-	.bp_kind = 1,		      /* int3 */
+	.bp_kind = 1,		       /* int3 */
 	.watch_any_bytes = false,
 	.watch_read = false,
 	.no_watch_read = "x86 cannot watch reads only",
@@ -449,8 +455,8 @@ int regs_read(struct gs_regs *r, int fd, unsigned int regno, uint8_t *out)
 	return 0;
 }
 
-int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count,
-	       const uint8_t *in, bool *ret_pc_changed)
+int regs_write(struct gs_regs *r, int fd, unsigned int first, unsigned int count, const uint8_t *in,
+	       bool *ret_pc_changed)
 {
 	struct gs_regs *n;
 	unsigned int sets = 0, changed = 0;

@@ -181,8 +181,8 @@ static bool stop_still_valid(struct kvmdbg_gdbserver *server, const struct gs_st
 	}
 }
 
-int resume_vcpus(struct kvmdbg_gdbserver *server, const enum gs_action *actions,
-		 const int *signals, struct gs_stop *ret)
+int resume_vcpus(struct kvmdbg_gdbserver *server, const enum gs_action *actions, const int *signals,
+		 struct gs_stop *ret)
 {
 	unsigned int nr_run = 0;
 	int first_halted = -1;
@@ -356,7 +356,7 @@ static int pre_run_slow(struct kvmdbg_gdbserver *server, struct gs_vcpu *v)
 		if (server->sync_end) {
 			/* a single-threaded VMM's gdb ended the session and left us stopped */
 			ret = server->sync_end == KVMDBG_GDBSERVER_END_DISCONNECTED ? -ENOTCONN
-										   : -ESHUTDOWN;
+										    : -ESHUTDOWN;
 			unlock(server, &old);
 			return ret;
 		}
@@ -409,8 +409,7 @@ GS_EXPORT int kvmdbg_gdbserver_vcpu_pre_run(struct kvmdbg_gdbserver *server, uns
 }
 
 /* The stop gdb hears of for a libkvmdbg event. */
-static void stop_from_event(struct gs_vcpu *v, const struct kvmdbg_event *ev,
-			    struct gs_stop *stop)
+static void stop_from_event(struct gs_vcpu *v, const struct kvmdbg_event *ev, struct gs_stop *stop)
 {
 	enum kvmdbg_event_type type = kvmdbg_event_get_type(ev);
 	uint64_t data_addr = 0;
@@ -518,8 +517,8 @@ static int take_event(struct kvmdbg_gdbserver *server, struct gs_vcpu *v,
 	return KVMDBG_EXIT_RESUME;
 }
 
-GS_EXPORT int kvmdbg_gdbserver_vcpu_handle_exit(struct kvmdbg_gdbserver *server,
-						unsigned int index, int run_result)
+GS_EXPORT int kvmdbg_gdbserver_vcpu_handle_exit(struct kvmdbg_gdbserver *server, unsigned int index,
+						int run_result)
 {
 	struct gs_vcpu *v = get_vcpu(server, index);
 	const struct kvmdbg_event *ev = NULL;
@@ -540,9 +539,8 @@ GS_EXPORT int kvmdbg_gdbserver_vcpu_handle_exit(struct kvmdbg_gdbserver *server,
 	return take_event(server, v, ev);
 }
 
-GS_EXPORT int kvmdbg_gdbserver_vcpu_report_stop(struct kvmdbg_gdbserver *server,
-						unsigned int index, int gdb_signal,
-						const char *note)
+GS_EXPORT int kvmdbg_gdbserver_vcpu_report_stop(struct kvmdbg_gdbserver *server, unsigned int index,
+						int gdb_signal, const char *note)
 {
 	struct gs_vcpu *v = get_vcpu(server, index);
 	struct gs_stop stop;
@@ -562,8 +560,8 @@ GS_EXPORT int kvmdbg_gdbserver_vcpu_report_stop(struct kvmdbg_gdbserver *server,
 	return 0;
 }
 
-GS_EXPORT int kvmdbg_gdbserver_vcpu_report_exit(struct kvmdbg_gdbserver *server,
-						unsigned int index, int status)
+GS_EXPORT int kvmdbg_gdbserver_vcpu_report_exit(struct kvmdbg_gdbserver *server, unsigned int index,
+						int status)
 {
 	struct gs_vcpu *v = get_vcpu(server, index);
 	struct gs_session *sync = NULL;

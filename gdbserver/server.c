@@ -118,8 +118,8 @@ GS_EXPORT void kvmdbg_gdbserver_free(struct kvmdbg_gdbserver *server)
 	free(server);
 }
 
-GS_EXPORT int kvmdbg_gdbserver_add_vcpu(struct kvmdbg_gdbserver *server,
-					struct kvmdbg_vcpu *vcpu, int vcpu_fd)
+GS_EXPORT int kvmdbg_gdbserver_add_vcpu(struct kvmdbg_gdbserver *server, struct kvmdbg_vcpu *vcpu,
+					int vcpu_fd)
 {
 	struct gs_vcpu *v, **vcpus;
 
@@ -166,9 +166,9 @@ GS_EXPORT int kvmdbg_gdbserver_set_log_fn(struct kvmdbg_gdbserver *server,
 GS_EXPORT int kvmdbg_gdbserver_set_break_mode(struct kvmdbg_gdbserver *server,
 					      enum kvmdbg_gdbserver_break_mode mode)
 {
-	if (!server || (mode != KVMDBG_GDBSERVER_BREAK_AUTO &&
-			mode != KVMDBG_GDBSERVER_BREAK_SOFTWARE &&
-			mode != KVMDBG_GDBSERVER_BREAK_HARDWARE))
+	if (!server ||
+	    (mode != KVMDBG_GDBSERVER_BREAK_AUTO && mode != KVMDBG_GDBSERVER_BREAK_SOFTWARE &&
+	     mode != KVMDBG_GDBSERVER_BREAK_HARDWARE))
 		return -EINVAL;
 	server->break_mode = mode;
 	return 0;

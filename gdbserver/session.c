@@ -19,18 +19,18 @@
 
 #include "internal.h"
 
-#define MONITOR_MAX 256	      /* characters of a monitor command */
-#define MONITOR_OUT 0x4000    /* bytes of its answer */
+#define MONITOR_MAX 256	       /* characters of a monitor command */
+#define MONITOR_OUT 0x4000     /* bytes of its answer */
 #define THREADS_PER_REPLY 1000 /* thread ids in one qfThreadInfo/qsThreadInfo reply */
 
 struct gs_session {
 	struct kvmdbg_gdbserver *server;
 	struct gs_conn conn;
-	char *out;    /* a reply being built, GS_PACKET_MAX + 1 bytes */
-	uint8_t *mem; /* GS_MEM_MAX bytes for m, M and registers */
-	uint8_t *old; /* GS_MEM_MAX bytes: what an M or X overwrites */
-	unsigned int g_thread; /* vCPU index for g, G, p, P, m, M, X */
-	int c_thread;	       /* vCPU index for c and s, or -1 for all */
+	char *out;		    /* a reply being built, GS_PACKET_MAX + 1 bytes */
+	uint8_t *mem;		    /* GS_MEM_MAX bytes for m, M and registers */
+	uint8_t *old;		    /* GS_MEM_MAX bytes: what an M or X overwrites */
+	unsigned int g_thread;	    /* vCPU index for g, G, p, P, m, M, X */
+	int c_thread;		    /* vCPU index for c and s, or -1 for all */
 	unsigned int thread_cursor; /* where qsThreadInfo goes on */
 	bool gdb_swbreak;	    /* gdb understands the swbreak and hwbreak stop reasons */
 	bool gdb_hwbreak;
@@ -565,9 +565,9 @@ static void handle_registers(struct gs_session *s, char cmd, const char *p, cons
 		break;
 	default: /* 'P' */
 		ret = parse_hex_sep(&p, end, '=', &regno);
-		if (ret == 0 && (regno >= gs_arch.nr_regs ||
-				 hex_decode(p, (size_t)(end - p), s->mem,
-					    regs_size((unsigned int)regno)) < 0))
+		if (ret == 0 &&
+		    (regno >= gs_arch.nr_regs ||
+		     hex_decode(p, (size_t)(end - p), s->mem, regs_size((unsigned int)regno)) < 0))
 			ret = -EINVAL;
 		if (ret == 0)
 			ret = regs_write(v->regs, v->fd, (unsigned int)regno, 1, s->mem, &moved);

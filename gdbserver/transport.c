@@ -23,8 +23,7 @@ static int bind_listen(int fd, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
-GS_EXPORT int kvmdbg_gdbserver_listen_tcp(const char *address, int port, int *ret_fd,
-					  int *ret_port)
+GS_EXPORT int kvmdbg_gdbserver_listen_tcp(const char *address, int port, int *ret_fd, int *ret_port)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;

@@ -439,8 +439,8 @@ void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct transl
 	_nonnull_(1, 3);
 int translator_run(struct translator *t, uint64_t gva, uint64_t *ret_gpa) _must_check_
 	_nonnull_(1, 3);
-int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva, uint64_t *ret_gpa)
-	_must_check_ _nonnull_(1, 4);
+int mem_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, uint64_t gva,
+		  uint64_t *ret_gpa) _must_check_ _nonnull_(1, 4);
 
 /* memory.c, vm->lock held */
 /* Whether a planted breakpoint's instruction has a byte in [gpa, gpa + len). */
@@ -472,8 +472,8 @@ struct xlat {
 	bool has_gpa2;
 };
 bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type type) _nonnull_(1);
-void point_translate(const struct kvmdbg_vm *vm, struct translator *t,
-		     enum kvmdbg_point_type type, uint64_t addr, struct xlat *x) _nonnull_(1, 2, 5);
+void point_translate(const struct kvmdbg_vm *vm, struct translator *t, enum kvmdbg_point_type type,
+		     uint64_t addr, struct xlat *x) _nonnull_(1, 2, 5);
 /* The checks of an insert that need no translation: 0 or the error. */
 int point_check(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, enum kvmdbg_point_type type,
 		uint64_t addr, uint64_t len, unsigned int flags) _must_check_ _nonnull_(1);

@@ -355,7 +355,7 @@ static int for_each_piece(struct kvmdbg_vm *vm, uint64_t gpa, uint64_t len, uint
 		if (!x->split || idx == skip_idx)
 			continue;
 		pieces_of(vm, idx, &pc);
-		/* [gpa2, + its length) against [gpa, + len), by differences (either may end at 0) */
+		/* [gpa2, + its length) against [gpa, + len) by differences: either may end at 0 */
 		if (pc.gpa2 >= gpa ? pc.gpa2 - gpa >= len : gpa - pc.gpa2 >= pc.len - pc.first)
 			continue;
 		ret = visit(vm, idx, 1, pc.gpa2, gpa, fn, data);

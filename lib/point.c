@@ -62,8 +62,8 @@ bool point_needs_translation(const struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 	return type == KVMDBG_POINT_SW_BREAK || arch_has_quirk(vm->arch, QUIRK_HW_NEEDS_PHYS);
 }
 
-void point_translate(const struct kvmdbg_vm *vm, struct translator *t,
-		     enum kvmdbg_point_type type, uint64_t addr, struct xlat *x)
+void point_translate(const struct kvmdbg_vm *vm, struct translator *t, enum kvmdbg_point_type type,
+		     uint64_t addr, struct xlat *x)
 {
 	uint64_t room = GUEST_PAGE - addr % GUEST_PAGE;
 

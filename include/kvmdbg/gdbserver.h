@@ -323,8 +323,8 @@ int kvmdbg_gdbserver_set_vmm_fns(struct kvmdbg_gdbserver *server, kvmdbg_gdbserv
  * @return 0, or -EINVAL for a NULL @p server.
  * @since 0.2
  */
-int kvmdbg_gdbserver_set_monitor_fn(struct kvmdbg_gdbserver *server,
-				    kvmdbg_gdbserver_monitor_fn fn, void *user_data);
+int kvmdbg_gdbserver_set_monitor_fn(struct kvmdbg_gdbserver *server, kvmdbg_gdbserver_monitor_fn fn,
+				    void *user_data);
 
 /**
  * @brief Set a callback for the end of each session.

@@ -720,9 +720,9 @@ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
  *         -ENOSPC past 16,777,215 software breakpoints; -ENOMEM.
  * @since 0.2
  */
-int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
-			  const uint64_t *addrs, size_t n, unsigned int flags, void *user_data,
-			  uint64_t *ret_ids, size_t *ret_failed);
+int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type type, const uint64_t *addrs,
+			  size_t n, unsigned int flags, void *user_data, uint64_t *ret_ids,
+			  size_t *ret_failed);
 
 /**
  * @brief Remove a VM-wide point.
