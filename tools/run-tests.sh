@@ -8,7 +8,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-sh tools/setup.sh
+# the base set, and clang-format-14 for the style suite
+sh tools/setup.sh style
 
 builddir=${BUILDDIR:-build}
 werror=false
