@@ -180,8 +180,8 @@ static void usage(FILE *f)
 		"size)\n"
 		"  --no-peers      the library alone, without the peers (to profile it)\n"
 		"  --no-signal-guard\n"
-		"                  the library's VMs with the signal guard off (a fuzzer's setting:\n"
-		"                  no pthread_sigmask() around the VM lock)\n");
+		"                  the library's VMs with the signal guard off (a fuzzer's\n"
+		"                  setting: no pthread_sigmask() around the VM lock)\n");
 }
 
 static int parse_only(const char *arg)

@@ -219,14 +219,11 @@ static void tables(struct at_size *s, int ns, const struct synth_env *env)
 	if (!ns)
 		return;
 	t = table_new("synthetic rows: how they were measured", 0);
-	table_note(
-		t, "%s",
-		env->stand_in
-			? "VM and vCPU fds: stand-ins answering the capability probe in the bench's "
-			  "ioctl wrapper (no usable /dev/kvm); no KVM_RUN: a hand-written kvm_run #BP "
-			  "exit fed to kvmdbg_vcpu_handle_exit"
-			: "VM and vCPU fds: a real /dev/kvm VM and vCPU; no KVM_RUN: a hand-written "
-			  "kvm_run #BP exit fed to kvmdbg_vcpu_handle_exit");
+	table_note(t, "VM and vCPU fds: %s; no KVM_RUN: a hand-written kvm_run #BP exit fed to "
+		      "kvmdbg_vcpu_handle_exit",
+		   env->stand_in ? "stand-ins answering the capability probe in the bench's ioctl "
+				   "wrapper (no usable /dev/kvm)"
+				 : "a real /dev/kvm VM and vCPU");
 	table_note(t, "keys: one point per 16-byte block at a jittered offset, in kernel text "
 		      "(0xffffffff81000000 up); misses in each block's other half, where guest "
 		      "memory holds an int3 (the guest's own); hits in a random order, each point "

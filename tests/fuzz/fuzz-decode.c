@@ -18,8 +18,9 @@
 
 #include "fuzz.h"
 
-#define ALL_CAUSES \
-	(CAUSE_STEP | CAUSE_BP_INSN | CAUSE_SLOT | CAUSE_DEBUG_REG | CAUSE_STEP_OR_BP | CAUSE_FOREIGN)
+#define ALL_CAUSES                                                                      \
+	(CAUSE_STEP | CAUSE_BP_INSN | CAUSE_SLOT | CAUSE_DEBUG_REG | CAUSE_STEP_OR_BP | \
+	 CAUSE_FOREIGN)
 
 static unsigned int nr_arches(void)
 {
@@ -110,8 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_range(arch, &a);
 		if (arch->set_pc) {
 			arch->set_pc(copy, a.pc);
-			FUZZ_CHECK(arch->decode(arch, copy, stepping, &b), "%s: not a debug exit after set_pc",
-				   arch->name);
+			FUZZ_CHECK(arch->decode(arch, copy, stepping, &b),
+				   "%s: not a debug exit after set_pc", arch->name);
 		}
 	}
 	if (arch->pick_alt_insn && arch->sw_insn_alt_len) {

@@ -75,7 +75,7 @@ static void setup_tables(uint8_t *mem)
 	put_u64(mem, GUEST_GDT + SEL_TSS, 0x67 | (GUEST_TSS << 16) | (0x8bull << 40));
 	put_u64(mem, GUEST_GDT + SEL_TSS + 8, 0);
 
-	/* Identity map of the first 6 MiB (the last 2 past the RAM) with 2 MiB pages, plus the alias. */
+	/* Identity map of the first 6 MiB (2 past the RAM) in 2 MiB pages, plus the alias. */
 	put_u64(mem, GUEST_PML4, GUEST_PDPT | PTE_DIR);
 	put_u64(mem, GUEST_PDPT, GUEST_PD | PTE_DIR);
 	put_u64(mem, GUEST_PDPT + 8, GUEST_PD_ALIAS | PTE_DIR);

@@ -170,8 +170,8 @@ static void test_walk_vs_kvm(struct kc_test *t, const void *data)
 
 	/*
 	 * Not canonical, yet bits 47:0 mapped: the CPU faults (#GP) and so does the walk;
-	 * KVM_TRANSLATE walks bits 47:0 without looking at the rest (kvm_arch_vcpu_ioctl_translate()
-	 * checks nothing before the MMU's gva_to_gpa).
+	 * KVM_TRANSLATE walks bits 47:0 without looking at the rest
+	 * (kvm_arch_vcpu_ioctl_translate() checks nothing before the MMU's gva_to_gpa).
 	 */
 	g_assert_cmpint(kvmdbg_vm_set_default_translation(t->vm, KVMDBG_TRANSLATION_WALK), ==, 0);
 	{

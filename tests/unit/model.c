@@ -1802,7 +1802,7 @@ static bool hook_get_regs_pc(void *data, int fd, uint64_t *pc, int *ret)
 
 	if (!v)
 		return false;
-	/* ppc KVM_GET_REGS; x86 KVM_GET_REGS + KVM_GET_SREGS (CS.base + RIP: the model's flat pc) */
+	/* ppc KVM_GET_REGS; x86 KVM_GET_REGS + KVM_GET_SREGS (CS.base + RIP: the model's pc) */
 	if ((v->m->arch >= MODEL_PPC_PR && v->m->arch <= MODEL_PPC_BOOKE) ||
 	    v->m->arch == MODEL_X86) {
 		*pc = v->pc;

@@ -466,19 +466,21 @@ static void test_write_past_ram(void)
 	struct fx f;
 
 	fx_init(&f, "x86_64", 0x1f0003, 1);
-	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, end - 2, 0, 0, NULL, NULL), ==,
-			0);
+	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, end - 2, 0, 0, NULL, NULL),
+			==, 0);
 	g_assert_cmpint(kvmdbg_vm_write_phys(f.vm, end - 4, buf, sizeof(buf)), ==, -EFAULT);
 	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 4, buf, sizeof(buf)), ==, -EFAULT);
 	/* a write of several pages, the last one outside RAM */
-	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * FX_PAGE, buf, sizeof(buf)), ==, 0);
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * FX_PAGE, buf, sizeof(buf)), ==,
+			0);
 	memcpy(f.orig + FX_SIZE - 3 * FX_PAGE, buf, sizeof(buf));
 	{
 		static uint8_t big[3 * FX_PAGE + 1];
 
 		memset(big, 0x5a, sizeof(big));
-		g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * FX_PAGE, big, sizeof(big)),
-				==, -EFAULT);
+		g_assert_cmpint(
+			kvmdbg_vm_write_memory(f.vm, NULL, end - 3 * FX_PAGE, big, sizeof(big)), ==,
+			-EFAULT);
 	}
 	g_assert_cmphex(*fx_mem(&f, end - 2), ==, 0xcc);
 	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, end - 2), ==, 0);

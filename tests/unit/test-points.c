@@ -621,7 +621,8 @@ static void test_pending(void)
 					 NULL, NULL), ==, -EINVAL);
 
 	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, a, 0,
-					 KVMDBG_POINT_PENDING | KVMDBG_POINT_ONESHOT, &f, &id), ==, 0);
+					 KVMDBG_POINT_PENDING | KVMDBG_POINT_ONESHOT, &f, &id),
+			==, 0);
 	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, b, 0, KVMDBG_POINT_PENDING,
 					 NULL, &idb), ==, 0);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 2);

@@ -392,8 +392,8 @@ static void test_decode_book3s(void)
 			g_assert_false(e.has_exception);
 			g_assert_cmphex(e.slot_mask, ==, 0);
 
-			g_assert_true(golden_decode_stepping(arch, debug_run(be, 0xc000000000012340ull,
-									     stale[i]), true, &e));
+			g_assert_true(golden_decode_stepping(
+				arch, debug_run(be, 0xc000000000012340ull, stale[i]), true, &e));
 			g_assert_cmphex(e.causes, ==, CAUSE_STEP | CAUSE_STEP_OR_BP);
 			g_assert_false(e.has_pc);
 			g_assert_false(e.has_status);

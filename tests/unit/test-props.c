@@ -297,9 +297,12 @@ static void check_memory(struct ctx *x, bool exact)
 				ok = true;
 		}
 		if (!ok)
-			fail(x, "memory: guest byte at 0x%" G_GINT64_MODIFIER "x is %02x, the program "
-			     "has %02x%s", a, ram[off], x->shadow[off],
-			     exact ? " (after removing every point)" : " (no armed breakpoint there)");
+			fail(x,
+			     "memory: guest byte at 0x%" G_GINT64_MODIFIER "x is %02x, the program "
+			     "has %02x%s",
+			     a, ram[off], x->shadow[off],
+			     exact ? " (after removing every point)"
+				   : " (no armed breakpoint there)");
 	}
 }
 
@@ -320,9 +323,10 @@ static void check_sw_points(struct ctx *x)
 		if (!memcmp(ram + off, x->shadow + off,
 			    x->ad->arch == MODEL_S390 ? 2 : bp_len(x, p->addr)) &&
 		    !held_by_stop(x, p->addr))
-			fail(x, "lost point: armed software breakpoint at 0x%" G_GINT64_MODIFIER "x "
-			     "is not in guest memory (%02x %02x %02x %02x)", p->addr, ram[off],
-			     ram[off + 1], ram[off + 2], ram[off + 3]);
+			fail(x,
+			     "lost point: armed software breakpoint at 0x%" G_GINT64_MODIFIER "x "
+			     "is not in guest memory (%02x %02x %02x %02x)",
+			     p->addr, ram[off], ram[off + 1], ram[off + 2], ram[off + 3]);
 	}
 }
 
@@ -340,7 +344,8 @@ static void check_hw_points(struct ctx *x, unsigned int v)
 		if (watch && x->stop_at[v] && x->ad->arch == MODEL_ARM64)
 			continue; /* stepping over the access that hit a watchpoint */
 		if (!model_hw_enabled_at(client_mvcpu(x->c, v), watch, p->addr))
-			fail(x, "lost point: armed %s at 0x%" G_GINT64_MODIFIER "x is in no enabled "
+			fail(x,
+			     "lost point: armed %s at 0x%" G_GINT64_MODIFIER "x is in no enabled "
 			     "slot of vCPU %u after pre_run (guest_debug 0x%x)",
 			     watch ? "watchpoint" : "hw breakpoint", p->addr, v,
 			     model_guest_debug(client_mvcpu(x->c, v)));
@@ -371,8 +376,10 @@ static void check_event(struct ctx *x, unsigned int v, const struct client_event
 			fail(x, "invented event: step reported, the model's exit was kind %d",
 			     me->kind);
 		else if (e->pc != model_pc(mv))
-			fail(x, "invented event: step at 0x%" G_GINT64_MODIFIER "x, the model is at "
-			     "0x%" G_GINT64_MODIFIER "x", e->pc, model_pc(mv));
+			fail(x,
+			     "invented event: step at 0x%" G_GINT64_MODIFIER "x, the model is at "
+			     "0x%" G_GINT64_MODIFIER "x",
+			     e->pc, model_pc(mv));
 		break;
 	case KVMDBG_EVENT_SW_BREAKPOINT:
 		/*
@@ -401,7 +408,8 @@ static void check_event(struct ctx *x, unsigned int v, const struct client_event
 		break;
 	case KVMDBG_EVENT_WATCHPOINT:
 		if (me->kind != ME_WATCH || !e->has_point)
-			fail(x, "invented event: watchpoint, the model's exit was kind %d", me->kind);
+			fail(x, "invented event: watchpoint, the model's exit was kind %d",
+			     me->kind);
 		else if (x->ad->arch != MODEL_S390 &&
 			 !ranges_overlap(e->point_addr, e->point_len, me->access_addr,
 					 me->access_len) &&
@@ -417,12 +425,15 @@ static void check_event(struct ctx *x, unsigned int v, const struct client_event
 			     G_GINT64_MODIFIER "u)", e->point_addr, e->point_len, me->access_addr,
 			     me->access_len);
 		else if (x->ad->arch == MODEL_ARM64 && e->data_addr != me->far)
-			fail(x, "invented event: watchpoint data address 0x%" G_GINT64_MODIFIER "x, "
-			     "FAR was 0x%" G_GINT64_MODIFIER "x", e->data_addr, me->far);
+			fail(x,
+			     "invented event: watchpoint data address 0x%" G_GINT64_MODIFIER "x, "
+			     "FAR was 0x%" G_GINT64_MODIFIER "x",
+			     e->data_addr, me->far);
 		break;
 	case KVMDBG_EVENT_GUEST_BREAKPOINT:
 		if (me->kind != ME_BP_INSN || !me->own)
-			fail(x, "invented event: guest-breakpoint, the model's exit was kind %d own %d",
+			fail(x, "invented event: guest-breakpoint, the model's exit was kind %d "
+				"own %d",
 			     me->kind, me->own);
 		break;
 	case KVMDBG_EVENT_INTERRUPTED:
@@ -432,9 +443,11 @@ static void check_event(struct ctx *x, unsigned int v, const struct client_event
 		break;
 	default:
 		if (me->kind != ME_GUEST_DB)
-			fail(x, "invented event: %s (status 0x%" G_GINT64_MODIFIER "x) for the model's "
-			     "exit kind %d at 0x%" G_GINT64_MODIFIER "x", name, e->status, me->kind,
-			     me->at);
+			fail(x,
+			     "invented event: %s (status 0x%" G_GINT64_MODIFIER
+			     "x) for the model's "
+			     "exit kind %d at 0x%" G_GINT64_MODIFIER "x",
+			     name, e->status, me->kind, me->at);
 		break;
 	}
 	if (e->has_point && !find_pt(x, e->point_type, e->point_addr))
@@ -491,13 +504,16 @@ static struct client_event turn(struct ctx *x, unsigned int v)
 	case KVMDBG_EXIT_RESUME:
 		/* liveness: the library handled the exit; the guest must move within a few */
 		if (!me->retired && ++x->noprogress[v] >= 32)
-			fail(x, "liveness: %u RESUMEs in a row on vCPU %u at pc 0x%" G_GINT64_MODIFIER
+			fail(x,
+			     "liveness: %u RESUMEs in a row on vCPU %u at pc 0x%" G_GINT64_MODIFIER
 			     "x without the guest making progress (model exit kind %d)",
 			     x->noprogress[v], v, model_pc(mv), me->kind);
 		if (me->kind == ME_BP_INSN && !me->own &&
 		    pt_armed(x, KVMDBG_POINT_SW_BREAK, me->at))
-			fail(x, "missed event: armed software breakpoint at 0x%" G_GINT64_MODIFIER "x "
-			     "trapped and the library answered RESUME", me->at);
+			fail(x,
+			     "missed event: armed software breakpoint at 0x%" G_GINT64_MODIFIER "x "
+			     "trapped and the library answered RESUME",
+			     me->at);
 		break;
 	case KVMDBG_EXIT_EVENT:
 		check_event(x, v, &e);
@@ -679,8 +695,10 @@ static void remove_all(struct ctx *x)
 
 		tr(x, "z%d 0x%" G_GINT64_MODIFIER "x -> %d", p->type, p->addr, ret);
 		if (ret != 0)
-			fail(x, "remove of type %d at 0x%" G_GINT64_MODIFIER "x: %d (guest memory was "
-			     "never overwritten)", p->type, p->addr, ret);
+			fail(x,
+			     "remove of type %d at 0x%" G_GINT64_MODIFIER "x: %d (guest memory was "
+			     "never overwritten)",
+			     p->type, p->addr, ret);
 	}
 	if (!x->failed && client_point_count(x->c) != 0)
 		fail(x, "%ld points left after removing every one", client_point_count(x->c));
@@ -717,8 +735,8 @@ static void stop_all(struct ctx *x, bool *running)
 			while (!x->failed && e.ret == KVMDBG_EXIT_RESUME && ++n < 64);
 			if (!x->failed && !(e.ret == KVMDBG_EXIT_EVENT &&
 					    e.type == KVMDBG_EVENT_INTERRUPTED))
-				fail(x, "a kick was lost: vCPU %u's next run gave ret %d %s", v, e.ret,
-				     client_event_name(e.type));
+				fail(x, "a kick was lost: vCPU %u's next run gave ret %d %s", v,
+				     e.ret, client_event_name(e.type));
 		}
 		running[v] = false;
 	}
@@ -754,10 +772,12 @@ static void gdb_resume(struct ctx *x, unsigned int cur, enum resume_mode mode)
 			/* nothing happened for long: gdb's user presses Ctrl-C */
 			for (unsigned int w = 0; w < x->nv; w++)
 				if (running[w] && x->stepping[w])
-					fail(x, "step exactness: stepi on vCPU %u got no event in %u "
-					     "turns (%" G_GINT64_MODIFIER "u instructions retired)", w,
-					     limit, model_retired(client_mvcpu(x->c, w)) -
-					     x->resume_retired[w]);
+					fail(x,
+					     "step exactness: stepi on vCPU %u got no event in %u "
+					     "turns (%" G_GINT64_MODIFIER "u instructions retired)",
+					     w, limit,
+					     model_retired(client_mvcpu(x->c, w)) -
+						     x->resume_retired[w]);
 			stop_all(x, running);
 			return;
 		}
@@ -815,8 +835,8 @@ static void gdb_user_actions(struct ctx *x, unsigned int *cur)
 				tr(x, "z%d 0x%" G_GINT64_MODIFIER "x -> %d", x->pts[i].type,
 				   x->pts[i].addr, ret);
 				if (ret != 0)
-					fail(x, "remove at 0x%" G_GINT64_MODIFIER "x: %d", x->pts[i].addr,
-					     ret);
+					fail(x, "remove at 0x%" G_GINT64_MODIFIER "x: %d",
+					     x->pts[i].addr, ret);
 			}
 			x->pts[i] = x->pts[--x->npts];
 			x->map_dirty = true;
@@ -956,11 +976,17 @@ static void run_fuzzer_n(struct ctx *x, unsigned int n, unsigned int rounds)
 				break;
 			}
 			if (e.point_armed)
-				fail(x, "fuzzer: one-shot at 0x%" G_GINT64_MODIFIER "x still armed after "
-				     "it fired", e.pc);
+				fail(x,
+				     "fuzzer: one-shot at 0x%" G_GINT64_MODIFIER
+				     "x still armed after "
+				     "it fired",
+				     e.pc);
 			if (e.pc < CODE || e.pc >= x->code_end || seen[e.pc - CODE]++)
-				fail(x, "fuzzer: one-shot at 0x%" G_GINT64_MODIFIER "x fired twice in a "
-				     "round", e.pc);
+				fail(x,
+				     "fuzzer: one-shot at 0x%" G_GINT64_MODIFIER
+				     "x fired twice in a "
+				     "round",
+				     e.pc);
 			nk++;
 			events++;
 			if (nk >= 60 + x->n)
@@ -1158,7 +1184,7 @@ static unsigned int base_runs(void)
 
 	if (s)
 		return (unsigned int)strtoul(s, NULL, 0);
-	/* under qemu-user (the cross tier; Meson sets MESON_EXE_WRAPPER) CPU work is 10-15x slower */
+	/* under qemu-user (the cross tier: MESON_EXE_WRAPPER is set) CPU work is 10-15x slower */
 	return getenv("MESON_EXE_WRAPPER") ? 12 : 130;
 }
 
