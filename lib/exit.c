@@ -438,8 +438,8 @@ static int handle_run_error(struct kvmdbg_vcpu *vcpu, int run_result,
  * pc's guest-physical address to look at the instruction: translated (a callback, or the
  * default translation on this vCPU, which is not running) without the lock, then classified on.
  * The signal mask vcpu_lock() set stays for the whole call, the translation included: the
- * callback runs with every signal blocked like the others, a walk takes the lock plainly
- * (vcpu_call false), and a miss costs one lock's two system calls, not four.
+ * callback runs with every signal blocked like the others, a walk takes the lock plainly,
+ * and a miss costs one lock's two system calls, not four.
  */
 static int classify_exit(struct kvmdbg_vcpu *vcpu, struct exit_ctx *c, int *ret_err)
 {

@@ -426,8 +426,6 @@ struct translator {
 	struct kvmdbg_vm *vm;
 	enum kvmdbg_translation how; /* where there is no callback; never DEFAULT */
 	int fd;			     /* the translating vCPU's, or -1 */
-	/* a vCPU thread's call: the walk takes vm->lock as vcpu_lock() does (lock.c) */
-	bool vcpu_call;
 	/* WALK: 1 until the registers are read, then what reading them gave */
 	int regs_ret;
 	union {

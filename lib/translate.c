@@ -51,7 +51,6 @@ void mem_translator(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *via, struct transl
 	t->vm = vm;
 	t->how = vm_translation(vm);
 	t->fd = translating_fd(vm, via);
-	t->vcpu_call = false;
 	t->regs_ret = 1;
 }
 
@@ -97,29 +96,26 @@ static int walk_read(void *ctx, uint64_t gpa, void *buf, size_t len)
 	return mem_read(ctx, gpa, buf, len);
 }
 
+/*
+ * The walk reads guest memory under vm->lock, taken plainly: a vCPU thread's call that walks
+ * (an exit's translation, classify_exit()) already holds the signal mask of vcpu_lock().
+ */
 static int translator_walk(struct translator *t, uint64_t gva, uint64_t *ret_gpa)
 {
 	struct kvmdbg_vm *vm = t->vm;
 	struct walk_result r;
-	sigset_t old;
 	int ret;
 
 	if (t->regs_ret > 0)
 		t->regs_ret = read_regs(t);
 	if (t->regs_ret < 0)
 		return t->regs_ret;
-	if (t->vcpu_call)
-		vcpu_lock(vm, &old);
-	else
-		pthread_mutex_lock(&vm->lock);
+	pthread_mutex_lock(&vm->lock);
 	if (vm->arch->walker == WALKER_X86)
 		ret = walk_x86(&t->regs.x86, walk_read, vm, gva, &r);
 	else
 		ret = walk_arm64(&t->regs.arm64, walk_read, vm, gva, &r);
-	if (t->vcpu_call)
-		vcpu_unlock(vm, &old);
-	else
-		pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_unlock(&vm->lock);
 	if (ret == 0)
 		*ret_gpa = r.gpa;
 	return ret;
