@@ -110,31 +110,60 @@ int rg_set_debug(struct kc_guest *g, unsigned int i, const struct kvm_guest_debu
 	return ioctl(g->vcpus[i].fd, KVM_SET_GUEST_DEBUG, dbg) < 0 ? -errno : 0;
 }
 
+/*
+ * " (memory there: 0x...)": the instruction word that guest RAM holds at @pc, or "" if @pc is
+ * not in RAM.  An exit whose pc does not hold the instruction the exit describes means that the
+ * vCPU ran something else than guest memory (seen in the vm tier: QEMU's TCG running a stale
+ * translation, tests/vm/run.sh).
+ */
+static const char *pc_word(struct kc_guest *g, uint64_t pc, char *buf, size_t size)
+{
+	uint32_t word;
+
+	/* unsigned: a pc below RAM wraps around to a large offset */
+	if (pc - RG_MEM_BASE > RG_MEM_SIZE - sizeof(word) || pc % 4) {
+		snprintf(buf, size, "%s", "");
+		return buf;
+	}
+	memcpy(&word, kc_mem(g, pc), sizeof(word));
+	snprintf(buf, size, " (memory there: 0x%08x)", word);
+	return buf;
+}
+
 const char *rg_exit_str(struct kc_guest *g, unsigned int i, char *buf, size_t size)
 {
 	const struct kvm_run *run = g->vcpus[i].run;
 	uint64_t pc = rg_pc(g, i);
+	char mem[40], data[32] = "";
 
+	pc_word(g, pc, mem, sizeof(mem));
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
-		snprintf(buf, size, "mmio %s of %u bytes at 0x%llx, pc 0x%llx",
-			 run->mmio.is_write ? "write" : "read", run->mmio.len,
-			 (unsigned long long)run->mmio.phys_addr, (unsigned long long)pc);
+		if (run->mmio.is_write && run->mmio.len <= sizeof(uint64_t)) {
+			uint64_t val = 0;
+
+			/* the bytes as the guest stored them; little-endian guests and hosts */
+			memcpy(&val, run->mmio.data, run->mmio.len);
+			snprintf(data, sizeof(data), " (0x%llx)", (unsigned long long)val);
+		}
+		snprintf(buf, size, "mmio %s of %u bytes%s at 0x%llx, pc 0x%llx%s",
+			 run->mmio.is_write ? "write" : "read", run->mmio.len, data,
+			 (unsigned long long)run->mmio.phys_addr, (unsigned long long)pc, mem);
 		break;
 	case KVM_EXIT_DEBUG:
 #if defined(__aarch64__)
-		snprintf(buf, size, "debug exit, esr 0x%x (class 0x%x), far 0x%llx, pc 0x%llx",
+		snprintf(buf, size, "debug exit, esr 0x%x (class 0x%x), far 0x%llx, pc 0x%llx%s",
 			 run->debug.arch.hsr, run->debug.arch.hsr >> 26,
-			 (unsigned long long)run->debug.arch.far, (unsigned long long)pc);
+			 (unsigned long long)run->debug.arch.far, (unsigned long long)pc, mem);
 #else
-		snprintf(buf, size, "debug exit, status 0x%x, address 0x%llx, pc 0x%llx",
+		snprintf(buf, size, "debug exit, status 0x%x, address 0x%llx, pc 0x%llx%s",
 			 run->debug.arch.status, (unsigned long long)run->debug.arch.address,
-			 (unsigned long long)pc);
+			 (unsigned long long)pc, mem);
 #endif
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		snprintf(buf, size, "internal error, suberror %u, pc 0x%llx",
-			 run->internal.suberror, (unsigned long long)pc);
+		snprintf(buf, size, "internal error, suberror %u, pc 0x%llx%s",
+			 run->internal.suberror, (unsigned long long)pc, mem);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(buf, size, "entry failure 0x%llx",
@@ -144,8 +173,8 @@ const char *rg_exit_str(struct kc_guest *g, unsigned int i, char *buf, size_t si
 		snprintf(buf, size, "system event %u", run->system_event.type);
 		break;
 	default:
-		snprintf(buf, size, "exit reason %u, pc 0x%llx", run->exit_reason,
-			 (unsigned long long)pc);
+		snprintf(buf, size, "exit reason %u, pc 0x%llx%s", run->exit_reason,
+			 (unsigned long long)pc, mem);
 		break;
 	}
 	return buf;
