@@ -584,9 +584,13 @@ out:
 	return ret;
 }
 
+/*
+ * A buffer and a guest range that does not wrap; and no length of half the address space or
+ * more, which no buffer has and which a write's copy (2 * len) would overflow.
+ */
 static bool range_ok(uint64_t addr, const void *buf, size_t len)
 {
-	return buf && (!len || addr + (len - 1) >= addr);
+	return buf && len <= SIZE_MAX / 2 && (!len || addr + (len - 1) >= addr);
 }
 
 _public_ int kvmdbg_vm_read_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t addr,

@@ -463,7 +463,8 @@ int kvmdbg_vm_translate(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint64_t
  * @param addr Guest-virtual (x86: linear) address.
  * @param buf Destination.
  * @param len Byte count.
- * @return 0; -EINVAL for NULL arguments or a range that wraps; -EFAULT when a page does
+ * @return 0; -EINVAL for NULL arguments, a range that wraps or a @p len of half the
+ *         address space or more; -EFAULT when a page does
  *         not translate or is not backed (nothing is stored in @p buf then); -EOPNOTSUPP
  *         when there is no translation (see the introduction); a callback's error, or the
  *         kernel's error of a vCPU call the translation made (as kvmdbg_vm_translate()).
@@ -504,8 +505,8 @@ int kvmdbg_vm_write_memory(struct kvmdbg_vm *vm, struct kvmdbg_vcpu *vcpu, uint6
  * @param gpa Guest-physical address.
  * @param buf Destination.
  * @param len Byte count.
- * @return 0; -EINVAL for NULL arguments or a range that wraps; -EFAULT when not backed; a
- *         callback's error.
+ * @return 0; -EINVAL for NULL arguments, a range that wraps or a @p len of half the
+ *         address space or more; -EFAULT when not backed; a callback's error.
  * @since 0.2
  */
 int kvmdbg_vm_read_phys(struct kvmdbg_vm *vm, uint64_t gpa, void *buf, size_t len);

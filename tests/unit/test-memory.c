@@ -459,6 +459,25 @@ static void test_alias_refused(void)
  * A write that runs past guest RAM fails and writes nothing: it used to write the part in RAM
  * first, then fail.
  */
+/*
+ * Regression (found by review): a write of SIZE_MAX / 2 + 9 bytes allocated its copy of
+ * 2 * len bytes, 16 after the overflow, and copied the caller's buffer into it.  Lengths of
+ * half the address space or more are refused before anything is allocated or read.
+ */
+static void test_huge_length(void)
+{
+	const size_t huge = SIZE_MAX / 2 + 9;
+	uint8_t buf[16] = { 0 };
+	struct fx f;
+
+	fx_init(&f, "x86_64", 0x1f0003, 1);
+	g_assert_cmpint(kvmdbg_vm_write_phys(f.vm, 0, buf, huge), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_write_memory(f.vm, NULL, 0, buf, huge), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_read_phys(f.vm, 0, buf, huge), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_vm_read_memory(f.vm, NULL, 0, buf, huge), ==, -EINVAL);
+	fx_fini_restored(&f);
+}
+
 static void test_write_past_ram(void)
 {
 	const uint64_t end = fx_addr(FX_SIZE);
@@ -724,6 +743,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvmdbg/unit/memory/write-fails", test_sw_write_fails);
 
 	g_test_add_func("/kvmdbg/unit/memory/write-past-ram-writes-nothing", test_write_past_ram);
+	g_test_add_func("/kvmdbg/unit/memory/huge-length", test_huge_length);
 	g_test_add_func("/kvmdbg/unit/memory/split-insn-second-page-refused",
 			test_split_insn_second_page_refused);
 	return g_test_run();
