@@ -253,7 +253,8 @@ GS_EXPORT int kvmdbg_gdbserver_serve(struct kvmdbg_gdbserver *server, int fd)
 	sigset_t old;
 	int ret;
 
-	if (!server || fd < 0)
+	/* with no vCPU there is no thread to show gdb (every packet names one) */
+	if (!server || fd < 0 || !server->nr_vcpus)
 		return -EINVAL;
 	atomic_store(&server->started, true);
 	lock(server, &old);
@@ -277,7 +278,7 @@ GS_EXPORT int kvmdbg_gdbserver_attach(struct kvmdbg_gdbserver *server, int fd)
 	sigset_t old;
 	int ret;
 
-	if (!server || fd < 0)
+	if (!server || fd < 0 || !server->nr_vcpus)
 		return -EINVAL;
 	if (server->nr_vcpus > 1)
 		return -EOPNOTSUPP;

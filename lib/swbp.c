@@ -582,6 +582,7 @@ _public_ int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 	struct page_cache pc = { 0 };
 	struct translator t;
 	struct xlat *x;
+	uint64_t *ids = NULL;
 	size_t done = 0, failed = 0;
 	int ret = 0;
 
@@ -601,6 +602,14 @@ _public_ int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 	if (ret < 0)
 		goto out;
 	x = malloc((n < MANY_CHUNK ? n : MANY_CHUNK) * sizeof(*x) + 1);
+	/* the ids reach the caller only once every point is in: a failure leaves ret_ids alone */
+	if (x && ret_ids && n) {
+		ids = calloc(n, sizeof(*ids));
+		if (!ids) {
+			free(x);
+			x = NULL;
+		}
+	}
 	if (!x)
 		return -ENOMEM;
 	pc.t = &t;
@@ -618,14 +627,17 @@ _public_ int kvmdbg_vm_insert_many(struct kvmdbg_vm *vm, enum kvmdbg_point_type 
 					&id);
 			if (ret < 0)
 				failed = done + i;
-			else if (ret_ids)
-				ret_ids[done + i] = id;
+			else if (ids)
+				ids[done + i] = id;
 		}
 		pthread_mutex_unlock(&vm->lock);
 		if (ret == 0)
 			done += m;
 	}
 	free(x);
+	if (ret == 0 && ids)
+		memcpy(ret_ids, ids, n * sizeof(*ids));
+	free(ids);
 	if (ret < 0) {
 		/* all or nothing: this call's points go again */
 		pthread_mutex_lock(&vm->lock);

@@ -365,9 +365,9 @@ int kvmdbg_gdbserver_stop(struct kvmdbg_gdbserver *server);
  *
  * @param server The server.
  * @param fd The connection.
- * @return An enum kvmdbg_gdbserver_end value; -EINVAL for a NULL @p server or a negative
- *         @p fd; -EBUSY while another session is served or attached; -ESHUTDOWN after
- *         kvmdbg_gdbserver_shutdown(); -ENOMEM.
+ * @return An enum kvmdbg_gdbserver_end value; -EINVAL for a NULL @p server, a server with
+ *         no vCPU or a negative @p fd; -EBUSY while another session is served or attached;
+ *         -ESHUTDOWN after kvmdbg_gdbserver_shutdown(); -ENOMEM.
  * @since 0.2
  */
 int kvmdbg_gdbserver_serve(struct kvmdbg_gdbserver *server, int fd);
@@ -381,9 +381,9 @@ int kvmdbg_gdbserver_serve(struct kvmdbg_gdbserver *server, int fd);
  *
  * @param server The server.
  * @param fd The connection, which stays the caller's.
- * @return 0; -EINVAL for a NULL @p server or a negative @p fd; -EBUSY while another session
- *         is served or attached; -EOPNOTSUPP for a server with more than one vCPU; -ESHUTDOWN
- *         after kvmdbg_gdbserver_shutdown(); -ENOMEM.
+ * @return 0; -EINVAL for a NULL @p server, a server with no vCPU or a negative @p fd; -EBUSY
+ *         while another session is served or attached; -EOPNOTSUPP for a server with more
+ *         than one vCPU; -ESHUTDOWN after kvmdbg_gdbserver_shutdown(); -ENOMEM.
  * @since 0.2
  */
 int kvmdbg_gdbserver_attach(struct kvmdbg_gdbserver *server, int fd);

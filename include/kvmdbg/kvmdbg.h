@@ -710,7 +710,8 @@ int kvmdbg_vm_insert_in_space(struct kvmdbg_vm *vm, enum kvmdbg_point_type type,
  * @param n How many.
  * @param flags A mask of enum kvmdbg_point_flags, for every point.
  * @param user_data Any pointer, for every point.
- * @param ret_ids Where to store the n new ids, in the order of @p addrs, or NULL.
+ * @param ret_ids Where to store the n new ids, in the order of @p addrs, or NULL; left
+ *                untouched when the call fails.
  * @param ret_failed Where to store the index of the address that failed, or NULL.
  * @return 0 when all were inserted; -EINVAL for a NULL @p vm or @p addrs, an unknown
  *         type or flags, a bad alignment; -EOPNOTSUPP for a hardware type, or when the

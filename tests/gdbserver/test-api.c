@@ -113,6 +113,29 @@ static void test_add_vcpu(void)
 	fvm_free(f);
 }
 
+/*
+ * A server with no vCPU yet has nothing gdb could be shown: serving or attaching it is refused,
+ * and the refusal leaves the server open for its vCPUs.
+ */
+static void test_no_vcpus(void)
+{
+	static const uint64_t pc = FV_LOOP0;
+	struct fvm *f = fvm_new(1, &pc);
+	struct kvmdbg_gdbserver *srv;
+	int sv[2];
+
+	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+	g_assert_cmpint(kvmdbg_gdbserver_new(f->vm, &srv), ==, 0);
+	g_assert_cmpint(kvmdbg_gdbserver_serve(srv, sv[1]), ==, -EINVAL);
+	g_assert_cmpint(kvmdbg_gdbserver_attach(srv, sv[1]), ==, -EINVAL);
+	/* nothing started: the vCPU can still be added */
+	g_assert_cmpint(kvmdbg_gdbserver_add_vcpu(srv, f->cpu[0].dbg, FV_FD), ==, 0);
+	kvmdbg_gdbserver_free(srv);
+	close(sv[0]);
+	close(sv[1]);
+	fvm_free(f);
+}
+
 static void test_serve_busy_and_shutdown(void)
 {
 	static const uint64_t pcs[] = { FV_LOOP0, FV_LOOP1 };
@@ -265,6 +288,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/gdbserver/api/null-arguments", test_null_arguments);
 	g_test_add_func("/gdbserver/api/add-vcpu", test_add_vcpu);
+	g_test_add_func("/gdbserver/api/no-vcpus", test_no_vcpus);
 	g_test_add_func("/gdbserver/api/serve-busy-and-shutdown", test_serve_busy_and_shutdown);
 	g_test_add_func("/gdbserver/api/tcp", test_tcp);
 	g_test_add_func("/gdbserver/api/unix", test_unix);

@@ -832,12 +832,15 @@ static void test_insert_many(void)
 	g_assert_cmpint(kvmdbg_vm_remove_all(f.vm), ==, N);
 	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
 
-	/* one address taken already: nothing of this call stays */
+	/* one address taken already: nothing of this call stays, no id reaches the caller */
 	g_assert_cmpint(kvmdbg_vm_insert(f.vm, KVMDBG_POINT_SW_BREAK, addrs[2000], 0, 0, NULL,
 					 NULL), ==, 0);
+	memset(ids, 0x5a, sizeof(ids));
 	g_assert_cmpint(kvmdbg_vm_insert_many(f.vm, KVMDBG_POINT_SW_BREAK, addrs, N, 0, NULL, ids,
 					      &failed), ==, -EEXIST);
 	g_assert_cmpuint(failed, ==, 2000);
+	for (size_t i = 0; i < N; i++)
+		g_assert_cmphex(ids[i], ==, 0x5a5a5a5a5a5a5a5aull);
 	g_assert_cmpint(kvmdbg_vm_get_point_count(f.vm), ==, 1);
 	g_assert_cmpint(kvmdbg_vm_remove(f.vm, KVMDBG_POINT_SW_BREAK, addrs[2000]), ==, 0);
 	g_assert_cmpmem(f.mem, FX_SIZE, f.orig, FX_SIZE);
