@@ -10,7 +10,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -82,23 +81,6 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *v, char *why, size_t size)
 		snprintf(why, size, "vCPU %u: KVM_ARM_VCPU_INIT or its registers: %s", v->index,
 			 strerror(-ret));
 	return ret;
-}
-
-static enum outcome stopped(struct vcpu *v, int signal, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static enum outcome stopped(struct vcpu *v, int signal, const char *fmt, ...)
-{
-	char note[160];
-	va_list ap;
-	int n;
-
-	n = snprintf(note, sizeof(note), "vCPU %u: ", v->index);
-	va_start(ap, fmt);
-	vsnprintf(note + n, sizeof(note) - (size_t)n, fmt, ap);
-	va_end(ap);
-	kvmdbg_gdbserver_vcpu_report_stop(v->vm->gdb, v->index, signal, note);
-	return RUN_STOPPED;
 }
 
 static enum outcome mmio_exit(struct vcpu *v)

@@ -69,6 +69,20 @@ static void log_fn(void *user_data, int level, const char *message)
 		fprintf(stderr, "kvm-gdbstub: %s\n", message);
 }
 
+enum outcome stopped(struct vcpu *v, int signal, const char *fmt, ...)
+{
+	char note[160];
+	va_list ap;
+	int n;
+
+	n = snprintf(note, sizeof(note), "vCPU %u: ", v->index);
+	va_start(ap, fmt);
+	vsnprintf(note + n, sizeof(note) - (size_t)n, fmt, ap);
+	va_end(ap);
+	kvmdbg_gdbserver_vcpu_report_stop(v->vm->gdb, v->index, signal, note);
+	return RUN_STOPPED;
+}
+
 void console_put(struct vm *vm, unsigned int index, uint8_t ch)
 {
 	pthread_mutex_lock(&vm->console_lock);

@@ -80,6 +80,9 @@ enum outcome arch_exit(struct vcpu *v);
 void arch_probe(struct vm *vm);
 
 /* main.c */
+/* Report a stop to gdb with signal and a note "vCPU N: ..."; RUN_STOPPED. */
+enum outcome stopped(struct vcpu *v, int signal, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void console_put(struct vm *vm, unsigned int index, uint8_t ch);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

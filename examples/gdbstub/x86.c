@@ -9,7 +9,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,23 +155,6 @@ static enum outcome io_exit(struct vcpu *v)
 		return RUN_EXITED;
 	}
 	return RUN_ON;
-}
-
-static enum outcome stopped(struct vcpu *v, int signal, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static enum outcome stopped(struct vcpu *v, int signal, const char *fmt, ...)
-{
-	char note[160];
-	va_list ap;
-	int n;
-
-	n = snprintf(note, sizeof(note), "vCPU %u: ", v->index);
-	va_start(ap, fmt);
-	vsnprintf(note + n, sizeof(note) - (size_t)n, fmt, ap);
-	va_end(ap);
-	kvmdbg_gdbserver_vcpu_report_stop(v->vm->gdb, v->index, signal, note);
-	return RUN_STOPPED;
 }
 
 enum outcome arch_exit(struct vcpu *v)
