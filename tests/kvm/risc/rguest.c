@@ -110,6 +110,16 @@ int rg_set_debug(struct kc_guest *g, unsigned int i, const struct kvm_guest_debu
 	return ioctl(g->vcpus[i].fd, KVM_SET_GUEST_DEBUG, dbg) < 0 ? -errno : 0;
 }
 
+/* The instruction word guest RAM holds at @pc; false if @pc is not an aligned word of RAM. */
+static bool word_at(struct kc_guest *g, uint64_t pc, uint32_t *ret_word)
+{
+	/* unsigned: a pc below RAM wraps around to a large offset */
+	if (pc - RG_MEM_BASE > RG_MEM_SIZE - sizeof(*ret_word) || pc % 4)
+		return false;
+	memcpy(ret_word, kc_mem(g, pc), sizeof(*ret_word));
+	return true;
+}
+
 /*
  * " (memory there: 0x...)": the instruction word that guest RAM holds at @pc, or "" if @pc is
  * not in RAM.  An exit whose pc does not hold the instruction the exit describes means that the
@@ -120,13 +130,10 @@ static const char *pc_word(struct kc_guest *g, uint64_t pc, char *buf, size_t si
 {
 	uint32_t word;
 
-	/* unsigned: a pc below RAM wraps around to a large offset */
-	if (pc - RG_MEM_BASE > RG_MEM_SIZE - sizeof(word) || pc % 4) {
+	if (!word_at(g, pc, &word))
 		snprintf(buf, size, "%s", "");
-		return buf;
-	}
-	memcpy(&word, kc_mem(g, pc), sizeof(word));
-	snprintf(buf, size, " (memory there: 0x%08x)", word);
+	else
+		snprintf(buf, size, " (memory there: 0x%08x)", word);
 	return buf;
 }
 
@@ -142,10 +149,7 @@ static bool mmio_impossible(struct kc_guest *g, uint64_t pc)
 #if defined(__aarch64__)
 	uint32_t word;
 
-	if (pc - RG_MEM_BASE > RG_MEM_SIZE - sizeof(word) || pc % 4)
-		return false;
-	memcpy(&word, kc_mem(g, pc), sizeof(word));
-	return (word & 0x0a000000) != 0x08000000;
+	return word_at(g, pc, &word) && (word & 0x0a000000) != 0x08000000;
 #else
 	(void)g;
 	(void)pc;
