@@ -373,6 +373,7 @@ static int xlate_insert(struct kvmdbg_vm *vm, enum xlate_mode mode, long count, 
 	if (mode == XLATE_MANY) {
 		uint64_t *addrs = malloc((size_t)count * sizeof(*addrs));
 		struct stamp t0;
+		double per, own;
 
 		if (!addrs)
 			return -ENOMEM;
@@ -382,12 +383,13 @@ static int xlate_insert(struct kvmdbg_vm *vm, enum xlate_mode mode, long count, 
 		ret = kvmdbg_vm_insert_many(vm, KVMDBG_POINT_SW_BREAK, addrs, (size_t)count,
 					    KVMDBG_POINT_ONESHOT, NULL, NULL, NULL);
 		span_put(s, 0, t0);
-		for (long i = 1; i < count; i++) {
-			s->t[0 + i] = s->t[0] / (double)count;
-			s->t[s->n + i] = s->t[s->n] / (double)count;
+		/* the call's time and its part outside ioctl(), each shared by its points */
+		per = s->t[0] / (double)count;
+		own = s->t[s->n] / (double)count;
+		for (long i = 0; i < count; i++) {
+			s->t[i] = per;
+			s->t[s->n + i] = own;
 		}
-		s->t[0] /= (double)count;
-		s->t[s->n] /= (double)count;
 		free(addrs);
 		return ret;
 	}
